@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Runs every test (unit tests beside the code, end-to-end tests in test/e2e) with node's test runner.
+// Network safety: when the machine allows it, the whole run happens inside a fresh loopback-only
+// network namespace (`unshare -rn`, then `lo` up), so no test can reach an address off this machine.
+// Tests that execute function code check HYPERLOCAL_TEST_NETNS and skip, saying so, without it.
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+function findTests(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules" || name.startsWith(".")) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) findTests(p, out);
+    else if (name.endsWith(".test.ts")) out.push(p);
+  }
+  return out;
+}
+
+const filter = process.argv.slice(2);
+let files = [...findTests("src"), ...findTests("test")].sort();
+if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
+if (files.length === 0) {
+  console.error("no test files matched");
+  process.exit(1);
+}
+
+const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NODE_NO_WARNINGS: "1" };
+const nodeArgs = ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files];
+
+function canIsolate() {
+  if (process.env.HYPERLOCAL_TEST_NETNS === "1") return false; // already inside
+  const r = spawnSync("unshare", ["-rn", "sh", "-c", "ip link set lo up && ip -o link show up | grep -vc LOOPBACK || true"], { encoding: "utf8" });
+  return r.status === 0 && r.stdout.trim() === "0";
+}
+
+let result;
+if (process.env.HYPERLOCAL_TEST_NETNS === "1") {
+  result = spawnSync(process.execPath, nodeArgs, { stdio: "inherit", env });
+} else if (canIsolate()) {
+  console.log("tests run inside a loopback-only network namespace (unshare -rn)");
+  const script = `ip link set lo up && exec "$0" "$@"`;
+  result = spawnSync("unshare", ["-rn", "sh", "-c", script, process.execPath, ...nodeArgs], {
+    stdio: "inherit",
+    env: { ...env, HYPERLOCAL_TEST_NETNS: "1" },
+  });
+} else {
+  console.log("NOTE: cannot create a loopback-only network namespace here (unshare -rn failed);");
+  console.log("      tests that run function code with network access will be skipped.");
+  result = spawnSync(process.execPath, nodeArgs, { stdio: "inherit", env });
+}
+process.exit(result.status ?? 1);

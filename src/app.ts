@@ -1,0 +1,86 @@
+import { allowAllAuthorizer, type Authorizer } from "./core/authorization.ts";
+import { SimulatedClock, type Clock } from "./core/clock.ts";
+import { createLogger, type Logger } from "./core/logger.ts";
+import type { Config } from "./config.ts";
+import { AdminRouter } from "./gateway/admin-router.ts";
+import { registerCoreAdminRoutes } from "./gateway/admin-core.ts";
+import { CredentialRegistry } from "./gateway/credentials.ts";
+import { Gateway } from "./gateway/server.ts";
+import type { ServiceDefinition } from "./gateway/service-definition.ts";
+import { createStsService } from "./services/sts/index.ts";
+import { Store } from "./store/store.ts";
+
+export const VERSION = "0.1.0";
+
+/** The composition root: the one place that builds clock, store, services and server. */
+export interface App {
+  /** http://host:port */
+  url: string;
+  port: number;
+  config: Config;
+  clock: Clock;
+  store: Store;
+  logger: Logger;
+  services: ServiceDefinition[];
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? new SimulatedClock();
+  const store = new Store(config.stateDir);
+  store.load();
+
+  const credentials = new CredentialRegistry(config.account, config.acceptAnyCredentials);
+  credentials.addRootKey(config.accessKeyId, config.secretAccessKey);
+  const authorizer: Authorizer = allowAllAuthorizer;
+
+  const services: ServiceDefinition[] = [createStsService()];
+
+  const admin = new AdminRouter();
+  const startedAt = Date.now();
+  registerCoreAdminRoutes(admin, {
+    version: VERSION,
+    clock,
+    services,
+    startedAt,
+    reset: async () => {
+      store.reset();
+      for (const s of services) await s.onReset?.();
+    },
+  });
+
+  const gateway = new Gateway({
+    services,
+    credentials,
+    authorizer: () => authorizer,
+    admin,
+    clock,
+    logger,
+    onChange: () => store.markDirty(),
+  });
+  const address = await gateway.listen(config.port, config.host);
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  logger.info(`hyperlocal ${VERSION} listening on http://${host}:${address.port} (region ${config.region}, account ${config.account})`);
+
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    config,
+    clock,
+    store,
+    logger,
+    services,
+    async close() {
+      await gateway.close();
+      for (const s of services) await s.onShutdown?.();
+      store.close();
+      clock.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { LogLevel } from "./core/logger.ts";
+
+/** Every setting in one schema: its flag, its environment variable, its default and its help. */
+interface Setting<K extends string> {
+  key: K;
+  flag: string;
+  env: string;
+  type: "string" | "number" | "boolean";
+  default: string | number | boolean | undefined;
+  help: string;
+  choices?: string[];
+}
+
+const SETTINGS = [
+  { key: "port", flag: "--port", env: "HYPERLOCAL_PORT", type: "number", default: 4566, help: "TCP port to listen on (0 picks a free one)" },
+  { key: "host", flag: "--host", env: "HYPERLOCAL_HOST", type: "string", default: "127.0.0.1", help: "address to listen on" },
+  { key: "region", flag: "--region", env: "HYPERLOCAL_REGION", type: "string", default: "us-east-1", help: "default region" },
+  { key: "account", flag: "--account", env: "HYPERLOCAL_ACCOUNT", type: "string", default: "000000000000", help: "account of the built-in root credentials" },
+  { key: "accessKeyId", flag: "--access-key-id", env: "HYPERLOCAL_ACCESS_KEY_ID", type: "string", default: "test", help: "access key id of the account root" },
+  { key: "secretAccessKey", flag: "--secret-access-key", env: "HYPERLOCAL_SECRET_ACCESS_KEY", type: "string", default: "test", help: "secret access key of the account root" },
+  { key: "stateDir", flag: "--state-dir", env: "HYPERLOCAL_STATE_DIR", type: "string", default: undefined, help: "save state there and restore it on start (default: memory only)" },
+  { key: "logLevel", flag: "--log-level", env: "HYPERLOCAL_LOG_LEVEL", type: "string", default: "info", help: "debug, info, warn, error or silent", choices: ["debug", "info", "warn", "error", "silent"] },
+  { key: "acceptAnyCredentials", flag: "--accept-any-credentials", env: "HYPERLOCAL_ACCEPT_ANY_CREDENTIALS", type: "boolean", default: false, help: "treat unknown access keys as the account root" },
+  { key: "iam", flag: "--iam", env: "HYPERLOCAL_IAM", type: "string", default: "enforce", help: "IAM enforcement: enforce, soft (decide and log, allow) or off", choices: ["enforce", "soft", "off"] },
+  { key: "noDefaultVpc", flag: "--no-default-vpc", env: "HYPERLOCAL_NO_DEFAULT_VPC", type: "boolean", default: false, help: "do not create a default VPC in each account and region" },
+  { key: "concurrencyLimit", flag: "--concurrency-limit", env: "HYPERLOCAL_CONCURRENCY_LIMIT", type: "number", default: 1000, help: "Lambda account concurrency limit" },
+  { key: "realisticTiming", flag: "--realistic-timing", env: "HYPERLOCAL_REALISTIC_TIMING", type: "boolean", default: false, help: "take AWS's times (minutes) for ENIs and state changes" },
+] as const satisfies readonly Setting<string>[];
+
+type SettingKey = (typeof SETTINGS)[number]["key"];
+
+export interface Config {
+  port: number;
+  host: string;
+  region: string;
+  account: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  stateDir: string | undefined;
+  logLevel: LogLevel;
+  acceptAnyCredentials: boolean;
+  iam: "enforce" | "soft" | "off";
+  noDefaultVpc: boolean;
+  concurrencyLimit: number;
+  realisticTiming: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  const c: Record<string, unknown> = {};
+  for (const s of SETTINGS) c[s.key] = s.default;
+  return { ...(c as unknown as Config), ...overrides };
+}
+
+/** Flags win over environment variables, which win over defaults. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
+  const c: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    const e = env[s.env];
+    c[s.key] = e !== undefined && e !== "" ? coerce(s, e, s.env) : s.default;
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const s = SETTINGS.find((x) => x.flag === flag);
+    if (!s) throw new ConfigError(`unknown option: ${arg}`);
+    if (s.type === "boolean") {
+      c[s.key] = inline === undefined ? true : coerce(s, inline, flag);
+      continue;
+    }
+    const v = inline ?? argv[++i];
+    if (v === undefined) throw new ConfigError(`${flag} needs a value`);
+    c[s.key] = coerce(s, v, flag);
+  }
+  return c as unknown as Config;
+}
+
+function coerce(s: Setting<string>, v: string, where: string): string | number | boolean {
+  if (s.type === "number") {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${where}: expected a whole number, got '${v}'`);
+    return n;
+  }
+  if (s.type === "boolean") {
+    if (["1", "true", "yes", "on"].includes(v.toLowerCase())) return true;
+    if (["0", "false", "no", "off"].includes(v.toLowerCase())) return false;
+    throw new ConfigError(`${where}: expected true or false, got '${v}'`);
+  }
+  if (s.choices && !s.choices.includes(v)) throw new ConfigError(`${where}: expected one of ${s.choices.join(", ")}, got '${v}'`);
+  if (s.key === "account" && !/^\d{12}$/.test(v)) throw new ConfigError(`${where}: an account id has 12 digits, got '${v}'`);
+  return v;
+}
+
+export function configHelp(): string {
+  const rows = SETTINGS.map((s) => {
+    const flag = s.type === "boolean" ? s.flag : `${s.flag} <${s.type === "number" ? "n" : "value"}>`;
+    const def = s.default === undefined ? "" : ` (default: ${s.default})`;
+    return `  ${flag.padEnd(30)} ${s.help}${def}\n  ${"".padEnd(30)} env: ${s.env}`;
+  });
+  return rows.join("\n");
+}
+
+export type { SettingKey };

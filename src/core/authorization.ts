@@ -1,0 +1,57 @@
+import type { Principal } from "./principal.ts";
+
+/** Values of condition keys: a string, or several for multi-valued keys. */
+export type ContextValue = string | string[];
+
+/** One authorization question: may this principal do this action on this resource? */
+export interface AuthRequest {
+  principal: Principal;
+  /** service:Action, e.g. lambda:CreateFunction */
+  action: string;
+  /** The resource ARN, or "*" for actions without a resource type. */
+  resource: string;
+  /** Operation-specific condition keys, e.g. lambda:VpcIds, ec2:Vpc. Global keys are added by the authorizer. */
+  context?: Record<string, ContextValue>;
+  /** A resource-based policy document (JSON) that applies, e.g. a Lambda function policy. */
+  resourcePolicy?: string;
+  /** The account that owns the resource, when it differs from the principal's. */
+  resourceAccount?: string;
+  /** Request facts the authorizer turns into global keys. */
+  sourceIp?: string;
+  secureTransport?: boolean;
+  region?: string;
+}
+
+export type PolicyType =
+  | "identity-based policy"
+  | "permissions boundary"
+  | "session policy"
+  | "resource-based policy";
+
+export interface AuthDecision {
+  allowed: boolean;
+  /** How the decision came: allowed by policy, root, the mode, or which kind of deny. */
+  result: "Allowed" | "ExplicitDeny" | "ImplicitDeny";
+  /** For denials: which policy type denied, for AWS's message ("... in an identity-based policy"). */
+  deniedBy?: PolicyType;
+  /** True when enforcement is soft: the request goes on although the decision was a deny. */
+  soft?: boolean;
+}
+
+export interface Authorizer {
+  authorize(req: AuthRequest): AuthDecision;
+}
+
+/** Used before the IAM service is wired in, and for --iam off. */
+export const allowAllAuthorizer: Authorizer = {
+  authorize: () => ({ allowed: true, result: "Allowed" }),
+};
+
+/** AWS's denial text, shared by Lambda (AccessDeniedException), IAM and STS (AccessDenied). */
+export function denialMessage(principalArn: string, action: string, resource: string, d: AuthDecision): string {
+  const base = `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource}`;
+  const by = d.deniedBy ?? "identity-based policy";
+  if (d.result === "ExplicitDeny") return `${base} with an explicit deny in ${by === "identity-based policy" ? "an" : "a"} ${by}`;
+  if (by === "identity-based policy") return `${base} because no identity-based policy allows the ${action} action`;
+  return `${base} because no ${by} allows the ${action} action`;
+}

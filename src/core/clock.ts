@@ -1,0 +1,111 @@
+/**
+ * All time flows from one clock. The simulated clock runs with real time plus an offset that tests
+ * advance; timers scheduled on it fire when real time reaches them or when an advance jumps past them.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch, simulated. */
+  now(): number;
+  readonly offsetMs: number;
+  /** Jump the clock forward; due timers fire in order before this returns. */
+  advance(ms: number): void;
+  /** Run fn once the clock reaches now()+delayMs. Returns a cancel function. */
+  schedule(delayMs: number, fn: () => void): () => void;
+  /** Stop the real-time timer so the process can exit. */
+  close(): void;
+}
+
+interface Timer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+export class SimulatedClock implements Clock {
+  private offset = 0;
+  private timers: Timer[] = [];
+  private seq = 0;
+  private realTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly realNow: () => number = Date.now) {}
+
+  now(): number {
+    return this.realNow() + this.offset;
+  }
+
+  get offsetMs(): number {
+    return this.offset;
+  }
+
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError("advance takes a non-negative number of milliseconds");
+    // Fire timers one simulated instant at a time, so a timer scheduled by another timer
+    // inside the advanced window also fires, at its own time.
+    const target = this.now() + ms;
+    for (;;) {
+      const next = this.nextDue();
+      if (!next || next.at > target) break;
+      this.offset += Math.max(0, next.at - this.now());
+      this.fire(next);
+    }
+    this.offset += Math.max(0, target - this.now());
+    this.fireDue();
+    this.arm();
+  }
+
+  schedule(delayMs: number, fn: () => void): () => void {
+    const timer: Timer = { at: this.now() + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
+    this.timers.push(timer);
+    this.arm();
+    return () => {
+      timer.cancelled = true;
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.realTimer) clearTimeout(this.realTimer);
+    this.realTimer = undefined;
+  }
+
+  private nextDue(): Timer | undefined {
+    this.timers = this.timers.filter((t) => !t.cancelled);
+    let best: Timer | undefined;
+    for (const t of this.timers) if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
+    return best;
+  }
+
+  private fire(t: Timer): void {
+    t.cancelled = true;
+    try {
+      t.fn();
+    } catch (e) {
+      // A timer's failure must not stop the clock or the server.
+      console.error("clock timer failed:", e);
+    }
+  }
+
+  private fireDue(): void {
+    for (;;) {
+      const next = this.nextDue();
+      if (!next || next.at > this.now()) return;
+      this.fire(next);
+    }
+  }
+
+  private arm(): void {
+    if (this.realTimer) clearTimeout(this.realTimer);
+    this.realTimer = undefined;
+    if (this.closed) return;
+    const next = this.nextDue();
+    if (!next) return;
+    const wait = Math.min(Math.max(0, next.at - this.now()), 2 ** 31 - 1);
+    this.realTimer = setTimeout(() => {
+      this.realTimer = undefined;
+      this.fireDue();
+      this.arm();
+    }, wait);
+    this.realTimer.unref();
+  }
+}

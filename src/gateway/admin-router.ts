@@ -1,0 +1,69 @@
+import type { IncomingMessage } from "node:http";
+
+/** hyperlocal's own unsigned JSON API under /_hyperlocal/ (and /_localstack/ for existing tools). */
+export interface AdminRequest {
+  method: string;
+  /** Path below the prefix, e.g. "clock/advance" */
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  raw: IncomingMessage;
+}
+
+export interface AdminResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type AdminHandler = (req: AdminRequest, params: Record<string, string>) => AdminResponse | Promise<AdminResponse>;
+
+interface AdminRoute {
+  method: string;
+  segments: string[];
+  handler: AdminHandler;
+}
+
+export class AdminRouter {
+  private readonly routes: AdminRoute[] = [];
+
+  /** pattern like "endpoints/{id}"; `{rest+}` takes the rest of the path. */
+  add(method: string, pattern: string, handler: AdminHandler): void {
+    this.routes.push({ method, segments: pattern.split("/").filter(Boolean), handler });
+  }
+
+  find(method: string, path: string): { handler: AdminHandler; params: Record<string, string> } | "method" | undefined {
+    const segs = path.split("/").filter(Boolean);
+    let pathSeen = false;
+    for (const r of this.routes) {
+      const params: Record<string, string> = {};
+      let ok = true;
+      let i = 0;
+      for (; i < r.segments.length; i++) {
+        const p = r.segments[i];
+        if (p.endsWith("+}")) {
+          params[p.slice(1, -2)] = segs.slice(i).map(decodeURIComponent).join("/");
+          i = segs.length;
+          break;
+        }
+        if (i >= segs.length) {
+          ok = false;
+          break;
+        }
+        if (p.startsWith("{")) params[p.slice(1, -1)] = decodeURIComponent(segs[i]);
+        else if (p !== segs[i]) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok || i !== segs.length) continue;
+      pathSeen = true;
+      if (r.method === method) return { handler: r.handler, params };
+    }
+    return pathSeen ? "method" : undefined;
+  }
+}
+
+export function adminError(status: number, message: string): AdminResponse {
+  return { status, body: { error: message } };
+}

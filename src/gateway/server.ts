@@ -1,0 +1,356 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { AwsError, isAwsError } from "../core/aws-error.ts";
+import type { Authorizer } from "../core/authorization.ts";
+import type { Clock } from "../core/clock.ts";
+import { uuid } from "../core/ids.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Principal } from "../core/principal.ts";
+import type { ServiceRequest, ServiceResponse } from "../protocol/http-types.ts";
+import { renderRestJsonError } from "../protocol/rest-json/codec.ts";
+import { parseAmzDate, parseSignature, SigningKeyCache, verifySignature } from "../protocol/sigv4/verify.ts";
+import type { AdminRouter } from "./admin-router.ts";
+import { authError, type AuthProblem } from "./auth-errors.ts";
+import type { CredentialRegistry } from "./credentials.ts";
+import { serviceFromParams, serviceFromPath } from "./detect-service.ts";
+import type { OperationContext, ServiceDefinition } from "./service-definition.ts";
+
+const SKEW_MS = 15 * 60 * 1000;
+const UNSIGNED_BODY_LIMIT = 1024 * 1024;
+const ADMIN_BODY_LIMIT = 10 * 1024 * 1024;
+const READ_ONLY_OPERATION = /^(Get|List|Describe|Simulate)/;
+
+export interface GatewayOptions {
+  services: ServiceDefinition[];
+  credentials: CredentialRegistry;
+  authorizer: () => Authorizer;
+  admin: AdminRouter;
+  clock: Clock;
+  logger: Logger;
+  /** Called after every successful request that may have changed state. */
+  onChange: () => void;
+}
+
+class BodyTooLarge extends Error {}
+
+export class Gateway {
+  readonly server: Server;
+  private readonly services = new Map<string, ServiceDefinition>();
+  private readonly keys = new SigningKeyCache();
+
+  constructor(private readonly opts: GatewayOptions) {
+    for (const s of opts.services) this.services.set(s.signingName, s);
+    // Larger headers than Node's 16 KB default are still answered, in AWS's shape, up to 64 KB.
+    this.server = createServer({ maxHeaderSize: 64 * 1024, keepAliveTimeout: 65_000 }, (req, res) => {
+      this.handle(req, res).catch((e) => this.crashAnswer(res, e));
+    });
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+      const status = tooLarge ? 431 : 400;
+      const body = JSON.stringify({ Type: "User", message: tooLarge ? "Request header fields too large" : "Bad request: the HTTP request could not be parsed" });
+      socket.end(
+        `HTTP/1.1 ${status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\nContent-Type: application/json\r\n` +
+          `x-amzn-ErrorType: ${tooLarge ? "RequestHeaderFieldsTooLarge" : "BadRequest"}\r\nx-amzn-RequestId: ${uuid()}\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const requestId = uuid();
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const rawQuery = q < 0 ? "" : url.slice(q + 1);
+    const query = new URLSearchParams(rawQuery);
+    const method = req.method ?? "GET";
+
+    if (rawPath.startsWith("/_hyperlocal/") || rawPath.startsWith("/_localstack/") || rawPath === "/_hyperlocal") {
+      return this.handleAdmin(req, res, rawPath, query, requestId);
+    }
+
+    const sig = parseSignature(query, req.headers);
+    let service: ServiceDefinition | undefined;
+    if (sig.kind === "signed") {
+      service = this.services.get(sig.info.service);
+      if (!service) {
+        await this.drain(req, UNSIGNED_BODY_LIMIT);
+        return this.send(res, requestId, genericError(new AwsError("NotImplemented", 501, `hyperlocal does not implement the service '${sig.info.service}'. It implements: ${[...this.services.keys()].join(", ")}.`)), "-", "-", "-", started);
+      }
+    }
+
+    // Unsigned or malformed: find the service the request was meant for, to answer in its shape.
+    let body: Buffer;
+    try {
+      body = await readBody(req, service ? service.maxBodyBytes : UNSIGNED_BODY_LIMIT);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) {
+        const err = new AwsError("RequestEntityTooLargeException", 413, `Request must be smaller than ${service ? service.maxBodyBytes : UNSIGNED_BODY_LIMIT} bytes.`);
+        res.setHeader("connection", "close");
+        const rendered = service ? service.renderError(service.protocol === "rest-json" ? err : new AwsError("RequestEntityTooLarge", 413, err.message), requestId) : genericError(err);
+        return this.send(res, requestId, rendered, service?.signingName ?? "-", "-", "-", started);
+      }
+      return; // the client went away mid-request: nobody to answer
+    }
+
+    if (sig.kind !== "signed") {
+      const name = serviceFromPath(rawPath) ?? serviceFromParams(formParams(req, body, query));
+      const target = name ? this.services.get(name) : undefined;
+      const err = target ? authError(target.protocol, sig.kind === "missing" ? { kind: "missing" } : { kind: "malformed", message: sig.message }) : undefined;
+      const rendered = target && err ? target.renderError(err, requestId) : genericError(new AwsError("MissingAuthenticationTokenException", 403, "Missing Authentication Token"));
+      return this.send(res, requestId, rendered, name ?? "-", "-", "-", started);
+    }
+
+    const svc = service!;
+    const info = sig.info;
+    const problem = this.authenticate(info, method, rawPath, rawQuery, req, body);
+    if ("kind" in problem) {
+      return this.send(res, requestId, svc.renderError(authError(svc.protocol, problem), requestId), svc.signingName, "-", info.accessKeyId, started);
+    }
+    const principal = problem.principal;
+
+    const ctx = this.context(requestId, info.region, principal, req, svc);
+    const sreq: ServiceRequest = { method, rawPath, query, headers: req.headers, body };
+    let response: ServiceResponse;
+    try {
+      response = await svc.handle(sreq, ctx);
+    } catch (e) {
+      if (isAwsError(e)) response = svc.renderError(e, requestId);
+      else {
+        this.opts.logger.error(`${svc.signingName} ${ctx.operation}: internal error: ${(e as Error)?.stack ?? e}`);
+        response = svc.renderError(new AwsError("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure."), requestId);
+      }
+    }
+    if (response.status < 300 && !READ_ONLY_OPERATION.test(ctx.operation)) this.opts.onChange();
+    this.send(res, requestId, response, svc.signingName, ctx.operation, principal.arn, started);
+  }
+
+  private authenticate(
+    info: import("../protocol/sigv4/verify.ts").SignedRequestInfo,
+    method: string,
+    rawPath: string,
+    rawQuery: string,
+    req: IncomingMessage,
+    body: Buffer,
+  ): AuthProblem | { principal: Principal } {
+    const cred = this.opts.credentials.resolve(info.accessKeyId);
+    if (!cred || cred.active === false) {
+      if (this.opts.credentials.acceptsAnyKey) return { principal: this.opts.credentials.anyKeyPrincipal(info.accessKeyId).principal };
+      return { kind: "unknown-key" };
+    }
+    if (cred.sessionToken !== undefined) {
+      if (info.sessionToken !== cred.sessionToken) return { kind: "bad-token" };
+    } else if (info.sessionToken !== undefined && info.sessionToken !== "") {
+      return { kind: "bad-token" };
+    }
+    // Clients sign with their wall clock, so skew is measured against real time, not the simulated clock.
+    const wall = Date.now();
+    const signedAt = parseAmzDate(info.amzDate);
+    if (info.presigned) {
+      const expires = (info.expiresSec ?? 900) * 1000;
+      if (wall > signedAt + expires) return { kind: "skew", message: `Request has expired` };
+    } else if (signedAt < wall - SKEW_MS) {
+      return { kind: "skew", message: `Signature expired: ${info.amzDate} is now earlier than ${amz(wall - SKEW_MS)} (${amz(wall)} - 15 min.)` };
+    } else if (signedAt > wall + SKEW_MS) {
+      return { kind: "skew", message: `Signature not yet current: ${info.amzDate} is still later than ${amz(wall + SKEW_MS)} (${amz(wall)} + 15 min.)` };
+    }
+    if (info.amzDate.slice(0, 8) !== info.scopeDate) return { kind: "bad-signature" };
+    if (!verifySignature(info, { method, rawPath, rawQuery, headers: req.headers, body }, cred.secretAccessKey, this.keys)) {
+      return { kind: "bad-signature" };
+    }
+    if (cred.expiresAt !== undefined && this.opts.clock.now() >= cred.expiresAt) return { kind: "expired-token" };
+    return { principal: cred.principal };
+  }
+
+  private context(requestId: string, region: string, principal: Principal, req: IncomingMessage, svc: ServiceDefinition): OperationContext {
+    const authorizer = this.opts.authorizer;
+    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1";
+    const ctx: OperationContext = {
+      requestId,
+      region,
+      accountId: principal.accountId,
+      principal,
+      sourceIp,
+      clock: this.opts.clock,
+      operation: "-",
+      decide: (action, resource, extra) =>
+        authorizer().authorize({
+          principal,
+          action,
+          resource,
+          context: extra?.context,
+          resourcePolicy: extra?.resourcePolicy,
+          resourceAccount: extra?.resourceAccount,
+          sourceIp,
+          secureTransport: false,
+          region,
+        }),
+      authorize: (action, resource, extra) => {
+        const d = ctx.decide(action, resource, extra);
+        if (!d.allowed) throw svc.accessDenied(principal.arn, action, resource, d);
+      },
+    };
+    return ctx;
+  }
+
+  private async handleAdmin(req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams, requestId: string): Promise<void> {
+    const started = process.hrtime.bigint();
+    const path = rawPath.replace(/^\/_(hyperlocal|localstack)\/?/, "");
+    let status = 200;
+    let payload: unknown;
+    let headers: Record<string, string> = {};
+    try {
+      const raw = await readBody(req, ADMIN_BODY_LIMIT);
+      let body: unknown = undefined;
+      if (raw.length > 0) {
+        try {
+          body = JSON.parse(raw.toString("utf8"));
+        } catch {
+          throw new AdminFailure(400, "the request body is not valid JSON");
+        }
+      }
+      const found = this.opts.admin.find(req.method ?? "GET", path);
+      if (!found) throw new AdminFailure(404, `no admin route ${req.method} /_hyperlocal/${path}`);
+      if (found === "method") throw new AdminFailure(405, `method ${req.method} is not allowed on /_hyperlocal/${path}`);
+      const out = await found.handler({ method: req.method ?? "GET", path, query, body, raw: req }, found.params);
+      status = out.status;
+      payload = out.body;
+      headers = out.headers ?? {};
+    } catch (e) {
+      if (e instanceof BodyTooLarge) {
+        status = 413;
+        payload = { error: "request body too large" };
+      } else if (e instanceof AdminFailure) {
+        status = e.status;
+        payload = { error: e.message };
+      } else if (isAwsError(e)) {
+        status = e.status;
+        payload = { error: e.message, code: e.code };
+      } else if ((e as Error)?.message === "aborted") {
+        return;
+      } else {
+        this.opts.logger.error(`admin ${path}: ${(e as Error)?.stack ?? e}`);
+        status = 500;
+        payload = { error: "internal error" };
+      }
+    }
+    const isRaw = typeof payload === "string" || Buffer.isBuffer(payload);
+    const body = isRaw ? (payload as string | Buffer) : JSON.stringify(payload);
+    this.send(res, requestId, { status, headers: { "content-type": isRaw ? "text/plain; charset=utf-8" : "application/json", ...headers }, body }, "admin", path, "-", started);
+  }
+
+  private send(res: ServerResponse, requestId: string, r: ServiceResponse, service: string, op: string, who: string, started: bigint): void {
+    if (res.headersSent || res.destroyed) return;
+    const body = r.body ?? "";
+    res.statusCode = r.status;
+    res.setHeader("x-amzn-RequestId", requestId);
+    for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, v);
+    res.setHeader("content-length", Buffer.byteLength(body));
+    res.end(body);
+    if (this.opts.logger.level === "debug" || this.opts.logger.level === "info") {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      this.opts.logger.info(`${service} ${op} ${who} ${r.status} ${ms.toFixed(1)}ms`);
+    }
+  }
+
+  private crashAnswer(res: ServerResponse, e: unknown): void {
+    this.opts.logger.error(`request failed: ${(e as Error)?.stack ?? e}`);
+    if (!res.headersSent && !res.destroyed) {
+      const r = genericError(new AwsError("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure."));
+      res.statusCode = r.status;
+      for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, v);
+      res.end(r.body);
+    }
+  }
+
+  private async drain(req: IncomingMessage, limit: number): Promise<void> {
+    try {
+      await readBody(req, limit);
+    } catch {
+      /* the answer does not depend on the body */
+    }
+  }
+}
+
+class AdminFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function genericError(err: AwsError): ServiceResponse {
+  return renderRestJsonError(err);
+}
+
+function amz(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}
+
+function formParams(req: IncomingMessage, body: Buffer, query: URLSearchParams): URLSearchParams {
+  const ct = String(req.headers["content-type"] ?? "");
+  if (ct.startsWith("application/x-www-form-urlencoded")) return new URLSearchParams(body.toString("utf8"));
+  return query;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on("data", (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      if (done) return;
+      done = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    req.on("aborted", () => {
+      if (!done) {
+        done = true;
+        reject(new Error("aborted"));
+      }
+    });
+    req.on("error", (e) => {
+      if (!done) {
+        done = true;
+        reject(e);
+      }
+    });
+  });
+}

@@ -1,0 +1,47 @@
+import type { AwsError } from "../core/aws-error.ts";
+import type { AuthDecision, ContextValue } from "../core/authorization.ts";
+import type { Clock } from "../core/clock.ts";
+import type { Principal } from "../core/principal.ts";
+import type { ServiceRequest, ServiceResponse } from "../protocol/http-types.ts";
+
+export type Protocol = "rest-json" | "ec2-query" | "query";
+
+export interface AuthorizeExtra {
+  context?: Record<string, ContextValue>;
+  resourcePolicy?: string;
+  resourceAccount?: string;
+}
+
+/** Everything an operation knows about its request besides the request itself. */
+export interface OperationContext {
+  requestId: string;
+  /** Region of the credential scope (IAM accepts any). */
+  region: string;
+  /** The caller's account: every resource the call touches lives there. */
+  accountId: string;
+  principal: Principal;
+  sourceIp: string;
+  clock: Clock;
+  /** Set by the service, for the request log line. */
+  operation: string;
+  /** Authorize through IAM; throws the service's own access-denied error. */
+  authorize(action: string, resource: string, extra?: AuthorizeExtra): void;
+  /** Ask without throwing. */
+  decide(action: string, resource: string, extra?: AuthorizeExtra): AuthDecision;
+}
+
+export interface ServiceDefinition {
+  /** The SigV4 signing name that routes to this service: lambda, ec2, iam, sts. */
+  signingName: string;
+  protocol: Protocol;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  handle(req: ServiceRequest, ctx: OperationContext): Promise<ServiceResponse> | ServiceResponse;
+  /** Render an error in this service's wire shape. */
+  renderError(err: AwsError, requestId: string): ServiceResponse;
+  /** The error a denied caller gets (AccessDeniedException, UnauthorizedOperation, AccessDenied). */
+  accessDenied(principalArn: string, action: string, resource: string, decision: AuthDecision): AwsError;
+  /** Dropped state must also drop what the service keeps outside the store (timers, processes). */
+  onReset?(): void | Promise<void>;
+  onShutdown?(): void | Promise<void>;
+}

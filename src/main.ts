@@ -1,0 +1,61 @@
+// CLI entry: `hyperlocal start [options]`. Parses configuration and starts the app; no logic here.
+import { configHelp, ConfigError, parseConfig } from "./config.ts";
+import { startApp } from "./app.ts";
+import { SnapshotError } from "./store/store.ts";
+
+const USAGE = `hyperlocal: AWS Lambda attached to a VPC, on one machine, behind the real AWS wire protocols
+
+usage:
+  hyperlocal start [options]      start the server (Lambda, EC2, IAM, STS on one port)
+  hyperlocal --help               this text
+
+options (each also an environment variable):
+${configHelp()}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help" || rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== "start") {
+    process.stderr.write(`unknown command: ${command}\n\n${USAGE}`);
+    return 2;
+  }
+  let config;
+  try {
+    config = parseConfig(rest, process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`hyperlocal: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    const app = await startApp(config);
+    const stop = async () => {
+      await app.close();
+      process.exit(0);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    // The parent (a test harness) reads this line to learn the port.
+    if (process.env.HYPERLOCAL_READY_LINE === "1") process.stdout.write(`HYPERLOCAL_READY ${app.url}\n`);
+    return -1;
+  } catch (e) {
+    if (e instanceof SnapshotError) {
+      process.stderr.write(`hyperlocal: ${e.message}\n`);
+      return 1;
+    }
+    if ((e as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      process.stderr.write(`hyperlocal: ${config.host}:${config.port} is already in use\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);
