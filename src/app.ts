@@ -7,6 +7,9 @@ import { registerCoreAdminRoutes } from "./gateway/admin-core.ts";
 import { CredentialRegistry } from "./gateway/credentials.ts";
 import { Gateway } from "./gateway/server.ts";
 import type { ServiceDefinition } from "./gateway/service-definition.ts";
+import { createEc2Service } from "./services/ec2/index.ts";
+import { createIamService } from "./services/iam/index.ts";
+import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
 import { Store } from "./store/store.ts";
 
@@ -38,9 +41,13 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
   const credentials = new CredentialRegistry(config.account, config.acceptAnyCredentials);
   credentials.addRootKey(config.accessKeyId, config.secretAccessKey);
-  const authorizer: Authorizer = allowAllAuthorizer;
+  const deps: ServiceDeps = { store, clock, config, logger };
+  const iam = createIamService(deps);
+  credentials.addResolver(iam.credentialResolver);
+  const authorizer: Authorizer = config.iam === "off" ? allowAllAuthorizer : iam.authorizer;
+  const ec2 = createEc2Service(deps);
 
-  const services: ServiceDefinition[] = [createStsService()];
+  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service];
 
   const admin = new AdminRouter();
   const startedAt = Date.now();

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startApp, type App } from "../../src/app.ts";
+import { defaultConfig, type Config } from "../../src/config.ts";
+import { createLogger } from "../../src/core/logger.ts";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+/** An in-process server on a random free port: fast, for most tests. */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<App> {
+  const config = defaultConfig({ port: 0, host: "127.0.0.1", logLevel: "silent", ...overrides });
+  return startApp(config, { logger: createLogger(config.logLevel) });
+}
+
+export interface ChildServer {
+  url: string;
+  proc: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const ROOT = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "..");
+
+/** The real CLI in a child process (`hyperlocal start`), for end-to-end tests. */
+export function startChildServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
+  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "start", "--port", "0", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, HYPERLOCAL_READY_LINE: "1", HYPERLOCAL_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  proc.stdout!.on("data", (d) => (out += d));
+  proc.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 15 s:\n${out}`)), 15_000);
+    const onData = () => {
+      const m = /HYPERLOCAL_READY (\S+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      proc.stdout!.off("data", onData);
+      resolve({
+        url: m[1],
+        proc,
+        output: () => out,
+        stop: async (signal = "SIGTERM") => {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+          return exited;
+        },
+      });
+    };
+    proc.stdout!.on("data", onData);
+    proc.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+}
+
+/** Run `hyperlocal ...` to completion (for start-up failures and --help). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    proc.stdout.on("data", (d) => (stdout += d));
+    proc.stderr.on("data", (d) => (stderr += d));
+    proc.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export function tempDir(prefix = "hyperlocal-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
