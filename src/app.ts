@@ -50,6 +50,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service];
 
   const admin = new AdminRouter();
+  iam.registerAdminRoutes(admin);
   const startedAt = Date.now();
   registerCoreAdminRoutes(admin, {
     version: VERSION,

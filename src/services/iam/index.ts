@@ -7,6 +7,7 @@ import { renderQueryError } from "../../protocol/query/codec.ts";
 import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
 import type { OperationContext } from "../../gateway/service-definition.ts";
 import type { ServiceDeps } from "../service-deps.ts";
+import type { AdminRouter } from "../../gateway/admin-router.ts";
 
 export const IAM_XMLNS = "https://iam.amazonaws.com/doc/2010-05-08/";
 
@@ -18,6 +19,8 @@ export interface IamModule {
   credentialResolver: CredentialResolver;
   /** STS operations that need IAM's roles and keys (AssumeRole, GetSessionToken). */
   stsOperations: Record<string, QueryOperation<OperationContext>>;
+  /** hyperlocal's own admin routes for IAM, e.g. GET /_hyperlocal/iam/decisions. */
+  registerAdminRoutes(admin: AdminRouter): void;
 }
 
 export function createIamService(_deps: ServiceDeps): IamModule {
@@ -34,5 +37,6 @@ export function createIamService(_deps: ServiceDeps): IamModule {
     authorizer: allowAllAuthorizer,
     credentialResolver: () => undefined,
     stsOperations: {},
+    registerAdminRoutes: () => {},
   };
 }
