@@ -9,6 +9,7 @@ import { Gateway } from "./gateway/server.ts";
 import type { ServiceDefinition } from "./gateway/service-definition.ts";
 import { createEc2Service } from "./services/ec2/index.ts";
 import { createIamService } from "./services/iam/index.ts";
+import { createLambdaService } from "./services/lambda/index.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
 import { Store } from "./store/store.ts";
@@ -46,8 +47,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   credentials.addResolver(iam.credentialResolver);
   const authorizer: Authorizer = config.iam === "off" ? allowAllAuthorizer : iam.authorizer;
   const ec2 = createEc2Service(deps);
+  const lambda = createLambdaService(deps);
 
-  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service];
+  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);

@@ -1,0 +1,37 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ConfigError, configHelp, defaultConfig, parseConfig } from "./config.ts";
+
+describe("config", () => {
+  it("defaults", () => {
+    const c = parseConfig([], {});
+    assert.equal(c.port, 4566);
+    assert.equal(c.host, "127.0.0.1");
+    assert.equal(c.account, "000000000000");
+    assert.equal(c.iam, "enforce");
+    assert.equal(c.stateDir, undefined);
+    assert.deepEqual(defaultConfig(), c);
+  });
+
+  it("flags win over environment variables", () => {
+    const c = parseConfig(["--port", "5000", "--region=eu-west-1", "--accept-any-credentials"], { HYPERLOCAL_PORT: "6000", HYPERLOCAL_HOST: "0.0.0.0", HYPERLOCAL_LOG_LEVEL: "warn" });
+    assert.equal(c.port, 5000);
+    assert.equal(c.host, "0.0.0.0");
+    assert.equal(c.region, "eu-west-1");
+    assert.equal(c.logLevel, "warn");
+    assert.equal(c.acceptAnyCredentials, true);
+  });
+
+  it("refuses bad values with a clear message", () => {
+    assert.throws(() => parseConfig(["--port", "x"], {}), ConfigError);
+    assert.throws(() => parseConfig(["--account", "123"], {}), /12 digits/);
+    assert.throws(() => parseConfig(["--iam", "maybe"], {}), /enforce, soft, off/);
+    assert.throws(() => parseConfig(["--bogus"], {}), /unknown option/);
+    assert.throws(() => parseConfig(["--port"], {}), /needs a value/);
+  });
+
+  it("documents every flag and its variable", () => {
+    const h = configHelp();
+    for (const f of ["--port", "--host", "--region", "--account", "--state-dir", "--log-level", "HYPERLOCAL_STATE_DIR"]) assert.ok(h.includes(f), f);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { SimulatedClock } from "./clock.ts";
+
+describe("SimulatedClock", () => {
+  it("runs with real time plus the offset", () => {
+    let real = 1_000_000;
+    const c = new SimulatedClock(() => real);
+    assert.equal(c.now(), 1_000_000);
+    real += 50;
+    assert.equal(c.now(), 1_000_050);
+    c.advance(86_400_000);
+    assert.equal(c.offsetMs, 86_400_000);
+    assert.equal(c.now(), 1_000_050 + 86_400_000);
+    c.close();
+  });
+
+  it("fires timers an advance passes, in time order, each at its own time", () => {
+    const c = new SimulatedClock(() => 0);
+    const seen: [string, number][] = [];
+    c.schedule(3000, () => seen.push(["b", c.now()]));
+    c.schedule(1000, () => {
+      seen.push(["a", c.now()]);
+      // A timer scheduled by a timer inside the window fires in the same advance.
+      c.schedule(500, () => seen.push(["a2", c.now()]));
+    });
+    c.schedule(10_000, () => seen.push(["late", c.now()]));
+    c.advance(5000);
+    assert.deepEqual(seen, [["a", 1000], ["a2", 1500], ["b", 3000]]);
+    assert.equal(c.now(), 5000);
+    c.close();
+  });
+
+  it("cancelled timers do not fire; a throwing timer does not stop the others", () => {
+    const c = new SimulatedClock(() => 0);
+    let fired = 0;
+    const cancel = c.schedule(10, () => fired++);
+    cancel();
+    const original = console.error;
+    console.error = () => {};
+    c.schedule(20, () => {
+      throw new Error("boom");
+    });
+    c.schedule(30, () => fired++);
+    c.advance(100);
+    console.error = original;
+    assert.equal(fired, 1);
+    c.close();
+  });
+
+  it("refuses to go backwards", () => {
+    const c = new SimulatedClock();
+    assert.throws(() => c.advance(-1), RangeError);
+    c.close();
+  });
+
+  it("fires in real time too", async () => {
+    const c = new SimulatedClock();
+    const done = new Promise<number>((resolve) => c.schedule(5, () => resolve(1)));
+    assert.equal(await done, 1);
+    c.close();
+  });
+});

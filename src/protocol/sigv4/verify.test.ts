@@ -1,0 +1,112 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { HttpRequest } from "@smithy/protocol-http";
+import { Hash } from "@smithy/hash-node";
+
+const Sha256 = Hash.bind(null, "sha256");
+import { canonicalQuery, parseSignature, SigningKeyCache, verifySignature, type VerifyInput } from "./verify.ts";
+
+// The smithy signer (what the AWS SDK uses) is the reference: whatever it signs must verify.
+const creds = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+
+function signer(service: string, region = "us-east-1", applyChecksum = true) {
+  return new SignatureV4({ credentials: creds, region, service, sha256: Sha256, uriEscapePath: true, applyChecksum });
+}
+
+function toVerifyInput(r: HttpRequest, body: Buffer): VerifyInput {
+  const qs = Object.entries(r.query ?? {})
+    .flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v as string]]))
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v ?? "")}`)
+    .join("&");
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.headers)) headers[k.toLowerCase()] = v;
+  return { method: r.method, rawPath: r.path, rawQuery: qs, headers, body };
+}
+
+async function signed(opts: { method: string; path: string; query?: Record<string, string>; body?: string; service?: string; headers?: Record<string, string>; checksum?: boolean }) {
+  const body = Buffer.from(opts.body ?? "");
+  const req = new HttpRequest({
+    method: opts.method,
+    protocol: "http:",
+    hostname: "127.0.0.1",
+    port: 4566,
+    path: opts.path,
+    query: opts.query ?? {},
+    headers: { host: "127.0.0.1:4566", "content-type": "application/x-www-form-urlencoded", ...(opts.headers ?? {}) },
+    body: opts.body,
+  });
+  const s = (await signer(opts.service ?? "sts", "us-east-1", opts.checksum ?? true).sign(req)) as HttpRequest;
+  return { input: toVerifyInput(s, body), req: s };
+}
+
+describe("SigV4 verification against the SDK's signer", () => {
+  const cache = new SigningKeyCache();
+  const cases: { name: string; method: string; path: string; query?: Record<string, string>; body?: string; service?: string }[] = [
+    { name: "STS POST form body", method: "POST", path: "/", body: "Action=GetCallerIdentity&Version=2011-06-15" },
+    { name: "Lambda GET with an ARN in the path (double encoding)", method: "GET", path: "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af", query: { Qualifier: "$LATEST" }, service: "lambda" },
+    { name: "query with space, plus and slash", method: "GET", path: "/2015-03-31/functions", query: { Marker: "a b+c/d", MaxItems: "5" }, service: "lambda" },
+    { name: "UTF-8 body", method: "POST", path: "/", body: "Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=tag%3AName&Filter.1.Value.1=%C3%A9t%C3%A9", service: "ec2" },
+    { name: "repeated query keys sorted by value", method: "GET", path: "/", query: { b: "2", a: "1" }, service: "ec2" },
+  ];
+  for (const c of cases) {
+    it(`accepts: ${c.name}`, async () => {
+      const { input } = await signed(c);
+      const parsed = parseSignature(new URLSearchParams(input.rawQuery), input.headers);
+      assert.equal(parsed.kind, "signed");
+      if (parsed.kind !== "signed") return;
+      assert.equal(verifySignature(parsed.info, input, creds.secretAccessKey, cache), true);
+      assert.equal(verifySignature(parsed.info, input, "wrong-secret", cache), false);
+    });
+  }
+
+  it("rejects a tampered body", async () => {
+    const { input } = await signed({ method: "POST", path: "/", body: "Action=GetCallerIdentity&Version=2011-06-15" });
+    const parsed = parseSignature(new URLSearchParams(), input.headers);
+    assert.equal(parsed.kind, "signed");
+    if (parsed.kind !== "signed") return;
+    assert.equal(verifySignature(parsed.info, { ...input, body: Buffer.from("Action=GetCallerIdentity&Version=2011-06-16") }, creds.secretAccessKey, cache), false);
+  });
+
+  it("verifies and rejects a tampered body without x-amz-content-sha256 (as the AWS CLI signs)", async () => {
+    const { input } = await signed({ method: "POST", path: "/", body: "Action=GetCallerIdentity&Version=2011-06-15", checksum: false });
+    assert.equal(input.headers["x-amz-content-sha256"], undefined);
+    const parsed = parseSignature(new URLSearchParams(), input.headers);
+    if (parsed.kind !== "signed") return assert.fail("not parsed");
+    assert.equal(verifySignature(parsed.info, input, creds.secretAccessKey, cache), true);
+    assert.equal(verifySignature(parsed.info, { ...input, body: Buffer.from("Action=GetCallerIdentity&Version=2011-06-16") }, creds.secretAccessKey, cache), false);
+  });
+
+  it("rejects a changed signed header and ignores unsigned ones", async () => {
+    const { input } = await signed({ method: "POST", path: "/", body: "Action=GetCallerIdentity&Version=2011-06-15" });
+    const parsed = parseSignature(new URLSearchParams(), input.headers);
+    if (parsed.kind !== "signed") return assert.fail("not parsed");
+    assert.equal(verifySignature(parsed.info, { ...input, headers: { ...input.headers, "user-agent": "anything" } }, creds.secretAccessKey, cache), true);
+    assert.equal(verifySignature(parsed.info, { ...input, headers: { ...input.headers, host: "evil:1" } }, creds.secretAccessKey, cache), false);
+  });
+
+  it("verifies presigned query requests", async () => {
+    const req = new HttpRequest({ method: "GET", protocol: "http:", hostname: "127.0.0.1", port: 4566, path: "/", query: { Action: "GetCallerIdentity", Version: "2011-06-15" }, headers: { host: "127.0.0.1:4566" } });
+    const p = (await signer("sts").presign(req, { expiresIn: 300 })) as HttpRequest;
+    const input = toVerifyInput(p, Buffer.alloc(0));
+    const parsed = parseSignature(new URLSearchParams(input.rawQuery), input.headers);
+    assert.equal(parsed.kind, "signed");
+    if (parsed.kind !== "signed") return;
+    assert.equal(parsed.info.presigned, true);
+    assert.equal(parsed.info.expiresSec, 300);
+    assert.equal(verifySignature(parsed.info, input, creds.secretAccessKey, cache), true);
+    assert.equal(verifySignature(parsed.info, { ...input, rawQuery: input.rawQuery.replace("GetCallerIdentity", "GetSessionToken") }, creds.secretAccessKey, cache), false);
+  });
+
+  it("parses missing and malformed authorization", () => {
+    assert.equal(parseSignature(new URLSearchParams(), {}).kind, "missing");
+    assert.equal(parseSignature(new URLSearchParams(), { authorization: "AWS4-HMAC-SHA256 Credential=x" }).kind, "malformed");
+    assert.equal(parseSignature(new URLSearchParams(), { authorization: "Basic abc" }).kind, "malformed");
+  });
+
+  it("canonicalises the query: RFC 3986, sorted by key then value", () => {
+    assert.equal(canonicalQuery("b=2&a=x%20y&a=1&c", false), "a=1&a=x%20y&b=2&c=");
+    assert.equal(canonicalQuery("X-Amz-Signature=abc&A=1", true), "A=1");
+    assert.equal(canonicalQuery("k=%2A%21", false), "k=%2A%21");
+  });
+});
