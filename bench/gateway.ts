@@ -1,0 +1,56 @@
+// STS GetCallerIdentity through the AWS SDK with signature checking and keep-alive, against a
+// server in its own process: requests per second and latency at 1 and 8 concurrent clients.
+// A second pair of rows replays one signed request with plain node:http (the server still verifies
+// the signature every time) to show the server's own capacity apart from the SDK's client-side cost.
+import { Agent, request } from "node:http";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { HttpRequest } from "@smithy/protocol-http";
+import { Hash } from "@smithy/hash-node";
+import { startChildServer } from "../test/support/server.ts";
+import { load, row } from "./_support.ts";
+
+const server = await startChildServer(["--log-level", "warn"]);
+try {
+  const make = () =>
+    new STSClient({
+      endpoint: server.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) }),
+    });
+  const one = make();
+  const cmd = () => one.send(new GetCallerIdentityCommand({}));
+  await load(cmd, 4, 1500); // warm-up: JIT on both sides
+  console.log("bench/gateway: STS GetCallerIdentity, SigV4 verified on every request, keep-alive, server in its own process");
+  console.log(row("SDK, 1 client", await load(cmd, 1, 4000)));
+  const clients = Array.from({ length: 8 }, make);
+  let i = 0;
+  console.log(row("SDK, 8 concurrent clients", await load(() => clients[i++ % 8].send(new GetCallerIdentityCommand({})), 8, 4000)));
+  for (const c of [one, ...clients]) c.destroy();
+
+  const u = new URL(server.url);
+  const body = "Action=GetCallerIdentity&Version=2011-06-15";
+  const unsigned = new HttpRequest({ method: "POST", protocol: "http:", hostname: u.hostname, port: Number(u.port), path: "/", headers: { host: u.host, "content-type": "application/x-www-form-urlencoded" }, body });
+  const signer = new SignatureV4({ credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service: "sts", sha256: Hash.bind(null, "sha256"), uriEscapePath: true });
+  const signed = (await signer.sign(unsigned)) as HttpRequest;
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  const replay = () =>
+    new Promise<void>((resolve, reject) => {
+      const r = request({ host: u.hostname, port: u.port, method: "POST", path: "/", headers: signed.headers, agent }, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+        res.resume();
+        res.on("end", () => resolve());
+      });
+      r.on("error", reject);
+      r.end(body);
+    });
+  await load(replay, 8, 1000);
+  console.log(row("node:http replay, 1 connection", await load(replay, 1, 3000)));
+  console.log(row("node:http replay, 8 concurrent connections", await load(replay, 8, 3000)));
+  agent.destroy();
+} finally {
+  await server.stop();
+}
