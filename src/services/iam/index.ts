@@ -1,13 +1,31 @@
-// Placeholder until the IAM service lands: it answers every action with InvalidAction.
+// The IAM service: its query API, the authorizer every request goes through, the credentials the
+// gateway verifies, STS's AssumeRole/GetSessionToken, and the internal API other services use.
 import { AwsError } from "../../core/aws-error.ts";
-import { allowAllAuthorizer, denialMessage, type Authorizer } from "../../core/authorization.ts";
+import { denialMessage, type Authorizer } from "../../core/authorization.ts";
 import type { CredentialResolver } from "../../core/principal.ts";
-import type { ServiceDefinition } from "../../gateway/service-definition.ts";
+import type { AdminRouter } from "../../gateway/admin-router.ts";
+import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
 import { renderQueryError } from "../../protocol/query/codec.ts";
 import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
 import type { ServiceDeps } from "../service-deps.ts";
-import type { AdminRouter } from "../../gateway/admin-router.ts";
+import { accessKeyOperations } from "./access-keys.ts";
+import { accountDetailsOperations } from "./account-details.ts";
+import { IamAuthorizer } from "./authorizer.ts";
+import { CredentialStore } from "./credentials.ts";
+import { IamEnv } from "./env.ts";
+import { groupOperations } from "./groups.ts";
+import { inlinePolicyOperations } from "./inline-policies.ts";
+import { createInternal, type IamInternal } from "./internal.ts";
+import type { Ops } from "./operation.ts";
+import { policyOperations } from "./policies.ts";
+import { policyVersionOperations } from "./policy-versions.ts";
+import { PrincipalPolicies } from "./principal-policies.ts";
+import { roleOperations } from "./roles.ts";
+import { simulateOperations } from "./simulate.ts";
+import { stsOperations, type StsDeps } from "./sts-operations.ts";
+import { userOperations } from "./users.ts";
+
+export type { IamInternal } from "./internal.ts";
 
 export const IAM_XMLNS = "https://iam.amazonaws.com/doc/2010-05-08/";
 
@@ -21,10 +39,57 @@ export interface IamModule {
   stsOperations: Record<string, QueryOperation<OperationContext>>;
   /** hyperlocal's own admin routes for IAM, e.g. GET /_hyperlocal/iam/decisions. */
   registerAdminRoutes(admin: AdminRouter): void;
+  /** Calls other services make without a caller (Lambda's execution role). */
+  internal: IamInternal;
 }
 
-export function createIamService(_deps: ServiceDeps): IamModule {
-  const dispatch = queryDispatcher({ protocol: "query", version: "2010-05-08", xmlns: IAM_XMLNS, operations: {} });
+const READ_ONLY = /^(Get|List|Simulate)/;
+
+/** Anything that may change IAM state moves the generation on, so cached policies and keys are rebuilt. */
+function bumping(env: IamEnv, ops: Ops): Ops {
+  const out: Ops = {};
+  for (const [name, op] of Object.entries(ops)) {
+    out[name] = READ_ONLY.test(name)
+      ? op
+      : async (params, ctx) => {
+          try {
+            return await op(params, ctx);
+          } finally {
+            env.bump();
+          }
+        };
+  }
+  return out;
+}
+
+export function createIamService(deps: ServiceDeps): IamModule {
+  const env = new IamEnv(deps);
+  const bundles = new PrincipalPolicies(env);
+  const authorizer = new IamAuthorizer(env, bundles);
+  const credentials = new CredentialStore(env);
+  const sts: StsDeps = { env, bundles, authorizer, credentials };
+
+  const operations = bumping(env, {
+    ...userOperations(env),
+    ...groupOperations(env),
+    ...roleOperations(env),
+    ...policyOperations(env),
+    ...policyVersionOperations(env),
+    ...inlinePolicyOperations(env),
+    ...accessKeyOperations(env),
+    ...accountDetailsOperations(env),
+    ...simulateOperations(env, bundles),
+  });
+  const dispatch = queryDispatcher<OperationContext>({ protocol: "query", version: "2010-05-08", xmlns: IAM_XMLNS, operations });
+
+  const reset = () => {
+    env.bump();
+    env.policies.clear();
+    bundles.clear();
+    credentials.clear();
+    authorizer.log.clear();
+  };
+
   return {
     service: {
       signingName: "iam",
@@ -33,10 +98,17 @@ export function createIamService(_deps: ServiceDeps): IamModule {
       handle: dispatch,
       renderError: (e, id) => renderQueryError(e, IAM_XMLNS, id),
       accessDenied: (p, a, r, d) => new AwsError("AccessDenied", 403, denialMessage(p, a, r, d)),
+      onReset: reset,
     },
-    authorizer: allowAllAuthorizer,
-    credentialResolver: () => undefined,
-    stsOperations: {},
-    registerAdminRoutes: () => {},
+    authorizer,
+    credentialResolver: credentials.resolve,
+    stsOperations: stsOperations(sts),
+    registerAdminRoutes(admin: AdminRouter) {
+      admin.add("GET", "iam/decisions", (req) => {
+        const limit = Number(req.query.get("limit") ?? "1000");
+        return { status: 200, body: { decisions: authorizer.log.toJson(Number.isFinite(limit) && limit > 0 ? limit : 1000) } };
+      });
+    },
+    internal: createInternal(env, bundles, authorizer, sts),
   };
 }
