@@ -1,0 +1,118 @@
+// How the process of an execution environment is started, in two shapes:
+//  - cold: spawned for this environment, with its full environment from the first instruction;
+//  - spare: spawned ahead of need with only what must be fixed at process start (interpreter,
+//    flags, startup variables). The bootstrap then receives the full environment and working
+//    directory on stdin, applies them (process.env / os.environ, chdir, tzset) and only then loads
+//    the function, so the function cannot tell the difference. Spares are interchangeable when
+//    their plans' keys are equal.
+import { dirname, join } from "node:path";
+import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from "./runtime-families.ts";
+import type { RuntimeFamily } from "./runtime-families.ts";
+import { isStartupVariable, RESERVED_ENV_NAMES } from "./lambda-env.ts";
+import type { BootstrapSpec, LaunchPlan } from "./managed-child.ts";
+import type { FunctionSpec } from "./types.ts";
+
+export interface LaunchContext {
+  /** Resolved python interpreter, when there is one. */
+  python?: string;
+  /** cwd (and HOME) of spares until they learn their function. */
+  workRoot: string;
+}
+
+export interface PlannedLaunch {
+  cold: LaunchPlan;
+  coldSpec: BootstrapSpec;
+  /** Absent for custom runtimes: their bootstrap is the function's own program. */
+  spare?: LaunchPlan;
+  spareSpec?: BootstrapSpec;
+}
+
+/** Directories for PATH: the interpreters first, as Lambda puts /var/lang/bin first. */
+export function interpreterDirs(python: string | undefined): string[] {
+  return [dirname(process.execPath), ...(python ? [dirname(python)] : [])];
+}
+
+export function defaultPath(python: string | undefined): string {
+  return [...interpreterDirs(python), "/usr/local/bin", "/usr/bin", "/bin"].filter((v, i, a) => a.indexOf(v) === i).join(":");
+}
+
+/**
+ * Roughly what Lambda's Node.js bootstrap does: cap V8's old space below the function's memory so
+ * the heap fails before the sandbox does.
+ */
+export function maxOldSpaceFlag(memorySizeMb: number): string {
+  return `--max-old-space-size=${Math.max(16, Math.floor(memorySizeMb * 0.9))}`;
+}
+
+export function sparePlan(
+  family: "node" | "python",
+  memorySizeMb: number,
+  nodeFlags: string[],
+  startupVars: Record<string, string>,
+  ctx: LaunchContext,
+): LaunchPlan | undefined {
+  const env: Record<string, string> = { PATH: defaultPath(ctx.python), LANG: "en_US.UTF-8", TZ: ":UTC", HOME: ctx.workRoot, ...startupVars };
+  let command: string;
+  let args: string[];
+  if (family === "node") {
+    command = process.execPath;
+    args = [maxOldSpaceFlag(memorySizeMb), ...nodeFlags, NODE_BOOTSTRAP];
+  } else {
+    if (!ctx.python) return undefined;
+    command = ctx.python;
+    args = [PYTHON_BOOTSTRAP];
+  }
+  return { key: JSON.stringify([command, args, sortKeys(env)]), command, args, env, cwd: ctx.workRoot, readsSpec: true };
+}
+
+export function planLaunch(spec: FunctionSpec, family: RuntimeFamily, env: Record<string, string>, ctx: LaunchContext): PlannedLaunch {
+  const cwd = spec.codeDir;
+  if (family === "provided") {
+    return {
+      cold: { key: "", command: join(spec.codeDir, "bootstrap"), args: [], env, cwd, readsSpec: false },
+      coldSpec: { env, cwd, preload: [] },
+    };
+  }
+  const coldSpec: BootstrapSpec = { env, cwd, preload: [] };
+  let cold: LaunchPlan;
+  if (family === "node") {
+    // NODE_OPTIONS is in env, so node itself applies the preloads and flags of a cold process.
+    cold = { key: "", command: process.execPath, args: [maxOldSpaceFlag(spec.memorySizeMb), NODE_BOOTSTRAP], env, cwd, readsSpec: true };
+  } else {
+    cold = { key: "", command: ctx.python ?? "python3", args: [PYTHON_BOOTSTRAP], env, cwd, readsSpec: true };
+  }
+
+  const split = family === "node" ? splitNodeOptions(spec.nodeOptions ?? []) : { preload: [], flags: [] };
+  const spare = sparePlan(family, spec.memorySizeMb, split.flags, startupVariables(spec), ctx);
+  return { cold, coldSpec, spare, spareSpec: { env, cwd, preload: split.preload } };
+}
+
+/** Startup variables the function's configuration sets itself (our defaults are the spares' own). */
+function startupVariables(spec: FunctionSpec): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(spec.environment)) if (isStartupVariable(k) && !RESERVED_ENV_NAMES.has(k)) out[k] = String(v);
+  for (const [k, v] of Object.entries(spec.extraEnv ?? {})) if (isStartupVariable(k)) out[k] = String(v);
+  return out;
+}
+
+/** Separate preloads (which a spare loads itself once its environment is right) from other node flags. */
+export function splitNodeOptions(options: string[]): { preload: BootstrapSpec["preload"]; flags: string[] } {
+  const preload: BootstrapSpec["preload"] = [];
+  const flags: string[] = [];
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i];
+    const m = /^(--require|-r|--import)(?:=|\s+)(.+)$/.exec(o);
+    if (m) {
+      preload.push({ kind: m[1] === "--import" ? "import" : "require", target: m[2] });
+    } else if ((o === "--require" || o === "-r" || o === "--import") && i + 1 < options.length) {
+      preload.push({ kind: o === "--import" ? "import" : "require", target: options[++i] });
+    } else {
+      flags.push(o);
+    }
+  }
+  return { preload, flags };
+}
+
+function sortKeys(o: Record<string, string>): [string, string][] {
+  return Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

@@ -1,0 +1,70 @@
+// The contract between the Lambda service and the execution environments it asks for.
+import type { Clock } from "../core/clock.ts";
+import type { Logger } from "../core/logger.ts";
+
+export interface FunctionSpec {
+  functionName: string;
+  /** Qualified ARN of what is invoked (function, version or alias ARN): the context's invokedFunctionArn. */
+  functionArn: string;
+  /** "$LATEST" or "3". */
+  version: string;
+  /** nodejs18.x|nodejs20.x|nodejs22.x|python3.9..python3.13|provided.al2|provided.al2023 */
+  runtime: string;
+  /** "index.handler", "src/app.handler", "app.lambda_handler"; ignored for provided.* */
+  handler: string;
+  memorySizeMb: number;
+  timeoutSec: number;
+  /** Directory holding the unpacked code; read-only for the runtime. */
+  codeDir: string;
+  /** With the unqualified ARN, version and revisionKey: environments are reused only when all match. */
+  codeSha256: string;
+  /** Changes whenever configuration changes, so old environments are not reused. */
+  revisionKey: string;
+  /** The user's variables (reserved names are ignored). */
+  environment: Record<string, string>;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  region: string;
+  /** AWS_ENDPOINT_URL for the function: points back at hyperlocal. */
+  endpointUrl: string;
+  /** /aws/lambda/<name> */
+  logGroupName: string;
+  /** Variables added by hyperlocal features (network shim etc.); they override everything. */
+  extraEnv?: Record<string, string>;
+  /** Extra NODE_OPTIONS entries, e.g. "--require=/path/preload.cjs". */
+  nodeOptions?: string[];
+}
+
+export interface InvokeOptions {
+  requestId: string;
+  /** Base64 of the client context JSON, as the Invoke API's X-Amz-Client-Context carries it. */
+  clientContext?: string;
+  /** X-Ray trace header value ("Root=1-...;Parent=...;Sampled=0"); generated when absent. */
+  traceId?: string;
+}
+
+export interface InvokeResult {
+  /** The response, or the error JSON exactly as Lambda returns it. */
+  payload: Buffer;
+  /** Set when the function failed (handler error, timeout, crash, init error). */
+  functionError?: "Unhandled";
+  /** This invocation's log text with Lambda's START/END/REPORT lines. */
+  logs: string;
+  durationMs: number;
+  billedDurationMs: number;
+  maxMemoryUsedMb: number;
+  /** Present on the invocation that paid for a cold start. */
+  initDurationMs?: number;
+}
+
+export interface RuntimeManagerOptions {
+  clock: Clock;
+  logger?: Logger;
+  /** Idle environments stop after this long on the clock; default 5 minutes. */
+  keepAliveMs?: number;
+  /** Where the private /tmp directories go; default a fresh directory under the OS temp dir. */
+  workRoot?: string;
+  /** Keep a pre-spawned spare process per runtime family; default true. */
+  prewarm?: boolean;
+  /** Python interpreter for every python3.x runtime; default the `python3` found on PATH. */
+  python?: string;
+}
