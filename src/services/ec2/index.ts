@@ -1,14 +1,74 @@
-// Placeholder until the EC2 service lands: it answers every action with InvalidAction.
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import type { ServiceDefinition } from "../../gateway/service-definition.ts";
-import { renderEc2Error } from "../../protocol/ec2-query/codec.ts";
-import { queryDispatcher } from "../../protocol/query/dispatch.ts";
-import { EC2_XMLNS } from "../../protocol/ec2-query/codec.ts";
+import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
+import { EC2_XMLNS, renderEc2Error } from "../../protocol/ec2-query/codec.ts";
+import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
 import type { ServiceDeps } from "../service-deps.ts";
+import { accountOperations } from "./account.ts";
+import { addressOperations } from "./addresses.ts";
+import type { Ec2Operation } from "./context.ts";
+import { initialState } from "./default-vpc.ts";
+import { gatewayOperations, settleNatGateways, type GatewayTiming } from "./gateways.ts";
+import { createInternal, type Ec2Internal } from "./internal.ts";
+import { networkAclOperations } from "./network-acls.ts";
+import { networkInterfaceOperations } from "./network-interfaces.ts";
+import { peeringOperations, settlePeerings } from "./peering.ts";
+import { routeTableOperations } from "./route-tables.ts";
+import { securityGroupOperations } from "./security-groups.ts";
+import type { Ec2State } from "./state.ts";
+import { subnetOperations } from "./subnets.ts";
+import { createTags, deleteTags, describeTags } from "./tags.ts";
+import { vpcOperations } from "./vpcs.ts";
 
-export function createEc2Service(_deps: ServiceDeps): { service: ServiceDefinition } {
-  const dispatch = queryDispatcher({ protocol: "ec2-query", version: "2016-11-15", xmlns: EC2_XMLNS, operations: {} });
+export type { Ec2Internal, NetworkInterfaceView, SubnetView, SecurityGroupView, VpcView, ServiceManagedInterfaceOptions } from "./internal.ts";
+export type { Ec2State } from "./state.ts";
+export type { RouteDecision } from "./route-tables.ts";
+
+/**
+ * EC2's VPC networking API (query protocol, version 2016-11-15): VPCs, subnets, security groups,
+ * network ACLs, route tables, gateways, Elastic IPs, peering and network interfaces, per account
+ * and region, each call authorized through IAM with its action, resource ARNs and condition keys.
+ */
+export function createEc2Service(deps: ServiceDeps): { service: ServiceDefinition; internal: Ec2Internal } {
+  const timing: GatewayTiming = deps.config.realisticTiming ? { natPendingMs: 90_000, natDeletingMs: 60_000 } : { natPendingMs: 5_000, natDeletingMs: 5_000 };
+
+  const stateFor = (account: string, region: string): Ec2State => {
+    const now = deps.clock.now();
+    let created = false;
+    const s = deps.store.state<Ec2State>("ec2", account, region, () => {
+      created = true;
+      return initialState(account, region, !deps.config.noDefaultVpc, now);
+    });
+    const settledNats = settleNatGateways(s, now);
+    const settledPeerings = settlePeerings(s, now);
+    // A first look (the default VPC) and due transitions change the state even on Describe calls,
+    // which the gateway does not mark dirty: save them, or a restart would show other ids.
+    if (created || settledNats || settledPeerings) deps.store.markDirty();
+    return s;
+  };
+
+  const table: Record<string, Ec2Operation> = {
+    ...accountOperations,
+    ...vpcOperations,
+    ...subnetOperations,
+    ...securityGroupOperations,
+    ...networkAclOperations,
+    ...routeTableOperations,
+    ...gatewayOperations(timing),
+    ...addressOperations,
+    ...peeringOperations,
+    ...networkInterfaceOperations,
+    CreateTags: createTags,
+    DeleteTags: deleteTags,
+    DescribeTags: describeTags,
+  };
+
+  const operations: Record<string, QueryOperation<OperationContext>> = {};
+  for (const [name, op] of Object.entries(table)) {
+    operations[name] = (p, ctx) => op({ p, ctx, s: stateFor(ctx.accountId, ctx.region), now: ctx.clock.now() });
+  }
+
+  const dispatch = queryDispatcher<OperationContext>({ protocol: "ec2-query", version: "2016-11-15", xmlns: EC2_XMLNS, operations });
   return {
     service: {
       signingName: "ec2",
@@ -18,5 +78,6 @@ export function createEc2Service(_deps: ServiceDeps): { service: ServiceDefiniti
       renderError: renderEc2Error,
       accessDenied: (p, a, r, d) => new AwsError("UnauthorizedOperation", 403, `You are not authorized to perform this operation. ${denialMessage(p, a, r, d)}`),
     },
+    internal: createInternal(stateFor, () => deps.clock.now()),
   };
 }

@@ -1,0 +1,226 @@
+import { ec2Id } from "../../core/ids.ts";
+import type { XmlObject } from "../../protocol/xml.ts";
+import { overlaps, parseCidr } from "./cidr.ts";
+import { arnOf, gate, gateDescribe, iso, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
+import { ec2Error, invalidParameterValue, missingParameter } from "./errors.ts";
+import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";
+import { DELETED_VISIBLE_MS } from "./gateways.ts";
+import { getPeering, getVpc, selectByIds } from "./lookup.ts";
+import { BOUNDS_1000, paginate } from "./pagination.ts";
+import { optString, reqString, stringList } from "./request.ts";
+import type { Ec2State, PeeringRec, PeeringStatus } from "./state.ts";
+import { tagSetView, tagSpecifications } from "./tags.ts";
+import { vpcCidrs, vpcIpv6Cidrs } from "./vpcs.ts";
+
+/**
+ * VPC peering within one account and region: request, accept or reject, delete. Routing through
+ * a peering connection reaches only the peer VPC's own blocks (no transitive routing); see
+ * routeFor in route-tables.ts.
+ */
+export const PENDING_ACCEPTANCE_MS = 7 * 24 * 3600_000;
+
+const MESSAGES: Partial<Record<PeeringStatus, (account: string) => string>> = {
+  "initiating-request": (a) => `Initiating Request to ${a}`,
+  "pending-acceptance": (a) => `Pending Acceptance by ${a}`,
+  active: () => "Active",
+  provisioning: () => "Provisioning",
+  rejected: (a) => `Rejected by ${a}`,
+  deleted: (a) => `Deleted by ${a}`,
+  expired: () => "Expired",
+  failed: () => "Failed due to incorrect VPC-ID, Account ID, or overlapping CIDR range",
+};
+
+function setStatus(p: PeeringRec, status: PeeringStatus, account: string): void {
+  p.status = status;
+  p.message = MESSAGES[status]?.(account) ?? status;
+}
+
+function vpcInfo(s: Ec2State, p: PeeringRec, side: "requester" | "accepter"): XmlObject {
+  const vpcId = side === "requester" ? p.requesterVpcId : p.accepterVpcId;
+  const cidrs = side === "requester" ? p.requesterCidrs : p.accepterCidrs;
+  const ipv6 = side === "requester" ? p.requesterIpv6 : p.accepterIpv6;
+  // The accepter's blocks are shown once the connection is active.
+  const show = side === "requester" || p.status === "active";
+  return {
+    cidrBlock: show ? cidrs[0] : undefined,
+    ipv6CidrBlockSet: show && ipv6.length ? ipv6.map((ipv6CidrBlock) => ({ ipv6CidrBlock })) : undefined,
+    cidrBlockSet: show ? cidrs.map((cidrBlock) => ({ cidrBlock })) : undefined,
+    ownerId: side === "requester" ? p.requesterOwnerId : p.accepterOwnerId,
+    peeringOptions:
+      p.status === "active"
+        ? { allowDnsResolutionFromRemoteVpc: false, allowEgressFromLocalClassicLinkToRemoteVpc: false, allowEgressFromLocalVpcToRemoteClassicLink: false }
+        : undefined,
+    vpcId,
+    region: s.region,
+  };
+}
+
+export function peeringView(s: Ec2State, p: PeeringRec, status: PeeringStatus = p.status): XmlObject {
+  return {
+    accepterVpcInfo: vpcInfo(s, p, "accepter"),
+    expirationTime: p.status === "pending-acceptance" && p.expiresAt ? iso(p.expiresAt) : undefined,
+    requesterVpcInfo: vpcInfo(s, p, "requester"),
+    status: { code: status, message: status === p.status ? p.message : (MESSAGES[status]?.(p.accepterOwnerId) ?? status) },
+    tagSet: tagSetView(p.tags, true),
+    vpcPeeringConnectionId: p.id,
+  };
+}
+
+const peeringFilters: FilterTable<PeeringRec> = {
+  "accepter-vpc-info.cidr-block": (p) => (p.status === "active" ? p.accepterCidrs : []),
+  "accepter-vpc-info.owner-id": (p) => p.accepterOwnerId,
+  "accepter-vpc-info.vpc-id": (p) => p.accepterVpcId,
+  "expiration-time": (p) => (p.expiresAt ? iso(p.expiresAt) : undefined),
+  "requester-vpc-info.cidr-block": (p) => p.requesterCidrs,
+  "requester-vpc-info.owner-id": (p) => p.requesterOwnerId,
+  "requester-vpc-info.vpc-id": (p) => p.requesterVpcId,
+  "status-code": (p) => p.status,
+  "status-message": (p) => p.message,
+  "vpc-peering-connection-id": (p) => p.id,
+};
+
+function pcxContext(s: Ec2State, p: PeeringRec) {
+  return {
+    "ec2:AccepterVpc": arnOf(s, "vpc", p.accepterVpcId),
+    "ec2:RequesterVpc": arnOf(s, "vpc", p.requesterVpcId),
+    "ec2:VpcPeeringConnectionID": p.id,
+    ...resourceTagContext(p.tags),
+  };
+}
+
+function createVpcPeeringConnection(c: Ec2Call): XmlObject {
+  const requester = getVpc(c.s, reqString(c.p, "VpcId"));
+  const peerVpcId = optString(c.p, "PeerVpcId");
+  if (!peerVpcId) throw missingParameter("peerVpcId");
+  const peerOwner = optString(c.p, "PeerOwnerId") ?? c.s.account;
+  const peerRegion = optString(c.p, "PeerRegion") ?? c.s.region;
+  const local = peerOwner === c.s.account && peerRegion === c.s.region;
+  // A peer in this account and region must exist; elsewhere the request is made and then fails.
+  const accepter = local ? getVpc(c.s, peerVpcId) : undefined;
+  if (accepter && accepter.id === requester.id) throw invalidParameterValue(`A VPC cannot be peered with itself (${requester.id}).`); // unverified wording
+  const tags = tagSpecifications(c.p, ["vpc-peering-connection"])["vpc-peering-connection"];
+  gate(c, "CreateVpcPeeringConnection", [
+    { arn: arnOf(c.s, "vpc", requester.id), context: { "ec2:Vpc": arnOf(c.s, "vpc", requester.id), ...resourceTagContext(requester.tags) } },
+    {
+      arn: arnOf(c.s, "vpc-peering-connection", "*"),
+      context: { "ec2:RequesterVpc": arnOf(c.s, "vpc", requester.id), "ec2:AccepterVpc": `arn:aws:ec2:${peerRegion}:${peerOwner}:vpc/${peerVpcId}`, ...requestTagContext(tags) },
+    },
+  ]);
+  if (accepter) {
+    const dup = Object.values(c.s.peerings).find(
+      (p) =>
+        (p.status === "active" || p.status === "pending-acceptance") &&
+        ((p.requesterVpcId === requester.id && p.accepterVpcId === accepter.id) || (p.requesterVpcId === accepter.id && p.accepterVpcId === requester.id)),
+    );
+    if (dup) throw ec2Error("VpcPeeringConnectionAlreadyExists", `A VPC peering connection already exists between ${requester.id} and ${accepter.id}: ${dup.id}.`); // unverified wording
+  }
+  const p: PeeringRec = {
+    id: ec2Id("pcx"),
+    requesterVpcId: requester.id,
+    requesterOwnerId: c.s.account,
+    accepterVpcId: peerVpcId,
+    accepterOwnerId: peerOwner,
+    region: peerRegion,
+    status: "initiating-request",
+    message: "",
+    createdAt: c.now,
+    expiresAt: c.now + PENDING_ACCEPTANCE_MS,
+    requesterCidrs: vpcCidrs(requester),
+    requesterIpv6: vpcIpv6Cidrs(requester),
+    accepterCidrs: accepter ? vpcCidrs(accepter) : [],
+    accepterIpv6: accepter ? vpcIpv6Cidrs(accepter) : [],
+    tags: tags ?? {},
+  };
+  const overlapping = accepter && requester.cidrs.some((a) => accepter.cidrs.some((b) => overlaps(parseCidr(a.cidr)!, parseCidr(b.cidr)!)));
+  const view = (() => {
+    setStatus(p, "initiating-request", peerOwner);
+    return peeringView(c.s, p);
+  })();
+  if (!accepter || overlapping) {
+    setStatus(p, "failed", peerOwner);
+    p.purgeAt = c.now + DELETED_VISIBLE_MS;
+    delete p.expiresAt;
+  } else {
+    setStatus(p, "pending-acceptance", peerOwner);
+  }
+  c.s.peerings[p.id] = p;
+  return { vpcPeeringConnection: view };
+}
+
+function invalidTransition(p: PeeringRec, to: string) {
+  return ec2Error("InvalidStateTransition", `Invalid state transition for ${p.id}, attempted to transition from ${p.status} to ${to}`); // unverified wording
+}
+
+function acceptVpcPeeringConnection(c: Ec2Call): XmlObject {
+  const p = getPeering(c.s, reqString(c.p, "VpcPeeringConnectionId"));
+  gate(c, "AcceptVpcPeeringConnection", [
+    { arn: arnOf(c.s, "vpc-peering-connection", p.id), context: pcxContext(c.s, p) },
+    { arn: arnOf(c.s, "vpc", p.accepterVpcId), context: { "ec2:Vpc": arnOf(c.s, "vpc", p.accepterVpcId) } },
+  ]);
+  if (p.status !== "pending-acceptance") throw invalidTransition(p, "active");
+  const requester = c.s.vpcs[p.requesterVpcId];
+  const accepter = c.s.vpcs[p.accepterVpcId];
+  if (!requester || !accepter) throw invalidTransition(p, "active");
+  p.requesterCidrs = vpcCidrs(requester);
+  p.requesterIpv6 = vpcIpv6Cidrs(requester);
+  p.accepterCidrs = vpcCidrs(accepter);
+  p.accepterIpv6 = vpcIpv6Cidrs(accepter);
+  setStatus(p, "active", p.accepterOwnerId);
+  delete p.expiresAt;
+  // AWS answers "provisioning" and becomes active moments later.
+  return { vpcPeeringConnection: peeringView(c.s, p, "provisioning") };
+}
+
+function rejectVpcPeeringConnection(c: Ec2Call): XmlObject {
+  const p = getPeering(c.s, reqString(c.p, "VpcPeeringConnectionId"));
+  gate(c, "RejectVpcPeeringConnection", { arn: arnOf(c.s, "vpc-peering-connection", p.id), context: pcxContext(c.s, p) });
+  if (p.status !== "pending-acceptance") throw invalidTransition(p, "rejected");
+  setStatus(p, "rejected", p.accepterOwnerId);
+  delete p.expiresAt;
+  p.purgeAt = c.now + DELETED_VISIBLE_MS;
+  return { return: true };
+}
+
+function deleteVpcPeeringConnection(c: Ec2Call): XmlObject {
+  const p = getPeering(c.s, reqString(c.p, "VpcPeeringConnectionId"));
+  gate(c, "DeleteVpcPeeringConnection", { arn: arnOf(c.s, "vpc-peering-connection", p.id), context: pcxContext(c.s, p) });
+  if (p.status !== "active" && p.status !== "pending-acceptance") throw invalidTransition(p, "deleted");
+  setStatus(p, "deleted", c.s.account);
+  delete p.expiresAt;
+  p.purgeAt = c.now + DELETED_VISIBLE_MS;
+  return { return: true };
+}
+
+function describeVpcPeeringConnections(c: Ec2Call): XmlObject {
+  gateDescribe(c, "DescribeVpcPeeringConnections");
+  const all = selectByIds(Object.values(c.s.peerings), stringList(c.p, "VpcPeeringConnectionId"), (p) => p.id, "pcx", "pcx");
+  const picked = applyFilters(all, parseFilters(c.p), peeringFilters, (p) => p.tags);
+  const page = paginate(picked, c.p, BOUNDS_1000, (p) => p.id);
+  return { vpcPeeringConnectionSet: page.items.map((p) => peeringView(c.s, p)), nextToken: page.nextToken };
+}
+
+/** Expire unanswered requests after 7 days, forget finished connections after a while; true when something changed. */
+export function settlePeerings(s: Ec2State, now: number): boolean {
+  let changed = false;
+  for (const p of Object.values(s.peerings)) {
+    if (p.status === "pending-acceptance" && p.expiresAt !== undefined && p.expiresAt <= now) {
+      changed = true;
+      setStatus(p, "expired", p.accepterOwnerId);
+      p.purgeAt = p.expiresAt + DELETED_VISIBLE_MS;
+      delete p.expiresAt;
+    }
+    if (p.purgeAt !== undefined && p.purgeAt <= now) {
+      delete s.peerings[p.id];
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+export const peeringOperations = {
+  CreateVpcPeeringConnection: createVpcPeeringConnection,
+  AcceptVpcPeeringConnection: acceptVpcPeeringConnection,
+  RejectVpcPeeringConnection: rejectVpcPeeringConnection,
+  DeleteVpcPeeringConnection: deleteVpcPeeringConnection,
+  DescribeVpcPeeringConnections: describeVpcPeeringConnections,
+};

@@ -1,0 +1,84 @@
+import { asList, asStringList, str, sub, type ParamNode, type ParamTree } from "../../protocol/params.ts";
+import { invalidParameterValue, malformed, missingParameter, wellFormed, type IdKindName } from "./errors.ts";
+
+/**
+ * Reading EC2 query parameters: flattened lists (`SubnetId.1=...`), booleans sent as
+ * `true`/`false`, integers, and the `X.Value=...` attribute wrappers of Modify* calls.
+ */
+export function optString(p: ParamTree, key: string): string | undefined {
+  return str(p[key]);
+}
+
+export function reqString(p: ParamTree, key: string, wireName = lowerFirst(key)): string {
+  const v = str(p[key]);
+  if (v === undefined || v === "") throw missingParameter(wireName);
+  return v;
+}
+
+export function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+export function optBool(p: ParamTree | ParamNode | undefined, key: string): boolean | undefined {
+  const v = typeof p === "object" ? str(p[key]) : undefined;
+  if (v === undefined) return undefined;
+  const l = v.toLowerCase();
+  if (l === "true") return true;
+  if (l === "false") return false;
+  throw invalidParameterValue(`Value (${v}) for parameter ${lowerFirst(key)} is invalid. Expected: 'true' or 'false'.`); // unverified wording
+}
+
+export function optInt(p: ParamTree | ParamNode | undefined, key: string): number | undefined {
+  const v = typeof p === "object" ? str(p[key]) : undefined;
+  if (v === undefined || v === "") return undefined;
+  if (!/^-?\d+$/.test(v.trim())) throw invalidParameterValue(`Value (${v}) for parameter ${lowerFirst(key)} is invalid. Expected a number.`); // unverified wording
+  return Number(v);
+}
+
+/** `Name.1=a&Name.2=b` */
+export function stringList(p: ParamTree, key: string): string[] {
+  return asStringList(p[key]);
+}
+
+export function structList(p: ParamTree, key: string): ParamTree[] {
+  return asList(p[key]).filter((x): x is ParamTree => typeof x === "object");
+}
+
+/** `EnableDnsSupport.Value=true` (AttributeBooleanValue) */
+export function attrBool(p: ParamTree, key: string): boolean | undefined {
+  const node = p[key];
+  if (node === undefined) return undefined;
+  if (typeof node === "string") return optBool({ [key]: node }, key);
+  return optBool(node, "Value");
+}
+
+/** `Description.Value=...` (AttributeValue) */
+export function attrString(p: ParamTree, key: string): string | undefined {
+  const node = p[key];
+  if (node === undefined) return undefined;
+  if (typeof node === "string") return node;
+  return str(sub(node, "Value")) ?? "";
+}
+
+export function isDryRun(p: ParamTree): boolean {
+  return optBool(p, "DryRun") === true;
+}
+
+/** Check an id's shape before any lookup, as EC2 does while parsing the request. */
+export function checkId(kind: IdKindName, prefix: string, id: string): string {
+  if (!wellFormed(prefix, id)) throw malformed(kind, prefix, id);
+  return id;
+}
+
+/** The request parameters that decide what a ClientToken retry must repeat. */
+export function fingerprint(p: ParamTree): string {
+  const { ClientToken: _c, DryRun: _d, Action: _a, Version: _v, ...rest } = p;
+  return JSON.stringify(sortKeys(rest));
+}
+
+function sortKeys(n: ParamNode): unknown {
+  if (typeof n === "string") return n;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(n).sort()) out[k] = sortKeys(n[k]);
+  return out;
+}

@@ -1,0 +1,313 @@
+import type { AddressPool } from "./address-pool.ts";
+
+/**
+ * The EC2 (VPC part) state of one account in one region: plain JSON, mutated in place and
+ * snapshotted by the store. Records are keyed by id; insertion order is creation order, which
+ * is the order Describe* calls list them in. Derived facts (route states, available address
+ * counts) are computed when read, never stored twice.
+ */
+export type Tags = Record<string, string>;
+
+export interface CidrAssociation {
+  associationId: string;
+  cidr: string;
+}
+
+export interface Ipv6Association extends CidrAssociation {
+  /** "Amazon" for an Amazon-provided block */
+  pool: string;
+  networkBorderGroup: string;
+}
+
+export interface VpcRec {
+  id: string;
+  ownerId: string;
+  /** the first one is the primary IPv4 block */
+  cidrs: CidrAssociation[];
+  ipv6: Ipv6Association[];
+  instanceTenancy: "default" | "dedicated";
+  isDefault: boolean;
+  dhcpOptionsId: string;
+  enableDnsSupport: boolean;
+  enableDnsHostnames: boolean;
+  enableNetworkAddressUsageMetrics: boolean;
+  defaultSecurityGroupId: string;
+  defaultNetworkAclId: string;
+  mainRouteTableId: string;
+  tags: Tags;
+  createdAt: number;
+}
+
+export interface SubnetRec {
+  id: string;
+  vpcId: string;
+  ownerId: string;
+  /** absent for an IPv6-only subnet */
+  cidr?: string;
+  ipv6: CidrAssociation[];
+  ipv6Native: boolean;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  defaultForAz: boolean;
+  mapPublicIpOnLaunch: boolean;
+  assignIpv6AddressOnCreation: boolean;
+  enableDns64: boolean;
+  hostnameType: "ip-name" | "resource-name";
+  enableResourceNameDnsARecord: boolean;
+  enableResourceNameDnsAAAARecord: boolean;
+  enableLniAtDeviceIndex?: number;
+  pool4: AddressPool;
+  /** one pool per IPv6 block, keyed by the block */
+  pool6: Record<string, AddressPool>;
+  tags: Tags;
+}
+
+export interface SgRule {
+  id: string;
+  egress: boolean;
+  /** "-1", "tcp", "udp", "icmp", "icmpv6" or another protocol number */
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrIpv4?: string;
+  cidrIpv6?: string;
+  prefixListId?: string;
+  refGroupId?: string;
+  refUserId?: string;
+  refVpcId?: string;
+  description?: string;
+  tags: Tags;
+}
+
+export interface SecurityGroupRec {
+  id: string;
+  name: string;
+  description: string;
+  vpcId: string;
+  ownerId: string;
+  isDefault: boolean;
+  rules: SgRule[];
+  tags: Tags;
+}
+
+export interface AclEntry {
+  ruleNumber: number;
+  egress: boolean;
+  /** "-1" or a protocol number as text ("6", "17", "1", "58") */
+  protocol: string;
+  ruleAction: "allow" | "deny";
+  cidrBlock?: string;
+  ipv6CidrBlock?: string;
+  icmp?: { type: number; code: number };
+  portRange?: { from: number; to: number };
+}
+
+export interface NetworkAclRec {
+  id: string;
+  vpcId: string;
+  ownerId: string;
+  isDefault: boolean;
+  entries: AclEntry[];
+  associations: { associationId: string; subnetId: string }[];
+  tags: Tags;
+}
+
+export interface RouteRec {
+  destinationCidrBlock?: string;
+  destinationIpv6CidrBlock?: string;
+  destinationPrefixListId?: string;
+  /** "local", an igw- */
+  gatewayId?: string;
+  natGatewayId?: string;
+  egressOnlyInternetGatewayId?: string;
+  vpcPeeringConnectionId?: string;
+  networkInterfaceId?: string;
+  origin: "CreateRouteTable" | "CreateRoute";
+}
+
+export interface RouteTableAssociationRec {
+  associationId: string;
+  main: boolean;
+  subnetId?: string;
+  gatewayId?: string;
+}
+
+export interface RouteTableRec {
+  id: string;
+  vpcId: string;
+  ownerId: string;
+  routes: RouteRec[];
+  associations: RouteTableAssociationRec[];
+  tags: Tags;
+}
+
+export interface InternetGatewayRec {
+  id: string;
+  ownerId: string;
+  /** at most one */
+  attachments: { vpcId: string }[];
+  tags: Tags;
+}
+
+export interface EgressOnlyInternetGatewayRec {
+  id: string;
+  vpcId: string;
+  tags: Tags;
+}
+
+export type NatState = "pending" | "available" | "deleting" | "deleted" | "failed";
+
+export interface NatGatewayRec {
+  id: string;
+  vpcId: string;
+  subnetId: string;
+  connectivityType: "public" | "private";
+  allocationId?: string;
+  associationId?: string;
+  publicIp?: string;
+  networkInterfaceId?: string;
+  privateIp?: string;
+  state: NatState;
+  createTime: number;
+  deleteTime?: number;
+  failureCode?: string;
+  failureMessage?: string;
+  /** when the current transitional state ends (pending → available, deleting → deleted) */
+  transitionAt?: number;
+  /** when a deleted or failed gateway stops being listed */
+  purgeAt?: number;
+  tags: Tags;
+}
+
+export interface AddressRec {
+  allocationId: string;
+  publicIp: string;
+  networkBorderGroup: string;
+  association?: { associationId: string; networkInterfaceId: string; privateIp: string; ownerId: string };
+  tags: Tags;
+}
+
+export type PeeringStatus = "initiating-request" | "pending-acceptance" | "active" | "deleted" | "rejected" | "failed" | "expired" | "provisioning" | "deleting";
+
+export interface PeeringRec {
+  id: string;
+  requesterVpcId: string;
+  requesterOwnerId: string;
+  accepterVpcId: string;
+  accepterOwnerId: string;
+  region: string;
+  status: PeeringStatus;
+  message: string;
+  createdAt: number;
+  expiresAt?: number;
+  purgeAt?: number;
+  /** the VPC blocks as they were when the peering became active (what AWS shows) */
+  requesterCidrs: string[];
+  requesterIpv6: string[];
+  accepterCidrs: string[];
+  accepterIpv6: string[];
+  tags: Tags;
+}
+
+export interface EniRec {
+  id: string;
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  ownerId: string;
+  description: string;
+  interfaceType: string;
+  groupIds: string[];
+  /** the first one is the primary address; absent for an IPv6-only interface */
+  privateIps: string[];
+  ipv6: string[];
+  macAddress: string;
+  sourceDestCheck: boolean;
+  status: "available" | "in-use";
+  requesterManaged: boolean;
+  requesterId?: string;
+  /** which service manages it (lambda, nat): such interfaces refuse user deletes and changes */
+  managedBy?: string;
+  attachment?: { attachmentId: string; instanceOwnerId: string; deviceIndex: number; status: string; attachTime: number; deleteOnTermination: boolean };
+  association?: { allocationId: string; associationId: string; publicIp: string; ipOwnerId: string };
+  createdAt: number;
+  tags: Tags;
+}
+
+export interface DhcpOptionsRec {
+  id: string;
+  ownerId: string;
+  configurations: { key: string; values: string[] }[];
+  tags: Tags;
+}
+
+export interface Ec2State {
+  format: 1;
+  account: string;
+  region: string;
+  vpcs: Record<string, VpcRec>;
+  subnets: Record<string, SubnetRec>;
+  securityGroups: Record<string, SecurityGroupRec>;
+  networkAcls: Record<string, NetworkAclRec>;
+  routeTables: Record<string, RouteTableRec>;
+  internetGateways: Record<string, InternetGatewayRec>;
+  egressOnlyInternetGateways: Record<string, EgressOnlyInternetGatewayRec>;
+  natGateways: Record<string, NatGatewayRec>;
+  addresses: Record<string, AddressRec>;
+  peerings: Record<string, PeeringRec>;
+  networkInterfaces: Record<string, EniRec>;
+  dhcpOptions: Record<string, DhcpOptionsRec>;
+  /** "Operation:token" → what the first call created, for ClientToken idempotency */
+  clientTokens: Record<string, { fingerprint: string; id: string }>;
+  counters: { ipv6Blocks: number; publicIps: number };
+}
+
+export function emptyState(account: string, region: string): Ec2State {
+  return {
+    format: 1,
+    account,
+    region,
+    vpcs: {},
+    subnets: {},
+    securityGroups: {},
+    networkAcls: {},
+    routeTables: {},
+    internetGateways: {},
+    egressOnlyInternetGateways: {},
+    natGateways: {},
+    addresses: {},
+    peerings: {},
+    networkInterfaces: {},
+    dhcpOptions: {},
+    clientTokens: {},
+    counters: { ipv6Blocks: 0, publicIps: 0 },
+  };
+}
+
+/**
+ * Object.values on a large record (10,000 interfaces) costs milliseconds, as V8 keeps such
+ * objects in dictionary mode; the hot tables are listed through this cache instead. Whoever adds
+ * or removes a record of such a table must do it through putRecord/dropRecord. The cached array
+ * is shared: callers never mutate it.
+ */
+const listCache = new WeakMap<object, unknown[]>();
+
+export function valuesOf<T>(table: Record<string, T>): readonly T[] {
+  let list = listCache.get(table) as T[] | undefined;
+  if (!list) {
+    list = Object.values(table);
+    listCache.set(table, list);
+  }
+  return list;
+}
+
+export function putRecord<T>(table: Record<string, T>, id: string, rec: T): void {
+  table[id] = rec;
+  listCache.delete(table);
+}
+
+export function dropRecord<T>(table: Record<string, T>, id: string): void {
+  delete table[id];
+  listCache.delete(table);
+}
