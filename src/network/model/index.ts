@@ -1,0 +1,20 @@
+// Public surface of the reachability model: compile a snapshot once, evaluate flows many times.
+// Pure: no I/O, no clock, no state between calls.
+export { compileSnapshot } from "./compile.ts";
+export { evaluate } from "./evaluate.ts";
+export type { CompiledSnapshot } from "./compiled-types.ts";
+export type {
+  CheckId,
+  CompileOptions,
+  ExplanationCode,
+  Flow,
+  Hop,
+  HopKind,
+  NetSnapshot,
+  Reason,
+  RouteTarget,
+  SgRule,
+  Target,
+  Verdict,
+  VerdictKind,
+} from "./types.ts";
