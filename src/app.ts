@@ -10,6 +10,7 @@ import type { ServiceDefinition } from "./gateway/service-definition.ts";
 import { createEc2Service } from "./services/ec2/index.ts";
 import { createIamService } from "./services/iam/index.ts";
 import { createLambdaService } from "./services/lambda/index.ts";
+import { RuntimeManager } from "./runtime/index.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
 import { Store } from "./store/store.ts";
@@ -47,12 +48,14 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   credentials.addResolver(iam.credentialResolver);
   const authorizer: Authorizer = config.iam === "off" ? allowAllAuthorizer : iam.authorizer;
   const ec2 = createEc2Service(deps);
-  const lambda = createLambdaService(deps);
+  let serverUrl = "";
+  const lambda = createLambdaService(deps, iam.internal, new RuntimeManager({ clock, logger }), { serverUrl: () => serverUrl });
 
   const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);
+  lambda.registerAdminRoutes(admin);
   const startedAt = Date.now();
   registerCoreAdminRoutes(admin, {
     version: VERSION,
@@ -76,6 +79,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   });
   const address = await gateway.listen(config.port, config.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  serverUrl = `http://${host}:${address.port}`;
   logger.info(`hyperlocal ${VERSION} listening on http://${host}:${address.port} (region ${config.region}, account ${config.account})`);
 
   return {

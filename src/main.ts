@@ -2,11 +2,14 @@
 import { configHelp, ConfigError, parseConfig } from "./config.ts";
 import { startApp } from "./app.ts";
 import { SnapshotError } from "./store/store.ts";
+import { runLogsCommand } from "./services/lambda/logs-cli.ts";
 
 const USAGE = `hyperlocal: AWS Lambda attached to a VPC, on one machine, behind the real AWS wire protocols
 
 usage:
   hyperlocal start [options]      start the server (Lambda, EC2, IAM, STS on one port)
+  hyperlocal logs <function> [--follow] [--endpoint-url URL]
+                                  print a function's logs from a running server
   hyperlocal --help               this text
 
 options (each also an environment variable):
@@ -19,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === "logs") return runLogsCommand(rest, process.env);
   if (command !== "start") {
     process.stderr.write(`unknown command: ${command}\n\n${USAGE}`);
     return 2;

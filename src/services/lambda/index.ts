@@ -1,30 +1,194 @@
-// Placeholder until the Lambda service lands: routes nothing, answers in Lambda's rest-json shape.
+// The Lambda service: its REST API (rest-json, apiVersion 2015-03-31 and the dated paths beside it),
+// function states, execution through the runtime, logs, and hyperlocal's own admin routes for it
+// (/_hyperlocal/logs/<function>, /_hyperlocal/lambda-code/... for GetFunction's Code.Location).
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import type { ServiceDefinition } from "../../gateway/service-definition.ts";
-import { jsonResponse, renderRestJsonError } from "../../protocol/rest-json/codec.ts";
+import { adminError, type AdminRouter } from "../../gateway/admin-router.ts";
+import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
+import type { ServiceRequest, ServiceResponse } from "../../protocol/http-types.ts";
+import { renderRestJsonError } from "../../protocol/rest-json/codec.ts";
+import type { RuntimeManager } from "../../runtime/index.ts";
+import type { IamInternal } from "../iam/index.ts";
 import type { ServiceDeps } from "../service-deps.ts";
+import { createAlias, deleteAlias, getAlias, listAliases, updateAlias } from "./aliases.ts";
+import { AsyncQueue } from "./async-queue.ts";
+import { UNZIP_FAILED } from "./code-store.ts";
+import { deleteFunctionConcurrency, getAccountSettings, getFunctionConcurrency, putFunctionConcurrency } from "./concurrency.ts";
+import { LambdaEnv, type LambdaCall, type LambdaOperation, type LambdaOptions } from "./env.ts";
+import { parseFunctionRef } from "./function-names.ts";
+import {
+  CODE_TASK,
+  createFunction,
+  deleteFunction,
+  getFunction,
+  getFunctionConfiguration,
+  listFunctions,
+  updateFunctionCode,
+  updateFunctionConfiguration,
+} from "./functions.ts";
+import { invoke } from "./invoke.ts";
+import type { LambdaState } from "./model.ts";
+import { addPermission, getPolicy, removePermission } from "./policy.ts";
+import { lambdaRouter, type LambdaOperationName } from "./routes.ts";
+import { listTags, tagResource, untagResource } from "./tags.ts";
+import { listVersionsByFunction, publishVersionOperation } from "./versions.ts";
+
+export type { LambdaOptions } from "./env.ts";
 
 /** Lambda accepts zipped code up to 50 MB, which is about 70 MB once base64-encoded in JSON. */
 export const LAMBDA_MAX_BODY = 69_905_067;
 
-export function createLambdaService(_deps: ServiceDeps): { service: ServiceDefinition } {
+export interface LambdaModule {
+  service: ServiceDefinition;
+  /** GET /_hyperlocal/logs/{function}, GET /_hyperlocal/lambda-code/..., GET /_hyperlocal/lambda/runtime */
+  registerAdminRoutes(admin: AdminRouter): void;
+}
+
+/** InvokeAsync (2014-11-13), deprecated but still routed: queue like an Event invoke. */
+const invokeAsync: LambdaOperation = async (env, call) => {
+  const r = await invoke(env, { ...call, headers: { ...call.headers, "x-amz-invocation-type": "Event", "x-amz-log-type": undefined } });
+  if (r.status === 202) return { status: 202, headers: { "content-type": "application/json" }, body: JSON.stringify({ Status: 202 }) };
+  return r;
+};
+
+const OPERATIONS: Record<LambdaOperationName, LambdaOperation> = {
+  CreateFunction: createFunction,
+  ListFunctions: listFunctions,
+  GetFunction: getFunction,
+  DeleteFunction: deleteFunction,
+  GetFunctionConfiguration: getFunctionConfiguration,
+  UpdateFunctionConfiguration: updateFunctionConfiguration,
+  UpdateFunctionCode: updateFunctionCode,
+  Invoke: invoke,
+  InvokeAsync: invokeAsync,
+  PublishVersion: publishVersionOperation,
+  ListVersionsByFunction: listVersionsByFunction,
+  CreateAlias: createAlias,
+  ListAliases: listAliases,
+  GetAlias: getAlias,
+  UpdateAlias: updateAlias,
+  DeleteAlias: deleteAlias,
+  AddPermission: addPermission,
+  GetPolicy: getPolicy,
+  RemovePermission: removePermission,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  ListTags: listTags,
+  PutFunctionConcurrency: putFunctionConcurrency,
+  DeleteFunctionConcurrency: deleteFunctionConcurrency,
+  GetFunctionConcurrency: getFunctionConcurrency,
+  GetAccountSettings: getAccountSettings,
+};
+
+export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime: RuntimeManager, opts: LambdaOptions = {}): LambdaModule {
+  const env = new LambdaEnv(deps, iam, runtime, opts);
+  env.queue = new AsyncQueue(env);
+
+  // What must be done before a function is Active: its code unpacked (the VPC issue adds ENIs).
+  env.states.registerTask(CODE_TASK, ({ fn }) => {
+    try {
+      for (const cfg of [fn.latest, ...Object.values(fn.versions)]) env.code.codeDir(cfg.code);
+      return { ok: true };
+    } catch (e) {
+      deps.logger.warn(`lambda: preparing the code of ${fn.name}: ${(e as Error).message}`);
+      return { ok: false, reasonCode: "InvalidZipFileException", reason: UNZIP_FAILED };
+    }
+  });
+
+  // After a restart: transitions and queued events continue where the snapshot left them.
+  const restored = deps.store.all<LambdaState>("lambda");
+  for (const { account, region, state } of restored) {
+    state.asyncEvents ??= [];
+    for (const fn of Object.values(state.functions)) env.states.resume({ account, region, name: fn.name }, fn);
+  }
+  env.queue.restore(restored);
+
+  const handle = (req: ServiceRequest, ctx: OperationContext): ServiceResponse | Promise<ServiceResponse> => {
+    const m = lambdaRouter.match(req.method, req.rawPath);
+    if (m === undefined || m === "method") {
+      throw new AwsError("UnknownOperationException", 404, `Unknown operation ${req.method} ${req.rawPath}`);
+    }
+    const call: LambdaCall = { ctx, labels: m.labels, query: req.query, headers: req.headers, body: req.body, req };
+    return OPERATIONS[m.operation](env, call);
+  };
+
+  const stopEverything = async () => {
+    env.states.clear();
+    env.queue.clear();
+    env.concurrency.clear();
+    env.roles.clear();
+  };
+
   return {
     service: {
       signingName: "lambda",
       protocol: "rest-json",
       maxBodyBytes: LAMBDA_MAX_BODY,
-      handle: (req, ctx) => {
-        const path = req.rawPath.replace(/\/+$/, "");
-        if (req.method === "GET" && path === "/2015-03-31/functions") {
-          ctx.operation = "ListFunctions";
-          ctx.authorize("lambda:ListFunctions", "*");
-          return jsonResponse(200, { Functions: [] });
-        }
-        throw new AwsError("UnknownOperationException", 404, `Unknown operation ${req.method} ${req.rawPath}`);
-      },
+      handle,
       renderError: (err) => renderRestJsonError(err),
       accessDenied: (p, a, r, d) => new AwsError("AccessDeniedException", 403, denialMessage(p, a, r, d)),
+      onReset: async () => {
+        await stopEverything();
+        env.logs.clear();
+        await runtime.stopFunction("arn:");
+        env.collectCode();
+      },
+      onShutdown: async () => {
+        await stopEverything();
+        await runtime.shutdown();
+        env.code.close();
+      },
+    },
+    registerAdminRoutes(admin: AdminRouter) {
+      admin.add("GET", "logs/{function}", (req, params) => {
+        const account = req.query.get("account") ?? deps.config.account;
+        const region = req.query.get("region") ?? deps.config.region;
+        let name: string;
+        try {
+          name = parseFunctionRef(params.function, { accountId: account, region }).name;
+        } catch (e) {
+          return adminError(400, (e as Error).message);
+        }
+        const state = env.state(account, region);
+        const fn = state.functions[name];
+        if (!fn && !env.logs.has(account, region, name)) {
+          return adminError(404, `Function not found: arn:aws:lambda:${region}:${account}:function:${name}`);
+        }
+        const since = Number(req.query.get("since") ?? "0");
+        const limit = Number(req.query.get("limit") ?? "1000");
+        const { events, next } = env.logs.read(account, region, name, Number.isFinite(since) ? since : 0, Number.isFinite(limit) && limit > 0 ? limit : 1000);
+        if (req.query.get("format") === "text") {
+          return { status: 200, body: events.map((e) => e.message + "\n").join(""), headers: { "content-type": "text/plain; charset=utf-8" } };
+        }
+        return {
+          status: 200,
+          body: {
+            functionName: name,
+            account,
+            region,
+            logGroupName: fn?.latest.logGroup ?? `/aws/lambda/${name}`,
+            events: events.map((e) => ({ seq: e.seq, timestamp: new Date(e.timestamp).toISOString(), message: e.message })),
+            next,
+          },
+        };
+      });
+
+      admin.add("GET", "lambda-code/{account}/{region}/{name}/{sha}", (req, params) => {
+        const path = `/_hyperlocal/lambda-code/${params.account}/${params.region}/${encodeURIComponent(params.name)}/${params.sha}`;
+        const expires = Number(req.query.get("expires"));
+        const token = req.query.get("token") ?? "";
+        // Like an expired or tampered presigned S3 URL.
+        if (!Number.isFinite(expires) || !/^[0-9a-f]{64}$/.test(token) || !env.code.tokenValid(path, expires, token)) return adminError(403, "Access Denied");
+        if (env.clock.now() > expires) return adminError(403, "Request has expired");
+        const fn = env.state(params.account, params.region).functions[params.name];
+        const uses = fn && [fn.latest, fn.serving, ...Object.values(fn.versions)].some((c) => c?.code.sha256Hex === params.sha);
+        const zip = uses ? env.code.read(params.sha) : undefined;
+        if (!zip) return adminError(404, "The specified key does not exist.");
+        return { status: 200, body: zip, headers: { "content-type": "application/zip" } };
+      });
+
+      admin.add("GET", "lambda/runtime", () => ({ status: 200, body: runtime.stats() }));
     },
   };
 }
+

@@ -1,0 +1,82 @@
+// Lambda Invoke end to end through the AWS SDK (SigV4 signed, verified by the server, keep-alive),
+// against a server in its own process: warm p50/p99 for a trivial Node.js and a trivial Python
+// handler, cold start (first invoke after the environments were reclaimed), and throughput with 1
+// and 8 concurrent clients. Runs function code: run it inside `unshare -rn` (see DESIGN.md).
+import { Agent } from "node:http";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { startChildServer } from "../test/support/server.ts";
+import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../test/support/zip-functions.ts";
+import { load, percentile, row } from "./_support.ts";
+
+if (process.env.HYPERLOCAL_TEST_NETNS !== "1" && !process.argv.includes("--outside-netns")) {
+  console.error("bench/invoke runs function code: run it inside a loopback-only network namespace, e.g.\n" +
+    "  unshare -rn sh -c 'ip link set lo up && HYPERLOCAL_TEST_NETNS=1 npm run bench -- invoke'");
+  process.exit(2);
+}
+
+const server = await startChildServer(["--log-level", "warn"]);
+const creds = { accessKeyId: "test", secretAccessKey: "test" };
+const make = () =>
+  new LambdaClient({
+    endpoint: server.url,
+    region: "us-east-1",
+    credentials: creds,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) }),
+  });
+
+try {
+  const iam = new IAMClient({ endpoint: server.url, region: "us-east-1", credentials: creds, maxAttempts: 1 });
+  const role = (await iam.send(new CreateRoleCommand({ RoleName: "bench", AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role!.Arn!;
+  const lambda = make();
+  await lambda.send(new CreateFunctionCommand({ FunctionName: "node", Runtime: "nodejs20.x", Role: role, Handler: "index.handler", Code: { ZipFile: nodeZip("exports.handler = async (e) => e;") } }));
+  await lambda.send(new CreateFunctionCommand({ FunctionName: "python", Runtime: "python3.12", Role: role, Handler: "app.handler", Code: { ZipFile: pythonZip("def handler(event, context):\n    return event\n") } }));
+  await advanceClock(server.url, 1);
+
+  const payload = Buffer.from('{"ping":1}');
+  const invoke = (client: LambdaClient, name: string) => async () => {
+    const r = await client.send(new InvokeCommand({ FunctionName: name, Payload: payload }));
+    if (r.FunctionError || r.StatusCode !== 200) throw new Error(`${name}: ${r.FunctionError} ${Buffer.from(r.Payload ?? []).toString()}`);
+  };
+
+  console.log("bench/invoke: Lambda Invoke through the AWS SDK, SigV4 verified on every request, keep-alive, server in its own process");
+  // Warm-up: JIT on both sides, both environments started.
+  for (let round = 0; round < 2; round++) for (const name of ["node", "python"]) await load(invoke(lambda, name), 1, 1000);
+  for (const name of ["node", "python"]) {
+    console.log(row(`warm ${name}, 1 client`, await load(invoke(lambda, name), 1, 4000)));
+  }
+
+  // Cold start: the idle environments are reclaimed after 5 minutes on the clock; the next invoke starts one.
+  for (const name of ["node", "python"]) {
+    const e2e: number[] = [];
+    const init: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      await advanceClock(server.url, 301);
+      await new Promise((r) => setTimeout(r, 150)); // let the stopped processes exit and spares refill
+      const t0 = process.hrtime.bigint();
+      const r = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload, LogType: "Tail" }));
+      e2e.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      const m = /Init Duration: ([\d.]+) ms/.exec(Buffer.from(r.LogResult ?? "", "base64").toString());
+      if (!m) throw new Error(`${name}: the invoke after reclaiming was not a cold start`);
+      init.push(Number(m[1]));
+    }
+    e2e.sort((a, b) => a - b);
+    init.sort((a, b) => a - b);
+    console.log(`${`cold start ${name} (15 runs)`.padEnd(44)} end to end p50 ${percentile(e2e, 50).toFixed(1)} ms   max ${e2e[e2e.length - 1].toFixed(1)} ms   Init Duration p50 ${percentile(init, 50).toFixed(1)} ms`);
+  }
+
+  await load(invoke(lambda, "node"), 1, 1000);
+  console.log(row("throughput node, 1 client", await load(invoke(lambda, "node"), 1, 4000)));
+  const eight = Array.from({ length: 8 }, make);
+  let i = 0;
+  await load(() => invoke(eight[i++ % 8], "node")(), 8, 1500); // eight environments start
+  console.log(row("throughput node, 8 concurrent clients", await load(() => invoke(eight[i++ % 8], "node")(), 8, 4000)));
+  await load(() => invoke(eight[i++ % 8], "python")(), 8, 1500);
+  console.log(row("throughput python, 8 concurrent clients", await load(() => invoke(eight[i++ % 8], "python")(), 8, 4000)));
+  for (const c of [lambda, ...eight]) c.destroy();
+  iam.destroy();
+} finally {
+  await server.stop();
+}

@@ -1,0 +1,110 @@
+// Everything the Lambda operations share: the deps from app.ts, IAM's internal API, the runtime,
+// the code store, the state machine, logs, concurrency and the async queue.
+import type { IncomingHttpHeaders } from "node:http";
+import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { ServiceRequest, ServiceResponse } from "../../protocol/http-types.ts";
+import type { RuntimeManager } from "../../runtime/index.ts";
+import type { IamInternal } from "../iam/index.ts";
+import type { ServiceDeps } from "../service-deps.ts";
+import type { AsyncQueue } from "./async-queue.ts";
+import { CodeStore } from "./code-store.ts";
+import { ConcurrencyTracker } from "./concurrency.ts";
+import { ExecutionRoles } from "./execution-role.ts";
+import { FunctionStates, type FunctionLocation } from "./function-state.ts";
+import { FunctionLogs } from "./logs.ts";
+import { emptyState, FAST_TIMINGS, REALISTIC_TIMINGS, type FunctionRecord, type LambdaState, type LambdaTimings } from "./model.ts";
+
+/** One request as the operations see it. */
+export interface LambdaCall {
+  ctx: OperationContext;
+  /** Path labels, percent-decoded: FunctionName, Name, StatementId, ARN. */
+  labels: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  req: ServiceRequest;
+}
+
+export type LambdaOperation = (env: LambdaEnv, call: LambdaCall) => ServiceResponse | Promise<ServiceResponse>;
+
+export interface LambdaOptions {
+  /** The server's own URL (http://127.0.0.1:PORT): AWS_ENDPOINT_URL for function code and Code.Location. */
+  serverUrl?: () => string;
+  timings?: Partial<LambdaTimings>;
+}
+
+export class LambdaEnv {
+  readonly clock: ServiceDeps["clock"];
+  readonly config: ServiceDeps["config"];
+  readonly logger: ServiceDeps["logger"];
+  readonly timings: LambdaTimings;
+  readonly code: CodeStore;
+  readonly states: FunctionStates;
+  readonly logs = new FunctionLogs();
+  readonly concurrency = new ConcurrencyTracker();
+  readonly roles: ExecutionRoles;
+  /** Set by index.ts right after construction (it needs the env itself). */
+  queue!: AsyncQueue;
+  private readonly urlGetter: (() => string) | undefined;
+
+  constructor(
+    readonly deps: ServiceDeps,
+    readonly iam: IamInternal,
+    readonly runtime: RuntimeManager,
+    opts: LambdaOptions = {},
+  ) {
+    this.clock = deps.clock;
+    this.config = deps.config;
+    this.logger = deps.logger;
+    this.timings = { ...(deps.config.realisticTiming ? REALISTIC_TIMINGS : FAST_TIMINGS), ...opts.timings };
+    this.code = new CodeStore(deps.config.stateDir);
+    this.roles = new ExecutionRoles(iam, deps.clock);
+    this.urlGetter = opts.serverUrl;
+    this.states = new FunctionStates({
+      clock: deps.clock,
+      logger: deps.logger,
+      timings: this.timings,
+      find: (loc) => this.find(loc),
+      markDirty: () => deps.store.markDirty(),
+      onSettled: (loc, _fn, kind) => {
+        // The configuration that served during the update is gone: retire its environments.
+        if (kind === "update") runtime.stopFunction(`arn:aws:lambda:${loc.region}:${loc.account}:function:${loc.name}:$LATEST`).catch(() => undefined);
+      },
+    });
+  }
+
+  serverUrl(): string {
+    if (this.urlGetter) {
+      const u = this.urlGetter();
+      if (u) return u.replace(/\/+$/, "");
+    }
+    const host = this.config.host === "0.0.0.0" || this.config.host === "::" ? "127.0.0.1" : this.config.host;
+    return `http://${host.includes(":") ? `[${host}]` : host}:${this.config.port}`;
+  }
+
+  state(account: string, region: string): LambdaState {
+    const s = this.deps.store.state<LambdaState>("lambda", account, region, emptyState);
+    // Snapshots from before a field existed.
+    s.asyncEvents ??= [];
+    return s;
+  }
+
+  find(loc: FunctionLocation): FunctionRecord | undefined {
+    return this.state(loc.account, loc.region).functions[loc.name];
+  }
+
+  markDirty(): void {
+    this.deps.store.markDirty();
+  }
+
+  /** Remove code no version of any function refers to any more. */
+  collectCode(): void {
+    const referenced = new Set<string>();
+    for (const { state } of this.deps.store.all<LambdaState>("lambda")) {
+      for (const fn of Object.values(state.functions)) {
+        for (const cfg of [fn.latest, fn.serving, ...Object.values(fn.versions)]) if (cfg) referenced.add(cfg.code.sha256Hex);
+      }
+    }
+    this.code.collect(referenced);
+  }
+}

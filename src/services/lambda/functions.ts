@@ -1,0 +1,468 @@
+// CreateFunction, GetFunction, GetFunctionConfiguration, UpdateFunctionConfiguration,
+// UpdateFunctionCode, DeleteFunction and ListFunctions. Every check runs before anything changes,
+// so a refused request leaves the function exactly as it was.
+import type { FunctionConfiguration, GetFunctionResponse, ListFunctionsResponse } from "@aws-sdk/client-lambda";
+import { uuid } from "../../core/ids.ts";
+import type { ServiceResponse } from "../../protocol/http-types.ts";
+import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
+import { runtimeFamily } from "../../runtime/index.ts";
+import type { LambdaCall, LambdaEnv } from "./env.ts";
+import { functionNotFound, invalidParameter, preconditionFailed, resourceConflict, REVISION_MISMATCH } from "./errors.ts";
+import { LAMBDA_SERVICE_PRINCIPAL } from "./execution-role.ts";
+import { parseFunctionRef } from "./function-names.ts";
+import type { FunctionLocation } from "./function-state.ts";
+import { requireFunction, requireQualifier } from "./lookup.ts";
+import {
+  DEPRECATED_RUNTIMES,
+  functionArn,
+  LATEST,
+  LIMITS,
+  lambdaTimestamp,
+  SUPPORTED_RUNTIMES,
+  type CodeRecord,
+  type FunctionRecord,
+  type VersionConfig,
+} from "./model.ts";
+import { toFunctionConfiguration } from "./render.ts";
+import { checkTags } from "./tags.ts";
+import { publishVersion } from "./versions.ts";
+import {
+  CREATE_FUNCTION,
+  LIST_FUNCTIONS,
+  NAMESPACED_WITH_QUALIFIER,
+  oneProblem,
+  RUNTIME_ENUM,
+  UPDATE_FUNCTION_CODE,
+  UPDATE_FUNCTION_CONFIGURATION,
+  validate,
+} from "./validation.ts";
+
+type Input = Record<string, unknown>;
+
+/** Task names for function-state.ts: the code is unpacked and ready to run. */
+export const CODE_TASK = "code";
+
+// ---- CreateFunction ----
+
+export function createFunction(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+  const { ctx } = call;
+  ctx.operation = "CreateFunction";
+  const input = parseJsonBody(call.body);
+  validate(CREATE_FUNCTION, input);
+  const ref = parseFunctionRef(String(input.FunctionName), ctx);
+  if (ref.name.length > 64) throw oneProblem("functionName", input.FunctionName, "Member must have length less than or equal to 64"); // unverified wording
+  // unverified wording
+  if (ref.qualifier !== undefined) throw invalidParameter("Function name cannot include a version or alias qualifier when creating a function.");
+  const loc: FunctionLocation = { account: ref.account, region: ref.region, name: ref.name };
+  const arn = functionArn(loc.region, loc.account, loc.name);
+  ctx.authorize("lambda:CreateFunction", arn, ref.crossAccount ? { resourceAccount: ref.account } : undefined);
+  const role = String(input.Role);
+  ctx.authorize("iam:PassRole", role, { context: { "iam:PassedToService": LAMBDA_SERVICE_PRINCIPAL } });
+
+  const code = (input.Code ?? {}) as Input;
+  checkPackageType(input.PackageType, code);
+  checkRuntimeAndHandler(input.Runtime, input.Handler, true);
+  checkCommonConfig(input);
+  const tags = (input.Tags ?? {}) as Record<string, string>;
+  checkTags(tags, {});
+
+  const state = env.state(loc.account, loc.region);
+  if (state.functions[loc.name]) throw resourceConflict(`Function already exist: ${loc.name}`);
+  env.roles.check(loc.account, role);
+  const codeRecord = storeCode(env, code, true)!;
+
+  const now = env.clock.now();
+  const env0 = input.Environment as { Variables?: Record<string, string> } | undefined;
+  const logging = (input.LoggingConfig ?? {}) as Input;
+  const latest: VersionConfig = {
+    version: LATEST,
+    runtime: String(input.Runtime),
+    handler: input.Handler === undefined ? undefined : String(input.Handler),
+    role,
+    description: (input.Description as string | undefined) ?? "",
+    timeout: (input.Timeout as number | undefined) ?? 3,
+    memorySize: (input.MemorySize as number | undefined) ?? 128,
+    environment: env0 ? { ...(env0.Variables ?? {}) } : undefined,
+    code: codeRecord,
+    lastModified: lambdaTimestamp(now),
+    revisionId: uuid(),
+    internalRevision: uuid(),
+    architectures: ((input.Architectures as string[] | undefined) ?? ["x86_64"]) as VersionConfig["architectures"],
+    ephemeralStorage: ((input.EphemeralStorage as { Size?: number } | undefined)?.Size) ?? 512,
+    tracingMode: (((input.TracingConfig as Input | undefined)?.Mode as string | undefined) ?? "PassThrough") as VersionConfig["tracingMode"],
+    logFormat: ((logging.LogFormat as string | undefined) ?? "Text") as VersionConfig["logFormat"],
+    logGroup: (logging.LogGroup as string | undefined) ?? `/aws/lambda/${loc.name}`,
+    applicationLogLevel: logging.ApplicationLogLevel as string | undefined,
+    systemLogLevel: logging.SystemLogLevel as string | undefined,
+    kmsKeyArn: (input.KMSKeyArn as string | undefined) || undefined,
+    deadLetterTargetArn: ((input.DeadLetterConfig as Input | undefined)?.TargetArn as string | undefined) || undefined,
+    vpcConfig: vpcConfigFrom(input.VpcConfig),
+    state: "Pending", // function-state.ts sets the real state below
+  };
+  stripUndefined(latest);
+  const fn: FunctionRecord = { name: loc.name, latest, versions: {}, lastVersion: 0, aliases: {}, tags: { ...tags }, policies: {} };
+  state.functions[loc.name] = fn;
+  const versions = [LATEST];
+  let published: VersionConfig | undefined;
+  if (input.Publish === true) {
+    published = publishVersion(env, fn, undefined).cfg;
+    versions.push(published.version);
+  }
+  env.states.beginCreate(loc, fn, [CODE_TASK], versions);
+  const shown = published ? toFunctionConfiguration(loc, published, { arnQualifier: published.version }) : toFunctionConfiguration(loc, fn.latest);
+  return jsonResponse(201, shown);
+}
+
+// ---- GetFunction / GetFunctionConfiguration ----
+
+export function getFunction(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+  call.ctx.operation = "GetFunction";
+  const input = { FunctionName: call.labels.FunctionName, Qualifier: call.query.get("Qualifier") ?? undefined };
+  validate(NAMESPACED_WITH_QUALIFIER, input);
+  const found = requireFunction(env, call, input.FunctionName, input.Qualifier, "lambda:GetFunction");
+  const t = requireQualifier(found, found.ref.qualifier);
+  const out: GetFunctionResponse = {
+    Configuration: toFunctionConfiguration(found.loc, t.cfg, { arnQualifier: found.ref.qualifier }),
+    Code: { RepositoryType: "S3", Location: codeLocation(env, found.loc, t.cfg.code) },
+  };
+  if (Object.keys(found.fn.tags).length > 0) out.Tags = { ...found.fn.tags };
+  if (found.fn.reservedConcurrency !== undefined) out.Concurrency = { ReservedConcurrentExecutions: found.fn.reservedConcurrency };
+  return jsonResponse(200, out);
+}
+
+export function getFunctionConfiguration(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+  call.ctx.operation = "GetFunctionConfiguration";
+  const input = { FunctionName: call.labels.FunctionName, Qualifier: call.query.get("Qualifier") ?? undefined };
+  validate(NAMESPACED_WITH_QUALIFIER, input);
+  const found = requireFunction(env, call, input.FunctionName, input.Qualifier, "lambda:GetFunctionConfiguration");
+  const t = requireQualifier(found, found.ref.qualifier);
+  const out: FunctionConfiguration = toFunctionConfiguration(found.loc, t.cfg, { arnQualifier: found.ref.qualifier });
+  return jsonResponse(200, out);
+}
+
+/** A URL on this server that downloads the zip, signed and valid for 10 minutes like S3's. */
+export function codeLocation(env: LambdaEnv, loc: FunctionLocation, code: CodeRecord): string {
+  const path = `/_hyperlocal/lambda-code/${loc.account}/${loc.region}/${encodeURIComponent(loc.name)}/${code.sha256Hex}`;
+  const expires = env.clock.now() + 10 * 60_000;
+  return `${env.serverUrl()}${path}?expires=${expires}&token=${env.code.token(path, expires)}`;
+}
+
+// ---- UpdateFunctionConfiguration ----
+
+export function updateFunctionConfiguration(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+  const { ctx } = call;
+  ctx.operation = "UpdateFunctionConfiguration";
+  const input: Record<string, unknown> = { ...parseJsonBody(call.body), FunctionName: call.labels.FunctionName };
+  validate(UPDATE_FUNCTION_CONFIGURATION, input);
+  const found = requireFunction(env, call, input.FunctionName, undefined, "lambda:UpdateFunctionConfiguration", { noQualifier: true });
+  const { fn, loc } = found;
+  const previous = fn.latest;
+  if (input.RevisionId !== undefined && input.RevisionId !== previous.revisionId) throw preconditionFailed(REVISION_MISMATCH);
+  const conflict = env.states.modifyConflict(fn, found.arn);
+  if (conflict) throw conflict;
+
+  if (input.Role !== undefined && input.Role !== previous.role) {
+    ctx.authorize("iam:PassRole", String(input.Role), { context: { "iam:PassedToService": LAMBDA_SERVICE_PRINCIPAL } });
+  }
+  checkRuntimeAndHandler(input.Runtime ?? previous.runtime, input.Handler ?? previous.handler, input.Runtime !== undefined);
+  checkCommonConfig(input);
+  if (input.Role !== undefined && input.Role !== previous.role) env.roles.check(loc.account, String(input.Role));
+
+  const next: VersionConfig = { ...previous, lastModified: lambdaTimestamp(env.clock.now()), revisionId: uuid(), internalRevision: uuid() };
+  if (input.Role !== undefined) next.role = String(input.Role);
+  if (input.Handler !== undefined) next.handler = String(input.Handler);
+  if (input.Description !== undefined) next.description = String(input.Description);
+  if (input.Timeout !== undefined) next.timeout = input.Timeout as number;
+  if (input.MemorySize !== undefined) next.memorySize = input.MemorySize as number;
+  if (input.Runtime !== undefined) next.runtime = String(input.Runtime);
+  if (input.Environment !== undefined) {
+    const vars = (input.Environment as { Variables?: Record<string, string> }).Variables;
+    next.environment = { ...(vars ?? {}) };
+  }
+  if (input.TracingConfig !== undefined) {
+    const mode = (input.TracingConfig as Input).Mode as VersionConfig["tracingMode"] | undefined;
+    if (mode) next.tracingMode = mode;
+  }
+  if (input.DeadLetterConfig !== undefined) {
+    const target = (input.DeadLetterConfig as Input).TargetArn as string | undefined;
+    if (target) next.deadLetterTargetArn = target;
+    else delete next.deadLetterTargetArn;
+  }
+  if (input.KMSKeyArn !== undefined) {
+    if (input.KMSKeyArn) next.kmsKeyArn = String(input.KMSKeyArn);
+    else delete next.kmsKeyArn;
+  }
+  if (input.EphemeralStorage !== undefined) next.ephemeralStorage = (input.EphemeralStorage as { Size: number }).Size;
+  if (input.LoggingConfig !== undefined) {
+    const l = input.LoggingConfig as Input;
+    if (l.LogFormat !== undefined) next.logFormat = l.LogFormat as VersionConfig["logFormat"];
+    if (l.LogGroup !== undefined) next.logGroup = String(l.LogGroup);
+    if (l.ApplicationLogLevel !== undefined) next.applicationLogLevel = String(l.ApplicationLogLevel);
+    if (l.SystemLogLevel !== undefined) next.systemLogLevel = String(l.SystemLogLevel);
+  }
+  if (input.VpcConfig !== undefined) {
+    const vpc = vpcConfigFrom(input.VpcConfig);
+    if (vpc) next.vpcConfig = vpc;
+    else if (next.vpcConfig) next.vpcConfig = { subnetIds: [], securityGroupIds: [], vpcId: "" };
+  }
+  fn.latest = next;
+  env.states.beginUpdate(loc, fn, previous, []);
+  return jsonResponse(200, toFunctionConfiguration(loc, fn.latest));
+}
+
+// ---- UpdateFunctionCode ----
+
+export function updateFunctionCode(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+  const { ctx } = call;
+  ctx.operation = "UpdateFunctionCode";
+  const input: Record<string, unknown> = { ...parseJsonBody(call.body), FunctionName: call.labels.FunctionName };
+  validate(UPDATE_FUNCTION_CODE, input);
+  const found = requireFunction(env, call, input.FunctionName, undefined, "lambda:UpdateFunctionCode", { noQualifier: true });
+  const { fn, loc } = found;
+  const previous = fn.latest;
+  if (input.RevisionId !== undefined && input.RevisionId !== previous.revisionId) throw preconditionFailed(REVISION_MISMATCH);
+  const conflict = env.states.modifyConflict(fn, found.arn);
+  if (conflict) throw conflict;
+  const code = storeCode(env, input, false);
+  if (!code) throw invalidParameter("Please provide a source for function code."); // unverified wording
+
+  const next: VersionConfig = { ...previous, code, lastModified: lambdaTimestamp(env.clock.now()), revisionId: uuid(), internalRevision: uuid() };
+  if (input.Architectures !== undefined) next.architectures = input.Architectures as VersionConfig["architectures"];
+  if (input.DryRun === true) {
+    // Nothing changes: the answer shows what the update would give.
+    return jsonResponse(200, toFunctionConfiguration(loc, { ...next, revisionId: previous.revisionId }));
+  }
+  fn.latest = next;
+  env.states.beginUpdate(loc, fn, previous, [CODE_TASK]);
+  let published: VersionConfig | undefined;
+  if (input.Publish === true) {
+    const p = publishVersion(env, fn, undefined);
+    published = p.cfg;
+    if (p.created) env.states.beginPublish(loc, fn, published.version, [CODE_TASK]);
+  }
+  const shown = published ? toFunctionConfiguration(loc, published, { arnQualifier: published.version }) : toFunctionConfiguration(loc, fn.latest);
+  return jsonResponse(200, shown);
+}
+
+// ---- DeleteFunction ----
+
+export async function deleteFunction(env: LambdaEnv, call: LambdaCall): Promise<ServiceResponse> {
+  call.ctx.operation = "DeleteFunction";
+  const input = { FunctionName: call.labels.FunctionName, Qualifier: call.query.get("Qualifier") ?? undefined };
+  validate(NAMESPACED_WITH_QUALIFIER, input);
+  const found = requireFunction(env, call, input.FunctionName, input.Qualifier, "lambda:DeleteFunction");
+  const { fn, loc, state, arn } = found;
+  const q = found.ref.qualifier;
+  if (q !== undefined) {
+    if (q === LATEST) throw invalidParameter("$LATEST version cannot be deleted without deleting the function.");
+    // unverified wording
+    if (!/^\d+$/.test(q)) throw invalidParameter("Deletion of aliases is not supported by DeleteFunction. Use DeleteAlias.");
+    if (!fn.versions[q]) throw functionNotFound(functionArn(loc.region, loc.account, loc.name, q));
+    const users = Object.values(fn.aliases)
+      .filter((a) => a.functionVersion === q || (a.additionalVersionWeights && q in a.additionalVersionWeights))
+      .map((a) => a.name);
+    if (users.length > 0) throw resourceConflict(`Unable to delete version because the following aliases reference it: [${users.join(", ")}]`);
+    delete fn.versions[q];
+    delete fn.policies[q];
+    env.states.cancelVersion(loc, fn, q);
+    await env.runtime.stopFunction(`${arn}:${q}`);
+    env.collectCode();
+    return { status: 204, headers: {}, body: "" };
+  }
+  delete state.functions[loc.name];
+  env.states.cancel(loc);
+  state.asyncEvents = state.asyncEvents.filter((e) => e.functionName !== loc.name);
+  env.roles.forget(arn);
+  await env.runtime.stopFunction(`${arn}:`);
+  env.collectCode();
+  return { status: 204, headers: {}, body: "" };
+}
+
+// ---- ListFunctions ----
+
+export function listFunctions(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+  call.ctx.operation = "ListFunctions";
+  const input: Input = {
+    MasterRegion: call.query.get("MasterRegion") ?? undefined,
+    FunctionVersion: call.query.get("FunctionVersion") ?? undefined,
+    Marker: call.query.get("Marker") ?? undefined,
+    MaxItems: queryInt(call.query.get("MaxItems")),
+  };
+  validate(LIST_FUNCTIONS, input);
+  call.ctx.authorize("lambda:ListFunctions", "*");
+  const loc0 = { account: call.ctx.accountId, region: call.ctx.region };
+  const state = env.state(loc0.account, loc0.region);
+  const all = input.FunctionVersion === "ALL";
+  const items: FunctionConfiguration[] = [];
+  for (const name of Object.keys(state.functions).sort()) {
+    const fn = state.functions[name];
+    const loc = { ...loc0, name };
+    items.push(toFunctionConfiguration(loc, fn.latest, { listing: true, arnQualifier: all ? LATEST : undefined }));
+    if (all) {
+      for (const v of Object.keys(fn.versions).sort((a, b) => Number(a) - Number(b))) {
+        items.push(toFunctionConfiguration(loc, fn.versions[v], { listing: true, arnQualifier: v }));
+      }
+    }
+  }
+  const page = paginate(items, input.Marker as string | undefined, (input.MaxItems as number | undefined) ?? 50);
+  const out: ListFunctionsResponse = { Functions: page.items };
+  if (page.nextMarker) out.NextMarker = page.nextMarker;
+  return jsonResponse(200, out);
+}
+
+/** Markers are opaque to clients: the position of the next item, base64url. */
+export function paginate<T>(items: T[], marker: string | undefined, maxItems: number): { items: T[]; nextMarker?: string } {
+  let start = 0;
+  if (marker !== undefined && marker !== "") {
+    const n = Number(Buffer.from(marker, "base64url").toString("utf8").replace(/^p:/, ""));
+    // unverified wording
+    if (!Number.isInteger(n) || n < 0 || !Buffer.from(marker, "base64url").toString("utf8").startsWith("p:")) throw invalidParameter("Invalid marker.");
+    start = n;
+  }
+  const slice = items.slice(start, start + maxItems);
+  const next = start + maxItems < items.length ? Buffer.from(`p:${start + maxItems}`).toString("base64url") : undefined;
+  return next ? { items: slice, nextMarker: next } : { items: slice };
+}
+
+/** A querystring integer; a non-number is what Coral's deserializer refuses. */
+export function queryInt(v: string | null): number | string | undefined {
+  if (v === null) return undefined;
+  return /^-?\d+$/.test(v) ? Number(v) : v;
+}
+
+// ---- shared checks ----
+
+function checkPackageType(packageType: unknown, code: Input): void {
+  // unverified wording
+  if (packageType === "Image" || code.ImageUri !== undefined) {
+    throw invalidParameter("hyperlocal runs .zip deployment packages only: PackageType Image (container images) is not supported.");
+  }
+}
+
+const RUNTIME_SUCCESSOR: [RegExp, string][] = [
+  [/^nodejs/, "nodejs22.x"],
+  [/^python/, "python3.13"],
+  [/^java/, "java21"],
+  [/^dotnet/, "dotnet8"],
+  [/^ruby/, "ruby3.3"],
+  [/^(go1\.x|provided)$/, "provided.al2023"],
+];
+
+function checkRuntimeAndHandler(runtime: unknown, handler: unknown, runtimeGiven: boolean): void {
+  if (runtime === undefined) {
+    throw invalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
+  }
+  const rt = String(runtime);
+  if (runtimeGiven && DEPRECATED_RUNTIMES.has(rt)) {
+    const successor = RUNTIME_SUCCESSOR.find(([re]) => re.test(rt))?.[1] ?? "nodejs22.x";
+    throw invalidParameter(
+      `The runtime parameter of ${rt} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (${successor}) while creating or updating functions.`,
+    );
+  }
+  if (!(RUNTIME_ENUM as readonly string[]).includes(rt)) {
+    const accepted = RUNTIME_ENUM.filter((r) => !DEPRECATED_RUNTIMES.has(r));
+    throw invalidParameter(`Value ${rt} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${accepted.join(", ")}] or be a valid ARN`);
+  }
+  if (!(SUPPORTED_RUNTIMES as readonly string[]).includes(rt) || !runtimeFamily(rt)) {
+    // unverified wording: a runtime AWS has but hyperlocal cannot run
+    throw invalidParameter(`The runtime parameter of ${rt} is not supported by hyperlocal. Supported runtimes: ${SUPPORTED_RUNTIMES.join(", ")}.`);
+  }
+  if (handler === undefined && runtimeFamily(rt) !== "provided") {
+    throw invalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.");
+  }
+}
+
+/** Lambda's reserved variable names (a user may not set them). */
+const RESERVED_VARIABLES = new Set([
+  "_HANDLER",
+  "_X_AMZN_TRACE_ID",
+  "AWS_REGION",
+  "AWS_EXECUTION_ENV",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+  "AWS_LAMBDA_FUNCTION_VERSION",
+  "AWS_LAMBDA_INITIALIZATION_TYPE",
+  "AWS_LAMBDA_LOG_GROUP_NAME",
+  "AWS_LAMBDA_LOG_STREAM_NAME",
+  "AWS_ACCESS_KEY",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_LAMBDA_RUNTIME_API",
+  "LAMBDA_TASK_ROOT",
+  "LAMBDA_RUNTIME_DIR",
+]);
+
+function checkCommonConfig(input: Input): void {
+  if (typeof input.Timeout === "number" && input.Timeout > LIMITS.maxTimeoutSec) {
+    throw oneProblem("timeout", input.Timeout, `Member must have value less than or equal to ${LIMITS.maxTimeoutSec}`);
+  }
+  if (typeof input.MemorySize === "number" && input.MemorySize > LIMITS.maxMemoryMb) {
+    // The model allows 32768 for Lambda Managed Instances; on-demand functions stop at 10240. unverified wording
+    throw oneProblem("memorySize", input.MemorySize, `Member must have value less than or equal to ${LIMITS.maxMemoryMb}`);
+  }
+  const vars = (input.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
+  if (vars) {
+    const reserved = Object.keys(vars).filter((k) => RESERVED_VARIABLES.has(k));
+    if (reserved.length > 0) {
+      throw invalidParameter(
+        `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(", ")}`,
+      );
+    }
+    const measured = JSON.stringify(vars);
+    if (Buffer.byteLength(measured) > LIMITS.envVarsBytes) {
+      throw invalidParameter(
+        `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${measured}`,
+      );
+    }
+  }
+  const layers = input.Layers as string[] | undefined;
+  // unverified wording: hyperlocal has no layers yet, so no layer version exists
+  if (layers && layers.length > 0) throw invalidParameter(`Layer version ${layers[0]} does not exist.`);
+  const fs = input.FileSystemConfigs as unknown[] | undefined;
+  // unverified wording
+  if (fs && fs.length > 0) throw invalidParameter("hyperlocal does not support EFS file systems (FileSystemConfigs).");
+  // unverified wording
+  if (input.CodeSigningConfigArn) throw invalidParameter("hyperlocal does not support code signing (CodeSigningConfigArn).");
+  // unverified wording
+  if ((input.SnapStart as Input | undefined)?.ApplyOn === "PublishedVersions") throw invalidParameter("hyperlocal does not support SnapStart.");
+  const vpc = input.VpcConfig as { SubnetIds?: string[]; SecurityGroupIds?: string[] } | undefined;
+  if (vpc) {
+    const subnets = vpc.SubnetIds ?? [];
+    const groups = vpc.SecurityGroupIds ?? [];
+    if ((subnets.length === 0) !== (groups.length === 0)) throw invalidParameter("SubnetIds and SecurityIds must coexist or be both empty list.");
+    // unverified wording: the VPC issue replaces this with ENIs.
+    if (subnets.length > 0) throw invalidParameter("hyperlocal does not attach functions to a VPC yet.");
+  }
+}
+
+function vpcConfigFrom(v: unknown): VersionConfig["vpcConfig"] {
+  const vpc = v as { SubnetIds?: string[]; SecurityGroupIds?: string[]; Ipv6AllowedForDualStack?: boolean } | undefined;
+  if (!vpc || ((vpc.SubnetIds ?? []).length === 0 && (vpc.SecurityGroupIds ?? []).length === 0)) return undefined;
+  return { subnetIds: [...(vpc.SubnetIds ?? [])], securityGroupIds: [...(vpc.SecurityGroupIds ?? [])], ipv6AllowedForDualStack: vpc.Ipv6AllowedForDualStack };
+}
+
+/** ZipFile → the code store; S3 and images are not here (yet). Returns undefined when no source was given. */
+function storeCode(env: LambdaEnv, code: Input, required: boolean): CodeRecord | undefined {
+  const hasS3 = code.S3Bucket !== undefined || code.S3Key !== undefined || code.S3ObjectVersion !== undefined;
+  if (code.ZipFile !== undefined && hasS3) {
+    // unverified wording
+    throw invalidParameter("Please do not provide other FunctionCode parameters when providing a ZipFile.");
+  }
+  if (hasS3) {
+    // hyperlocal has no S3 yet, so no bucket exists: AWS's own answer for a missing bucket.
+    throw invalidParameter("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist");
+  }
+  if (code.ImageUri !== undefined) checkPackageType("Image", code);
+  if (code.ZipFile === undefined) {
+    // unverified wording
+    if (required) throw invalidParameter("Please provide a source for function code.");
+    return undefined;
+  }
+  const zip = Buffer.from(String(code.ZipFile), "base64");
+  return env.code.put(zip);
+}
+
+function stripUndefined(o: object): void {
+  for (const [k, v] of Object.entries(o)) if (v === undefined) delete (o as Record<string, unknown>)[k];
+}
