@@ -11,6 +11,7 @@ import { initialState } from "./default-vpc.ts";
 import { gatewayOperations, settleNatGateways, type GatewayTiming } from "./gateways.ts";
 import { createInternal, type Ec2Internal } from "./internal.ts";
 import { networkAclOperations } from "./network-acls.ts";
+import { networkInsightsOperations } from "./network-insights.ts";
 import { networkInterfaceOperations } from "./network-interfaces.ts";
 import { peeringOperations, settlePeerings } from "./peering.ts";
 import { routeTableOperations } from "./route-tables.ts";
@@ -58,6 +59,7 @@ export function createEc2Service(deps: ServiceDeps): { service: ServiceDefinitio
     ...addressOperations,
     ...peeringOperations,
     ...networkInterfaceOperations,
+    ...networkInsightsOperations,
     CreateTags: createTags,
     DeleteTags: deleteTags,
     DescribeTags: describeTags,

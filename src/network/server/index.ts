@@ -1,0 +1,116 @@
+// The network module: hyperlocal's admin API for endpoints and the internet, the decision API the
+// function-side shim asks, and the reachability route, all answered by the reachability model over
+// a compiled snapshot of EC2's state (cached per account and region; see ../snapshot/cache.ts).
+//
+// Wiring (app.ts): build it after EC2 (and Hyperplane/Lambda, for connections and functionSource),
+// register its admin routes, and call invalidate() from the gateway's onChange.
+import type { Clock } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { Config } from "../../config.ts";
+import type { AdminResponse, AdminRouter } from "../../gateway/admin-router.ts";
+import type { Ec2Internal } from "../../services/ec2/internal.ts";
+import type { Store } from "../../store/store.ts";
+import { SnapshotCache, type CompiledView } from "../snapshot/cache.ts";
+import { decide as decideWith, EnvironmentRegistry, registerDecisionRoutes, type DecisionDeps, type DecisionOp } from "./decisions.ts";
+import { registerEndpointRoutes } from "./endpoints.ts";
+import { buildListenerIndex, placedAddresses, type ListenerIndex } from "./listeners.ts";
+import { registerReachabilityRoute } from "./reachability.ts";
+import { NetworkRegistry } from "./registry.ts";
+import { ShimEnvironments, type ShimEnvironment } from "./shim-env.ts";
+import { DEFAULT_DROP_AFTER_MS, type ConnectionAccounting, type FunctionSourceLookup, type NetSource, type NetworkSettings } from "./types.ts";
+
+export { EnvironmentRegistry, TOKEN_HEADER } from "./decisions.ts";
+export { DEFAULT_DROP_AFTER_MS } from "./types.ts";
+export type { ConnectionAccounting, Decision, FunctionSourceLookup, NetSource, NetworkSettings } from "./types.ts";
+export { snapshotFromEc2 } from "../snapshot/from-ec2.ts";
+export { NODE_PRELOAD, PYTHON_SHIM_DIR, decisionUrl, type ShimEnvironment } from "./shim-env.ts";
+
+export interface NetworkModuleDeps {
+  store: Store;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+  ec2: Ec2Internal;
+  /** Hyperplane's connection accounting (acquire/release per combination). */
+  connections?: ConnectionAccounting;
+  /** A function's network source (VPC attachment), for the reachability route. */
+  functionSource?: FunctionSourceLookup;
+  settings?: Partial<NetworkSettings>;
+}
+
+export interface NetworkModule {
+  registerAdminRoutes(admin: AdminRouter): void;
+  environments: EnvironmentRegistry;
+  /** EC2 state changed: the next decision recompiles (call from the gateway's onChange). */
+  invalidate(): void;
+  /** Answer a decision request as the HTTP route does (for tests and in-process callers). */
+  decide(token: string | undefined, op: DecisionOp, body: unknown): AdminResponse;
+  /** The compiled view of an account and region (for tests and tools). */
+  view(account: string, region: string): CompiledView;
+  /** Mutable: dropAfterMs applies to the next decision. */
+  settings: NetworkSettings;
+  /**
+   * The shim's preload and variables for an execution environment of this source, with a token
+   * registered for it (one per function, version and network source; for Lambda's networkEnv hook).
+   */
+  shimEnvironment(source: NetSource & { version?: string }, serverUrl: string): ShimEnvironment;
+  /** After POST /_hyperlocal/reset: forget compiled snapshots and every environment's connections. */
+  onReset(): void;
+}
+
+export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
+  const settings: NetworkSettings = { dropAfterMs: deps.settings?.dropAfterMs ?? DEFAULT_DROP_AFTER_MS };
+  let cache: SnapshotCache | undefined = undefined;
+  const registry = new NetworkRegistry(deps.store, () => cache?.invalidate());
+  cache = new SnapshotCache({
+    stateFor: (account, region) => deps.ec2.vpcState(account, region),
+    extrasFor: (account, region) => ({ endpoints: placedAddresses(registry.endpointsIn(account, region)) }),
+  });
+  const snapshots = cache;
+  const indexes = new WeakMap<CompiledView, ListenerIndex>();
+  const context = (account: string, region: string): { view: CompiledView; listeners: ListenerIndex } => {
+    const view = snapshots.get(account, region);
+    let listeners = indexes.get(view);
+    if (!listeners) {
+      listeners = buildListenerIndex(view, registry.endpointsIn(account, region));
+      indexes.set(view, listeners);
+    }
+    return { view, listeners };
+  };
+  const environments = new EnvironmentRegistry(deps.connections, deps.logger);
+  const shims = new ShimEnvironments(environments);
+  const decisionDeps: DecisionDeps = { environments, registry, context, dropAfterMs: () => settings.dropAfterMs, logger: deps.logger };
+
+  return {
+    environments,
+    settings,
+    invalidate: () => snapshots.invalidate(),
+    view: (account, region) => context(account, region).view,
+    decide: (token, op, body) => decideWith(decisionDeps, token, op, body),
+    shimEnvironment: (source, serverUrl) => shims.environmentFor(source, serverUrl),
+    onReset() {
+      shims.clear();
+      environments.clear();
+      snapshots.clear();
+    },
+    registerAdminRoutes(admin) {
+      registerEndpointRoutes(admin, {
+        registry,
+        defaultAccount: deps.config.account,
+        defaultRegion: deps.config.region,
+        now: () => deps.clock.now(),
+        ec2State: (account, region) => deps.ec2.vpcState(account, region),
+        context,
+      });
+      registerDecisionRoutes(admin, decisionDeps);
+      registerReachabilityRoute(admin, {
+        registry,
+        defaultAccount: deps.config.account,
+        defaultRegion: deps.config.region,
+        functionSource: deps.functionSource,
+        context,
+        dropAfterMs: () => settings.dropAfterMs,
+      });
+    },
+  };
+}

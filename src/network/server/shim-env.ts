@@ -1,0 +1,62 @@
+// What an execution environment needs to ask the decision API: the shim preloads and the
+// variables they read (src/network/shim/README.md, "Environment"), with a token registered for
+// the function's network source. A bridge for Lambda's per-invocation `networkEnv` hook: one
+// token per (function, version, network source), registered on first use and kept (an older
+// configuration may still be serving while an update is in progress).
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { EnvironmentRegistry } from "./decisions.ts";
+import type { NetSource } from "./types.ts";
+
+const SHIM_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "shim");
+export const NODE_PRELOAD = join(SHIM_DIR, "node-preload.child.cjs");
+export const PYTHON_SHIM_DIR = SHIM_DIR;
+
+export interface ShimEnvironment {
+  token: string;
+  /** HYPERLOCAL_NET_URL, HYPERLOCAL_NET_TOKEN, HYPERLOCAL_NET_NOTICE and PYTHONPATH (the runtime merges it with its own). */
+  extraEnv: Record<string, string>;
+  /** ["--require=<node preload>"] for NODE_OPTIONS. */
+  nodeOptions: string[];
+}
+
+/** The decision API base on loopback: a server bound to 0.0.0.0 or :: is asked through 127.0.0.1 / [::1]. */
+export function decisionUrl(serverUrl: string): string {
+  const u = new URL(serverUrl);
+  if (u.hostname === "0.0.0.0") u.hostname = "127.0.0.1";
+  if (u.hostname === "[::]") u.hostname = "[::1]";
+  return `${u.protocol}//${u.host}/_hyperlocal/network`;
+}
+
+export class ShimEnvironments {
+  private readonly tokens = new Map<string, string>();
+
+  constructor(private readonly environments: EnvironmentRegistry) {}
+
+  environmentFor(source: NetSource & { version?: string }, serverUrl: string): ShimEnvironment {
+    const key = [source.account, source.region, source.functionName, source.version ?? "$LATEST", source.vpc?.networkInterfaceId ?? "internet", source.vpc?.comboKey ?? "", source.vpc?.ipv6Allowed ? "v6" : "v4"].join("|");
+    let token = this.tokens.get(key);
+    if (!token || !this.environments.get(token)) {
+      token = `hlnet-${randomBytes(16).toString("hex")}`;
+      this.tokens.set(key, token);
+      const { version: _v, ...plain } = source;
+      this.environments.register(token, plain);
+    }
+    const where = source.vpc ? `through ${source.vpc.networkInterfaceId}` : "outside any VPC";
+    return {
+      token,
+      extraEnv: {
+        HYPERLOCAL_NET_URL: decisionUrl(serverUrl),
+        HYPERLOCAL_NET_TOKEN: token,
+        HYPERLOCAL_NET_NOTICE: `hyperlocal: ${source.functionName} connects ${where}; VPC network rules are applied in this process (shim mode, advisory: native-code sockets and child processes other than Node.js and Python are not covered)`,
+        PYTHONPATH: PYTHON_SHIM_DIR,
+      },
+      nodeOptions: [`--require=${NODE_PRELOAD}`],
+    };
+  }
+
+  clear(): void {
+    this.tokens.clear();
+  }
+}
