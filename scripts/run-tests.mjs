@@ -28,19 +28,25 @@ if (files.length === 0) {
 const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NODE_NO_WARNINGS: "1" };
 const nodeArgs = ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files];
 
-function canIsolate() {
-  if (process.env.HYPERLOCAL_TEST_NETNS === "1") return false; // already inside
-  const r = spawnSync("unshare", ["-rn", "sh", "-c", "ip link set lo up && ip -o link show up | grep -vc LOOPBACK || true"], { encoding: "utf8" });
-  return r.status === 0 && r.stdout.trim() === "0";
+// A private mount namespace too (-m) where possible, so the kernel network mode's tests can mount
+// their own /run for `ip netns` without touching the host's.
+function isolationFlags() {
+  if (process.env.HYPERLOCAL_TEST_NETNS === "1") return undefined; // already inside
+  for (const flags of ["-rnm", "-rn"]) {
+    const r = spawnSync("unshare", [flags, "sh", "-c", "ip link set lo up && ip -o link show up | grep -vc LOOPBACK || true"], { encoding: "utf8" });
+    if (r.status === 0 && r.stdout.trim() === "0") return flags;
+  }
+  return undefined;
 }
 
 let result;
+let flags;
 if (process.env.HYPERLOCAL_TEST_NETNS === "1") {
   result = spawnSync(process.execPath, nodeArgs, { stdio: "inherit", env });
-} else if (canIsolate()) {
-  console.log("tests run inside a loopback-only network namespace (unshare -rn)");
+} else if ((flags = isolationFlags())) {
+  console.log(`tests run inside a loopback-only network namespace (unshare ${flags})`);
   const script = `ip link set lo up && exec "$0" "$@"`;
-  result = spawnSync("unshare", ["-rn", "sh", "-c", script, process.execPath, ...nodeArgs], {
+  result = spawnSync("unshare", [flags, "sh", "-c", script, process.execPath, ...nodeArgs], {
     stdio: "inherit",
     env: { ...env, HYPERLOCAL_TEST_NETNS: "1" },
   });
