@@ -8,8 +8,9 @@ import { CredentialRegistry } from "./gateway/credentials.ts";
 import { Gateway } from "./gateway/server.ts";
 import type { ServiceDefinition } from "./gateway/service-definition.ts";
 import { createEc2Service } from "./services/ec2/index.ts";
+import { DEFAULT_SETTINGS, Hyperplane, REALISTIC_SETTINGS, type HyperplaneSettings } from "./hyperplane/index.ts";
 import { createIamService } from "./services/iam/index.ts";
-import { createLambdaService } from "./services/lambda/index.ts";
+import { createLambdaService, type LambdaModule, type LambdaOptions } from "./services/lambda/index.ts";
 import { RuntimeManager } from "./runtime/index.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
@@ -27,12 +28,17 @@ export interface App {
   store: Store;
   logger: Logger;
   services: ServiceDefinition[];
+  /** Lambda's Hyperplane ENIs: acquire/release report connections through a (subnet, group set) combination. */
+  hyperplane: Hyperplane;
+  lambda: LambdaModule;
   close(): Promise<void>;
 }
 
 export interface AppOptions {
   clock?: Clock;
   logger?: Logger;
+  /** Variables for each Lambda execution environment from the network enforcement (unset: none). */
+  networkEnv?: LambdaOptions["networkEnv"];
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -48,8 +54,13 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   credentials.addResolver(iam.credentialResolver);
   const authorizer: Authorizer = config.iam === "off" ? allowAllAuthorizer : iam.authorizer;
   const ec2 = createEc2Service(deps);
+  const hyperplane = new Hyperplane(ec2.internal, store, clock, hyperplaneSettings(config));
   let serverUrl = "";
-  const lambda = createLambdaService(deps, iam.internal, new RuntimeManager({ clock, logger }), { serverUrl: () => serverUrl });
+  const lambda = createLambdaService(deps, iam.internal, new RuntimeManager({ clock, logger }), {
+    serverUrl: () => serverUrl,
+    vpc: { ec2: ec2.internal, hyperplane },
+    ...(opts.networkEnv ? { networkEnv: opts.networkEnv } : {}),
+  });
 
   const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service];
 
@@ -90,11 +101,25 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     store,
     logger,
     services,
+    hyperplane,
+    lambda,
     async close() {
       await gateway.close();
       for (const s of services) await s.onShutdown?.();
       store.close();
       clock.close();
     },
+  };
+}
+
+/** ENI timings and limits: the profile (fast or --realistic-timing) with the explicit settings over it. */
+export function hyperplaneSettings(config: Config): HyperplaneSettings {
+  const base = config.realisticTiming ? REALISTIC_SETTINGS : DEFAULT_SETTINGS;
+  return {
+    ...base,
+    ...(config.eniCreateMs !== undefined ? { eniCreateMs: config.eniCreateMs } : {}),
+    ...(config.eniReleaseMs !== undefined ? { releaseDelayMs: config.eniReleaseMs } : {}),
+    ...(config.eniConnections > 0 ? { connectionsPerEni: config.eniConnections } : {}),
+    ...(config.enisPerVpc > 0 ? { enisPerVpc: config.enisPerVpc } : {}),
   };
 }

@@ -25,6 +25,11 @@ const SETTINGS = [
   { key: "noDefaultVpc", flag: "--no-default-vpc", env: "HYPERLOCAL_NO_DEFAULT_VPC", type: "boolean", default: false, help: "do not create a default VPC in each account and region" },
   { key: "concurrencyLimit", flag: "--concurrency-limit", env: "HYPERLOCAL_CONCURRENCY_LIMIT", type: "number", default: 1000, help: "Lambda account concurrency limit" },
   { key: "realisticTiming", flag: "--realistic-timing", env: "HYPERLOCAL_REALISTIC_TIMING", type: "boolean", default: false, help: "take AWS's times (minutes) for ENIs and state changes" },
+  { key: "eniCreateMs", flag: "--eni-create-ms", env: "HYPERLOCAL_ENI_CREATE_MS", type: "number", default: undefined, help: "clock time to create a Hyperplane ENI (default 2000, 90000 with --realistic-timing)" },
+  { key: "eniReleaseMs", flag: "--eni-release-ms", env: "HYPERLOCAL_ENI_RELEASE_MS", type: "number", default: undefined, help: "clock time before an unused Hyperplane ENI is deleted (default 1200000: 20 minutes)" },
+  { key: "eniConnections", flag: "--eni-connections", env: "HYPERLOCAL_ENI_CONNECTIONS", type: "number", default: 65000, help: "concurrent connections one Hyperplane ENI carries before Lambda adds another" },
+  { key: "enisPerVpc", flag: "--enis-per-vpc", env: "HYPERLOCAL_ENIS_PER_VPC", type: "number", default: 250, help: "quota of Lambda Hyperplane ENIs per VPC" },
+  { key: "lambdaIdleDays", flag: "--lambda-idle-days", env: "HYPERLOCAL_LAMBDA_IDLE_DAYS", type: "number", default: 30, help: "days without an invocation before a VPC function goes Inactive and its ENIs are reclaimed" },
 ] as const satisfies readonly Setting<string>[];
 
 type SettingKey = (typeof SETTINGS)[number]["key"];
@@ -43,6 +48,11 @@ export interface Config {
   noDefaultVpc: boolean;
   concurrencyLimit: number;
   realisticTiming: boolean;
+  eniCreateMs: number | undefined;
+  eniReleaseMs: number | undefined;
+  eniConnections: number;
+  enisPerVpc: number;
+  lambdaIdleDays: number;
 }
 
 export class ConfigError extends Error {}

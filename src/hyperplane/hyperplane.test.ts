@@ -167,4 +167,25 @@ describe("Hyperplane ENIs", () => {
     assert.ok(woke.includes(`${A}/${R}`));
     clock.close();
   });
+
+  it("detach can keep the combinations a user goes on using (a function moved to another subnet)", async () => {
+    const { hp, ec2, internal, clock } = setup();
+    const n = await network(ec2);
+    const other = tag(await ec2("CreateSubnet", { VpcId: n.vpcId, CidrBlock: "10.0.2.0/24" }), "subnetId");
+    hp.attach(A, R, req("f", [n.subnetId], [n.sg1]));
+    assert.deepEqual(hp.missing(A, R, req("f", [n.subnetId, other], [n.sg1])), [other]);
+    hp.attach(A, R, req("f", [other], [n.sg1]));
+    assert.deepEqual(hp.missing(A, R, req("f", [n.subnetId, other], [n.sg1])), []);
+    clock.advance(DEFAULT_SETTINGS.eniCreateMs);
+    const oldKey = hp.combos(A, R).find((c) => c.subnetId === n.subnetId)!.key;
+    const oldEni = hp.combo(A, R, oldKey)!.enis[0].eniId;
+    hp.detach(A, R, "f", { subnetIds: [other], groupIds: [n.sg1], ipv6: false });
+    assert.deepEqual(hp.combo(A, R, oldKey)!.users, []);
+    assert.deepEqual(hp.combos(A, R).find((c) => c.subnetId === other)!.users, ["f"]);
+    clock.advance(DEFAULT_SETTINGS.releaseDelayMs);
+    assert.equal(hp.combo(A, R, oldKey), undefined);
+    assert.equal(internal.getNetworkInterface(A, R, oldEni), undefined);
+    assert.equal(hp.combos(A, R).length, 1);
+    clock.close();
+  });
 });

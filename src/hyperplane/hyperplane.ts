@@ -14,6 +14,8 @@ const SERVICE = "hyperplane";
  */
 export class Hyperplane {
   private readonly listeners: ((account: string, region: string) => void)[] = [];
+  /** Per state object: the earliest time anything in it falls due, so reads that change nothing skip the scan. */
+  private readonly due = new WeakMap<HyperplaneState, number>();
 
   constructor(
     private readonly ec2: Ec2Internal,
@@ -77,9 +79,33 @@ export class Hyperplane {
     return readyAt > 0 ? { state: "creating", readyAt } : { state: "ready", enis };
   }
 
-  /** A user stops using its combinations (function deleted, detached or moved): ENIs go after the release delay if nobody else uses them. */
-  detach(account: string, region: string, user: string): void {
-    this.leave(account, region, user, this.settings.releaseDelayMs);
+  /**
+   * The subnets of a configuration whose ENI does not exist yet (or failed): attaching it would
+   * create ENIs there, which is when Lambda uses the execution role's EC2 permissions.
+   */
+  missing(account: string, region: string, req: Pick<AttachRequest, "subnetIds" | "groupIds" | "ipv6">): string[] {
+    const st = this.state(account, region);
+    this.settle(account, region, st);
+    return req.subnetIds.filter((subnetId) => {
+      const combo = st.combos[comboKey(subnetId, req.groupIds, req.ipv6)];
+      return !combo || combo.status === "failed";
+    });
+  }
+
+  /** One combination as it is now (settled), e.g. to find the ENI a function's connections leave from. */
+  combo(account: string, region: string, key: string): ComboRec | undefined {
+    const st = this.state(account, region);
+    this.settle(account, region, st);
+    return st.combos[key];
+  }
+
+  /**
+   * A user stops using its combinations (function deleted, detached or moved): ENIs go after the
+   * release delay if nobody else uses them. `keep` names a configuration whose combinations the
+   * user goes on using (an update that moved the function keeps the new ones).
+   */
+  detach(account: string, region: string, user: string, keep?: Pick<AttachRequest, "subnetIds" | "groupIds" | "ipv6">): void {
+    this.leave(account, region, user, this.settings.releaseDelayMs, keep ? keysOf(keep) : undefined);
   }
 
   /** Idle reclaim: ENIs that nobody else uses go at once. */
@@ -135,11 +161,12 @@ export class Hyperplane {
     }
   }
 
-  private leave(account: string, region: string, user: string, delayMs: number): void {
+  private leave(account: string, region: string, user: string, delayMs: number, keep?: Set<string>): void {
     const st = this.state(account, region);
     this.settle(account, region, st);
     const now = this.clock.now();
     for (const combo of Object.values(st.combos)) {
+      if (keep?.has(combo.key)) continue;
       const i = combo.users.indexOf(user);
       if (i < 0) continue;
       combo.users.splice(i, 1);
@@ -194,6 +221,9 @@ export class Hyperplane {
   /** Apply every transition that is due: creations finishing, releases, idle extras. */
   private settle(account: string, region: string, st: HyperplaneState): void {
     const now = this.clock.now();
+    const due = this.due.get(st);
+    if (due !== undefined && now < due) return;
+    let next = Infinity;
     for (const [key, c] of Object.entries(st.combos)) {
       if (c.status === "creating" && c.readyAt <= now) {
         c.status = c.failure ? "failed" : "ready";
@@ -214,7 +244,17 @@ export class Hyperplane {
           this.store.markDirty();
         }
       }
+      if (c.status === "creating") next = Math.min(next, c.readyAt);
+      if (c.releaseAt !== undefined && c.users.length === 0) next = Math.min(next, c.releaseAt);
+      for (const e of c.enis) if (e.extra && e.connections === 0 && e.idleSince !== undefined) next = Math.min(next, e.idleSince + this.settings.scaleInDelayMs);
     }
+    this.due.set(st, next);
+  }
+
+  /** Something falls due at `at`: the next read must look. */
+  private lowerDue(st: HyperplaneState, at: number): void {
+    const due = this.due.get(st);
+    if (due !== undefined && at < due) this.due.set(st, at);
   }
 
   private deleteEni(account: string, region: string, eniId: string): void {
@@ -227,6 +267,7 @@ export class Hyperplane {
   }
 
   private wakeAt(account: string, region: string, at: number): void {
+    this.lowerDue(this.state(account, region), at);
     this.clock.schedule(Math.max(0, at - this.clock.now()), () => {
       this.settle(account, region, this.state(account, region));
       for (const l of this.listeners) l(account, region);
@@ -238,12 +279,16 @@ export class Hyperplane {
   }
 }
 
+function keysOf(req: Pick<AttachRequest, "subnetIds" | "groupIds" | "ipv6">): Set<string> {
+  return new Set(req.subnetIds.map((s) => comboKey(s, req.groupIds, req.ipv6)));
+}
+
 /** EC2's answer turned into Lambda's state reason code. */
 function failureFor(e: unknown, subnetId: string): { reasonCode: FailureCode; message: string } {
   const code = isAwsError(e) ? e.code : "";
   switch (code) {
     case "InsufficientFreeAddressesInSubnet":
-      return { reasonCode: "SubnetOutOfIPAddresses", message: `Lambda was unable to configure access to your environment variables because one or more configured subnets has no available IP addresses. Subnet: ${subnetId}` }; // unverified wording
+      return { reasonCode: "SubnetOutOfIPAddresses", message: `Lambda was unable to configure access to your VPC because one or more configured subnets has no available IP addresses. Subnet: ${subnetId}` }; // unverified wording
     case "NetworkInterfaceLimitExceeded":
       return { reasonCode: "EniLimitExceeded", message: "Lambda was not able to create an ENI in the VPC of the Lambda function because the limit for Network Interfaces has been reached." };
     case "InvalidSubnetID.NotFound":

@@ -108,7 +108,9 @@ export class AsyncQueue {
       exec = chooseExecution(this.env, loc, fn, rec.qualifier, functionArn(loc.region, loc.account, loc.name, rec.qualifier));
       release = this.env.concurrency.acquire(loc.account, loc.region, loc.name, fn.reservedConcurrency, unreservedPool(this.env, state));
     } catch (e) {
-      if (isAwsError(e) && (e.code === "TooManyRequestsException" || e.code === "ResourceConflictException")) return this.waitAndRetry(loc, rec, e);
+      if (isAwsError(e) && (e.code === "TooManyRequestsException" || e.code === "ResourceConflictException" || e.code === "ResourceNotReadyException")) {
+        return this.waitAndRetry(loc, rec, e);
+      }
       this.env.logger.warn(`lambda: dropping async event ${id} for ${loc.name}: ${(e as Error).message}`);
       return this.drop(loc, id);
     }

@@ -13,6 +13,7 @@ import { ExecutionRoles } from "./execution-role.ts";
 import { FunctionStates, type FunctionLocation } from "./function-state.ts";
 import { FunctionLogs } from "./logs.ts";
 import { emptyState, FAST_TIMINGS, REALISTIC_TIMINGS, type FunctionRecord, type LambdaState, type LambdaTimings } from "./model.ts";
+import { LambdaVpc, type LambdaVpcDeps, type VpcSource } from "./vpc.ts";
 
 /** One request as the operations see it. */
 export interface LambdaCall {
@@ -27,10 +28,35 @@ export interface LambdaCall {
 
 export type LambdaOperation = (env: LambdaEnv, call: LambdaCall) => ServiceResponse | Promise<ServiceResponse>;
 
+/** What the network module learns about an execution environment it is asked to set up. */
+export interface NetworkFunctionInfo {
+  account: string;
+  region: string;
+  functionName: string;
+  /** The ARN the caller invoked (function, version or alias ARN). */
+  functionArn: string;
+  /** "$LATEST" or the version number that runs. */
+  version: string;
+  runtime: string;
+  /** The ENI its connections leave from; undefined for a function without VPC (it reaches the internet). */
+  vpc: VpcSource | undefined;
+  /** Set when the configuration is attached to a VPC but has no usable ENI now: why (refuse its connections). */
+  unavailable?: string;
+}
+
+export interface NetworkEnv {
+  extraEnv: Record<string, string>;
+  nodeOptions: string[];
+}
+
 export interface LambdaOptions {
   /** The server's own URL (http://127.0.0.1:PORT): AWS_ENDPOINT_URL for function code and Code.Location. */
   serverUrl?: () => string;
   timings?: Partial<LambdaTimings>;
+  /** EC2 and the Hyperplane ENI manager: without them VpcConfig is refused. */
+  vpc?: LambdaVpcDeps;
+  /** Variables and NODE_OPTIONS the network enforcement adds to each execution environment (unset: none). */
+  networkEnv?: (fn: NetworkFunctionInfo) => NetworkEnv | undefined;
 }
 
 export class LambdaEnv {
@@ -45,6 +71,9 @@ export class LambdaEnv {
   readonly roles: ExecutionRoles;
   /** Set by index.ts right after construction (it needs the env itself). */
   queue!: AsyncQueue;
+  /** VPC attachment (Hyperplane ENIs); undefined when the app has no EC2. */
+  readonly vpc: LambdaVpc | undefined;
+  readonly networkEnv: LambdaOptions["networkEnv"];
   private readonly urlGetter: (() => string) | undefined;
 
   constructor(
@@ -56,7 +85,13 @@ export class LambdaEnv {
     this.clock = deps.clock;
     this.config = deps.config;
     this.logger = deps.logger;
-    this.timings = { ...(deps.config.realisticTiming ? REALISTIC_TIMINGS : FAST_TIMINGS), ...opts.timings };
+    const idleDays = deps.config.lambdaIdleDays;
+    this.timings = {
+      ...(deps.config.realisticTiming ? REALISTIC_TIMINGS : FAST_TIMINGS),
+      ...(typeof idleDays === "number" && idleDays > 0 ? { idleMs: idleDays * 86_400_000 } : {}),
+      ...opts.timings,
+    };
+    this.networkEnv = opts.networkEnv;
     this.code = new CodeStore(deps.config.stateDir);
     this.roles = new ExecutionRoles(iam, deps.clock);
     this.urlGetter = opts.serverUrl;
@@ -66,11 +101,13 @@ export class LambdaEnv {
       timings: this.timings,
       find: (loc) => this.find(loc),
       markDirty: () => deps.store.markDirty(),
-      onSettled: (loc, _fn, kind) => {
+      onSettled: (loc, fn, kind) => {
         // The configuration that served during the update is gone: retire its environments.
         if (kind === "update") runtime.stopFunction(`arn:aws:lambda:${loc.region}:${loc.account}:function:${loc.name}:$LATEST`).catch(() => undefined);
+        this.vpc?.settled(loc, fn, kind);
       },
     });
+    this.vpc = opts.vpc ? new LambdaVpc(this, opts.vpc) : undefined;
   }
 
   serverUrl(): string {

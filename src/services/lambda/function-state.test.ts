@@ -91,7 +91,10 @@ describe("function-state", () => {
     assert.equal(fn.latest.state, "Failed");
     assert.equal(fn.latest.stateReasonCode, "SubnetOutOfIPAddresses");
     assert.equal(fn.latest.stateReason, "no addresses");
-    assert.equal(states.invokeConflict(fn.latest)?.message, "The operation cannot be performed at this time. The function is currently in the following state: Failed");
+    // A VPC failure: Invoke gets the model's 502 error for the reason.
+    const e = states.invokeConflict(fn.latest);
+    assert.equal(e?.code, "SubnetIPAddressLimitReachedException");
+    assert.equal(e?.status, 502);
     clock.close();
   });
 
@@ -170,6 +173,73 @@ describe("function-state", () => {
     clock.advance(100);
     assert.equal(fn.versions["2"].state, "Active");
     assert.equal(fn.transitions, undefined);
+    clock.close();
+  });
+
+  it("an idle configuration goes Inactive; invoking it restores it (Pending, Restoring) and it ends Active or Failed", async () => {
+    const { clock, states, loc, fn } = setup();
+    states.beginCreate(loc, fn, []);
+    clock.advance(100);
+    assert.equal(states.deactivate(fn, LATEST), true);
+    assert.equal(fn.latest.state, "Inactive");
+    assert.equal(fn.latest.stateReasonCode, "Idle");
+    assert.equal(fn.latest.stateReason, "The function is currently idle.");
+    assert.equal(fn.latest.lastUpdateStatus, "Successful", "idling is not an update");
+    const e = states.invokeConflict(fn.latest)!;
+    assert.equal(e.code, "ResourceNotReadyException");
+    assert.equal(e.status, 502);
+    assert.equal(states.modifyConflict(fn, "arn"), undefined, "updates are allowed while Inactive");
+
+    let finish!: (o: TaskOutcome) => void;
+    states.registerTask("eni", () => new Promise<TaskOutcome>((r) => (finish = r)));
+    assert.equal(states.beginRestore(loc, fn, LATEST, ["eni"]), true);
+    assert.equal(states.beginRestore(loc, fn, LATEST, ["eni"]), false, "one restore at a time");
+    assert.equal(fn.latest.state, "Pending");
+    assert.equal(fn.latest.stateReasonCode, "Restoring");
+    assert.equal(states.invokeConflict(fn.latest)?.code, "ResourceNotReadyException");
+    clock.advance(100);
+    assert.equal(fn.latest.state, "Pending", "waits for the ENIs");
+    finish({ ok: true });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(fn.latest.state, "Active");
+    assert.equal(fn.latest.stateReasonCode, undefined);
+
+    states.deactivate(fn, LATEST);
+    states.registerTask("eni", () => ({ ok: false, reasonCode: "InsufficientRolePermissions", reason: "no permission" }));
+    states.beginRestore(loc, fn, LATEST, ["eni"]);
+    clock.advance(100);
+    assert.equal(fn.latest.state, "Failed");
+    assert.equal(fn.latest.stateReasonCode, "InsufficientRolePermissions");
+    assert.equal(states.invokeConflict(fn.latest)?.code, "EC2AccessDeniedException");
+    clock.close();
+  });
+
+  it("an update that brings the ENIs back makes an Inactive function Active; other updates leave it Inactive", () => {
+    const { clock, states, loc, fn } = setup();
+    states.beginCreate(loc, fn, []);
+    clock.advance(100);
+    states.deactivate(fn, LATEST);
+    let previous = fn.latest;
+    fn.latest = { ...previous, timeout: 5 };
+    states.beginUpdate(loc, fn, previous, []);
+    clock.advance(50);
+    assert.equal(fn.latest.state, "Inactive");
+    previous = fn.latest;
+    fn.latest = { ...previous, timeout: 6 };
+    states.beginUpdate(loc, fn, previous, [], { reactivates: true });
+    assert.equal(states.deactivate(fn, LATEST), false, "not while a transition runs");
+    clock.advance(50);
+    assert.equal(fn.latest.state, "Active");
+    assert.equal(fn.latest.lastUpdateStatus, "Successful");
+    clock.close();
+  });
+
+  it("a Failed configuration without a VPC reason still gets the 409", () => {
+    const { clock, states, loc, fn } = setup();
+    states.registerTask("code", () => ({ ok: false, reasonCode: "InvalidZipFileException", reason: "bad zip" }));
+    states.beginCreate(loc, fn, ["code"]);
+    clock.advance(100);
+    assert.equal(states.invokeConflict(fn.latest)?.message, "The operation cannot be performed at this time. The function is currently in the following state: Failed");
     clock.close();
   });
 });

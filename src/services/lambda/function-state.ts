@@ -10,10 +10,14 @@
 // create-like transition (Pending → Active; versions never carry a LastUpdateStatus). Transitions
 // are kept in the state (plain JSON), so after a restart resume() runs the remaining tasks and
 // schedules the rest.
+//
+// VPC functions add two states: Inactive (Idle) after weeks without invocations, when Lambda has
+// reclaimed the ENIs (deactivate()), and the way back: an invocation starts a "restore" transition,
+// Pending (Restoring) until the ENIs exist again, then Active, or Failed when they cannot be made.
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AwsError } from "../../core/aws-error.ts";
-import { resourceConflict } from "./errors.ts";
+import { lambdaError, resourceConflict } from "./errors.ts";
 import type { LastUpdateStatusReasonCode } from "@aws-sdk/client-lambda";
 import { LATEST, type FunctionRecord, type LambdaTimings, type TransitionRecord, type VersionConfig } from "./model.ts";
 
@@ -39,7 +43,7 @@ export type TaskRunner = (t: TaskInput) => TaskOutcome | Promise<TaskOutcome>;
 export interface FunctionStatesDeps {
   clock: Clock;
   logger: Logger;
-  timings: LambdaTimings;
+  timings: Pick<LambdaTimings, "createMs" | "updateMs">;
   /** The function as it is now (it may have been deleted, or deleted and created again). */
   find(loc: FunctionLocation): FunctionRecord | undefined;
   /** State changed outside a request: schedule a snapshot. */
@@ -56,6 +60,35 @@ const CREATING_REASON = "The function is being created.";
  */
 const UPDATING_REASON = "The function is being created.";
 const UPDATING_CODE = "Creating" as LastUpdateStatusReasonCode;
+/** As a recorded GetFunction of an idle function shows it. */
+const IDLE_REASON = "The function is currently idle.";
+const RESTORING_REASON = "The function is being restored."; // unverified wording
+
+/** ResourceNotReadyException's documented meaning, as its message. */
+export const NOT_READY_MESSAGE = "The function is inactive and its VPC connection is no longer available. Wait for the VPC connection to reestablish and try again.";
+
+/**
+ * Invoke on a function whose VPC set-up failed: the 502 error the model lists for the reason.
+ * Texts from the model's documentation of each shape, or AWS's older wire texts where known.
+ */
+const FAILED_INVOKE_ERRORS: Partial<Record<string, { code: string; message: string }>> = {
+  SubnetOutOfIPAddresses: {
+    code: "SubnetIPAddressLimitReachedException",
+    message: "Lambda was not able to set up VPC access for the Lambda function because one or more configured subnets has no available IP addresses.",
+  },
+  EniLimitExceeded: {
+    code: "ENILimitReachedException",
+    message: "Lambda was not able to create an ENI in the VPC of the Lambda function because the limit for Network Interfaces has been reached.",
+  },
+  InsufficientRolePermissions: {
+    code: "EC2AccessDeniedException",
+    message:
+      "Your access has been denied by EC2, please make sure your function execution role have permission to CreateNetworkInterface. EC2 Error Code: UnauthorizedOperation. EC2 Error Message: You are not authorized to perform this operation.",
+  },
+  InvalidSubnet: { code: "InvalidSubnetIDException", message: "Lambda was not able to set up VPC access for the Lambda function because one or more configured subnets are invalid." }, // unverified wording
+  InvalidSecurityGroup: { code: "InvalidSecurityGroupIDException", message: "Lambda was not able to set up VPC access for the Lambda function because one or more configured security groups are invalid." }, // unverified wording
+  EC2RequestLimitExceeded: { code: "EC2ThrottledException", message: "Amazon EC2 throttled Lambda during Lambda function initialization using the execution role provided for the function." },
+};
 
 interface Running {
   token: number;
@@ -99,13 +132,40 @@ export class FunctionStates {
    * An update of $LATEST: LastUpdateStatus InProgress while State stays as it was; `previous`
    * (the configuration before the update) keeps serving invocations until the update completes.
    */
-  beginUpdate(loc: FunctionLocation, fn: FunctionRecord, previous: VersionConfig, tasks: string[]): void {
+  beginUpdate(loc: FunctionLocation, fn: FunctionRecord, previous: VersionConfig, tasks: string[], opts: { reactivates?: boolean } = {}): void {
     fn.serving = previous;
     const cfg = fn.latest;
     cfg.lastUpdateStatus = "InProgress";
     cfg.lastUpdateStatusReason = UPDATING_REASON;
     cfg.lastUpdateStatusReasonCode = UPDATING_CODE;
-    this.start(loc, fn, { kind: "update", tasks: [...tasks], readyAt: this.deps.clock.now() + this.deps.timings.updateMs, versions: [LATEST] });
+    const t: TransitionRecord = { kind: "update", tasks: [...tasks], readyAt: this.deps.clock.now() + this.deps.timings.updateMs, versions: [LATEST] };
+    if (opts.reactivates && cfg.state === "Inactive") t.reactivates = true;
+    this.start(loc, fn, t);
+  }
+
+  /**
+   * An Inactive configuration is being invoked: Pending (Restoring) until its tasks (the ENIs) are
+   * done, then Active; Failed when they fail. Returns false when another transition already runs on it.
+   */
+  beginRestore(loc: FunctionLocation, fn: FunctionRecord, version: string, tasks: string[]): boolean {
+    const cfg = version === LATEST ? fn.latest : fn.versions[version];
+    if (!cfg || cfg.state !== "Inactive" || fn.transitions?.[version]) return false;
+    cfg.state = "Pending";
+    cfg.stateReason = RESTORING_REASON;
+    cfg.stateReasonCode = "Restoring";
+    this.start(loc, fn, { kind: "restore", tasks: [...tasks], readyAt: this.deps.clock.now() + this.deps.timings.createMs, versions: [version] });
+    return true;
+  }
+
+  /** Idle for long: Lambda reclaimed the ENIs, the configuration is Inactive (Idle) until invoked. */
+  deactivate(fn: FunctionRecord, version: string): boolean {
+    const cfg = version === LATEST ? fn.latest : fn.versions[version];
+    if (!cfg || cfg.state !== "Active" || fn.transitions?.[version]) return false;
+    cfg.state = "Inactive";
+    cfg.stateReason = IDLE_REASON;
+    cfg.stateReasonCode = "Idle";
+    this.deps.markDirty();
+    return true;
   }
 
   /** After a restart: run what is left of the transitions kept in the state. */
@@ -145,11 +205,22 @@ export class FunctionStates {
     return undefined;
   }
 
-  /** Invoke: only an Active (or, for the VPC issue, Inactive → reactivated) configuration runs. */
+  /**
+   * Invoke: only an Active configuration runs. Inactive (and Pending while it is being restored)
+   * gives ResourceNotReadyException (502), which the caller turns into a restore; a configuration
+   * whose VPC set-up failed gives the 502 error of its reason.
+   */
   invokeConflict(cfg: VersionConfig): AwsError | undefined {
+    if (cfg.state === "Inactive" || (cfg.state === "Pending" && cfg.stateReasonCode === "Restoring")) {
+      return lambdaError("ResourceNotReadyException", 502, NOT_READY_MESSAGE);
+    }
     if (cfg.state === "Pending") return stateConflict("Pending");
-    // unverified wording: AWS's text for invoking a Failed function
-    if (cfg.state === "Failed") return stateConflict("Failed");
+    if (cfg.state === "Failed") {
+      const vpc = cfg.stateReasonCode ? FAILED_INVOKE_ERRORS[cfg.stateReasonCode] : undefined;
+      if (vpc) return lambdaError(vpc.code, 502, vpc.message);
+      // unverified wording: AWS's text for invoking a Failed function
+      return stateConflict("Failed");
+    }
     return undefined;
   }
 
@@ -220,7 +291,19 @@ export class FunctionStates {
     this.running.delete(`${key(loc)}/${tk}`);
     delete fn.transitions![tk];
     if (Object.keys(fn.transitions!).length === 0) delete fn.transitions;
-    if (t.kind === "create") {
+    if (t.kind === "restore") {
+      for (const cfg of configs(fn, t.versions)) {
+        if (t.failure) {
+          cfg.state = "Failed";
+          cfg.stateReason = t.failure.reason;
+          cfg.stateReasonCode = t.failure.reasonCode;
+        } else {
+          cfg.state = "Active";
+          delete cfg.stateReason;
+          delete cfg.stateReasonCode;
+        }
+      }
+    } else if (t.kind === "create") {
       for (const v of t.versions) {
         const cfg = v === LATEST ? fn.latest : fn.versions[v];
         if (!cfg) continue;
@@ -257,6 +340,12 @@ export class FunctionStates {
         cfg.lastUpdateStatus = "Successful";
         delete cfg.lastUpdateStatusReason;
         delete cfg.lastUpdateStatusReasonCode;
+        // Its ENIs were made again: an Inactive function is Active after the update.
+        if (t.reactivates && cfg.state === "Inactive") {
+          cfg.state = "Active";
+          delete cfg.stateReason;
+          delete cfg.stateReasonCode;
+        }
       }
       fn.serving = undefined;
     }

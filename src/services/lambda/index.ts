@@ -32,8 +32,10 @@ import { addPermission, getPolicy, removePermission } from "./policy.ts";
 import { lambdaRouter, type LambdaOperationName } from "./routes.ts";
 import { listTags, tagResource, untagResource } from "./tags.ts";
 import { listVersionsByFunction, publishVersionOperation } from "./versions.ts";
+import { ENI_TASK, type NetworkSource, type VpcSource } from "./vpc.ts";
 
-export type { LambdaOptions } from "./env.ts";
+export type { LambdaOptions, NetworkEnv, NetworkFunctionInfo } from "./env.ts";
+export type { NetworkSource, VpcSource } from "./vpc.ts";
 
 /** Lambda accepts zipped code up to 50 MB, which is about 70 MB once base64-encoded in JSON. */
 export const LAMBDA_MAX_BODY = 69_905_067;
@@ -42,6 +44,17 @@ export interface LambdaModule {
   service: ServiceDefinition;
   /** GET /_hyperlocal/logs/{function}, GET /_hyperlocal/lambda-code/..., GET /_hyperlocal/lambda/runtime */
   registerAdminRoutes(admin: AdminRouter): void;
+  /**
+   * The Hyperplane ENI a function's connections leave from (the configuration serving `qualifier`
+   * now; with several subnets the first whose ENI is ready); undefined without VPC or before its ENIs exist.
+   */
+  vpcSource(account: string, region: string, functionName: string, qualifier?: string): VpcSource | undefined;
+  /**
+   * The same as the network module's NetSource: the ENI, or `unavailable` with the reason when the
+   * function is attached but has no usable ENI now (Pending, Inactive, Failed); undefined when the
+   * function does not exist. Fits NetworkModuleDeps.functionSource.
+   */
+  networkSource(account: string, region: string, functionName: string, qualifier?: string): NetworkSource | undefined;
 }
 
 /** InvokeAsync (2014-11-13), deprecated but still routed: queue like an Event invoke. */
@@ -95,6 +108,12 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
     }
   });
 
+  // A VPC configuration is ready once its Hyperplane ENIs exist (created, or shared and reused).
+  env.states.registerTask(ENI_TASK, (t) => {
+    if (!env.vpc) return { ok: true };
+    return env.vpc.runTask(t);
+  });
+
   // After a restart: transitions and queued events continue where the snapshot left them.
   const restored = deps.store.all<LambdaState>("lambda");
   for (const { account, region, state } of restored) {
@@ -102,6 +121,7 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
     for (const fn of Object.values(state.functions)) env.states.resume({ account, region, name: fn.name }, fn);
   }
   env.queue.restore(restored);
+  env.vpc?.armIdle();
 
   const handle = (req: ServiceRequest, ctx: OperationContext): ServiceResponse | Promise<ServiceResponse> => {
     const m = lambdaRouter.match(req.method, req.rawPath);
@@ -117,6 +137,7 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
     env.queue.clear();
     env.concurrency.clear();
     env.roles.clear();
+    env.vpc?.clear();
   };
 
   return {
@@ -188,6 +209,11 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
       });
 
       admin.add("GET", "lambda/runtime", () => ({ status: 200, body: runtime.stats() }));
+    },
+    vpcSource: (account, region, functionName, qualifier) => env.vpc?.vpcSource(account, region, functionName, qualifier),
+    networkSource: (account, region, functionName, qualifier) => {
+      if (env.vpc) return env.vpc.networkSource(account, region, functionName, qualifier);
+      return env.state(account, region).functions[functionName] ? { account, region, functionName } : undefined;
     },
   };
 }

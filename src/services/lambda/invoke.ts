@@ -60,7 +60,9 @@ export async function invoke(env: LambdaEnv, call: LambdaCall): Promise<ServiceR
   const loc: FunctionLocation = { account: ref.account, region: ref.region, name: ref.name };
   if (type === "Event") {
     const conflict = env.states.invokeConflict(target.cfg);
-    if (conflict) throw conflict;
+    // An event for an Inactive function is kept: the function is restored and the queue retries.
+    if (conflict && conflict.code !== "ResourceNotReadyException") throw conflict;
+    if (conflict) env.vpc?.restore(loc, fn, target.version);
     env.queue.enqueue(loc, { id: ctx.requestId, qualifier: ref.qualifier, payload, clientContext: input.ClientContext });
     return { status: 202, headers: {}, body: "" };
   }
@@ -92,7 +94,12 @@ export function chooseExecution(env: LambdaEnv, loc: FunctionLocation, fn: Funct
   const cfg = version === LATEST ? fn.latest : fn.versions[version];
   if (!cfg) throw functionNotFound(functionArn(loc.region, loc.account, loc.name, version));
   const conflict = env.states.invokeConflict(cfg);
-  if (conflict) throw conflict;
+  if (conflict) {
+    // Inactive: this invocation fails, and Lambda starts bringing the ENIs back.
+    if (conflict.code === "ResourceNotReadyException") env.vpc?.restore(loc, fn, version);
+    throw conflict;
+  }
+  env.vpc?.touch(cfg);
   const serving = version === LATEST && fn.serving ? fn.serving : cfg;
   return { loc, fn, cfg: serving, version, invokedArn };
 }
@@ -102,6 +109,17 @@ export async function execute(env: LambdaEnv, exec: Execution, payload: Buffer, 
   const { loc, cfg } = exec;
   const unqualified = functionArn(loc.region, loc.account, loc.name);
   const creds = env.roles.credentials(loc.account, cfg.role, loc.name, unqualified);
+  const attachment = env.networkEnv ? (env.vpc?.attachment(loc.account, loc.region, cfg) ?? {}) : {};
+  const net = env.networkEnv?.({
+    account: loc.account,
+    region: loc.region,
+    functionName: loc.name,
+    functionArn: exec.invokedArn,
+    version: exec.version,
+    runtime: cfg.runtime,
+    vpc: attachment.vpc,
+    ...(attachment.unavailable ? { unavailable: attachment.unavailable } : {}),
+  });
   let result: InvokeResult;
   try {
     result = await env.runtime.invoke(
@@ -121,6 +139,7 @@ export async function execute(env: LambdaEnv, exec: Execution, payload: Buffer, 
         region: loc.region,
         endpointUrl: env.serverUrl(),
         logGroupName: cfg.logGroup,
+        ...(net ? { extraEnv: net.extraEnv, nodeOptions: net.nodeOptions } : {}),
       },
       payload,
       clientContext !== undefined ? { requestId, clientContext } : { requestId },

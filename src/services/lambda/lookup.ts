@@ -1,5 +1,6 @@
 // Finding the function (and version or alias) a request names, with IAM asked first: a caller
 // without permission learns nothing about whether the function exists.
+import type { ContextValue } from "../../core/authorization.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { functionNotFound, invalidParameter } from "./errors.ts";
 import { parseFunctionRef, refArn, type FunctionRef } from "./function-names.ts";
@@ -23,6 +24,8 @@ export interface LookupOptions {
   noQualifier?: boolean | "function-only";
   /** The resource-based policy to evaluate with the caller's (e.g. for cross-account GetFunction). */
   usePolicy?: boolean;
+  /** Operation-specific condition keys, from the function as it is (undefined when it does not exist). */
+  context?: (fn: FunctionRecord | undefined, loc: FunctionLocation) => Record<string, ContextValue>;
 }
 
 /** Parse, authorize `action` on the (qualified) ARN, then find the function or answer 404. */
@@ -47,9 +50,11 @@ export function requireFunction(
   const fn = state.functions[ref.name];
   const resourceArn = refArn(ref);
   const policy = fn && (opts.usePolicy || ref.crossAccount) ? policyFor(fn, ref.qualifier) : undefined;
+  const context = opts.context?.(fn, { account: ref.account, region: ref.region, name: ref.name });
   call.ctx.authorize(action, resourceArn, {
     ...(policy !== undefined ? { resourcePolicy: policy } : {}),
     ...(ref.crossAccount ? { resourceAccount: ref.account } : {}),
+    ...(context && Object.keys(context).length > 0 ? { context } : {}),
   });
   if (!fn) throw functionNotFound(functionArn(ref.region, ref.account, ref.name));
   return { ref, loc: { account: ref.account, region: ref.region, name: ref.name }, state, fn, arn: functionArn(ref.region, ref.account, ref.name) };

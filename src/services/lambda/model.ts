@@ -46,8 +46,13 @@ export interface VersionConfig {
   systemLogLevel?: string;
   kmsKeyArn?: string;
   deadLetterTargetArn?: string;
-  /** As given (the VPC issue fills in VpcId and ENIs). */
+  /**
+   * VpcConfig with the VpcId Lambda derived; empty lists and vpcId "" once detached. The ENIs are
+   * Hyperplane's (src/hyperplane), used by "<function ARN>:<version>".
+   */
   vpcConfig?: { subnetIds: string[]; securityGroupIds: string[]; ipv6AllowedForDualStack?: boolean; vpcId?: string };
+  /** Clock ms of the last invocation (or creation, update, publication, reactivation): a VPC function idle for long goes Inactive. */
+  lastActivityAt?: number;
   // ---- written only by function-state.ts ----
   state: State;
   stateReason?: string;
@@ -76,7 +81,8 @@ export interface PolicyRecord {
 
 /** What function-state.ts must see done before a transition completes (issue 6 adds ENI tasks). */
 export interface TransitionRecord {
-  kind: "create" | "update";
+  /** create (and publish): Pending → Active; update: LastUpdateStatus InProgress → Successful; restore: Inactive → Pending (Restoring) → Active. */
+  kind: "create" | "update" | "restore";
   /** Pending tasks by name, in order; done ones are removed. */
   tasks: string[];
   /** Failure reported by a task: the transition ends Failed with it. */
@@ -85,6 +91,8 @@ export interface TransitionRecord {
   readyAt: number;
   /** The configurations that move with it: "$LATEST" and/or a version published with it. */
   versions: string[];
+  /** An update of an Inactive function that brings its ENIs back: it ends Active. */
+  reactivates?: boolean;
 }
 
 export interface FunctionRecord {
@@ -135,6 +143,8 @@ export interface LambdaTimings {
   createMs: number;
   /** Update*: InProgress → Successful. */
   updateMs: number;
+  /** A VPC function not invoked for this long goes Inactive and its unused ENIs are reclaimed (AWS: weeks). */
+  idleMs: number;
 }
 
 /**
@@ -142,8 +152,8 @@ export interface LambdaTimings {
  * do not advance the clock quick while still showing Pending to anyone who looks at once.
  * `--realistic-timing` uses AWS's order of magnitude.
  */
-export const FAST_TIMINGS: LambdaTimings = { createMs: 100, updateMs: 100 };
-export const REALISTIC_TIMINGS: LambdaTimings = { createMs: 1_500, updateMs: 1_000 };
+export const FAST_TIMINGS: LambdaTimings = { createMs: 100, updateMs: 100, idleMs: 30 * 86_400_000 };
+export const REALISTIC_TIMINGS: LambdaTimings = { createMs: 1_500, updateMs: 1_000, idleMs: 30 * 86_400_000 };
 
 /** Limits from the Lambda quotas page. */
 export const LIMITS = {

@@ -68,8 +68,11 @@ const ENVIRONMENT: StructRule = {
 const VPC_CONFIG: StructRule = {
   t: "struct",
   members: {
-    SubnetIds: { t: "list", min: 0, max: 16, member: { t: "string" } },
-    SecurityGroupIds: { t: "list", min: 0, max: 5, member: { t: "string" } },
+    // As Coral lists them: "Member must satisfy constraint: [Member must have length less than or
+    // equal to 1024, Member must have length greater than or equal to 0, Member must satisfy regular
+    // expression pattern: ^subnet-[0-9a-z]*$, Member must not be null]"
+    SubnetIds: { t: "list", min: 0, max: 16, member: { t: "string", max: 1024, min: 0, pattern: "^subnet-[0-9a-z]*$" } },
+    SecurityGroupIds: { t: "list", min: 0, max: 5, member: { t: "string", max: 1024, min: 0, pattern: "^sg-[0-9a-zA-Z]*$" } },
     Ipv6AllowedForDualStack: { t: "bool" },
   },
 };

@@ -7,7 +7,7 @@ import type { ServiceResponse } from "../../protocol/http-types.ts";
 import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { invalidParameter, preconditionFailed, REVISION_MISMATCH } from "./errors.ts";
-import { CODE_TASK, paginate, queryInt } from "./functions.ts";
+import { paginate, publishTasks, queryInt } from "./functions.ts";
 import { requireFunction } from "./lookup.ts";
 import { LATEST, lambdaTimestamp, type FunctionRecord, type VersionConfig } from "./model.ts";
 import { toFunctionConfiguration } from "./render.ts";
@@ -29,6 +29,7 @@ export function publishVersion(env: LambdaEnv, fn: FunctionRecord, description: 
     description: description ?? fn.latest.description,
     lastModified: lambdaTimestamp(env.clock.now()),
     revisionId: uuid(),
+    lastActivityAt: env.clock.now(),
   };
   fn.versions[version] = cfg;
   return { cfg, created: true };
@@ -49,7 +50,7 @@ export function publishVersionOperation(env: LambdaEnv, call: LambdaCall): Servi
     );
   }
   const { cfg, created } = publishVersion(env, fn, input.Description as string | undefined);
-  if (created) env.states.beginPublish(loc, fn, cfg.version, [CODE_TASK]);
+  if (created) env.states.beginPublish(loc, fn, cfg.version, publishTasks(env, cfg));
   const out: FunctionConfiguration = toFunctionConfiguration(loc, cfg, { arnQualifier: cfg.version });
   return jsonResponse(201, out);
 }
