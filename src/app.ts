@@ -12,6 +12,7 @@ import { DEFAULT_SETTINGS, Hyperplane, REALISTIC_SETTINGS, type HyperplaneSettin
 import { createIamService } from "./services/iam/index.ts";
 import { createLambdaService, type LambdaModule, type LambdaOptions } from "./services/lambda/index.ts";
 import { RuntimeManager } from "./runtime/index.ts";
+import { createNetworkModule, type NetworkModule } from "./network/server/index.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
 import { Store } from "./store/store.ts";
@@ -31,6 +32,8 @@ export interface App {
   /** Lambda's Hyperplane ENIs: acquire/release report connections through a (subnet, group set) combination. */
   hyperplane: Hyperplane;
   lambda: LambdaModule;
+  /** Endpoints, internet mappings, the shim's decision API, reachability. */
+  network: NetworkModule;
   close(): Promise<void>;
 }
 
@@ -56,17 +59,48 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const ec2 = createEc2Service(deps);
   const hyperplane = new Hyperplane(ec2.internal, store, clock, hyperplaneSettings(config));
   let serverUrl = "";
+  // The network module needs Lambda (which function uses which ENI) and Lambda needs the network
+  // module (the shim's variables for each environment): the hook reads it once both exist.
+  let network: NetworkModule | undefined;
+  const shimEnv: LambdaOptions["networkEnv"] =
+    config.network === "off"
+      ? undefined
+      : (fn) =>
+          network?.shimEnvironment(
+            {
+              account: fn.account,
+              region: fn.region,
+              functionName: fn.functionName,
+              version: fn.version,
+              ...(fn.vpc ? { vpc: { networkInterfaceId: fn.vpc.networkInterfaceId, comboKey: fn.vpc.comboKey, ipv6Allowed: fn.vpc.ipv6Allowed } } : {}),
+              ...(fn.unavailable ? { unavailable: fn.unavailable } : {}),
+            },
+            serverUrl,
+          );
+  const networkEnv = opts.networkEnv ?? shimEnv;
   const lambda = createLambdaService(deps, iam.internal, new RuntimeManager({ clock, logger }), {
     serverUrl: () => serverUrl,
     vpc: { ec2: ec2.internal, hyperplane },
-    ...(opts.networkEnv ? { networkEnv: opts.networkEnv } : {}),
+    ...(networkEnv ? { networkEnv } : {}),
   });
+  network = createNetworkModule({
+    store,
+    clock,
+    config,
+    logger,
+    ec2: ec2.internal,
+    connections: hyperplane,
+    functionSource: (account, region, functionName) => lambda.networkSource(account, region, functionName),
+    settings: { dropAfterMs: config.dropAfterMs },
+  });
+  const net = network;
 
   const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);
   lambda.registerAdminRoutes(admin);
+  net.registerAdminRoutes(admin);
   const startedAt = Date.now();
   registerCoreAdminRoutes(admin, {
     version: VERSION,
@@ -76,6 +110,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     reset: async () => {
       store.reset();
       for (const s of services) await s.onReset?.();
+      net.onReset();
     },
   });
 
@@ -86,7 +121,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     admin,
     clock,
     logger,
-    onChange: () => store.markDirty(),
+    onChange: () => {
+      store.markDirty();
+      net.invalidate();
+    },
   });
   const address = await gateway.listen(config.port, config.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -103,6 +141,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     services,
     hyperplane,
     lambda,
+    network: net,
     async close() {
       await gateway.close();
       for (const s of services) await s.onShutdown?.();
