@@ -73,13 +73,10 @@ describe("Store", () => {
       await new Promise((r) => setTimeout(r, 30 + round * 17));
       child.kill("SIGKILL");
       await new Promise((r) => child.on("exit", r));
-      if (existsSync(join(d, "state.json"))) {
-        const t = new Store(d);
-        assert.equal(t.load(), true, "the snapshot must always parse");
-        assert.equal(t.state<{ items: unknown[] }>("big", "a", "r", () => ({ items: [] })).items.length, 20000);
-      }
+      const t = new Store(d);
+      assert.equal(t.load(), true, "the snapshot must always be there and parse");
+      assert.equal(t.state<{ items: unknown[] }>("big", "a", "r", () => ({ items: [] })).items.length, 20000);
     }
-    assert.ok(existsSync(join(d, "state.json")), "at least one snapshot was completed");
     // Leftover temporary files from killed writers are ignored by load.
     assert.ok(readdirSync(d).every((f) => f === "state.json" || f.startsWith("state.json.tmp-")));
   });
