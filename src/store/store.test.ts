@@ -64,6 +64,7 @@ describe("Store", () => {
       const st = s.state("big", "a", "r", () => ({ items: [] }));
       for (let i = 0; i < 20000; i++) st.items.push({ id: i, pad: "x".repeat(50) });
       let n = 0;
+      s.saveNow(); // one complete snapshot first, so every kill lands while a newer one is written
       process.stdout.write("ready\\n");
       for (;;) { st.items[0].id = n++; s.saveNow(); }
     `;
