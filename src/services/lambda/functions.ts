@@ -1,6 +1,7 @@
 // CreateFunction, GetFunction, GetFunctionConfiguration, UpdateFunctionConfiguration,
 // UpdateFunctionCode, DeleteFunction and ListFunctions. Every check runs before anything changes,
 // so a refused request leaves the function exactly as it was.
+import { RESERVED_ENV_NAMES } from "../../runtime/index.ts";
 import type { FunctionConfiguration, GetFunctionResponse, ListFunctionsResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
 import type { ServiceResponse } from "../../protocol/http-types.ts";
@@ -397,26 +398,12 @@ function checkRuntimeAndHandler(runtime: unknown, handler: unknown, runtimeGiven
   }
 }
 
-/** Lambda's reserved variable names (a user may not set them). */
-const RESERVED_VARIABLES = new Set([
-  "_HANDLER",
-  "_X_AMZN_TRACE_ID",
-  "AWS_REGION",
-  "AWS_EXECUTION_ENV",
-  "AWS_LAMBDA_FUNCTION_NAME",
-  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-  "AWS_LAMBDA_FUNCTION_VERSION",
-  "AWS_LAMBDA_INITIALIZATION_TYPE",
-  "AWS_LAMBDA_LOG_GROUP_NAME",
-  "AWS_LAMBDA_LOG_STREAM_NAME",
-  "AWS_ACCESS_KEY",
-  "AWS_ACCESS_KEY_ID",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "AWS_LAMBDA_RUNTIME_API",
-  "LAMBDA_TASK_ROOT",
-  "LAMBDA_RUNTIME_DIR",
-]);
+/**
+ * Lambda's reserved variable names (a user may not set them): the runtime's list, less
+ * AWS_ENDPOINT_URL, which only hyperlocal reserves (it keeps function code talking to this server)
+ * and so is dropped at run time rather than refused here.
+ */
+const RESERVED_VARIABLES: ReadonlySet<string> = new Set([...RESERVED_ENV_NAMES].filter((n) => n !== "AWS_ENDPOINT_URL"));
 
 function checkCommonConfig(input: Input): void {
   if (typeof input.Timeout === "number" && input.Timeout > LIMITS.maxTimeoutSec) {
