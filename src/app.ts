@@ -46,9 +46,16 @@ export interface AppOptions {
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const clock = opts.clock ?? new SimulatedClock();
   const store = new Store(config.stateDir);
   store.load();
+  // The simulated clock's offset is part of the snapshot: stored timestamps (pending states, ENI
+  // release times, session expiry) stay in the same timeline after a restart.
+  const clockState = () => store.state("clock", "global", "global", () => ({ offsetMs: 0 }));
+  const clock = opts.clock ?? new SimulatedClock(Date.now, clockState().offsetMs);
+  const rememberClock = () => {
+    clockState().offsetMs = clock.offsetMs;
+    store.markDirty();
+  };
 
   const credentials = new CredentialRegistry(config.account, config.acceptAnyCredentials);
   credentials.addRootKey(config.accessKeyId, config.secretAccessKey);
@@ -109,9 +116,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     startedAt,
     reset: async () => {
       store.reset();
+      rememberClock();
       for (const s of services) await s.onReset?.();
       net.onReset();
     },
+    onAdvance: rememberClock,
   });
 
   const gateway = new Gateway({

@@ -28,7 +28,13 @@ export class SimulatedClock implements Clock {
   private realTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly realNow: () => number = Date.now) {}
+  /** initialOffsetMs: a clock restored from a snapshot continues where it was, never goes back. */
+  constructor(
+    private readonly realNow: () => number = Date.now,
+    initialOffsetMs = 0,
+  ) {
+    this.offset = Math.max(0, initialOffsetMs);
+  }
 
   now(): number {
     return this.realNow() + this.offset;

@@ -8,6 +8,8 @@ export interface CoreAdminDeps {
   services: ServiceDefinition[];
   startedAt: number;
   reset(): Promise<void>;
+  /** After an advance: e.g. remember the offset in the snapshot. */
+  onAdvance?(): void;
 }
 
 /** health, clock and reset: the admin calls every installation has. */
@@ -34,6 +36,7 @@ export function registerCoreAdminRoutes(admin: AdminRouter, deps: CoreAdminDeps)
     const n = b[key];
     if (typeof n !== "number" || !Number.isFinite(n) || n < 0) return adminError(400, `${key} must be a non-negative number`);
     deps.clock.advance(n * factor);
+    deps.onAdvance?.();
     return clockView();
   });
 
