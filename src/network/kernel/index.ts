@@ -1,0 +1,5 @@
+// Kernel mode (`--network kernel`, Linux): NetSnapshot → network namespaces + nftables, and the argv
+// prefix that runs function code inside an ENI's namespace.
+export { KernelNetwork } from "./kernel-network.ts";
+export { kernelSupport } from "./support.ts";
+export type { KernelEndpoint, KernelInternet, KernelNetworkOptions } from "./types.ts";

@@ -1,0 +1,217 @@
+// Kernel mode: a NetSnapshot built as real network namespaces and nftables. One router namespace
+// (ip rules = route tables, one nft table = NACLs + SGs), one namespace per ENI that needs one
+// (Lambda's Hyperplane ENIs, ENIs hosting a local endpoint), one per NAT gateway, one "edge" per VPC
+// for its internet / egress-only gateways, "the internet" behind them, and a public client namespace
+// for functions outside any VPC. All of it lives in namespaces this object creates; the only thing
+// on the emulator's side is a unix-socket relay in this process.
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { createLogger } from "../../core/logger.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { NetSnapshot } from "../model/types.ts";
+import { enter, heredoc, runScript } from "./exec.ts";
+import { holdNamespace } from "./holder.ts";
+import type { NamespaceHolder } from "./holder.ts";
+import { plan, Slots } from "./plan.ts";
+import type { Plan, PlanSlots } from "./plan.ts";
+import { HostRelays, NamespaceRelay, relaySpecs } from "./relays.ts";
+import { routerNft, routerRouting, tablesWithRoutes } from "./render-router.ts";
+import { edgeNft, edgeScript, eniScript, inetInitScript, inetScript, natScript, publicClientScript, routerEdgeLines, routerLinkLines } from "./render-namespaces.ts";
+import { kernelSupport } from "./support.ts";
+import type { KernelEndpoint, KernelInternet, KernelNetworkOptions } from "./types.ts";
+
+/** The handler keeps our uid but loses every capability: it cannot rewrite its own rules. */
+const DROP_CAPS = ["setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"];
+
+interface Space {
+  holder: NamespaceHolder;
+  sig: string;
+  relay?: NamespaceRelay;
+  /** Router-side (and internet-side) links to delete before the namespace goes. */
+  routerLinks: string[];
+  inetLinks: string[];
+}
+
+export class KernelNetwork {
+  private readonly spaces = new Map<string, Space>();
+  private readonly slots: PlanSlots = { vpc: new Slots(), subnet: new Slots(), iface: new Slots(), rtb: new Slots() };
+  private readonly host: HostRelays;
+  private readonly inetRelay: NamespaceRelay;
+  private tables4: number[] = [];
+  private tables6: number[] = [];
+  private inetIps = new Set<string>();
+  /** The last script run per namespace: an identical one is skipped (re-applies cost only what changed). */
+  private readonly lastScript = new Map<string, string>();
+  private readonly lastRelay = new Map<string, string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly root: string,
+    private readonly log: Logger,
+    private readonly denied: "drop" | "reject",
+    private readonly router: NamespaceHolder,
+    private readonly inet: NamespaceHolder,
+    private readonly pub: NamespaceHolder,
+  ) {
+    this.host = new HostRelays(join(root, "sockets"));
+    this.inetRelay = new NamespaceRelay(inet.path, "the internet");
+  }
+
+  static async create(opts: KernelNetworkOptions): Promise<KernelNetwork> {
+    const support = kernelSupport();
+    if (!support.ok) throw new Error(`kernel network mode unavailable: ${support.reason}`);
+    mkdirSync(opts.root, { recursive: true });
+    const log = opts.logger ?? createLogger("warn");
+    const [router, inet, pub] = await Promise.all([holdNamespace("router"), holdNamespace("internet"), holdNamespace("public")]);
+    try {
+      await runScript(
+        router.path,
+        // Forwarding only inside these namespaces. No ICMP rate limit: a "no route" answer must be prompt every time.
+        "sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0 net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0\n",
+        "router setup",
+      );
+      await runScript(inet.path, inetInitScript(pub.pid), "internet setup");
+      await runScript(pub.path, publicClientScript(), "public client setup");
+    } catch (e) {
+      await Promise.all([router.close(), inet.close(), pub.close()]);
+      throw e;
+    }
+    return new KernelNetwork(opts.root, log, opts.denied ?? "drop", router, inet, pub);
+  }
+
+  /** (Re)build or incrementally update the topology for this snapshot. Calls are serialized. */
+  apply(snapshot: NetSnapshot, endpoints: KernelEndpoint[], internet: KernelInternet[], lambdaEnis: { networkInterfaceId: string; ipv6Allowed: boolean }[]): Promise<void> {
+    const next = this.queue.then(() => this.applyNow(snapshot, endpoints, internet, lambdaEnis));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async applyNow(snapshot: NetSnapshot, endpoints: KernelEndpoint[], internet: KernelInternet[], lambdaEnis: { networkInterfaceId: string; ipv6Allowed: boolean }[]): Promise<void> {
+    if (this.closed) throw new Error("kernel network: closed");
+    const p = plan({ snapshot, endpoints, internet, lambdaEnis, deadRoute: this.denied === "drop" ? "blackhole" : "unreachable" }, this.slots);
+    for (const w of p.warnings) this.log.warn(`kernel network: ${w}`);
+
+    const wanted = new Map<string, { sig: string }>([...p.enis, ...p.nats, ...p.edges].map((x) => [x.key, x]));
+    // 1. Namespaces that went away or changed shape: delete their links first (synchronous), then the namespace.
+    const gone = [...this.spaces].filter(([k, s]) => wanted.get(k)?.sig !== s.sig);
+    if (gone.length) {
+      const routerDel = gone.flatMap(([, s]) => s.routerLinks.map((l) => `link del ${l}`));
+      const inetDel = gone.flatMap(([, s]) => s.inetLinks.map((l) => `link del ${l}`));
+      await Promise.all([
+        routerDel.length ? runScript(this.router.path, heredoc("ip -force -batch -", routerDel) + "true\n", "router link removal").catch(() => {}) : undefined,
+        inetDel.length ? runScript(this.inet.path, heredoc("ip -force -batch -", inetDel) + "true\n", "internet link removal").catch(() => {}) : undefined,
+      ]);
+      await Promise.all(
+        gone.map(async ([k, s]) => {
+          this.lastScript.delete(k);
+          this.lastRelay.delete(k);
+          await s.relay?.close();
+          await s.holder.close();
+          this.spaces.delete(k);
+        }),
+      );
+    }
+
+    // 2. New namespaces, built in parallel; each creates its own veths and pushes the far ends out.
+    const fresh = <T extends { key: string }>(xs: T[]): T[] => xs.filter((x) => !this.spaces.has(x.key));
+    const newEnis = fresh(p.enis);
+    const newNats = fresh(p.nats);
+    const newEdges = fresh(p.edges);
+    await Promise.all([
+      ...newEnis.map((e) => this.build(e.key, e.sig, eniScript(e, this.router.pid), [e.ifname], [])),
+      ...newNats.map((n) => this.build(n.key, n.sig, natScript(n, this.router.pid), [n.ifname], [])),
+      ...newEdges.map((e) => this.build(e.key, e.sig, edgeScript(e, this.router.pid, this.inet.pid), [e.igw, e.eigw].filter((x): x is string => !!x), [e.uplink])),
+    ]);
+
+    // 3. The router: new links' addresses, then routing and filtering, in one exec.
+    const t4 = tablesWithRoutes(p, 4);
+    const t6 = tablesWithRoutes(p, 6);
+    const script =
+      heredoc("ip -batch -", [...[...newEnis, ...newNats].flatMap((x) => routerLinkLines(x)), ...newEdges.flatMap((e) => routerEdgeLines(e))]) +
+      heredoc("ip -4 -batch -", routerRouting(p, 4, this.tables4)) +
+      heredoc("ip -6 -batch -", routerRouting(p, 6, this.tables6)) +
+      heredoc("nft -f -", routerNft(p, snapshot, this.denied).trimEnd().split("\n"));
+    await this.runOnce("router", this.router.path, script, "router update");
+    this.tables4 = t4;
+    this.tables6 = t6;
+
+    // 4. Edges' EIP maps and the internet's routes back to them.
+    const ips = new Set(p.internetIps);
+    const addIps = [...ips].filter((ip) => !this.inetIps.has(ip));
+    const delIps = [...this.inetIps].filter((ip) => !ips.has(ip));
+    await Promise.all([
+      ...p.edges.map((e) => this.runOnce(e.key, this.spaces.get(e.key)!.holder.path, heredoc("nft -f -", edgeNft(e, this.denied).trimEnd().split("\n")), `edge ${e.vpcId} update`)),
+      this.runOnce("internet", this.inet.path, inetScript(p.edges, newEdges, addIps, delIps), "internet update"),
+    ]);
+    this.inetIps = ips;
+
+    // 5. Relays for local servers placed in the VPC and on the internet.
+    const used = new Set<string>([...p.internetListeners, ...p.enis.flatMap((e) => e.listeners)].map((l) => l.target));
+    await Promise.all([
+      ...p.enis.map(async (e) => {
+        const space = this.spaces.get(e.key)!;
+        if (!space.relay && e.listeners.length === 0) return;
+        space.relay ??= new NamespaceRelay(space.holder.path, e.id);
+        const specs = await relaySpecs(e.listeners, this.host);
+        if (this.lastRelay.get(e.key) === JSON.stringify(specs)) return;
+        await space.relay.configure(specs);
+        this.lastRelay.set(e.key, JSON.stringify(specs));
+      }),
+      relaySpecs(p.internetListeners, this.host).then(async (specs) => {
+        if (this.lastRelay.get("internet") === JSON.stringify(specs)) return;
+        await this.inetRelay.configure(specs);
+        this.lastRelay.set("internet", JSON.stringify(specs));
+      }),
+    ]);
+    this.host.prune(used);
+    this.lastPlan = p;
+  }
+
+  private async runOnce(key: string, nsPath: string, script: string, what: string): Promise<void> {
+    if (this.lastScript.get(key) === script) return;
+    this.lastScript.delete(key);
+    await runScript(nsPath, script, what);
+    this.lastScript.set(key, script);
+  }
+
+  /** The last plan applied (for diagnostics and tests). */
+  lastPlan?: Plan;
+
+  private async build(key: string, sig: string, script: string, routerLinks: string[], inetLinks: string[]): Promise<void> {
+    const holder = await holdNamespace(key);
+    try {
+      await runScript(holder.path, script, `namespace ${key}`);
+    } catch (e) {
+      await holder.close();
+      throw e;
+    }
+    this.spaces.set(key, { holder, sig, routerLinks, inetLinks });
+  }
+
+  /** argv prefix that runs a command inside the ENI's namespace, without capabilities. */
+  commandPrefix(networkInterfaceId: string): string[] {
+    const s = this.spaces.get(`eni:${networkInterfaceId}`);
+    if (!s) throw new Error(`kernel network: no namespace for ${networkInterfaceId} (list it in apply()'s lambdaEnis)`);
+    return [...enter(s.holder.path), ...DROP_CAPS];
+  }
+
+  /** For functions outside any VPC: a namespace that reaches only the internet mappings. */
+  internetCommandPrefix(): string[] {
+    return [...enter(this.pub.path), ...DROP_CAPS];
+  }
+
+  /** Remove every namespace and relay this object created. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    await Promise.all([this.inetRelay.close(), ...[...this.spaces.values()].map((s) => s.relay?.close())]);
+    await Promise.all([...this.spaces.values()].map((s) => s.holder.close()));
+    this.spaces.clear();
+    await Promise.all([this.router.close(), this.inet.close(), this.pub.close()]);
+    this.host.close();
+    rmSync(join(this.root, "sockets"), { recursive: true, force: true });
+  }
+}
+

@@ -1,0 +1,124 @@
+// Local servers placed inside namespaces. Inside: relay.child.cjs listens on the VPC/public address
+// and forwards each connection over a unix socket; outside (this process, in the emulator's own
+// network namespace): a unix-socket server per target that connects to the loopback target.
+// Unix sockets cross network namespaces through the filesystem, so no veth reaches the host stack.
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { createServer, connect } from "node:net";
+import type { Server } from "node:net";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+import { enter } from "./exec.ts";
+import type { Listener } from "./plan.ts";
+
+const RELAY_CHILD = fileURLToPath(new URL("./relay.child.cjs", import.meta.url));
+
+function parseTarget(t: string): { host: string; port: number } {
+  const i = t.lastIndexOf(":");
+  const host = t.slice(0, i).replace(/^\[|\]$/g, "");
+  return { host, port: Number(t.slice(i + 1)) };
+}
+
+/** Host side: one unix socket per distinct target. */
+export class HostRelays {
+  // Promises, not servers: two namespaces asking for the same target at once must share one socket.
+  private readonly servers = new Map<string, Promise<{ server: Server; path: string }>>();
+  private n = 0;
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  async socketFor(target: string): Promise<string> {
+    let entry = this.servers.get(target);
+    if (!entry) {
+      entry = this.listen(target);
+      this.servers.set(target, entry);
+      entry.catch(() => this.servers.delete(target));
+    }
+    return (await entry).path;
+  }
+
+  private async listen(target: string): Promise<{ server: Server; path: string }> {
+    const path = join(this.dir, `t${++this.n}.sock`);
+    rmSync(path, { force: true });
+    const { host, port } = parseTarget(target);
+    const server = createServer({ allowHalfOpen: true }, (inner) => {
+      const out = connect({ host, port, allowHalfOpen: true });
+      inner.pipe(out).pipe(inner);
+      const kill = () => {
+        inner.destroy();
+        out.destroy();
+      };
+      inner.on("error", kill);
+      out.on("error", kill);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(path, () => resolve());
+    });
+    return { server, path };
+  }
+
+  /** Close sockets no listener uses any more. */
+  prune(used: Set<string>): void {
+    for (const [t, s] of this.servers) {
+      if (used.has(t)) continue;
+      void s.then((x) => x.server.close(), () => {});
+      this.servers.delete(t);
+    }
+  }
+
+  close(): void {
+    this.prune(new Set());
+  }
+}
+
+/** The relay process inside one namespace. */
+export class NamespaceRelay {
+  private child?: ChildProcess;
+  private replies: ((line: string) => void)[] = [];
+  constructor(
+    private readonly nsPath: string,
+    private readonly label: string,
+  ) {}
+
+  async configure(specs: { ip: string; port: number; socket: string }[]): Promise<void> {
+    if (!this.child) {
+      if (specs.length === 0) return;
+      const argv = [...enter(this.nsPath), process.execPath, RELAY_CHILD];
+      const child = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "inherit"] });
+      child.stdin!.on("error", () => {});
+      createInterface({ input: child.stdout! }).on("line", (l) => this.replies.shift()?.(l));
+      child.on("exit", () => {
+        for (const r of this.replies.splice(0)) r(JSON.stringify({ ok: false, errors: ["relay exited"] }));
+        if (this.child === child) this.child = undefined;
+      });
+      this.child = child;
+    }
+    const reply = await new Promise<string>((resolve) => {
+      this.replies.push(resolve);
+      this.child!.stdin!.write(JSON.stringify(specs) + "\n");
+    });
+    const r = JSON.parse(reply) as { ok: boolean; errors?: string[] };
+    if (!r.ok) throw new Error(`kernel network: relay in ${this.label}: ${r.errors?.join("; ")}`);
+  }
+
+  async close(): Promise<void> {
+    const c = this.child;
+    this.child = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const done = new Promise<void>((r) => c.once("exit", () => r()));
+    c.stdin!.end();
+    const t = setTimeout(() => c.kill("SIGKILL"), 1000);
+    await done;
+    clearTimeout(t);
+  }
+}
+
+export async function relaySpecs(listeners: Listener[], host: HostRelays): Promise<{ ip: string; port: number; socket: string }[]> {
+  const out = [];
+  for (const l of listeners) out.push({ ip: l.ip, port: l.port, socket: await host.socketFor(l.target) });
+  return out;
+}
