@@ -16,6 +16,7 @@ import { createNetworkModule, type NetworkModule } from "./network/server/index.
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
 import { Store } from "./store/store.ts";
+import { startKernelLink } from "./network/kernel-link.ts";
 
 export const VERSION = "0.1.0";
 
@@ -66,9 +67,12 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const ec2 = createEc2Service(deps);
   const hyperplane = new Hyperplane(ec2.internal, store, clock, hyperplaneSettings(config));
   let serverUrl = "";
+  let serverPort = 0;
+  // --network kernel: namespaces + nftables; without kernel support, the shim with a warning.
+  let network: NetworkModule | undefined;
+  const kernelLink = config.network === "kernel" && !opts.networkEnv ? await startKernelLink(config, logger, () => network, () => serverPort) : undefined;
   // The network module needs Lambda (which function uses which ENI) and Lambda needs the network
   // module (the shim's variables for each environment): the hook reads it once both exist.
-  let network: NetworkModule | undefined;
   const shimEnv: LambdaOptions["networkEnv"] =
     config.network === "off"
       ? undefined
@@ -84,7 +88,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
             },
             serverUrl,
           );
-  const networkEnv = opts.networkEnv ?? shimEnv;
+  const kernelEnv: LambdaOptions["networkEnv"] = kernelLink ? (fn) => kernelLink.environment(fn) ?? shimEnv?.(fn) : undefined;
+  const networkEnv = opts.networkEnv ?? kernelEnv ?? shimEnv;
   const lambda = createLambdaService(deps, iam.internal, new RuntimeManager({ clock, logger }), {
     serverUrl: () => serverUrl,
     vpc: { ec2: ec2.internal, hyperplane },
@@ -99,6 +104,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     connections: hyperplane,
     functionSource: (account, region, functionName) => lambda.networkSource(account, region, functionName),
     settings: { dropAfterMs: config.dropAfterMs },
+    onRegistryChange: () => kernelLink?.schedule(),
   });
   const net = network;
 
@@ -133,11 +139,14 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     onChange: () => {
       store.markDirty();
       net.invalidate();
+      kernelLink?.schedule();
     },
   });
   const address = await gateway.listen(config.port, config.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   serverUrl = `http://${host}:${address.port}`;
+  serverPort = address.port;
+  kernelLink?.schedule();
   logger.info(`hyperlocal ${VERSION} listening on http://${host}:${address.port} (region ${config.region}, account ${config.account})`);
 
   return {
@@ -156,6 +165,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       for (const s of services) await s.onShutdown?.();
       store.close();
       clock.close();
+      if (kernelLink) await kernelLink.close();
     },
   };
 }

@@ -24,7 +24,7 @@ const SETTINGS = [
   { key: "iam", flag: "--iam", env: "HYPERLOCAL_IAM", type: "string", default: "enforce", help: "IAM enforcement: enforce, soft (decide and log, allow) or off", choices: ["enforce", "soft", "off"] },
   { key: "noDefaultVpc", flag: "--no-default-vpc", env: "HYPERLOCAL_NO_DEFAULT_VPC", type: "boolean", default: false, help: "do not create a default VPC in each account and region" },
   { key: "concurrencyLimit", flag: "--concurrency-limit", env: "HYPERLOCAL_CONCURRENCY_LIMIT", type: "number", default: 1000, help: "Lambda account concurrency limit" },
-  { key: "network", flag: "--network", env: "HYPERLOCAL_NETWORK", type: "string", default: "shim", help: "network rules for function code: shim (userspace, any OS), or off (no VPC rules, no internet mapping)", choices: ["shim", "off"] },
+  { key: "network", flag: "--network", env: "HYPERLOCAL_NETWORK", type: "string", default: "shim", help: "network rules for function code: shim (userspace, any OS), kernel (Linux: each execution environment runs inside its ENI's network namespace; needs unprivileged user namespaces, nsenter, ip, nft; falls back to shim when unavailable), or off (no VPC rules, no internet mapping)", choices: ["shim", "kernel", "off"] },
   { key: "dropAfterMs", flag: "--drop-after-ms", env: "HYPERLOCAL_DROP_AFTER_MS", type: "number", default: 3000, help: "how long a connection dropped by a security group or ACL takes to time out in function code" },
   { key: "realisticTiming", flag: "--realistic-timing", env: "HYPERLOCAL_REALISTIC_TIMING", type: "boolean", default: false, help: "take AWS's times (minutes) for ENIs and state changes" },
   { key: "eniCreateMs", flag: "--eni-create-ms", env: "HYPERLOCAL_ENI_CREATE_MS", type: "number", default: undefined, help: "clock time to create a Hyperplane ENI (default 2000, 90000 with --realistic-timing)" },
@@ -50,7 +50,7 @@ export interface Config {
   noDefaultVpc: boolean;
   concurrencyLimit: number;
   realisticTiming: boolean;
-  network: "shim" | "off";
+  network: "shim" | "kernel" | "off";
   dropAfterMs: number;
   eniCreateMs: number | undefined;
   eniReleaseMs: number | undefined;

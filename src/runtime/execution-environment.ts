@@ -153,6 +153,13 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
       pathDirs: interpreterDirs(this.deps.launch.python),
     });
     const plan = planLaunch(spec, this.family, env, this.deps.launch);
+    if (spec.launch) {
+      // A wrapped launch (e.g. inside a network namespace): always a fresh process, never a spare.
+      const prefix = await spec.launch.prepare(Number(this.endpoint.address.slice(this.endpoint.address.lastIndexOf(":") + 1)));
+      if (prefix.length > 0) plan.cold = { ...plan.cold, command: prefix[0], args: [...prefix.slice(1), plan.cold.command, ...plan.cold.args] };
+      delete plan.spare;
+      delete plan.spareSpec;
+    }
     this.sparePlan = plan.spare;
     const spare = plan.spare ? this.deps.spares.take(plan.spare.key) : undefined;
     this.initStartPerf = performance.now();

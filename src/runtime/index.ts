@@ -2,7 +2,7 @@
 // Runtime API (2018-06-01) to them. The Lambda service owns configuration, state, IAM and the
 // Invoke API; it calls RuntimeManager.invoke with a FunctionSpec.
 export { RuntimeManager } from "./runtime-manager.ts";
-export type { FunctionSpec, InvokeOptions, InvokeResult, RuntimeManagerOptions } from "./types.ts";
+export type { FunctionSpec, InvokeOptions, InvokeResult, LaunchWrapper, RuntimeManagerOptions } from "./types.ts";
 export { readZip, readZipEntries, extractZip, writeZip, ZipError } from "./zip.ts";
 export type { ZipEntry, ZipInput } from "./zip.ts";
 export { runtimeFamily } from "./runtime-families.ts";

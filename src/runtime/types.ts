@@ -32,6 +32,18 @@ export interface FunctionSpec {
   extraEnv?: Record<string, string>;
   /** Extra NODE_OPTIONS entries, e.g. "--require=/path/preload.cjs". */
   nodeOptions?: string[];
+  /**
+   * Start the process through a wrapper (e.g. nsenter into a network namespace). When set, the
+   * environment is always spawned fresh (never from a prewarmed spare): prepare(runtimeApiPort) is
+   * awaited first and returns the argv prefix; the runtime's own argv follows it.
+   */
+  launch?: LaunchWrapper;
+}
+
+export interface LaunchWrapper {
+  /** Distinguishes wrappers for environment reuse (e.g. the namespace it enters). */
+  key: string;
+  prepare(runtimeApiPort: number): Promise<string[]>;
 }
 
 export interface InvokeOptions {

@@ -27,9 +27,16 @@ interface Space {
   holder: NamespaceHolder;
   sig: string;
   relay?: NamespaceRelay;
+  /** Loopback relays inside the namespace (Runtime API, hyperlocal's own port): 127.0.0.1:port → host 127.0.0.1:port. */
+  loop?: LoopRelays;
   /** Router-side (and internet-side) links to delete before the namespace goes. */
   routerLinks: string[];
   inetLinks: string[];
+}
+
+interface LoopRelays {
+  relay: NamespaceRelay;
+  specs: Map<number, { ip: string; port: number; socket: string }>;
 }
 
 export class KernelNetwork {
@@ -45,6 +52,8 @@ export class KernelNetwork {
   private readonly lastRelay = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Loopback relays of the public client namespace (functions outside any VPC). */
+  private pubLoop?: LoopRelays;
 
   private constructor(
     private readonly root: string,
@@ -107,6 +116,7 @@ export class KernelNetwork {
           this.lastScript.delete(k);
           this.lastRelay.delete(k);
           await s.relay?.close();
+          await s.loop?.relay.close();
           await s.holder.close();
           this.spaces.delete(k);
         }),
@@ -164,6 +174,7 @@ export class KernelNetwork {
         this.lastRelay.set("internet", JSON.stringify(specs));
       }),
     ]);
+    for (const t of this.loopTargets) used.add(t);
     this.host.prune(used);
     this.lastPlan = p;
   }
@@ -189,6 +200,42 @@ export class KernelNetwork {
     this.spaces.set(key, { holder, sig, routerLinks, inetLinks });
   }
 
+  /**
+   * A relay inside that namespace listening on 127.0.0.1:port and forwarding to the host's
+   * 127.0.0.1:port over a unix socket (no veth reaches the host). Idempotent per (namespace, port).
+   * For each execution environment's Runtime API port and for hyperlocal's own port.
+   */
+  loopbackRelay(networkInterfaceId: string | "internet", port: number): Promise<void> {
+    const next = this.queue.then(() => this.loopbackRelayNow(networkInterfaceId, port));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async loopbackRelayNow(networkInterfaceId: string, port: number): Promise<void> {
+    if (this.closed) throw new Error("kernel network: closed");
+    let loop: LoopRelays;
+    if (networkInterfaceId === "internet") {
+      loop = this.pubLoop ??= { relay: new NamespaceRelay(this.pub.path, "public client loopback"), specs: new Map() };
+    } else {
+      const s = this.spaces.get(`eni:${networkInterfaceId}`);
+      if (!s) throw new Error(`kernel network: no namespace for ${networkInterfaceId} (list it in apply()'s lambdaEnis)`);
+      loop = s.loop ??= { relay: new NamespaceRelay(s.holder.path, `${networkInterfaceId} loopback`), specs: new Map() };
+    }
+    if (loop.specs.has(port)) return;
+    const target = `127.0.0.1:${port}`;
+    this.loopTargets.add(target);
+    loop.specs.set(port, { ip: "127.0.0.1", port, socket: await this.host.socketFor(target) });
+    try {
+      await loop.relay.configure([...loop.specs.values()]);
+    } catch (e) {
+      loop.specs.delete(port);
+      throw e;
+    }
+  }
+
+  /** Host-side targets of loopback relays (kept when apply() prunes unused sockets). */
+  private readonly loopTargets = new Set<string>();
+
   /** argv prefix that runs a command inside the ENI's namespace, without capabilities. */
   commandPrefix(networkInterfaceId: string): string[] {
     const s = this.spaces.get(`eni:${networkInterfaceId}`);
@@ -206,7 +253,7 @@ export class KernelNetwork {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
-    await Promise.all([this.inetRelay.close(), ...[...this.spaces.values()].map((s) => s.relay?.close())]);
+    await Promise.all([this.inetRelay.close(), this.pubLoop?.relay.close(), ...[...this.spaces.values()].flatMap((s) => [s.relay?.close(), s.loop?.relay.close()])]);
     await Promise.all([...this.spaces.values()].map((s) => s.holder.close()));
     this.spaces.clear();
     await Promise.all([this.router.close(), this.inet.close(), this.pub.close()]);

@@ -15,6 +15,9 @@ import { decide as decideWith, EnvironmentRegistry, registerDecisionRoutes, type
 import { registerEndpointRoutes } from "./endpoints.ts";
 import { buildListenerIndex, placedAddresses, type ListenerIndex } from "./listeners.ts";
 import { registerReachabilityRoute } from "./reachability.ts";
+import { formatHostPort, parseLoopbackTarget } from "./targets.ts";
+import type { NetSnapshot } from "../model/types.ts";
+import type { KernelEndpoint, KernelInternet } from "../kernel/types.ts";
 import { NetworkRegistry } from "./registry.ts";
 import { ShimEnvironments, type ShimEnvironment } from "./shim-env.ts";
 import { DEFAULT_DROP_AFTER_MS, type ConnectionAccounting, type FunctionSourceLookup, type NetSource, type NetworkSettings } from "./types.ts";
@@ -36,6 +39,8 @@ export interface NetworkModuleDeps {
   /** A function's network source (VPC attachment), for the reachability route. */
   functionSource?: FunctionSourceLookup;
   settings?: Partial<NetworkSettings>;
+  /** Endpoints or internet mappings changed (kernel mode re-applies). */
+  onRegistryChange?: () => void;
 }
 
 export interface NetworkModule {
@@ -56,12 +61,19 @@ export interface NetworkModule {
   shimEnvironment(source: NetSource & { version?: string }, serverUrl: string): ShimEnvironment;
   /** After POST /_hyperlocal/reset: forget compiled snapshots and every environment's connections. */
   onReset(): void;
+  /** Kernel mode: the snapshot (with placed endpoint addresses) and the TCP listeners of an account and region. */
+  kernelInputs(account: string, region: string): { snapshot: NetSnapshot; endpoints: KernelEndpoint[] };
+  /** Kernel mode: every TCP internet mapping. */
+  kernelInternet(): KernelInternet[];
 }
 
 export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
   const settings: NetworkSettings = { dropAfterMs: deps.settings?.dropAfterMs ?? DEFAULT_DROP_AFTER_MS };
   let cache: SnapshotCache | undefined = undefined;
-  const registry = new NetworkRegistry(deps.store, () => cache?.invalidate());
+  const registry = new NetworkRegistry(deps.store, () => {
+    cache?.invalidate();
+    deps.onRegistryChange?.();
+  });
   cache = new SnapshotCache({
     stateFor: (account, region) => deps.ec2.vpcState(account, region),
     extrasFor: (account, region) => ({ endpoints: placedAddresses(registry.endpointsIn(account, region)) }),
@@ -88,6 +100,26 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
     view: (account, region) => context(account, region).view,
     decide: (token, op, body) => decideWith(decisionDeps, token, op, body),
     shimEnvironment: (source, serverUrl) => shims.environmentFor(source, serverUrl),
+    kernelInputs(account, region) {
+      const { view, listeners } = context(account, region);
+      const primary = new Map(view.snapshot.networkInterfaces.map((e) => [e.networkInterfaceId, e.privateIps[0]]));
+      const endpoints: KernelEndpoint[] = [];
+      for (const l of listeners.byKey.values()) {
+        if (l.protocol !== "tcp") continue;
+        const ip = l.ip ?? primary.get(l.networkInterfaceId);
+        if (ip) endpoints.push({ ip, port: l.port, target: formatHostPort(l.target.host, l.target.port) });
+      }
+      return { snapshot: view.snapshot, endpoints };
+    },
+    kernelInternet() {
+      const out: KernelInternet[] = [];
+      for (const r of registry.internet()) {
+        if (r.protocol !== "tcp") continue;
+        const t = parseLoopbackTarget(r.target);
+        if (t.ok) out.push({ ip: r.address, port: r.port, target: formatHostPort(t.value.host, t.value.port) });
+      }
+      return out;
+    },
     onReset() {
       shims.clear();
       environments.clear();

@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { OperationContext } from "../../gateway/service-definition.ts";
 import type { ServiceRequest, ServiceResponse } from "../../protocol/http-types.ts";
-import type { RuntimeManager } from "../../runtime/index.ts";
+import type { LaunchWrapper, RuntimeManager } from "../../runtime/index.ts";
 import type { IamInternal } from "../iam/index.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import type { AsyncQueue } from "./async-queue.ts";
@@ -47,6 +47,8 @@ export interface NetworkFunctionInfo {
 export interface NetworkEnv {
   extraEnv: Record<string, string>;
   nodeOptions: string[];
+  /** Kernel mode: start the environment inside a network namespace (see FunctionSpec.launch). */
+  launch?: LaunchWrapper;
 }
 
 export interface LambdaOptions {

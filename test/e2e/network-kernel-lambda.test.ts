@@ -1,0 +1,192 @@
+// --network kernel end to end: execution environments start inside their Hyperplane ENI's network
+// namespace (VPC functions) or the public client namespace (others), and the kernel (routes,
+// nftables) decides their connections; there is no shim in the process. Skips unless run inside
+// the loopback-only test namespace with kernel support (unshare, nsenter, ip, nft).
+// Network safety: every server listens on 127.0.0.1; VPC and "internet" addresses exist only in
+// namespaces that hyperlocal creates inside the test's own loopback-only namespace.
+import assert from "node:assert/strict";
+import { readlinkSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { after, before, describe, it } from "node:test";
+import * as E from "@aws-sdk/client-ec2";
+import { AttachRolePolicyCommand, CreateRoleCommand } from "@aws-sdk/client-iam";
+import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
+import type { App } from "../../src/app.ts";
+import { kernelSupport } from "../../src/network/kernel/index.ts";
+import { clients } from "../support/clients.ts";
+import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
+import { startTestServer } from "../support/server.ts";
+import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
+
+const VPC_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
+const support = kernelSupport();
+const SKIP = !IN_LOOPBACK_NETNS ? NETNS_SKIP_REASON : !support.ok ? `no kernel network support: ${support.reason}` : false;
+
+const NODE_PROBE = `
+const net = require("node:net");
+exports.handler = async (ev) => {
+  const t0 = Date.now();
+  const done = (r) => ({ ...r, ms: Date.now() - t0, preload: process.env.NODE_OPTIONS ?? "", netns: require("node:fs").readlinkSync("/proc/self/ns/net") });
+  try {
+    if (ev.endpoint) {
+      const res = await fetch(process.env.AWS_ENDPOINT_URL, { signal: AbortSignal.timeout(3000) });
+      return done({ ok: true, status: res.status });
+    }
+    const data = await new Promise((resolve, reject) => {
+      const s = net.connect({ host: ev.host, port: ev.port });
+      let got = "";
+      s.setTimeout(ev.timeoutMs ?? 3000, () => s.destroy(Object.assign(new Error("no answer"), { code: "HANDLER_TIMEOUT" })));
+      s.on("connect", () => s.write(ev.message ?? "ping"));
+      s.on("data", (d) => (got += d));
+      s.on("end", () => resolve(got));
+      s.on("error", reject);
+    });
+    return done({ ok: true, data });
+  } catch (e) {
+    const c = e.cause ?? e;
+    return done({ ok: false, error: c.code ?? c.name, message: String(c.message) });
+  }
+};
+`;
+
+const PY_PROBE = `
+import errno, socket
+
+def handler(event, context):
+    try:
+        with socket.create_connection((event["host"], event["port"]), timeout=3) as s:
+            s.sendall(event.get("message", "ping").encode())
+            data = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        return {"ok": True, "data": data.decode()}
+    except OSError as e:
+        return {"ok": False, "error": errno.errorcode.get(e.errno, type(e).__name__) if e.errno else type(e).__name__}
+`;
+
+interface Outcome {
+  ok: boolean;
+  data?: string;
+  status?: number;
+  error?: string;
+  ms?: number;
+  preload?: string;
+  netns?: string;
+}
+
+function pongServer(tag: string, seen: string[]): Server {
+  return createServer((s) => {
+    s.on("error", () => {});
+    s.once("data", (d) => {
+      seen.push(String(d));
+      s.end(`${tag}:${d}`);
+    });
+  });
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  return (server.address() as { port: number }).port;
+}
+
+describe("--network kernel: Lambda environments in their ENI's namespace", { skip: SKIP }, () => {
+  let app: App;
+  let c: ReturnType<typeof clients>;
+  const servers: Server[] = [];
+  const dbSeen: string[] = [];
+  const apiSeen: string[] = [];
+  let apiAddress = "";
+
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${app.url}/_hyperlocal/${path}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+  const invoke = async (fn: string, event: unknown): Promise<Outcome> => {
+    const r = await c.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from(JSON.stringify(event)) }));
+    const text = Buffer.from(r.Payload ?? []).toString("utf8");
+    assert.equal(r.FunctionError, undefined, `${fn}: ${text}`);
+    return JSON.parse(text) as Outcome;
+  };
+
+  before(async () => {
+    app = await startTestServer({ network: "kernel" });
+    c = clients(app.url);
+    const db = pongServer("pong", dbSeen);
+    const api = pongServer("api", apiSeen);
+    servers.push(db, api);
+    const dbPort = await listen(db);
+    const apiPort = await listen(api);
+
+    const vpc = (await c.ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
+    const subnet = async (cidr: string) => (await c.ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr }))).Subnet!.SubnetId!;
+    const group = async (name: string) => (await c.ec2.send(new E.CreateSecurityGroupCommand({ VpcId: vpc, GroupName: name, Description: name }))).GroupId!;
+    const dbSubnet = await subnet("10.0.1.0/24");
+    const privateSubnet = await subnet("10.0.3.0/24");
+    const fnSg = await group("fn");
+    const dbSg = await group("db");
+    await c.ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: dbSg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: fnSg }] }] }));
+    const dbEni = (await c.ec2.send(new E.CreateNetworkInterfaceCommand({ SubnetId: dbSubnet, PrivateIpAddress: "10.0.1.25", Groups: [dbSg] }))).NetworkInterface!.NetworkInterfaceId!;
+    for (const port of [5432, 22]) {
+      const r = await admin("POST", "endpoints", { networkInterfaceId: dbEni, port, target: `127.0.0.1:${dbPort}` });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    const m = await admin("POST", "internet", { name: "api.example.com", port: 80, target: `127.0.0.1:${apiPort}` });
+    assert.equal(m.status, 201, JSON.stringify(m.body));
+    apiAddress = m.body.address;
+
+    const role = (await c.iam.send(new CreateRoleCommand({ RoleName: "kernel-exec", AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role!.Arn!;
+    await c.iam.send(new AttachRolePolicyCommand({ RoleName: "kernel-exec", PolicyArn: VPC_ACCESS }));
+    const vpcCfg = { VpcConfig: { SubnetIds: [privateSubnet], SecurityGroupIds: [fnSg] } };
+    const fns: Record<string, Partial<CreateFunctionCommandInput>> = {
+      "node-vpc": { Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: nodeZip(NODE_PROBE) }, ...vpcCfg },
+      "py-vpc": { Runtime: "python3.12", Handler: "app.handler", Code: { ZipFile: pythonZip(PY_PROBE) }, ...vpcCfg },
+      "node-novpc": { Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: nodeZip(NODE_PROBE) } },
+    };
+    await Promise.all(Object.entries(fns).map(([name, cfg]) => c.lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: role, Timeout: 15, ...cfg } as CreateFunctionCommandInput))));
+    await advanceClock(app.url, 3);
+    for (const name of Object.keys(fns)) assert.equal((await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).State, "Active", name);
+  });
+
+  after(async () => {
+    await app?.close();
+    for (const s of servers) s.close();
+  });
+
+  it("a VPC function (Node.js) reaches the database at 10.0.1.25:5432 and exchanges data, with no shim loaded", async () => {
+    const out = await invoke("node-vpc", { host: "10.0.1.25", port: 5432, message: "hello" });
+    assert.deepEqual([out.ok, out.data], [true, "pong:hello"], JSON.stringify(out));
+    assert.ok(!/preload/.test(out.preload ?? ""), `no shim preload expected: ${out.preload}`);
+    assert.ok(dbSeen.includes("hello"));
+    assert.notEqual(out.netns, readlinkSync("/proc/self/ns/net"), "the function runs in another network namespace");
+  });
+
+  it("a VPC function (Python) reaches the database too", async () => {
+    const out = await invoke("py-vpc", { host: "10.0.1.25", port: 5432, message: "from python" });
+    assert.deepEqual([out.ok, out.data], [true, "pong:from python"], JSON.stringify(out));
+  });
+
+  it("port 22 is not in the database's group: the packet is dropped and the handler times out", async () => {
+    const out = await invoke("node-vpc", { host: "10.0.1.25", port: 22, timeoutMs: 1000 });
+    assert.equal(out.ok, false, JSON.stringify(out));
+    assert.ok(["HANDLER_TIMEOUT", "ETIMEDOUT"].includes(out.error!), JSON.stringify(out));
+  });
+
+  it("the function's AWS_ENDPOINT_URL (hyperlocal's own port) works from inside the namespace", async () => {
+    const out = await invoke("node-vpc", { endpoint: true });
+    assert.equal(out.ok, true, JSON.stringify(out));
+  });
+
+  it("a function outside any VPC reaches the mapped internet address but not 10.0.1.25", async () => {
+    const out = await invoke("node-novpc", { host: apiAddress, port: 80, message: "GET" });
+    assert.deepEqual([out.ok, out.data], [true, "api:GET"], JSON.stringify(out));
+    const priv = await invoke("node-novpc", { host: "10.0.1.25", port: 5432, timeoutMs: 1000 });
+    assert.equal(priv.ok, false, JSON.stringify(priv));
+    assert.ok(["ENETUNREACH", "EHOSTUNREACH", "HANDLER_TIMEOUT"].includes(priv.error!), JSON.stringify(priv));
+  });
+});
