@@ -8,7 +8,7 @@ import type { Logger } from "../core/logger.ts";
 import type { Principal } from "../core/principal.ts";
 import type { ServiceRequest, ServiceResponse } from "../protocol/http-types.ts";
 import { renderRestJsonError } from "../protocol/rest-json/codec.ts";
-import { parseAmzDate, parseSignature, SigningKeyCache, verifySignature } from "../protocol/sigv4/verify.ts";
+import { parseAmzDate, parseSignature, SigningKeyCache, verifySignature, type SignedRequestInfo } from "../protocol/sigv4/verify.ts";
 import type { AdminRouter } from "./admin-router.ts";
 import { authError, type AuthProblem } from "./auth-errors.ts";
 import type { CredentialRegistry } from "./credentials.ts";
@@ -145,7 +145,7 @@ export class Gateway {
   }
 
   private authenticate(
-    info: import("../protocol/sigv4/verify.ts").SignedRequestInfo,
+    info: SignedRequestInfo,
     method: string,
     rawPath: string,
     rawQuery: string,
