@@ -32,6 +32,8 @@ interface Space {
   /** Router-side (and internet-side) links to delete before the namespace goes. */
   routerLinks: string[];
   inetLinks: string[];
+  /** The router side of its links is up and addressed. Until then every apply retries it, so one failed apply cannot leave a link down for good. */
+  routerReady?: boolean;
 }
 
 interface LoopRelays {
@@ -133,18 +135,23 @@ export class KernelNetwork {
       ...newNats.map((n) => this.build(n.key, n.sig, natScript(n, this.router.pid), [n.ifname], [])),
       ...newEdges.map((e) => this.build(e.key, e.sig, edgeScript(e, this.router.pid, this.inet.pid), [e.igw, e.eigw].filter((x): x is string => !!x), [e.uplink])),
     ]);
+    const routerPending = <T extends { key: string }>(xs: T[]): T[] => xs.filter((x) => !this.spaces.get(x.key)?.routerReady);
+    const linkEnis = routerPending(p.enis);
+    const linkNats = routerPending(p.nats);
+    const linkEdges = routerPending(p.edges);
 
     // 3. The router: new links' addresses, then routing and filtering, in one exec.
     const t4 = tablesWithRoutes(p, 4);
     const t6 = tablesWithRoutes(p, 6);
     const script =
-      heredoc("ip -batch -", [...[...newEnis, ...newNats].flatMap((x) => routerLinkLines(x)), ...newEdges.flatMap((e) => routerEdgeLines(e))]) +
+      heredoc("ip -batch -", [...[...linkEnis, ...linkNats].flatMap((x) => routerLinkLines(x)), ...linkEdges.flatMap((e) => routerEdgeLines(e))]) +
       heredoc("ip -4 -batch -", routerRouting(p, 4, this.tables4)) +
       heredoc("ip -6 -batch -", routerRouting(p, 6, this.tables6)) +
       heredoc("nft -f -", routerNft(p, snapshot, this.denied).trimEnd().split("\n"));
     await this.runOnce("router", this.router.path, script, "router update");
     this.tables4 = t4;
     this.tables6 = t6;
+    for (const x of [...linkEnis, ...linkNats, ...linkEdges]) this.spaces.get(x.key)!.routerReady = true;
 
     // 4. Edges' EIP maps and the internet's routes back to them.
     const ips = new Set(p.internetIps);
@@ -152,7 +159,7 @@ export class KernelNetwork {
     const delIps = [...this.inetIps].filter((ip) => !ips.has(ip));
     await Promise.all([
       ...p.edges.map((e) => this.runOnce(e.key, this.spaces.get(e.key)!.holder.path, heredoc("nft -f -", edgeNft(e, this.denied).trimEnd().split("\n")), `edge ${e.vpcId} update`)),
-      this.runOnce("internet", this.inet.path, inetScript(p.edges, newEdges, addIps, delIps), "internet update"),
+      this.runOnce("internet", this.inet.path, inetScript(p.edges, p.edges, addIps, delIps), "internet update"),
     ]);
     this.inetIps = ips;
 

@@ -100,7 +100,7 @@ export function edgeNft(e: EdgePlan, denied: "drop" | "reject"): string {
 
 /** The internet side of an edge's uplink (created by the edge namespace). */
 export function inetEdgeLines(e: EdgePlan): string[] {
-  return [`link set ${e.uplink} up`, `addr add ${LL_FAR}/64 dev ${e.uplink} nodad`];
+  return [`link set ${e.uplink} up`, `addr replace ${LL_FAR}/64 dev ${e.uplink} nodad`];
 }
 
 /** "The internet" at creation: forwarding, a rule for its routing table, and the non-VPC client's link. */
@@ -112,8 +112,11 @@ export function inetInitScript(pubPid: number): string {
       "link set p0 up",
       `addr add ${LL_NEAR}/64 dev p0 nodad`,
       `rule add prio 100 lookup ${INET_TABLE}`,
+      // No host at an unmapped public address: the packet is lost (a timeout, as the model's
+      // "drop"), not answered with an ICMP "no route" (ENETUNREACH).
+      "route add blackhole 0.0.0.0/0",
     ]) +
-    heredoc("ip -6 -batch -", [`rule add prio 100 lookup ${INET_TABLE}`])
+    heredoc("ip -6 -batch -", [`rule add prio 100 lookup ${INET_TABLE}`, "route add blackhole ::/0"])
   );
 }
 
@@ -125,7 +128,7 @@ export function inetScript(edges: EdgePlan[], newEdges: EdgePlan[], addIps: stri
     for (const [, pub] of e.eips) r4.push(`route add ${pub}/32 via inet6 ${LL_NEAR} dev ${e.uplink} table ${INET_TABLE}`);
     for (const c of e.cidrs6) r6.push(`route add ${c} via ${LL_NEAR} dev ${e.uplink} table ${INET_TABLE}`);
   }
-  const addrs = [...newEdges.flatMap(inetEdgeLines), ...delIps.map((ip) => `addr del ${ip}/${ip.includes(":") ? 128 : 32} dev lo`), ...addIps.map((ip) => `addr add ${ip}/${ip.includes(":") ? 128 : 32} dev lo${ip.includes(":") ? " nodad" : ""}`)];
+  const addrs = [...newEdges.flatMap(inetEdgeLines), ...delIps.map((ip) => `addr del ${ip}/${ip.includes(":") ? 128 : 32} dev lo`), ...addIps.map((ip) => `addr replace ${ip}/${ip.includes(":") ? 128 : 32} dev lo${ip.includes(":") ? " nodad" : ""}`)];
   return heredoc("ip -batch -", addrs) + heredoc("ip -4 -batch -", r4) + heredoc("ip -6 -batch -", r6);
 }
 
