@@ -1,7 +1,10 @@
 // STS GetCallerIdentity through the AWS SDK with signature checking and keep-alive, against a
 // server in its own process: requests per second and latency at 1 and 8 concurrent clients.
 // A second pair of rows replays one signed request with plain node:http (the server still verifies
-// the signature every time) to show the server's own capacity apart from the SDK's client-side cost.
+// the signature every time) to show the server's own capacity apart from the SDK's client-side cost,
+// and a last row sends the same SDK calls to a stub that answers a fixed response without any work:
+// the SDK client's own ceiling on this machine.
+import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -51,6 +54,33 @@ try {
   console.log(row("node:http replay, 1 connection", await load(replay, 1, 3000)));
   console.log(row("node:http replay, 8 concurrent connections", await load(replay, 8, 3000)));
   agent.destroy();
+
+  // The client's own ceiling: the same SDK against a stub in its own process that does nothing.
+  const stubSource = `
+    const body = '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::000000000000:root</Arn><UserId>000000000000</UserId><Account>000000000000</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></GetCallerIdentityResponse>';
+    const s = require("node:http").createServer((req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, { "content-type": "text/xml", "content-length": Buffer.byteLength(body), "x-amzn-RequestId": "00000000-0000-0000-0000-000000000000" }); res.end(body); }); });
+    s.keepAliveTimeout = 65000;
+    s.listen(0, "127.0.0.1", () => process.stdout.write(String(s.address().port) + "\\n"));`;
+  const stub = spawn(process.execPath, ["-e", stubSource], { stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const port = await new Promise<number>((resolve) => stub.stdout!.once("data", (d: Buffer) => resolve(Number(String(d).trim()))));
+    const stubClients = Array.from({ length: 8 }, () =>
+      new STSClient({
+        endpoint: `http://127.0.0.1:${port}`,
+        region: "us-east-1",
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        maxAttempts: 1,
+        requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 16 }) }),
+      }),
+    );
+    let j = 0;
+    const viaStub = () => stubClients[j++ % 8].send(new GetCallerIdentityCommand({}));
+    await load(viaStub, 8, 1000);
+    console.log(row("SDK, 8 clients, against a do-nothing stub", await load(viaStub, 8, 3000)));
+    for (const c of stubClients) c.destroy();
+  } finally {
+    stub.kill();
+  }
 } finally {
   await server.stop();
 }
