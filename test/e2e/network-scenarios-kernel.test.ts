@@ -455,10 +455,9 @@ describe("network scenarios under --network kernel: VPC rules as function code i
     assert.equal(off.model.verdict, "unreachable");
   });
 
-  // Known discrepancy: the router's ICMPv6 "no route" comes back while connect() still holds the
-  // socket lock (TcpExtLockDroppedIcmps), so Linux keeps it as a soft error and the code times out
-  // instead of failing with ENETUNREACH. IPv4's "no route" answers arrive normally.
-  it("row 7b: IPv6 allowed but no ::/0 route: unreachable", { todo: "ICMPv6 no-route answer is dropped as LockDroppedIcmps: the code times out" }, async () => {
+  // A destination the subnet's route table does not route fails inside the ENI's namespace itself:
+  // an ICMP "no route" from the router can be lost while connect() holds the socket lock.
+  it("row 7b: IPv6 allowed but no ::/0 route: unreachable", async () => {
     const noRoute = await probe("py-v6-on", `[${V6_INTERNET}]:8000`, { message: "hello v6" });
     assert.equal(noRoute.model.verdict, "unreachable");
     assert.equal(noRoute.model.reasons[0].code, "NO_ROUTE_TO_DESTINATION");

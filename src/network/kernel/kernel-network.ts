@@ -16,7 +16,7 @@ import { plan, Slots } from "./plan.ts";
 import type { Plan, PlanSlots } from "./plan.ts";
 import { HostRelays, NamespaceRelay, relaySpecs } from "./relays.ts";
 import { routerNft, routerRouting, tablesWithRoutes } from "./render-router.ts";
-import { edgeNft, edgeScript, eniScript, inetInitScript, inetScript, natScript, publicClientScript, routerEdgeLines, routerLinkLines } from "./render-namespaces.ts";
+import { edgeNft, edgeScript, eniRoutes, eniRoutesScript, eniScript, inetInitScript, inetScript, natScript, publicClientScript, routerEdgeLines, routerLinkLines } from "./render-namespaces.ts";
 import { kernelSupport } from "./support.ts";
 import type { KernelEndpoint, KernelInternet, KernelNetworkOptions } from "./types.ts";
 
@@ -34,6 +34,10 @@ interface Space {
   inetLinks: string[];
   /** The router side of its links is up and addressed. Until then every apply retries it, so one failed apply cannot leave a link down for good. */
   routerReady?: boolean;
+  /** ENI namespaces: the destinations routed in it (synced from its subnet's route table each apply). */
+  routes?: { 4: string[]; 6: string[] };
+  /** A sync failed: `routes` is a superset of what may be there, and the next apply runs again. */
+  routesDirty?: boolean;
 }
 
 interface LoopRelays {
@@ -160,6 +164,7 @@ export class KernelNetwork {
     await Promise.all([
       ...p.edges.map((e) => this.runOnce(e.key, this.spaces.get(e.key)!.holder.path, heredoc("nft -f -", edgeNft(e, this.denied).trimEnd().split("\n")), `edge ${e.vpcId} update`)),
       this.runOnce("internet", this.inet.path, inetScript(p.edges, p.edges, addIps, delIps), "internet update"),
+      ...p.enis.map((e) => this.syncRoutes(e)),
     ]);
     this.inetIps = ips;
 
@@ -184,6 +189,24 @@ export class KernelNetwork {
     for (const t of this.loopTargets) used.add(t);
     this.host.prune(used);
     this.lastPlan = p;
+  }
+
+  /**
+   * An ENI namespace routes exactly the destinations its subnet's route table routes (the
+   * namespace itself is never rebuilt for it): an unchanged set runs nothing.
+   */
+  private async syncRoutes(e: Plan["enis"][number]): Promise<void> {
+    const space = this.spaces.get(e.key)!;
+    const have = space.routes ?? { 4: [], 6: [] };
+    const want = eniRoutes(e);
+    if (!space.routesDirty && JSON.stringify(have) === JSON.stringify(want)) return;
+    const stale = { 4: have[4].filter((d) => !want[4].includes(d)), 6: have[6].filter((d) => !want[6].includes(d)) };
+    // Until it succeeds, count every route of either set as possibly present.
+    space.routes = { 4: [...new Set([...have[4], ...want[4]])], 6: [...new Set([...have[6], ...want[6]])] };
+    space.routesDirty = true;
+    await runScript(space.holder.path, eniRoutesScript(e, want, stale), `namespace ${e.key} routes`);
+    space.routes = want;
+    space.routesDirty = false;
   }
 
   private async runOnce(key: string, nsPath: string, script: string, what: string): Promise<void> {

@@ -34,6 +34,13 @@ export interface SubnetPlan {
   acl?: NetSnapshot["networkAcls"][number];
   /** Router-side interfaces in this subnet (ENIs and NAT gateways). */
   ifnames: string[];
+  /**
+   * Destinations the router routes for this subnet, per family (the VPC's blocks, then every
+   * destination of its route table, whatever its target): anything else the router fails with
+   * "no route", so the ENI namespaces route only these and fail the rest locally (ENETUNREACH).
+   */
+  routed4: string[];
+  routed6: string[];
 }
 
 export interface EniPlan {
@@ -180,7 +187,12 @@ export function plan(input: PlanInput, slots: PlanSlots): Plan {
       table,
       acl: aclOf.get(sub.subnetId) ?? defaultAcl.get(sub.vpcId),
       ifnames: [],
+      routed4: [],
+      routed6: [],
     };
+    const rtbDests = rtb && vpcById.has(rtb.vpcId) ? rtb.routes.flatMap((r) => (r.target.kind === "local" ? [] : (norm(r.destination) ?? []))) : [];
+    sp.routed4 = [...new Set([...vpc.cidrs4, ...rtbDests.filter((d) => fam(d) === 4)])];
+    sp.routed6 = [...new Set([...vpc.cidrs6, ...rtbDests.filter((d) => fam(d) === 6)])];
     subnets.push(sp);
     subnetById.set(sp.id, sp);
   }

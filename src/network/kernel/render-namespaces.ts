@@ -22,15 +22,33 @@ export function routerLinkLines(x: { ifname: string; subnet: { gw4?: string } })
   ];
 }
 
-/** Inside an ENI namespace: /32 and /128 addresses, default routes via the VPC router. */
+/** Inside an ENI namespace: /32 and /128 addresses; its routes come from eniRoutesScript. */
 export function eniScript(e: EniPlan, routerPid: number): string {
   const lines = [`link add eth0 type veth peer name ${e.ifname} netns ${routerPid}`, "link set eth0 up", `addr add ${LL_FAR}/64 dev eth0 nodad`];
   for (const ip of e.v4) lines.push(`addr add ${ip}/32 dev eth0`);
   for (const ip of e.v6) lines.push(`addr add ${ip}/128 dev eth0 nodad`);
-  if (e.v4.length && e.subnet.gw4) lines.push(`route add 0.0.0.0/0 via ${e.subnet.gw4} dev eth0 onlink src ${e.v4[0]}`);
-  // No IPv6 address (Ipv6AllowedForDualStack off): no IPv6 route either, so IPv6 gets ENETUNREACH.
-  if (e.v6.length) lines.push(`route add ::/0 via ${LL_NEAR} dev eth0 src ${e.v6[0]}`);
+  // Routes are synced on every apply (eniRoutesScript); none for a family without an address.
   return heredoc("ip -batch -", lines);
+}
+
+/** The routes an ENI namespace should hold, per family: its subnet's routed destinations, when it has an address of that family. */
+export function eniRoutes(e: EniPlan): { 4: string[]; 6: string[] } {
+  return { 4: e.v4.length && e.subnet.gw4 ? e.subnet.routed4 : [], 6: e.v6.length ? e.subnet.routed6 : [] };
+}
+
+/**
+ * The ENI namespace's routes: exactly the destinations its subnet routes (plan's `routed4` /
+ * `routed6`), all via the VPC router. Anything else fails at once with ENETUNREACH inside the
+ * namespace, as the model says; the router's ICMP "no route" answer can be lost while connect()
+ * holds the socket lock (TcpExtLockDroppedIcmps), and the connection would time out instead.
+ * New routes are replaced in first, then stale ones deleted, so a route present in both sets never
+ * goes missing.
+ */
+export function eniRoutesScript(e: EniPlan, want: { 4: string[]; 6: string[] }, stale: { 4: string[]; 6: string[] }): string {
+  const add = [...want[4].map((d) => `route replace ${d} via ${e.subnet.gw4} dev eth0 onlink src ${e.v4[0]}`), ...want[6].map((d) => `route replace ${d} via ${LL_NEAR} dev eth0 src ${e.v6[0]}`)];
+  const del = [...stale[4], ...stale[6]].map((d) => `route del ${d} dev eth0`);
+  // A stale route may already be gone (after a failed sync): its deletion is best effort.
+  return heredoc("ip -batch -", add) + (del.length ? `ip -force -batch - <<'HL_EOF' || true\n${del.join("\n")}\nHL_EOF\n` : "");
 }
 
 /** A NAT gateway: its ENI address, masquerade (hairpin on its one interface), IPv4 only. */
