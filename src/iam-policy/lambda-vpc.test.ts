@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { compilePolicy } from "./compile.ts";
 import { evaluate } from "./evaluate.ts";
 import type { CompiledPolicy, ContextValue, EvaluationResult } from "./types.ts";
+import { awsManagedPolicy } from "../services/iam/managed-policies.ts";
 
 const ACTIONS = ["lambda:CreateFunction", "lambda:UpdateFunctionConfiguration"];
 
@@ -167,32 +168,9 @@ describe("variants with negated operators (the usual way to restrict)", () => {
 });
 
 describe("execution role: Deny EC2 ENI actions to function code (lambda:SourceFunctionArn)", () => {
-  // AWSLambdaVPCAccessExecutionRole v3 (AWS managed policy reference)
-  const managed = compilePolicy(
-    JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "AWSLambdaVPCAccessExecutionPermissions",
-          Effect: "Allow",
-          Action: [
-            "logs:CreateLogGroup",
-            "logs:CreateLogStream",
-            "logs:PutLogEvents",
-            "ec2:CreateNetworkInterface",
-            "ec2:DescribeNetworkInterfaces",
-            "ec2:DescribeSubnets",
-            "ec2:DeleteNetworkInterface",
-            "ec2:AssignPrivateIpAddresses",
-            "ec2:UnassignPrivateIpAddresses",
-          ],
-          Resource: "*",
-        },
-      ],
-    }),
-    "identity",
-    "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
-  );
+  // AWSLambdaVPCAccessExecutionRole v3, the document IAM serves for it.
+  const VPC_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
+  const managed = compilePolicy(awsManagedPolicy(VPC_ACCESS)!.document, "identity", VPC_ACCESS);
   const SOURCE = "arn:aws:lambda:us-west-2:123456789012:function:source_lambda";
   const denyFromCode = p(
     [

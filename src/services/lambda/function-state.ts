@@ -292,32 +292,12 @@ export class FunctionStates {
     delete fn.transitions![tk];
     if (Object.keys(fn.transitions!).length === 0) delete fn.transitions;
     if (t.kind === "restore") {
-      for (const cfg of configs(fn, t.versions)) {
-        if (t.failure) {
-          cfg.state = "Failed";
-          cfg.stateReason = t.failure.reason;
-          cfg.stateReasonCode = t.failure.reasonCode;
-        } else {
-          cfg.state = "Active";
-          delete cfg.stateReason;
-          delete cfg.stateReasonCode;
-        }
-      }
+      for (const cfg of configs(fn, t.versions)) endState(cfg, t.failure);
     } else if (t.kind === "create") {
-      for (const v of t.versions) {
-        const cfg = v === LATEST ? fn.latest : fn.versions[v];
-        if (!cfg) continue;
-        if (t.failure) {
-          cfg.state = "Failed";
-          cfg.stateReason = t.failure.reason;
-          cfg.stateReasonCode = t.failure.reasonCode;
-        } else {
-          cfg.state = "Active";
-          delete cfg.stateReason;
-          delete cfg.stateReasonCode;
-        }
+      for (const cfg of configs(fn, t.versions)) {
+        endState(cfg, t.failure);
         // Only $LATEST has a LastUpdateStatus; published versions never do.
-        if (v === LATEST) {
+        if (cfg === fn.latest) {
           cfg.lastUpdateStatus = t.failure ? "Failed" : "Successful";
           if (t.failure) {
             cfg.lastUpdateStatusReason = t.failure.reason;
@@ -360,6 +340,19 @@ export class FunctionStates {
 
 function stateConflict(state: string): AwsError {
   return resourceConflict(`The operation cannot be performed at this time. The function is currently in the following state: ${state}`);
+}
+
+/** A create or restore ended: Active, or Failed with the task's reason. */
+function endState(cfg: VersionConfig, failure: TransitionRecord["failure"]): void {
+  if (failure) {
+    cfg.state = "Failed";
+    cfg.stateReason = failure.reason;
+    cfg.stateReasonCode = failure.reasonCode;
+  } else {
+    cfg.state = "Active";
+    delete cfg.stateReason;
+    delete cfg.stateReasonCode;
+  }
 }
 
 function configs(fn: FunctionRecord, versions: string[]): VersionConfig[] {
