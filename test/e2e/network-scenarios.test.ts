@@ -20,6 +20,7 @@ import { aws, hasAwsCli } from "../support/aws-cli.ts";
 import { clients } from "../support/clients.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startTestServer } from "../support/server.ts";
+import { buildScenarioNetwork } from "../support/network-scenario.ts";
 import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
 
 const DROP_MS = 300;
@@ -159,13 +160,6 @@ const CODE_FOR: Record<Model["action"], string[]> = {
   notfound: ["ENOTFOUND", "EAI_NONAME"],
 };
 
-function sub64(v56: string, i: number): string {
-  const g = v56.split("/")[0].split("::")[0].split(":");
-  while (g.length < 4) g.push("0");
-  g[3] = (parseInt(g[3], 16) + i).toString(16);
-  return `${g.slice(0, 4).join(":")}::/64`;
-}
-
 async function listen<T extends Server | HttpServer>(server: T, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -252,46 +246,8 @@ describe("network scenarios: VPC rules as function code sees them", { skip: !IN_
       v6Target = `127.0.0.1:${await listen(v6Server, "127.0.0.1")}`; // no IPv6 loopback in this namespace
     }
 
-    // VPC A (default tenancy, dual-stack): public, db, private, igw-only and dual-stack subnets.
-    const vpc = (await c.ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.0.0.0/16", AmazonProvidedIpv6CidrBlock: true }))).Vpc!.VpcId!;
-    const v56 = (await c.ec2.send(new E.DescribeVpcsCommand({ VpcIds: [vpc] }))).Vpcs![0].Ipv6CidrBlockAssociationSet![0].Ipv6CidrBlock!;
-    const subnet = async (vpcId: string, cidr: string, v6?: string) =>
-      (await c.ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, ...(v6 ? { Ipv6CidrBlock: v6 } : {}) }))).Subnet!.SubnetId!;
-    const table = async (vpcId: string, subnets: string[]) => {
-      const id = (await c.ec2.send(new E.CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;
-      for (const s of subnets) await c.ec2.send(new E.AssociateRouteTableCommand({ RouteTableId: id, SubnetId: s }));
-      return id;
-    };
-    const group = async (vpcId: string, name: string) => (await c.ec2.send(new E.CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: name, Description: name }))).GroupId!;
-    net.vpc = vpc;
-    net.public = await subnet(vpc, "10.0.0.0/24");
-    net.db = await subnet(vpc, "10.0.1.0/24");
-    net.private = await subnet(vpc, "10.0.3.0/24");
-    net.igwSubnet = await subnet(vpc, "10.0.4.0/24");
-    net.dual = await subnet(vpc, "10.0.5.0/24", sub64(v56, 5));
-    net.igw = (await c.ec2.send(new E.CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
-    await c.ec2.send(new E.AttachInternetGatewayCommand({ InternetGatewayId: net.igw, VpcId: vpc }));
-    net.eigw = (await c.ec2.send(new E.CreateEgressOnlyInternetGatewayCommand({ VpcId: vpc }))).EgressOnlyInternetGateway!.EgressOnlyInternetGatewayId!;
-    net.publicRt = await table(vpc, [net.public]);
-    await c.ec2.send(new E.CreateRouteCommand({ RouteTableId: net.publicRt, DestinationCidrBlock: "0.0.0.0/0", GatewayId: net.igw }));
-    net.privateRt = await table(vpc, [net.private]);
-    net.igwRt = await table(vpc, [net.igwSubnet]);
-    await c.ec2.send(new E.CreateRouteCommand({ RouteTableId: net.igwRt, DestinationCidrBlock: "0.0.0.0/0", GatewayId: net.igw }));
-    net.dualRt = await table(vpc, [net.dual]);
-    net.fnSg = await group(vpc, "fn");
-    net.dbSg = await group(vpc, "db");
-    await c.ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: net.dbSg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: net.fnSg }] }] }));
-    net.dbEni = (await c.ec2.send(new E.CreateNetworkInterfaceCommand({ SubnetId: net.db, PrivateIpAddress: "10.0.1.25", Groups: [net.dbSg] }))).NetworkInterface!.NetworkInterfaceId!;
-
-    // VPC D (dedicated tenancy), peered with A; no peering routes yet (row 8 adds them).
-    net.dVpc = (await c.ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.2.0.0/16", InstanceTenancy: "dedicated" }))).Vpc!.VpcId!;
-    net.dSubnet = await subnet(net.dVpc, "10.2.1.0/24");
-    net.dRt = await table(net.dVpc, [net.dSubnet]);
-    net.dSg = await group(net.dVpc, "dedicated-server");
-    await c.ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: net.dSg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 7000, ToPort: 7000, IpRanges: [{ CidrIp: "10.0.3.0/24" }] }] }));
-    net.dEni = (await c.ec2.send(new E.CreateNetworkInterfaceCommand({ SubnetId: net.dSubnet, PrivateIpAddress: "10.2.1.10", Groups: [net.dSg] }))).NetworkInterface!.NetworkInterfaceId!;
-    net.pcx = (await c.ec2.send(new E.CreateVpcPeeringConnectionCommand({ VpcId: vpc, PeerVpcId: net.dVpc }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
-    await c.ec2.send(new E.AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: net.pcx }));
+    // The VPCs of the table (see test/support/network-scenario.ts).
+    Object.assign(net, await buildScenarioNetwork(c.ec2));
 
     // What stands behind the addresses: the database (5432, and 22 so that only the group decides
     // row 2; 6543 for row 9), the dedicated VPC's server, the internet names and the IPv6 host.
