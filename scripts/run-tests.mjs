@@ -26,7 +26,11 @@ if (files.length === 0) {
 }
 
 const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NODE_NO_WARNINGS: "1" };
-const nodeArgs = ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files];
+// No test may hang the run: each test has a time limit, the runner exits once the tests are done
+// even if a failed test left a server or a child behind, and the whole run has a ceiling.
+const TEST_TIMEOUT_MS = 300_000;
+const RUN_CEILING_MS = 30 * 60_000;
+const nodeArgs = ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", `--test-timeout=${TEST_TIMEOUT_MS}`, "--test-force-exit", ...files];
 
 // A private mount namespace too (-m) where possible, so the kernel network mode's tests can mount
 // their own /run for `ip netns` without touching the host's.
@@ -42,17 +46,23 @@ function isolationFlags() {
 let result;
 let flags;
 if (process.env.HYPERLOCAL_TEST_NETNS === "1") {
-  result = spawnSync(process.execPath, nodeArgs, { stdio: "inherit", env });
+  result = spawnSync(process.execPath, nodeArgs, { stdio: "inherit", env, timeout: RUN_CEILING_MS, killSignal: "SIGKILL" });
 } else if ((flags = isolationFlags())) {
   console.log(`tests run inside a loopback-only network namespace (unshare ${flags})`);
   const script = `ip link set lo up && exec "$0" "$@"`;
   result = spawnSync("unshare", [flags, "sh", "-c", script, process.execPath, ...nodeArgs], {
     stdio: "inherit",
     env: { ...env, HYPERLOCAL_TEST_NETNS: "1" },
+    timeout: RUN_CEILING_MS,
+    killSignal: "SIGKILL",
   });
 } else {
   console.log("NOTE: cannot create a loopback-only network namespace here (unshare -rn failed);");
   console.log("      tests that run function code with network access will be skipped.");
-  result = spawnSync(process.execPath, nodeArgs, { stdio: "inherit", env });
+  result = spawnSync(process.execPath, nodeArgs, { stdio: "inherit", env, timeout: RUN_CEILING_MS, killSignal: "SIGKILL" });
+}
+if (result.error?.code === "ETIMEDOUT") {
+  console.error(`the test run did not finish within ${RUN_CEILING_MS / 60_000} minutes and was stopped`);
+  process.exit(1);
 }
 process.exit(result.status ?? 1);

@@ -31,6 +31,21 @@ describe("SimulatedClock", () => {
     c.close();
   });
 
+  it("an advance grows the offset by exactly the amount asked, even when real time moves while timers run", () => {
+    let real = 0;
+    const c = new SimulatedClock(() => real);
+    const seen: number[] = [];
+    c.schedule(1000, () => {
+      seen.push(c.now());
+      real += 7; // the timer's own work takes real time
+    });
+    c.advance(259_200_000);
+    assert.deepEqual(seen, [1000]);
+    assert.equal(c.offsetMs, 259_200_000);
+    assert.equal(c.now(), 7 + 259_200_000);
+    c.close();
+  });
+
   it("cancelled timers do not fire; a throwing timer does not stop the others", () => {
     const c = new SimulatedClock(() => 0);
     let fired = 0;

@@ -46,16 +46,19 @@ export class SimulatedClock implements Clock {
 
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError("advance takes a non-negative number of milliseconds");
-    // Fire timers one simulated instant at a time, so a timer scheduled by another timer
-    // inside the advanced window also fires, at its own time.
-    const target = this.now() + ms;
+    // The offset grows by exactly ms, however long the timers take to run. Timers fire one
+    // simulated instant at a time, so a timer scheduled by another timer inside the advanced
+    // window also fires, at its own time.
+    const endOffset = this.offset + ms;
     for (;;) {
       const next = this.nextDue();
-      if (!next || next.at > target) break;
-      this.offset += Math.max(0, next.at - this.now());
+      if (!next) break;
+      const needed = this.offset + Math.max(0, next.at - this.now());
+      if (needed > endOffset) break;
+      this.offset = needed;
       this.fire(next);
     }
-    this.offset += Math.max(0, target - this.now());
+    this.offset = endOffset;
     this.fireDue();
     this.arm();
   }

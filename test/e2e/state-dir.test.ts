@@ -75,9 +75,12 @@ describe("--state-dir and the simulated clock", () => {
   it("keeps the clock's offset across a restart, so stored times stay in one timeline", async () => {
     const dir = tempDir();
     const first = await startChildServer(["--state-dir", dir]);
-    const advanced = (await (await fetch(`${first.url}/_hyperlocal/clock/advance`, { method: "POST", body: JSON.stringify({ days: 3 }) })).json()) as { offsetMs: number };
-    assert.equal(advanced.offsetMs, 3 * 86_400_000);
-    assert.equal(await first.stop("SIGTERM"), 0);
+    try {
+      const advanced = (await (await fetch(`${first.url}/_hyperlocal/clock/advance`, { method: "POST", body: JSON.stringify({ days: 3 }) })).json()) as { offsetMs: number };
+      assert.equal(advanced.offsetMs, 3 * 86_400_000);
+    } finally {
+      assert.equal(await first.stop("SIGTERM"), 0);
+    }
     const second = await startChildServer(["--state-dir", dir]);
     try {
       const clock = (await (await fetch(`${second.url}/_hyperlocal/clock`)).json()) as { offsetMs: number; now: string };

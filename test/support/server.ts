@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { after } from "node:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,16 @@ export interface ChildServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+// Every child server a test file starts is killed when the file's tests end, even when a test
+// failed before its own stop(): a live child would keep the test process, and the run, waiting.
+const liveChildren = new Set<ChildProcess>();
+after(() => {
+  for (const proc of liveChildren) proc.kill("SIGKILL");
+});
+process.on("exit", () => {
+  for (const proc of liveChildren) proc.kill("SIGKILL");
+});
+
 const ROOT = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "..");
 
 /** The real CLI in a child process (`hyperlocal start`), for end-to-end tests. */
@@ -30,6 +41,8 @@ export function startChildServer(args: string[] = [], env: NodeJS.ProcessEnv = {
     env: { ...process.env, HYPERLOCAL_READY_LINE: "1", HYPERLOCAL_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  liveChildren.add(proc);
+  proc.on("exit", () => liveChildren.delete(proc));
   let out = "";
   proc.stdout!.on("data", (d) => (out += d));
   proc.stderr!.on("data", (d) => (out += d));
