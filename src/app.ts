@@ -70,7 +70,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   let serverPort = 0;
   // --network kernel: namespaces + nftables; without kernel support, the shim with a warning.
   let network: NetworkModule | undefined;
-  const kernelLink = config.network === "kernel" && !opts.networkEnv ? await startKernelLink(config, logger, () => network, () => serverPort) : undefined;
+  const kernelLink = config.network === "kernel" && !opts.networkEnv ? await startKernelLink(config, logger, () => network, () => serverPort, hyperplane) : undefined;
+  // Every change to the state (requests, and what the clock moves: ENIs created or reclaimed, NAT
+  // gateways becoming available) reaches the kernel before the next invocation.
+  if (kernelLink) store.onChange(() => kernelLink.changed());
   // The network module needs Lambda (which function uses which ENI) and Lambda needs the network
   // module (the shim's variables for each environment): the hook reads it once both exist.
   const shimEnv: LambdaOptions["networkEnv"] =
@@ -104,7 +107,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     connections: hyperplane,
     functionSource: (account, region, functionName) => lambda.networkSource(account, region, functionName),
     settings: { dropAfterMs: config.dropAfterMs },
-    onRegistryChange: () => kernelLink?.schedule(),
+    onRegistryChange: () => kernelLink?.changed(),
   });
   const net = network;
 
@@ -139,14 +142,13 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     onChange: () => {
       store.markDirty();
       net.invalidate();
-      kernelLink?.schedule();
     },
   });
   const address = await gateway.listen(config.port, config.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   serverUrl = `http://${host}:${address.port}`;
   serverPort = address.port;
-  kernelLink?.schedule();
+  kernelLink?.changed();
   logger.info(`hyperlocal ${VERSION} listening on http://${host}:${address.port} (region ${config.region}, account ${config.account})`);
 
   return {

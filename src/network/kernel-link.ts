@@ -1,18 +1,28 @@
 // --network kernel, wired to Lambda: starts the kernel network (or says why it cannot, so the app
 // falls back to the shim), keeps it in step with EC2 state, endpoints and internet mappings, and
-// gives each execution environment its launch wrapper.
+// gives each execution environment its launch wrapper. It also answers the namespaces' resolvers
+// (the same name resolution the shim uses) and counts the connections the kernel sees on the
+// functions' Hyperplane ENIs.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import type { Logger } from "../core/logger.ts";
 import type { NetworkEnv, NetworkFunctionInfo } from "../services/lambda/env.ts";
-import { KernelNetwork, kernelSupport } from "./kernel/index.ts";
+import { KernelNetwork, kernelSupport, rootless } from "./kernel/index.ts";
+import type { ConnectionEvent } from "./kernel/conntrack-watch.ts";
 import type { NetSnapshot } from "./model/types.ts";
-import type { NetworkModule } from "./server/index.ts";
+import { normalizeIp } from "./snapshot/from-ec2.ts";
+import type { ConnectionAccounting, NetSource, NetworkModule } from "./server/index.ts";
 
 /** The kernel network, or undefined (with a warning) where this machine cannot run it. */
-export async function startKernelLink(config: Config, logger: Logger, network: () => NetworkModule | undefined, serverPort: () => number): Promise<KernelLink | undefined> {
+export async function startKernelLink(
+  config: Config,
+  logger: Logger,
+  network: () => NetworkModule | undefined,
+  serverPort: () => number,
+  accounting?: ConnectionAccounting,
+): Promise<KernelLink | undefined> {
   const support = kernelSupport();
   if (!support.ok) {
     logger.warn(`--network kernel is unavailable here (${support.reason}); falling back to --network shim`);
@@ -21,7 +31,8 @@ export async function startKernelLink(config: Config, logger: Logger, network: (
   const root = mkdtempSync(join(tmpdir(), "hyperlocal-kernel-"));
   try {
     const kernel = await KernelNetwork.create({ root, logger });
-    return new KernelLink(kernel, root, config, logger, network, serverPort);
+    logger.info(`network: kernel mode${rootless() ? ", rootless (inside a user namespace of its own)" : ""}: each function runs in its Hyperplane ENI's network namespace`);
+    return new KernelLink(kernel, root, config, logger, network, serverPort, accounting);
   } catch (e) {
     logger.warn(`--network kernel could not start (${(e as Error).message}); falling back to --network shim`);
     rmSync(root, { recursive: true, force: true });
@@ -29,19 +40,31 @@ export async function startKernelLink(config: Config, logger: Logger, network: (
   }
 }
 
+interface LambdaEni {
+  account: string;
+  region: string;
+  comboKey: string;
+  ipv6Allowed: boolean;
+}
+
 /**
- * --network kernel: keeps the namespaces in step with EC2 state, endpoints and internet mappings
- * (debounced re-apply), and gives each execution environment its launch wrapper: a VPC function
- * runs in its Hyperplane ENI's namespace, any other function in the public client namespace, each
- * with loopback relays for its Runtime API port and hyperlocal's own port.
+ * --network kernel: keeps the namespaces in step with the state (every change starts a re-apply at
+ * once, and each invocation waits until the changes made before it are in force), and gives each
+ * execution environment its launch wrapper: a VPC function runs in its Hyperplane ENI's namespace,
+ * any other function in the public client namespace, each with loopback relays for its Runtime API
+ * port and hyperlocal's own port.
  */
 export class KernelLink {
   /** "account\nregion" of every scope to build. */
   private readonly scopes = new Set<string>();
-  /** Lambda ENIs functions ran from: id → ipv6Allowed. */
-  private readonly enis = new Map<string, boolean>();
-  private timer: NodeJS.Timeout | undefined;
+  /** Lambda ENIs functions ran from. */
+  private readonly enis = new Map<string, LambdaEni>();
+  private dirty = false;
+  private applying: Promise<void> | undefined;
+  private lastInputs = "";
   private closed = false;
+  /** Connections the kernel reported open on a Lambda ENI: "src|sport|dst|dport" → the ENI Hyperplane counted it on. */
+  private readonly counted = new Map<string, { eni: LambdaEni; eniId: string }>();
 
   constructor(
     private readonly kernel: KernelNetwork,
@@ -50,21 +73,42 @@ export class KernelLink {
     private readonly logger: Logger,
     private readonly network: () => NetworkModule | undefined,
     private readonly serverPort: () => number,
+    private readonly accounting?: ConnectionAccounting,
   ) {
     this.scopes.add(`${config.account}\n${config.region}`);
+    kernel.setResolver((where, name) => this.resolve(where, name));
+    if (accounting) kernel.watchConnections((e) => this.onConnection(e));
   }
 
-  /** Re-apply soon (coalesces bursts of changes). */
-  schedule(): void {
-    if (this.closed || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.applyNow().catch((e: unknown) => this.logger.warn(`kernel network: apply failed: ${(e as Error)?.message ?? e}`));
-    }, 20);
-    this.timer.unref();
+  /** Something changed (a request, the clock, the endpoint registry): re-apply now, coalescing a burst. */
+  changed(): void {
+    if (this.closed) return;
+    this.dirty = true;
+    this.applying ??= this.applyWhileDirty();
   }
 
-  async applyNow(): Promise<void> {
+  /** Resolves once every change reported before this call is in force in the kernel. */
+  async settled(): Promise<void> {
+    while (this.applying) await this.applying;
+  }
+
+  private async applyWhileDirty(): Promise<void> {
+    try {
+      await new Promise((r) => setImmediate(r)); // a burst of changes gives one apply
+      while (this.dirty && !this.closed) {
+        this.dirty = false;
+        try {
+          await this.applyNow();
+        } catch (e) {
+          this.logger.warn(`kernel network: apply failed: ${(e as Error)?.message ?? e}`);
+        }
+      }
+    } finally {
+      this.applying = undefined;
+    }
+  }
+
+  private async applyNow(): Promise<void> {
     const net = this.network();
     if (!net || this.closed) return;
     const parts = [...this.scopes].map((k) => {
@@ -73,36 +117,83 @@ export class KernelLink {
     });
     const snapshot = mergeSnapshots(parts.map((p) => p.snapshot));
     const present = new Set(snapshot.networkInterfaces.map((e) => e.networkInterfaceId));
-    const lambdaEnis = [...this.enis].filter(([id]) => present.has(id)).map(([networkInterfaceId, ipv6Allowed]) => ({ networkInterfaceId, ipv6Allowed }));
-    await this.kernel.apply(snapshot, parts.flatMap((p) => p.endpoints), net.kernelInternet(), lambdaEnis);
+    const lambdaEnis = [...this.enis].filter(([id]) => present.has(id)).map(([networkInterfaceId, e]) => ({ networkInterfaceId, ipv6Allowed: e.ipv6Allowed }));
+    const endpoints = parts.flatMap((p) => p.endpoints);
+    const internet = net.kernelInternet();
+    // Most changes (IAM, Lambda, tags) leave the network as it was: nothing to run.
+    const inputs = JSON.stringify([snapshot, endpoints, internet, lambdaEnis]);
+    if (inputs === this.lastInputs) return;
+    this.lastInputs = "";
+    await this.kernel.apply(snapshot, endpoints, internet, lambdaEnis);
+    this.lastInputs = inputs;
   }
 
   /** The launch wrapper for an environment; undefined when the shim must answer (no usable ENI). */
   environment(fn: NetworkFunctionInfo): NetworkEnv | undefined {
     if (fn.unavailable) return undefined;
-    this.scopes.add(`${fn.account}\n${fn.region}`);
+    const scope = `${fn.account}\n${fn.region}`;
     const eni = fn.vpc?.networkInterfaceId;
-    if (eni) this.enis.set(eni, fn.vpc!.ipv6Allowed);
+    const known = this.scopes.has(scope) && (!eni || this.enis.get(eni)?.ipv6Allowed === fn.vpc!.ipv6Allowed);
+    this.scopes.add(scope);
+    if (eni) this.enis.set(eni, { account: fn.account, region: fn.region, comboKey: fn.vpc!.comboKey, ipv6Allowed: fn.vpc!.ipv6Allowed });
+    if (!known) this.changed();
     const where = eni ?? "internet";
     return {
       extraEnv: {},
       nodeOptions: [],
       launch: {
         key: `kernel:${where}`,
+        beforeInvoke: () => this.settled(),
         prepare: async (runtimeApiPort) => {
-          await this.applyNow();
+          await this.settled();
           await this.kernel.loopbackRelay(where, runtimeApiPort);
           const own = this.serverPort();
           if (own) await this.kernel.loopbackRelay(where, own);
           return eni ? this.kernel.commandPrefix(eni) : this.kernel.internetCommandPrefix();
         },
+        release: (runtimeApiPort) => {
+          this.kernel.releaseLoopbackRelay(where, runtimeApiPort).catch((e: unknown) => this.logger.warn(`kernel network: ${(e as Error)?.message ?? e}`));
+        },
       },
     };
   }
 
+  /** A name asked of the resolver in `where` (a Lambda ENI's namespace, or "internet"). */
+  private resolve(where: string, name: string): { addresses: { address: string; family: 4 | 6 }[] } | { nxdomain: true } {
+    const net = this.network();
+    if (!net) return { nxdomain: true };
+    const eni = where === "internet" ? undefined : this.enis.get(where);
+    const [account, region] = eni ? [eni.account, eni.region] : [...this.scopes][0].split("\n");
+    const source: NetSource = { account, region, functionName: "", ...(eni ? { vpc: { networkInterfaceId: where, comboKey: eni.comboKey, ipv6Allowed: eni.ipv6Allowed } } : {}) };
+    const r = net.resolve(source, name);
+    return "error" in r ? { nxdomain: true } : { addresses: r.addresses };
+  }
+
+  /** The kernel saw a TCP connection open or close: count it on the Hyperplane ENI it leaves from. */
+  private onConnection(e: ConnectionEvent): void {
+    const key = `${e.src}|${e.sport}|${e.dst}|${e.dport}`;
+    if (e.kind === "close") {
+      const c = this.counted.get(key);
+      if (!c) return;
+      this.counted.delete(key);
+      this.accounting?.release(c.eni.account, c.eni.region, c.eni.comboKey, c.eniId);
+      return;
+    }
+    const src = normalizeIp(e.src);
+    const eniId = this.kernel.lastPlan?.enis.find((p) => p.lambda && [...p.v4, ...p.v6].some((ip) => normalizeIp(ip) === src))?.id;
+    const eni = eniId ? this.enis.get(eniId) : undefined;
+    if (!eni || !this.accounting) return;
+    try {
+      this.counted.set(key, { eni, eniId: this.accounting.acquire(eni.account, eni.region, eni.comboKey) });
+    } catch (err) {
+      // The connection is already open in the kernel; Hyperplane could not count it (not ready, quota).
+      this.logger.warn(`kernel network: connection ${key} not counted: ${(err as Error).message}`);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    await this.settled();
     await this.kernel.close();
     rmSync(this.root, { recursive: true, force: true });
   }

@@ -127,6 +127,9 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
     this.deps = deps;
   }
 
+  /** The Runtime API port a launch wrapper prepared for (released when the environment stops). */
+  private preparedPort: number | undefined;
+
   get busy(): boolean {
     return this.current !== undefined;
   }
@@ -155,7 +158,9 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
     const plan = planLaunch(spec, this.family, env, this.deps.launch);
     if (spec.launch) {
       // A wrapped launch (e.g. inside a network namespace): always a fresh process, never a spare.
-      const prefix = await spec.launch.prepare(Number(this.endpoint.address.slice(this.endpoint.address.lastIndexOf(":") + 1)));
+      const port = Number(this.endpoint.address.slice(this.endpoint.address.lastIndexOf(":") + 1));
+      const prefix = await spec.launch.prepare(port);
+      this.preparedPort = port;
       if (prefix.length > 0) plan.cold = { ...plan.cold, command: prefix[0], args: [...prefix.slice(1), plan.cold.command, ...plan.cold.args] };
       delete plan.spare;
       delete plan.spareSpec;
@@ -235,6 +240,7 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
       const cleanup = () => {
         this.memory?.close();
         if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true, maxRetries: 2 });
+        if (this.preparedPort !== undefined) this.spec.launch?.release?.(this.preparedPort);
         resolve();
       };
       if (!this.child) return cleanup();

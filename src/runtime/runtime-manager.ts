@@ -54,6 +54,7 @@ export class RuntimeManager {
     if (!family) return platformFailure(spec, opts.requestId, unsupportedRuntimeError(opts.requestId, spec.runtime));
     const baseArn = unqualifiedArn(spec.functionArn);
     const key = `${baseArn}\n${spec.version}\n${spec.codeSha256}\n${spec.revisionKey}${spec.launch ? `\n${spec.launch.key}` : ""}`;
+    if (spec.launch?.beforeInvoke) await spec.launch.beforeInvoke();
     // A warm environment that died before our invocation reached it hands it back (undefined);
     // the invocation then goes to another one, in the end to a fresh one, which always answers.
     for (;;) {

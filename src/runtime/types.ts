@@ -44,6 +44,10 @@ export interface LaunchWrapper {
   /** Distinguishes wrappers for environment reuse (e.g. the namespace it enters). */
   key: string;
   prepare(runtimeApiPort: number): Promise<string[]>;
+  /** Awaited before every invocation, warm or cold (e.g. until network rule changes are in force). */
+  beforeInvoke?(): Promise<void>;
+  /** The environment that prepare() was called for has stopped: free what it set up. */
+  release?(runtimeApiPort: number): void;
 }
 
 export interface InvokeOptions {

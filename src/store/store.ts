@@ -55,8 +55,16 @@ export class Store {
     return this.stateDir !== undefined;
   }
 
-  /** Schedule a snapshot; many changes in a burst give one write. */
+  /** Called on every change (e.g. kernel network mode re-applies); listeners must be cheap. */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private readonly changeListeners: (() => void)[] = [];
+
+  /** Something changed: tell the listeners and schedule a snapshot; many changes in a burst give one write. */
   markDirty(): void {
+    for (const l of this.changeListeners) l();
     if (!this.stateDir || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;

@@ -4,13 +4,14 @@
 // loaded. Each row is seen three ways that must agree: the model (GET /_hyperlocal/reachability),
 // the shim table (network-scenarios.test.ts) and here real code under the kernel: allow = data
 // exchanged, drop = no answer (a handler-side socket timeout, 1 s), unreachable = ENETUNREACH or
-// EHOSTUNREACH. Names do not resolve in kernel mode, so rows that use api.example.com use its mapped
-// address. Changes re-apply after a short debounce; a probe right after a change retries (bounded)
-// until the code's outcome matches the model and says how many tries it took.
+// EHOSTUNREACH. Names resolve through the namespace's own resolver (169.254.169.253, named by the
+// function's /etc/resolv.conf), so rows 4 to 6 use api.example.com as the shim table does. Every
+// change applies before the next invocation: each probe is one invocation, never retried.
+// Connections the kernel sees count on the Hyperplane ENI (conntrack), driving its scale-out.
 // Network safety: every server listens on 127.0.0.1 or [::1]; VPC and "internet" addresses exist
 // only in namespaces that hyperlocal creates inside the test's own loopback-only namespace.
 import assert from "node:assert/strict";
-import { readlinkSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { after, before, beforeEach, describe, it, type TestContext } from "node:test";
@@ -41,6 +42,29 @@ exports.handler = async (ev) => {
   const tmo = ev.timeoutMs ?? 1000;
   const done = (r) => ({ ...r, env: ENV, ms: Date.now() - t0, preload: process.env.NODE_OPTIONS ?? "", netns: require("node:fs").readlinkSync("/proc/self/ns/net") });
   try {
+    if (ev.hold !== undefined) {
+      // Open ev.hold connections and keep them (a later invocation with release closes them).
+      globalThis.held ??= [];
+      for (let i = 0; i < ev.hold; i++) {
+        globalThis.held.push(await new Promise((resolve, reject) => {
+          const s = net.connect({ host: ev.host, port: ev.port }, () => resolve(s));
+          s.setTimeout(tmo, () => s.destroy(Object.assign(new Error("no answer"), { code: "HANDLER_TIMEOUT" })));
+          s.on("error", reject);
+        }));
+      }
+      return done({ ok: true, data: String(globalThis.held.length) });
+    }
+    if (ev.release) {
+      const n = (globalThis.held ?? []).length;
+      for (const s of globalThis.held ?? []) s.end();
+      globalThis.held = [];
+      return done({ ok: true, data: String(n) });
+    }
+    if (ev.lookup) {
+      const fs = require("node:fs");
+      const all = await require("node:dns").promises.lookup(ev.lookup, { all: true });
+      return done({ ok: true, data: all.map((a) => a.address).join(","), resolv: fs.readFileSync("/etc/resolv.conf", "utf8") });
+    }
     if (ev.url) {
       const res = await fetch(ev.url, { signal: AbortSignal.timeout(tmo) });
       return done({ ok: true, status: res.status, data: await res.text() });
@@ -102,6 +126,8 @@ def run_ipv4(host, port, message, timeout):
 def code_of(e):
     if isinstance(e, socket.timeout):
         return "TimeoutError"
+    if isinstance(e, socket.gaierror):
+        return "EAI_NONAME" if e.errno == socket.EAI_NONAME else "EAI_AGAIN"
     if isinstance(e, OSError) and e.errno:
         return errno.errorcode.get(e.errno, str(e.errno))
     return type(e).__name__
@@ -113,12 +139,17 @@ def handler(event, context):
     out["env"] = ENV
     out["ms"] = round((time.monotonic() - t0) * 1000)
     out["netns"] = os.readlink("/proc/self/ns/net")
+    with open("/etc/resolv.conf") as f:
+        out["resolv"] = f.read()
     return out
 
 
 def probe(event):
     timeout = event.get("timeoutMs", 1000) / 1000
     try:
+        if event.get("lookup"):
+            infos = socket.getaddrinfo(event["lookup"], 80, proto=socket.IPPROTO_TCP)
+            return {"ok": True, "data": ",".join(sorted({i[4][0] for i in infos}))}
         if event.get("url"):
             try:
                 with urllib.request.urlopen(event["url"], timeout=timeout) as r:
@@ -145,6 +176,7 @@ interface Outcome {
   ms?: number;
   preload?: string;
   netns?: string;
+  resolv?: string;
 }
 
 interface Model {
@@ -185,7 +217,6 @@ function pongServer(tag: string, seen: string[]): Server {
   });
 }
 
-const agrees = (model: Model, out: Outcome) => (model.action === "connect" ? out.ok : !out.ok && CODE_FOR[model.action].includes(out.error!));
 
 describe("network scenarios under --network kernel: VPC rules as function code in its namespace sees them", { skip: SKIP }, () => {
   let app: App;
@@ -220,25 +251,18 @@ describe("network scenarios under --network kernel: VPC rules as function code i
     return JSON.parse(text) as Outcome;
   };
   /**
-   * The model's answer and the kernel-run function's outcome for one connection; asserts that they
-   * agree and that the code ran in a namespace other than the test's. `settle`: right after a
-   * change, retry (at most ~4 s) while the kernel may still be on the previous state.
+   * The model's answer and the kernel-run function's outcome for one connection (one invocation,
+   * right after whatever change came before); asserts that they agree and that the code ran in a
+   * namespace other than the test's.
    */
-  const probe = async (fn: string, to: string, event: Record<string, unknown> = {}, settle = false): Promise<{ model: Model; out: Outcome; tries: number }> => {
+  const probe = async (fn: string, to: string, event: Record<string, unknown> = {}): Promise<{ model: Model; out: Outcome }> => {
     const m = /^\[?(.+?)\]?:(\d+)$/.exec(to)!;
     const model = await reach(fn, to);
     const ev = { timeoutMs: SOCKET_TIMEOUT_MS, ...(event.url ? event : { host: m[1], port: Number(m[2]), ...event }) };
-    const t0 = Date.now();
-    let out = await invoke(fn, ev);
-    let tries = 1;
-    while (settle && !agrees(model, out) && Date.now() - t0 < 4000) {
-      await new Promise((r) => setTimeout(r, 50));
-      out = await invoke(fn, ev);
-      tries++;
-    }
+    const out = await invoke(fn, ev);
     const why = `${fn} → ${to}: model ${model.verdict}/${model.action} (${model.reasons[0]?.code ?? ""}), function ${JSON.stringify(out)}`;
     const outcome = out.ok ? `connected, got ${JSON.stringify(out.data)}` : `${out.error} after ${out.ms} ms`;
-    current?.diagnostic(`${fn} → ${event.url ?? to}: model ${model.verdict}${model.reasons[0] ? ` (${model.reasons[0].code})` : ""}, action ${model.action}; kernel code: ${outcome}${tries > 1 ? ` (after ${tries} tries)` : ""}`);
+    current?.diagnostic(`${fn} → ${event.url ?? to}: model ${model.verdict}${model.reasons[0] ? ` (${model.reasons[0].code})` : ""}, action ${model.action}; kernel code: ${outcome}`);
     assert.ok(out.netns && out.netns !== TEST_NETNS, `${fn} ran in another network namespace: ${out.netns}`);
     assert.ok(!/preload|shim/.test(out.preload ?? ""), `no shim preload expected: ${out.preload}`);
     if (model.action === "connect") assert.equal(out.ok, true, why);
@@ -246,16 +270,16 @@ describe("network scenarios under --network kernel: VPC rules as function code i
       assert.equal(out.ok, false, why);
       assert.ok(CODE_FOR[model.action].includes(out.error!), why);
     }
-    return { model, out, tries };
+    return { model, out };
   };
 
   before(async () => {
-    app = await startTestServer({ network: "kernel" });
+    app = await startTestServer({ network: "kernel", eniConnections: 2 });
     c = clients(app.url);
 
     const db = pongServer("pong", dbSeen);
     const dedicated = pongServer("dedicated pong", dedicatedSeen);
-    const http = createHttpServer((req, res) => res.end(`hello from the api.example.com stand-in (${req.method} ${req.url})`));
+    const http = createHttpServer((req, res) => res.end(`hello from the api.example.com stand-in (${req.method} ${req.url}, Host ${req.headers.host})`));
     const v6Server = pongServer("pong6", v6Seen);
     servers.push(db, dedicated, http, v6Server);
     dbPort = await listen(db, "127.0.0.1");
@@ -333,12 +357,12 @@ describe("network scenarios under --network kernel: VPC rules as function code i
     const swapped = (await c.ec2.send(new E.ReplaceNetworkAclAssociationCommand({ AssociationId: assoc.NetworkAclAssociationId, NetworkAclId: acl }))).NewAssociationId!;
     try {
       for (const fn of ["node-private", "py-private"]) {
-        const { model } = await probe(fn, "10.0.1.25:5432", {}, true);
+        const { model } = await probe(fn, "10.0.1.25:5432");
         assert.equal(model.verdict, "drop");
         assert.equal(model.reasons[0].code, "SUBNET_ACL_RESTRICTION");
       }
       await c.ec2.send(new E.CreateNetworkAclEntryCommand({ NetworkAclId: acl, RuleNumber: 110, Egress: true, Protocol: "6", RuleAction: "allow", CidrBlock: "10.0.3.0/24", PortRange: { From: 1024, To: 65535 } }));
-      const { model, out } = await probe("node-private", "10.0.1.25:5432", { message: "after the return rule" }, true);
+      const { model, out } = await probe("node-private", "10.0.1.25:5432", { message: "after the return rule" });
       assert.equal(model.verdict, "allow");
       assert.equal(out.data, "pong:after the return rule");
     } finally {
@@ -349,7 +373,7 @@ describe("network scenarios under --network kernel: VPC rules as function code i
   it("row 8: a dedicated-tenancy VPC peered to the function's VPC is reachable only with the peering route on both sides", async () => {
     const to = "10.2.1.10:7000";
     const fails = async (why: string) => {
-      const r = await probe("node-private", to, {}, true);
+      const r = await probe("node-private", to);
       assert.notEqual(r.model.verdict, "allow", why);
       return r;
     };
@@ -362,16 +386,16 @@ describe("network scenarios under --network kernel: VPC rules as function code i
     await c.ec2.send(new E.CreateRouteCommand({ RouteTableId: net.privateRt, DestinationCidrBlock: "10.2.0.0/16", VpcPeeringConnectionId: net.pcx }));
     await fails("only the function's subnet routes to the peering");
     await c.ec2.send(new E.CreateRouteCommand(back));
-    const both = await probe("node-private", to, { message: "across the peering" }, true);
+    const both = await probe("node-private", to, { message: "across the peering" });
     assert.equal(both.model.verdict, "allow");
     assert.equal(both.out.data, "dedicated pong:across the peering");
     const py = await probe("py-private", to, { message: "python too" });
     assert.equal(py.out.data, "dedicated pong:python too");
   });
 
-  it("row 4: the private subnet without NAT cannot reach api.example.com's address; with a NAT gateway route it can", async () => {
-    const to = `${apiAddress}:80`;
-    const url = `http://${apiAddress}/hello`;
+  it("row 4: the private subnet without NAT cannot reach api.example.com; with a NAT gateway route it can", async () => {
+    const to = "api.example.com:80";
+    const url = "http://api.example.com/hello";
     for (const fn of ["node-private", "py-private"]) {
       const { model } = await probe(fn, to, { url });
       assert.equal(model.verdict, "unreachable");
@@ -387,23 +411,23 @@ describe("network scenarios under --network kernel: VPC rules as function code i
     }
     await c.ec2.send(new E.CreateRouteCommand({ RouteTableId: net.privateRt, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: net.nat }));
     for (const fn of ["node-private", "py-private"]) {
-      const { model, out } = await probe(fn, to, { url }, true);
+      const { model, out } = await probe(fn, to, { url });
       assert.equal(model.verdict, "allow");
       assert.ok(model.path.some((h) => h.id === net.nat));
-      assert.equal(out.data, "hello from the api.example.com stand-in (GET /hello)", fn);
+      assert.equal(out.data, "hello from the api.example.com stand-in (GET /hello, Host api.example.com)", fn);
     }
   });
 
   it("row 5: a subnet routed to the internet gateway without NAT: no internet (no public IP): no answer", async () => {
-    const { model } = await probe("node-igw", `${apiAddress}:80`, { url: `http://${apiAddress}/` });
+    const { model } = await probe("node-igw", "api.example.com:80", { url: "http://api.example.com/" });
     assert.equal(model.verdict, "drop");
     assert.equal(model.reasons[0].code, "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS");
   });
 
-  it("row 6: a function without VPC reaches the mapped internet address and not 10.0.1.25", async () => {
-    const { model, out } = await probe("node-novpc", `${apiAddress}:80`, { url: `http://${apiAddress}/` });
+  it("row 6: a function without VPC reaches the mapped internet name and not 10.0.1.25", async () => {
+    const { model, out } = await probe("node-novpc", "api.example.com:80", { url: "http://api.example.com/" });
     assert.equal(model.verdict, "allow");
-    assert.equal(out.data, "hello from the api.example.com stand-in (GET /)");
+    assert.equal(out.data, "hello from the api.example.com stand-in (GET /, Host api.example.com)");
     const priv = await probe("node-novpc", "10.0.1.25:5432");
     assert.equal(priv.model.verdict, "unreachable");
   });
@@ -424,11 +448,11 @@ describe("network scenarios under --network kernel: VPC rules as function code i
   it("row 7c: with Ipv6AllowedForDualStack, an eigw ::/0 route and ::/0 egress, the guide's Python AF_INET6 example reads the reply", async () => {
     const to = `[${V6_INTERNET}]:8000`;
     await c.ec2.send(new E.CreateRouteCommand({ RouteTableId: net.dualRt, DestinationIpv6CidrBlock: "::/0", EgressOnlyInternetGatewayId: net.eigw }));
-    const noEgress = await probe("py-v6-on", to, { message: "hello v6" }, true);
+    const noEgress = await probe("py-v6-on", to, { message: "hello v6" });
     assert.equal(noEgress.model.verdict, "drop");
     assert.equal(noEgress.model.reasons[0].code, "ENI_SG_RULES_MISMATCH");
     await c.ec2.send(new E.AuthorizeSecurityGroupEgressCommand({ GroupId: net.fnSg, IpPermissions: [{ IpProtocol: "-1", Ipv6Ranges: [{ CidrIpv6: "::/0" }] }] }));
-    const on = await probe("py-v6-on", to, { message: "hello v6" }, true);
+    const on = await probe("py-v6-on", to, { message: "hello v6" });
     assert.equal(on.model.verdict, "allow", on.model.answer);
     assert.equal(on.out.data, "pong6:hello v6");
     assert.equal(v6Seen.at(-1), "hello v6");
@@ -441,7 +465,7 @@ describe("network scenarios under --network kernel: VPC rules as function code i
     const first = await probe("node-warm", "10.0.1.25:6543");
     assert.equal(first.model.verdict, "drop");
     await c.ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: net.dbSg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 6543, ToPort: 6543, UserIdGroupPairs: [{ GroupId: net.fnSg }] }] }));
-    const second = await probe("node-warm", "10.0.1.25:6543", { message: "warm" }, true);
+    const second = await probe("node-warm", "10.0.1.25:6543", { message: "warm" });
     assert.equal(second.model.verdict, "allow");
     assert.equal(second.out.data, "pong:warm");
     assert.equal(second.out.env, first.out.env, "the same warm execution environment");
@@ -455,6 +479,54 @@ describe("network scenarios under --network kernel: VPC rules as function code i
       const addr = await probe(fn, "198.51.100.7:443");
       assert.notEqual(addr.model.action, "connect");
       assert.equal(addr.out.ok, false);
+      const name = await probe(fn, "unmapped.example.net:443", { url: "http://unmapped.example.net:443/" });
+      assert.equal(name.model.action, "notfound");
     }
+  });
+
+  it("names resolve through the namespace's resolver: mapped names, EC2 private DNS names, nothing else; the host's resolv.conf is untouched", async () => {
+    const hostResolv = readFileSync("/etc/resolv.conf", "utf8");
+    for (const fn of ["node-private", "py-private", "node-novpc"]) {
+      const api = await invoke(fn, { lookup: "API.example.com" });
+      assert.equal(api.ok, true, JSON.stringify(api));
+      assert.equal(api.data, apiAddress, fn);
+      const missing = await invoke(fn, { lookup: "unmapped.example.net" });
+      assert.equal(missing.ok, false);
+      assert.ok(CODE_FOR.notfound.includes(missing.error!), JSON.stringify(missing));
+      current?.diagnostic(`${fn}: api.example.com → ${api.data}; unmapped.example.net → ${missing.error}`);
+    }
+    const privateName = await invoke("node-private", { lookup: "ip-10-0-1-25.ec2.internal" });
+    assert.equal(privateName.data, "10.0.1.25");
+    const outside = await invoke("node-novpc", { lookup: "ip-10-0-1-25.ec2.internal" });
+    assert.equal(outside.ok, false, "a function outside any VPC asks public DNS, which has no private names");
+    const seen = await invoke("node-private", { lookup: "api.example.com" });
+    assert.match(seen.resolv!, /^nameserver 169\.254\.169\.253$/m);
+    assert.equal(readFileSync("/etc/resolv.conf", "utf8"), hostResolv);
+  });
+
+  it("connections count on the Hyperplane ENI while open: past the ENI's capacity Lambda adds one (DescribeNetworkInterfaces), which goes once they close", async () => {
+    const lambdaEnis = async () =>
+      (await c.ec2.send(new E.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }, { Name: "subnet-id", Values: [net.private] }] }))).NetworkInterfaces!.map((e) => e.NetworkInterfaceId!).sort();
+    const counted = () => app.hyperplane.combos("000000000000", "us-east-1").filter((k) => k.subnetId === net.private).flatMap((k) => k.enis.map((e) => e.connections)).reduce((a, b) => a + b, 0);
+    const until = async (what: string, ok: () => boolean | Promise<boolean>) => {
+      // The kernel reports connections asynchronously (conntrack events): wait for them, bounded.
+      for (let i = 0; !(await ok()); i++) {
+        assert.ok(i < 100, what);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const before = await lambdaEnis();
+    assert.equal(before.length, 1);
+    const held = await invoke("node-private", { hold: 3, host: "10.0.1.25", port: 5432, timeoutMs: 3000 });
+    assert.equal(held.data, "3", JSON.stringify(held));
+    await until(`3 connections counted (now ${counted()})`, () => counted() === 3);
+    const during = await lambdaEnis();
+    assert.equal(during.length, 2, "a second ENI past --eni-connections 2");
+    current?.diagnostic(`3 open connections counted on ${JSON.stringify(app.hyperplane.combos("000000000000", "us-east-1").filter((k) => k.subnetId === net.private).map((k) => k.enis.map((e) => [e.eniId, e.connections])))}`);
+    const released = await invoke("node-private", { release: true });
+    assert.equal(released.data, "3");
+    await until(`connections released (now ${counted()})`, () => counted() === 0);
+    await advanceClock(app.url, 5 * 60 + 1); // Hyperplane's scale-in delay
+    assert.deepEqual(await lambdaEnis(), before, "the extra ENI is gone once idle");
   });
 });

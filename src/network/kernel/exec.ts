@@ -1,6 +1,7 @@
 // One exec per change set: every namespace is configured by a single `sh` script (ip -batch and
 // nft -f heredocs), entered with nsenter. Errors carry the script's stderr so a bad rule is readable.
 import { spawn } from "node:child_process";
+import { userNamespaceOptions } from "./user-namespace.ts";
 
 export interface ExecResult {
   code: number;
@@ -24,7 +25,7 @@ export function run(argv: string[], input?: string): Promise<ExecResult> {
 
 /** The argv that enters a namespace by its holder's /proc path (no mount tricks needed). */
 export function enter(nsPath: string): string[] {
-  return ["nsenter", `--net=${nsPath}`, "--"];
+  return ["nsenter", ...userNamespaceOptions(), `--net=${nsPath}`, "--"];
 }
 
 /** Run a shell script inside a namespace; throws with the script's stderr on failure. */

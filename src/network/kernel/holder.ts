@@ -4,6 +4,7 @@
 // with every veth in it: nothing outlives the emulator.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { userNamespacePrefix } from "./user-namespace.ts";
 
 export interface NamespaceHolder {
   readonly name: string;
@@ -15,7 +16,9 @@ export interface NamespaceHolder {
 
 export function holdNamespace(name: string): Promise<NamespaceHolder> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn("unshare", ["--net", "--", "sh", "-c", "ip link set lo up && echo ready && exec cat"], { stdio: ["pipe", "pipe", "pipe"] });
+    // Rootless: created inside our user namespace, which then owns it.
+    const argv = [...userNamespacePrefix(), "unshare", "--net", "--", "sh", "-c", "ip link set lo up && echo ready && exec cat"];
+    const child: ChildProcess = spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
     let stderr = "";
     let exited = false;
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));

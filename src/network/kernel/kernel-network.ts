@@ -4,7 +4,7 @@
 // for its internet / egress-only gateways, "the internet" behind them, and a public client namespace
 // for functions outside any VPC. All of it lives in namespaces this object creates; the only thing
 // on the emulator's side is a unix-socket relay in this process.
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLogger } from "../../core/logger.ts";
 import type { Logger } from "../../core/logger.ts";
@@ -14,10 +14,13 @@ import { holdNamespace } from "./holder.ts";
 import type { NamespaceHolder } from "./holder.ts";
 import { plan, Slots } from "./plan.ts";
 import type { Plan, PlanSlots } from "./plan.ts";
-import { HostRelays, NamespaceRelay, relaySpecs } from "./relays.ts";
+import { ConntrackWatch, type ConnectionEvent } from "./conntrack-watch.ts";
+import { DnsSockets, RESOLVER_V4, resolvConf, type DnsAnswerer } from "./dns-sockets.ts";
+import { HostRelays, NamespaceRelay, relaySpecs, type RelaySpec } from "./relays.ts";
 import { routerNft, routerRouting, tablesWithRoutes } from "./render-router.ts";
 import { edgeNft, edgeScript, eniRoutes, eniRoutesScript, eniScript, inetInitScript, inetScript, natScript, publicClientScript, routerEdgeLines, routerLinkLines } from "./render-namespaces.ts";
 import { kernelSupport } from "./support.ts";
+import { ensureUserNamespace } from "./user-namespace.ts";
 import type { KernelEndpoint, KernelInternet, KernelNetworkOptions } from "./types.ts";
 
 /** The handler keeps our uid but loses every capability: it cannot rewrite its own rules. */
@@ -42,7 +45,9 @@ interface Space {
 
 interface LoopRelays {
   relay: NamespaceRelay;
-  specs: Map<number, { ip: string; port: number; socket: string }>;
+  specs: Map<number, RelaySpec>;
+  /** The namespace's resolver (UDP 169.254.169.253:53), answered by this process. */
+  dns: RelaySpec;
 }
 
 export class KernelNetwork {
@@ -60,6 +65,10 @@ export class KernelNetwork {
   private closed = false;
   /** Loopback relays of the public client namespace (functions outside any VPC). */
   private pubLoop?: LoopRelays;
+  private readonly dns: DnsSockets;
+  /** The resolv.conf bind-mounted over /etc/resolv.conf for function code. */
+  private readonly resolvConfPath: string;
+  private conntrack?: ConntrackWatch;
 
   private constructor(
     private readonly root: string,
@@ -71,6 +80,30 @@ export class KernelNetwork {
   ) {
     this.host = new HostRelays(join(root, "sockets"));
     this.inetRelay = new NamespaceRelay(inet.path, "the internet");
+    this.dns = new DnsSockets(join(root, "sockets"));
+    this.resolvConfPath = join(root, "resolv.conf");
+    writeFileSync(this.resolvConfPath, resolvConf());
+  }
+
+  /**
+   * Who answers the DNS queries function code sends to its namespace's resolver: `where` is the
+   * ENI id, or "internet" for the public client namespace. Unset: every name fails (SERVFAIL).
+   */
+  setResolver(answer: DnsAnswerer): void {
+    this.dns.setAnswerer(answer);
+  }
+
+  /**
+   * TCP connections that cross the VPC router, as the kernel tracks them (conntrack events):
+   * `open` once when one is set up, `close` once when it ends. Returns false (and nothing is
+   * reported) where the conntrack tool is missing.
+   */
+  watchConnections(onEvent: (e: ConnectionEvent) => void): boolean {
+    if (this.closed) return false;
+    this.conntrack ??= ConntrackWatch.start(this.router.path, this.log);
+    if (!this.conntrack) return false;
+    this.conntrack.onEvent = onEvent;
+    return true;
   }
 
   static async create(opts: KernelNetworkOptions): Promise<KernelNetwork> {
@@ -78,6 +111,7 @@ export class KernelNetwork {
     if (!support.ok) throw new Error(`kernel network mode unavailable: ${support.reason}`);
     mkdirSync(opts.root, { recursive: true });
     const log = opts.logger ?? createLogger("warn");
+    await ensureUserNamespace();
     const [router, inet, pub] = await Promise.all([holdNamespace("router"), holdNamespace("internet"), holdNamespace("public")]);
     try {
       await runScript(
@@ -243,39 +277,71 @@ export class KernelNetwork {
 
   private async loopbackRelayNow(networkInterfaceId: string, port: number): Promise<void> {
     if (this.closed) throw new Error("kernel network: closed");
-    let loop: LoopRelays;
-    if (networkInterfaceId === "internet") {
-      loop = this.pubLoop ??= { relay: new NamespaceRelay(this.pub.path, "public client loopback"), specs: new Map() };
-    } else {
-      const s = this.spaces.get(`eni:${networkInterfaceId}`);
-      if (!s) throw new Error(`kernel network: no namespace for ${networkInterfaceId} (list it in apply()'s lambdaEnis)`);
-      loop = s.loop ??= { relay: new NamespaceRelay(s.holder.path, `${networkInterfaceId} loopback`), specs: new Map() };
-    }
+    const loop = await this.loopRelays(networkInterfaceId);
     if (loop.specs.has(port)) return;
     const target = `127.0.0.1:${port}`;
     this.loopTargets.add(target);
     loop.specs.set(port, { ip: "127.0.0.1", port, socket: await this.host.socketFor(target) });
     try {
-      await loop.relay.configure([...loop.specs.values()]);
+      await loop.relay.configure([...loop.specs.values(), loop.dns]);
     } catch (e) {
       loop.specs.delete(port);
       throw e;
     }
   }
 
+  /** The loopback relays of a namespace, created with its resolver on first use. */
+  private async loopRelays(networkInterfaceId: string): Promise<LoopRelays> {
+    const existing = networkInterfaceId === "internet" ? this.pubLoop : this.spaces.get(`eni:${networkInterfaceId}`)?.loop;
+    if (existing) return existing;
+    const nsPath = networkInterfaceId === "internet" ? this.pub.path : this.spaces.get(`eni:${networkInterfaceId}`)?.holder.path;
+    if (!nsPath) throw new Error(`kernel network: no namespace for ${networkInterfaceId} (list it in apply()'s lambdaEnis)`);
+    // The resolver's link-local address lives on the namespace's own loopback: queries never
+    // cross the VPC (as with the Amazon DNS server, security groups and ACLs do not apply to them).
+    await runScript(nsPath, `ip addr replace ${RESOLVER_V4}/32 dev lo\n`, `resolver address in ${networkInterfaceId}`);
+    const loop: LoopRelays = {
+      relay: new NamespaceRelay(nsPath, `${networkInterfaceId} loopback`),
+      specs: new Map(),
+      dns: { ip: RESOLVER_V4, port: 53, socket: await this.dns.socketFor(networkInterfaceId), kind: "dns" },
+    };
+    if (networkInterfaceId === "internet") this.pubLoop = loop;
+    else this.spaces.get(`eni:${networkInterfaceId}`)!.loop = loop;
+    return loop;
+  }
+
+  /** An environment stopped: its Runtime API port's relay in that namespace goes. */
+  releaseLoopbackRelay(networkInterfaceId: string | "internet", port: number): Promise<void> {
+    const next = this.queue.then(async () => {
+      if (this.closed) return;
+      const loop = networkInterfaceId === "internet" ? this.pubLoop : this.spaces.get(`eni:${networkInterfaceId}`)?.loop;
+      if (!loop?.specs.delete(port)) return;
+      await loop.relay.configure([...loop.specs.values(), loop.dns]);
+    });
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
   /** Host-side targets of loopback relays (kept when apply() prunes unused sockets). */
   private readonly loopTargets = new Set<string>();
 
-  /** argv prefix that runs a command inside the ENI's namespace, without capabilities. */
+  /**
+   * argv prefix that runs a command inside the ENI's namespace, without capabilities, in a mount
+   * namespace of its own where /etc/resolv.conf names the namespace's resolver.
+   */
   commandPrefix(networkInterfaceId: string): string[] {
     const s = this.spaces.get(`eni:${networkInterfaceId}`);
     if (!s) throw new Error(`kernel network: no namespace for ${networkInterfaceId} (list it in apply()'s lambdaEnis)`);
-    return [...enter(s.holder.path), ...DROP_CAPS];
+    return [...enter(s.holder.path), ...this.withResolvConf(), ...DROP_CAPS];
   }
 
   /** For functions outside any VPC: a namespace that reaches only the internet mappings. */
   internetCommandPrefix(): string[] {
-    return [...enter(this.pub.path), ...DROP_CAPS];
+    return [...enter(this.pub.path), ...this.withResolvConf(), ...DROP_CAPS];
+  }
+
+  /** A private mount namespace (nothing propagates back) whose /etc/resolv.conf is ours. */
+  private withResolvConf(): string[] {
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", 'mount --bind "$0" /etc/resolv.conf && exec "$@"', this.resolvConfPath];
   }
 
   /** Remove every namespace and relay this object created. */
@@ -283,6 +349,8 @@ export class KernelNetwork {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
+    this.conntrack?.close();
+    this.dns.close();
     await Promise.all([this.inetRelay.close(), this.pubLoop?.relay.close(), ...[...this.spaces.values()].flatMap((s) => [s.relay?.close(), s.loop?.relay.close()])]);
     await Promise.all([...this.spaces.values()].map((s) => s.holder.close()));
     this.spaces.clear();

@@ -1,15 +1,48 @@
 // Runs inside a network namespace (an endpoint ENI's, or "the internet"): listens on the VPC or public
 // address and hands every connection to a unix socket, which crosses namespaces through the
-// filesystem to the emulator's side (host-relays.ts). Config: one JSON line per change on stdin,
-// [{ip, port, socket}]; answers one line `{"ok":true}` or `{"ok":false,"errors":[...]}`. stdin
-// closing (the emulator went away) ends the process.
+// filesystem to the emulator's side (relays.ts). Config: one JSON line per change on stdin,
+// [{ip, port, socket, kind?}]; answers one line `{"ok":true}` or `{"ok":false,"errors":[...]}`.
+// stdin closing (the emulator went away) ends the process.
+// kind "dns": a UDP listener (the namespace's resolver address); each datagram goes to the unix
+// socket framed as DNS over TCP (2-byte length), and the framed answer goes back to the sender.
 "use strict";
+const dgram = require("node:dgram");
 const net = require("node:net");
 const readline = require("node:readline");
 
 const servers = new Map();
 
+function listenDns(spec) {
+  return new Promise((resolve) => {
+    const sock = dgram.createSocket(spec.ip.includes(":") ? "udp6" : "udp4");
+    sock.on("message", (msg, from) => {
+      if (msg.length > 65535) return;
+      const up = net.connect({ path: spec.socket });
+      let buf = Buffer.alloc(0);
+      const t = setTimeout(() => up.destroy(), 5000);
+      up.on("data", (d) => {
+        buf = Buffer.concat([buf, d]);
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          clearTimeout(t);
+          sock.send(buf.subarray(2, 2 + buf.readUInt16BE(0)), from.port, from.address);
+          up.end();
+        }
+      });
+      up.on("error", () => clearTimeout(t));
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(msg.length);
+      up.write(Buffer.concat([len, msg]));
+    });
+    sock.once("error", (e) => resolve(`${spec.ip}:${spec.port}/udp: ${e.code || e.message}`));
+    sock.bind({ address: spec.ip, port: spec.port }, () => {
+      servers.set(key(spec), { server: sock, socket: spec.socket });
+      resolve(undefined);
+    });
+  });
+}
+
 function listen(spec) {
+  if (spec.kind === "dns") return listenDns(spec);
   return new Promise((resolve) => {
     const server = net.createServer({ allowHalfOpen: true }, (client) => {
       const up = net.connect({ path: spec.socket, allowHalfOpen: true });
@@ -29,7 +62,7 @@ function listen(spec) {
   });
 }
 
-const key = (s) => `${s.ip}|${s.port}`;
+const key = (s) => `${s.kind || "tcp"}|${s.ip}|${s.port}`;
 
 async function configure(specs) {
   const wanted = new Map(specs.map((s) => [key(s), s]));

@@ -21,6 +21,14 @@ function parseTarget(t: string): { host: string; port: number } {
   return { host, port: Number(t.slice(i + 1)) };
 }
 
+/** One listener a relay process opens in its namespace; kind "dns" is UDP, answered through the socket. */
+export interface RelaySpec {
+  ip: string;
+  port: number;
+  socket: string;
+  kind?: "dns";
+}
+
 /** Host side: one unix socket per distinct target. */
 export class HostRelays {
   // Promises, not servers: two namespaces asking for the same target at once must share one socket.
@@ -84,7 +92,7 @@ export class NamespaceRelay {
     private readonly label: string,
   ) {}
 
-  async configure(specs: { ip: string; port: number; socket: string }[]): Promise<void> {
+  async configure(specs: RelaySpec[]): Promise<void> {
     if (!this.child) {
       if (specs.length === 0) return;
       const argv = [...enter(this.nsPath), process.execPath, RELAY_CHILD];
@@ -117,7 +125,7 @@ export class NamespaceRelay {
   }
 }
 
-export async function relaySpecs(listeners: Listener[], host: HostRelays): Promise<{ ip: string; port: number; socket: string }[]> {
+export async function relaySpecs(listeners: Listener[], host: HostRelays): Promise<RelaySpec[]> {
   const out = [];
   for (const l of listeners) out.push({ ip: l.ip, port: l.port, socket: await host.socketFor(l.target) });
   return out;

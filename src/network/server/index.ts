@@ -13,6 +13,7 @@ import type { Store } from "../../store/store.ts";
 import { SnapshotCache, type CompiledView } from "../snapshot/cache.ts";
 import { decide as decideWith, EnvironmentRegistry, registerDecisionRoutes, type DecisionDeps, type DecisionOp } from "./decisions.ts";
 import { registerEndpointRoutes } from "./endpoints.ts";
+import { resolveName, type Resolution } from "./resolver.ts";
 import { buildListenerIndex, placedAddresses, type ListenerIndex } from "./listeners.ts";
 import { registerReachabilityRoute } from "./reachability.ts";
 import { formatHostPort, parseLoopbackTarget } from "./targets.ts";
@@ -65,6 +66,8 @@ export interface NetworkModule {
   kernelInputs(account: string, region: string): { snapshot: NetSnapshot; endpoints: KernelEndpoint[] };
   /** Kernel mode: every TCP internet mapping. */
   kernelInternet(): KernelInternet[];
+  /** A name as code of that source resolves it (kernel mode's resolvers ask this; the shim asks /lookup). */
+  resolve(source: NetSource, name: string): Resolution;
 }
 
 export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
@@ -110,6 +113,10 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
         if (ip) endpoints.push({ ip, port: l.port, target: formatHostPort(l.target.host, l.target.port) });
       }
       return { snapshot: view.snapshot, endpoints };
+    },
+    resolve(source, name) {
+      const ctx = context(source.account, source.region);
+      return resolveName(source, name, 0, { view: ctx.view, listeners: ctx.listeners, registry });
     },
     kernelInternet() {
       const out: KernelInternet[] = [];
