@@ -5,6 +5,7 @@
 // Network safety: every server listens on 127.0.0.1; VPC and "internet" addresses exist only in
 // namespaces that hyperlocal creates inside the test's own loopback-only namespace.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
@@ -15,7 +16,7 @@ import type { App } from "../../src/app.ts";
 import { kernelSupport } from "../../src/network/kernel/index.ts";
 import { clients } from "../support/clients.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
-import { startTestServer } from "../support/server.ts";
+import { startChildServer, startTestServer, type ChildServer } from "../support/server.ts";
 import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
 
 const VPC_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
@@ -95,62 +96,73 @@ async function listen(server: Server): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-describe("--network kernel: Lambda environments in their ENI's namespace", { skip: SKIP }, () => {
-  let app: App;
-  let c: ReturnType<typeof clients>;
-  const servers: Server[] = [];
-  const dbSeen: string[] = [];
-  const apiSeen: string[] = [];
-  let apiAddress = "";
-
+/**
+ * The VPC, the database at 10.0.1.25 (5432 and 22 placed on a local pong server), api.example.com
+ * on "the internet", and three functions (Node.js and Python in the VPC, Node.js outside).
+ */
+async function buildKernelScenario(url: string, servers: Server[], dbSeen: string[]): Promise<{ c: ReturnType<typeof clients>; apiAddress: string }> {
+  const c = clients(url);
   const admin = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${app.url}/_hyperlocal/${path}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+    const r = await fetch(`${url}/_hyperlocal/${path}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
     return { status: r.status, body: (await r.json()) as any };
   };
-  const invoke = async (fn: string, event: unknown): Promise<Outcome> => {
+  const db = pongServer("pong", dbSeen);
+  const api = pongServer("api", []);
+  servers.push(db, api);
+  const dbPort = await listen(db);
+  const apiPort = await listen(api);
+
+  const vpc = (await c.ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
+  const subnet = async (cidr: string) => (await c.ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr }))).Subnet!.SubnetId!;
+  const group = async (name: string) => (await c.ec2.send(new E.CreateSecurityGroupCommand({ VpcId: vpc, GroupName: name, Description: name }))).GroupId!;
+  const dbSubnet = await subnet("10.0.1.0/24");
+  const privateSubnet = await subnet("10.0.3.0/24");
+  const fnSg = await group("fn");
+  const dbSg = await group("db");
+  await c.ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: dbSg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: fnSg }] }] }));
+  const dbEni = (await c.ec2.send(new E.CreateNetworkInterfaceCommand({ SubnetId: dbSubnet, PrivateIpAddress: "10.0.1.25", Groups: [dbSg] }))).NetworkInterface!.NetworkInterfaceId!;
+  for (const port of [5432, 22]) {
+    const r = await admin("POST", "endpoints", { networkInterfaceId: dbEni, port, target: `127.0.0.1:${dbPort}` });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  const m = await admin("POST", "internet", { name: "api.example.com", port: 80, target: `127.0.0.1:${apiPort}` });
+  assert.equal(m.status, 201, JSON.stringify(m.body));
+
+  const role = (await c.iam.send(new CreateRoleCommand({ RoleName: "kernel-exec", AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role!.Arn!;
+  await c.iam.send(new AttachRolePolicyCommand({ RoleName: "kernel-exec", PolicyArn: VPC_ACCESS }));
+  const vpcCfg = { VpcConfig: { SubnetIds: [privateSubnet], SecurityGroupIds: [fnSg] } };
+  const fns: Record<string, Partial<CreateFunctionCommandInput>> = {
+    "node-vpc": { Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: nodeZip(NODE_PROBE) }, ...vpcCfg },
+    "py-vpc": { Runtime: "python3.12", Handler: "app.handler", Code: { ZipFile: pythonZip(PY_PROBE) }, ...vpcCfg },
+    "node-novpc": { Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: nodeZip(NODE_PROBE) } },
+  };
+  await Promise.all(Object.entries(fns).map(([name, cfg]) => c.lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: role, Timeout: 15, ...cfg } as CreateFunctionCommandInput))));
+  await advanceClock(url, 3);
+  for (const name of Object.keys(fns)) assert.equal((await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).State, "Active", name);
+  return { c, apiAddress: m.body.address };
+}
+
+function invoker(c: ReturnType<typeof clients>) {
+  return async (fn: string, event: unknown): Promise<Outcome> => {
     const r = await c.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from(JSON.stringify(event)) }));
     const text = Buffer.from(r.Payload ?? []).toString("utf8");
     assert.equal(r.FunctionError, undefined, `${fn}: ${text}`);
     return JSON.parse(text) as Outcome;
   };
+}
+
+describe("--network kernel: Lambda environments in their ENI's namespace", { skip: SKIP }, () => {
+  let app: App;
+  let invoke: (fn: string, event: unknown) => Promise<Outcome>;
+  const servers: Server[] = [];
+  const dbSeen: string[] = [];
+  let apiAddress = "";
 
   before(async () => {
     app = await startTestServer({ network: "kernel" });
-    c = clients(app.url);
-    const db = pongServer("pong", dbSeen);
-    const api = pongServer("api", apiSeen);
-    servers.push(db, api);
-    const dbPort = await listen(db);
-    const apiPort = await listen(api);
-
-    const vpc = (await c.ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
-    const subnet = async (cidr: string) => (await c.ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: cidr }))).Subnet!.SubnetId!;
-    const group = async (name: string) => (await c.ec2.send(new E.CreateSecurityGroupCommand({ VpcId: vpc, GroupName: name, Description: name }))).GroupId!;
-    const dbSubnet = await subnet("10.0.1.0/24");
-    const privateSubnet = await subnet("10.0.3.0/24");
-    const fnSg = await group("fn");
-    const dbSg = await group("db");
-    await c.ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: dbSg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: fnSg }] }] }));
-    const dbEni = (await c.ec2.send(new E.CreateNetworkInterfaceCommand({ SubnetId: dbSubnet, PrivateIpAddress: "10.0.1.25", Groups: [dbSg] }))).NetworkInterface!.NetworkInterfaceId!;
-    for (const port of [5432, 22]) {
-      const r = await admin("POST", "endpoints", { networkInterfaceId: dbEni, port, target: `127.0.0.1:${dbPort}` });
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-    }
-    const m = await admin("POST", "internet", { name: "api.example.com", port: 80, target: `127.0.0.1:${apiPort}` });
-    assert.equal(m.status, 201, JSON.stringify(m.body));
-    apiAddress = m.body.address;
-
-    const role = (await c.iam.send(new CreateRoleCommand({ RoleName: "kernel-exec", AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role!.Arn!;
-    await c.iam.send(new AttachRolePolicyCommand({ RoleName: "kernel-exec", PolicyArn: VPC_ACCESS }));
-    const vpcCfg = { VpcConfig: { SubnetIds: [privateSubnet], SecurityGroupIds: [fnSg] } };
-    const fns: Record<string, Partial<CreateFunctionCommandInput>> = {
-      "node-vpc": { Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: nodeZip(NODE_PROBE) }, ...vpcCfg },
-      "py-vpc": { Runtime: "python3.12", Handler: "app.handler", Code: { ZipFile: pythonZip(PY_PROBE) }, ...vpcCfg },
-      "node-novpc": { Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: nodeZip(NODE_PROBE) } },
-    };
-    await Promise.all(Object.entries(fns).map(([name, cfg]) => c.lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: role, Timeout: 15, ...cfg } as CreateFunctionCommandInput))));
-    await advanceClock(app.url, 3);
-    for (const name of Object.keys(fns)) assert.equal((await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).State, "Active", name);
+    const built = await buildKernelScenario(app.url, servers, dbSeen);
+    invoke = invoker(built.c);
+    apiAddress = built.apiAddress;
   });
 
   after(async () => {
@@ -188,5 +200,61 @@ describe("--network kernel: Lambda environments in their ENI's namespace", { ski
     const priv = await invoke("node-novpc", { host: "10.0.1.25", port: 5432, timeoutMs: 1000 });
     assert.equal(priv.ok, false, JSON.stringify(priv));
     assert.ok(["ENETUNREACH", "EHOSTUNREACH", "HANDLER_TIMEOUT"].includes(priv.error!), JSON.stringify(priv));
+  });
+});
+
+// Rootless: the server runs as an unprivileged user (uid 1000 in a user namespace nested in the
+// test's, with no capabilities at all: it cannot create a network namespace itself), so kernel
+// mode creates a user namespace of its own and builds everything inside it.
+const UNPRIVILEGED = ["unshare", "--user", "--map-user=1000", "--map-group=1000", "--"];
+function rootlessSkip(): string | false {
+  if (SKIP) return SKIP;
+  const id = spawnSync(UNPRIVILEGED[0], [...UNPRIVILEGED.slice(1), "id", "-u"], { encoding: "utf8" });
+  if (id.status !== 0 || id.stdout.trim() !== "1000") return `cannot start an unprivileged process here: ${id.stderr.trim()}`;
+  return false;
+}
+
+describe("--network kernel, rootless: an unprivileged server builds its namespaces inside a user namespace of its own", { skip: rootlessSkip() }, () => {
+  let server: ChildServer;
+  let invoke: (fn: string, event: unknown) => Promise<Outcome>;
+  const servers: Server[] = [];
+  const dbSeen: string[] = [];
+
+  before(async () => {
+    // The user the server runs as really is unprivileged: it cannot make a network namespace.
+    const direct = spawnSync(UNPRIVILEGED[0], [...UNPRIVILEGED.slice(1), "unshare", "--net", "true"], { encoding: "utf8" });
+    assert.notEqual(direct.status, 0, "an unprivileged user cannot create a network namespace directly");
+    assert.match(direct.stderr, /Operation not permitted/);
+    server = await startChildServer(["--network", "kernel"], { HYPERLOCAL_LOG_LEVEL: "info" }, UNPRIVILEGED);
+    invoke = invoker((await buildKernelScenario(server.url, servers, dbSeen)).c);
+  });
+
+  after(async () => {
+    await server?.stop();
+    for (const s of servers) s.close();
+  });
+
+  it("says it runs rootless, and does not fall back to the shim", () => {
+    assert.match(server.output(), /kernel mode, rootless \(inside a user namespace of its own\)/);
+    assert.doesNotMatch(server.output(), /falling back to --network shim/);
+  });
+
+  it("a VPC function (Node.js and Python) reaches 10.0.1.25:5432 from its ENI's namespace; port 22 is dropped", async () => {
+    const node = await invoke("node-vpc", { host: "10.0.1.25", port: 5432, message: "rootless" });
+    assert.deepEqual([node.ok, node.data], [true, "pong:rootless"], JSON.stringify(node));
+    assert.ok(!/preload/.test(node.preload ?? ""), `no shim preload expected: ${node.preload}`);
+    assert.notEqual(node.netns, readlinkSync("/proc/self/ns/net"), "the function runs in another network namespace");
+    const py = await invoke("py-vpc", { host: "10.0.1.25", port: 5432, message: "rootless python" });
+    assert.deepEqual([py.ok, py.data], [true, "pong:rootless python"], JSON.stringify(py));
+    const dropped = await invoke("node-vpc", { host: "10.0.1.25", port: 22, timeoutMs: 1000 });
+    assert.equal(dropped.ok, false, JSON.stringify(dropped));
+    assert.ok(["HANDLER_TIMEOUT", "ETIMEDOUT"].includes(dropped.error!), JSON.stringify(dropped));
+  });
+
+  it("a function outside any VPC reaches api.example.com by name, and not 10.0.1.25", async () => {
+    const out = await invoke("node-novpc", { host: "api.example.com", port: 80, message: "GET" });
+    assert.deepEqual([out.ok, out.data], [true, "api:GET"], JSON.stringify(out));
+    const priv = await invoke("node-novpc", { host: "10.0.1.25", port: 5432, timeoutMs: 1000 });
+    assert.equal(priv.ok, false, JSON.stringify(priv));
   });
 });

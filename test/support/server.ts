@@ -34,9 +34,13 @@ process.on("exit", () => {
 
 const ROOT = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "..");
 
-/** The real CLI in a child process (`hyperlocal start`), for end-to-end tests. */
-export function startChildServer(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ChildServer> {
-  const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), "start", "--port", "0", ...args], {
+/**
+ * The real CLI in a child process (`hyperlocal start`), for end-to-end tests. `wrapper`: an argv
+ * prefix it starts under (e.g. `unshare --user --map-user=1000 --` for an unprivileged server).
+ */
+export function startChildServer(args: string[] = [], env: NodeJS.ProcessEnv = {}, wrapper: string[] = []): Promise<ChildServer> {
+  const argv = [...wrapper, process.execPath, "--import", "tsx", join(ROOT, "src/main.ts"), "start", "--port", "0", ...args];
+  const proc = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
     env: { ...process.env, HYPERLOCAL_READY_LINE: "1", HYPERLOCAL_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
