@@ -21,7 +21,7 @@ import { clients } from "../support/clients.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startTestServer } from "../support/server.ts";
 import { buildScenarioNetwork } from "../support/network-scenario.ts";
-import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
+import { advanceClock, functionLogs, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
 
 const DROP_MS = 300;
 const VPC_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
@@ -497,6 +497,16 @@ describe("network scenarios: VPC rules as function code sees them", { skip: !IN_
     assert.equal(second.model.verdict, "allow");
     assert.equal(second.out.data, "pong:warm");
     assert.equal(second.out.env, first.out.env, "the same warm execution environment");
+  });
+
+  it("the shim's blind spots are printed once per function, however many environments it runs in", async () => {
+    // Three invocations at once, each held by a dropped connection: three environments.
+    const outs = await Promise.all([1, 2, 3].map(() => invoke("node-warm", { host: "10.0.1.25", port: 22 })));
+    assert.ok(new Set(outs.map((o) => o.env)).size >= 2, `several environments: ${outs.map((o) => o.env)}`);
+    const logs = await functionLogs(app.url, "node-warm");
+    const text = logs.events.map((e) => e.message).join("");
+    assert.equal(text.split("VPC network rules are applied in this process").length - 1, 1, text);
+    assert.match(text, /native-code sockets and child processes other than Node\.js and Python are not covered/);
   });
 
   it("fail closed: unmapped private addresses and unmapped public names get an error, never a connection", async () => {

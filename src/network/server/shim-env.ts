@@ -31,6 +31,8 @@ export function decisionUrl(serverUrl: string): string {
 
 export class ShimEnvironments {
   private readonly tokens = new Map<string, string>();
+  /** Functions ("account|region|name") whose first environment already carries the blind-spot notice. */
+  private readonly noticed = new Set<string>();
 
   constructor(private readonly environments: EnvironmentRegistry) {}
 
@@ -44,12 +46,18 @@ export class ShimEnvironments {
       this.environments.register(token, plain);
     }
     const where = source.vpc ? `through ${source.vpc.networkInterfaceId}` : "outside any VPC";
+    // The blind spots are printed once per function (in its first environment's log), not in every environment.
+    const fnKey = `${source.account}|${source.region}|${source.functionName}`;
+    const notice = !this.noticed.has(fnKey);
+    this.noticed.add(fnKey);
     return {
       token,
       extraEnv: {
         HYPERLOCAL_NET_URL: decisionUrl(serverUrl),
         HYPERLOCAL_NET_TOKEN: token,
-        HYPERLOCAL_NET_NOTICE: `hyperlocal: ${source.functionName} connects ${where}; VPC network rules are applied in this process (shim mode, advisory: native-code sockets and child processes other than Node.js and Python are not covered)`,
+        ...(notice
+          ? { HYPERLOCAL_NET_NOTICE: `hyperlocal: ${source.functionName} connects ${where}; VPC network rules are applied in this process (shim mode, advisory: native-code sockets and child processes other than Node.js and Python are not covered)` }
+          : {}),
         PYTHONPATH: PYTHON_SHIM_DIR,
       },
       nodeOptions: [`--require=${NODE_PRELOAD}`],
@@ -58,5 +66,6 @@ export class ShimEnvironments {
 
   clear(): void {
     this.tokens.clear();
+    this.noticed.clear();
   }
 }
