@@ -2,7 +2,8 @@
 // Prints the time to create the base namespaces, to build the whole issue topology (router, ENIs,
 // NAT gateway, edge, internet, relays), to add one ENI namespace to a built topology (incremental
 // apply), and the TCP connect latency from a function's ENI namespace through the VPC router
-// (NACL + SG + conntrack) against a direct loopback connect. Everything runs inside a loopback-only
+// (NACL + SG + conntrack) against a direct loopback connect, and a name lookup through the
+// namespace's resolver. Everything runs inside a loopback-only
 // namespace (it re-executes itself under `unshare -rnm` when needed).
 import { spawnSync, execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -80,6 +81,14 @@ const viaRouter = await latencies(net.commandPrefix("eni-fn"), "10.0.1.25", 5432
 const viaNat = await latencies(net.commandPrefix("eni-fn"), "203.0.113.10", 80);
 const direct = await latencies([], "127.0.0.1", port);
 
+// Name lookups from the function's namespace: getaddrinfo → 169.254.169.253 → the relay → a unix
+// socket → this process's answer (the resolver the function's /etc/resolv.conf names).
+net.setResolver((_where, name) => (name === "api.example.com" ? { addresses: [{ address: "203.0.113.10", family: 4 }] } : { nxdomain: true }));
+await net.loopbackRelay("eni-fn", port);
+const LOOKUP_SCRIPT = `const dns = require("node:dns").promises; (async () => { const out = []; for (let i = 0; i < ${CONNECTS}; i++) { const t = process.hrtime.bigint(); await dns.lookup("api.example.com", { family: 4 }); out.push(Number(process.hrtime.bigint() - t) / 1e6); } console.log(JSON.stringify(out)); })();`;
+const lookupPrefix = net.commandPrefix("eni-fn");
+const lookups = (JSON.parse((await run(lookupPrefix[0], [...lookupPrefix.slice(1), process.execPath, "-e", LOOKUP_SCRIPT])).stdout) as number[]).slice(50).sort((a, b) => a - b);
+
 t0 = performance.now();
 await net.close();
 const closeMs = ms(t0);
@@ -99,3 +108,4 @@ console.log(`connect fn -> 10.0.1.25:5432 through the router   p50 ${f(percentil
 console.log(`connect fn -> 203.0.113.10:80 via NAT GW + IGW     p50 ${f(percentile(viaNat, 50))} ms   p99 ${f(percentile(viaNat, 99))} ms`);
 console.log(`connect direct loopback                           p50 ${f(percentile(direct, 50))} ms   p99 ${f(percentile(direct, 99))} ms`);
 console.log(`ratio router / loopback (p50)   ${(percentile(viaRouter, 50) / percentile(direct, 50)).toFixed(2)}x`);
+console.log(`name lookup in the namespace (dns.lookup via 169.254.169.253)   p50 ${f(percentile(lookups, 50))} ms   p99 ${f(percentile(lookups, 99))} ms`);
