@@ -9,10 +9,20 @@ import { createLogger } from "../../src/core/logger.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
+/** In-process servers not closed yet: closed when the test file ends, so a failed test cannot keep its process alive. */
+const liveApps = new Set<App>();
+
 /** An in-process server on a random free port: fast, for most tests. */
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<App> {
   const config = defaultConfig({ port: 0, host: "127.0.0.1", logLevel: "silent", ...overrides });
-  return startApp(config, { logger: createLogger(config.logLevel) });
+  const app = await startApp(config, { logger: createLogger(config.logLevel) });
+  liveApps.add(app);
+  const close = app.close.bind(app);
+  app.close = () => {
+    liveApps.delete(app);
+    return close();
+  };
+  return app;
 }
 
 export interface ChildServer {
@@ -24,9 +34,11 @@ export interface ChildServer {
 
 // Every child server a test file starts is killed when the file's tests end, even when a test
 // failed before its own stop(): a live child would keep the test process, and the run, waiting.
+// In-process servers (startTestServer) left open are closed then too.
 const liveChildren = new Set<ChildProcess>();
-after(() => {
+after(async () => {
   for (const proc of liveChildren) proc.kill("SIGKILL");
+  await Promise.all([...liveApps].map((app) => app.close().catch(() => {})));
 });
 process.on("exit", () => {
   for (const proc of liveChildren) proc.kill("SIGKILL");

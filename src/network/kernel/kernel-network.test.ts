@@ -193,6 +193,37 @@ describe("kernel network mode", { skip }, () => {
     }
   });
 
+  test("a loopback relay (an environment's Runtime API port) serves inside the namespace until it is released", async () => {
+    await net.apply(scenario(), endpoints(), internet(), [{ networkInterfaceId: "eni-fn", ipv6Allowed: false }]);
+    const port = Number(target.split(":")[1]);
+    await net.loopbackRelay("eni-fn", port);
+    const [relayed] = await probe(net.commandPrefix("eni-fn"), [{ host: "127.0.0.1", port }]);
+    assert.equal(relayed.reply, "pong ping", JSON.stringify(relayed));
+    await net.releaseLoopbackRelay("eni-fn", port);
+    const [gone] = await probe(net.commandPrefix("eni-fn"), [{ host: "127.0.0.1", port }]);
+    assert.equal(gone.code, "ECONNREFUSED", JSON.stringify(gone));
+  });
+
+  test("the namespace's resolver answers as setResolver says; function code sees it in /etc/resolv.conf, the host's file is untouched", async () => {
+    await net.apply(scenario(), endpoints(), internet(), [{ networkInterfaceId: "eni-fn", ipv6Allowed: false }]);
+    const asked: string[] = [];
+    net.setResolver((where, name) => {
+      asked.push(`${where} ${name}`);
+      return name === "db.internal" ? { addresses: [{ address: DB, family: 4 }] } : { nxdomain: true };
+    });
+    await net.loopbackRelay("eni-fn", Number(target.split(":")[1]));
+    const script = `require("node:dns").promises.lookup(process.argv[1]).then((a) => console.log(a.address), (e) => console.log(e.code)).then(() => console.log(require("node:fs").readFileSync("/etc/resolv.conf", "utf8")))`;
+    const prefix = net.commandPrefix("eni-fn");
+    const host = (await run("cat", ["/etc/resolv.conf"])).stdout;
+    const found = (await run(prefix[0], [...prefix.slice(1), process.execPath, "-e", script, "db.internal"])).stdout;
+    const missing = (await run(prefix[0], [...prefix.slice(1), process.execPath, "-e", script, "nowhere.example"])).stdout;
+    assert.equal(found.split("\n")[0], DB);
+    assert.match(found, /^nameserver 169\.254\.169\.253$/m);
+    assert.equal(missing.split("\n")[0], "ENOTFOUND");
+    assert.ok(asked.includes("eni-fn db.internal") && asked.includes("eni-fn nowhere.example"), asked.join(", "));
+    assert.equal((await run("cat", ["/etc/resolv.conf"])).stdout, host);
+  });
+
   test("rtb edits survive re-apply: the route table and ip rules are rebuilt, not duplicated", async () => {
     void rtb;
     for (let i = 0; i < 2; i++) assert.deepEqual(await check(scenario(), [{ ip: DB, port: 5432 }, { ip: NET4, port: 80 }]), ["allow", "allow"]);

@@ -316,6 +316,12 @@ export class KernelNetwork {
       const loop = networkInterfaceId === "internet" ? this.pubLoop : this.spaces.get(`eni:${networkInterfaceId}`)?.loop;
       if (!loop?.specs.delete(port)) return;
       await loop.relay.configure([...loop.specs.values(), loop.dns]);
+      // The host side's socket goes too once no namespace relays that port any more.
+      const loops = [this.pubLoop, ...[...this.spaces.values()].map((s) => s.loop)];
+      if (loops.some((l) => l?.specs.has(port))) return;
+      const target = `127.0.0.1:${port}`;
+      this.loopTargets.delete(target);
+      this.host.drop(target);
     });
     this.queue = next.catch(() => {});
     return next;

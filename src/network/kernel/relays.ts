@@ -78,6 +78,14 @@ export class HostRelays {
     }
   }
 
+  /** Close the socket of one target. */
+  drop(target: string): void {
+    const s = this.servers.get(target);
+    if (!s) return;
+    this.servers.delete(target);
+    void s.then((x) => x.server.close(), () => {});
+  }
+
   close(): void {
     this.prune(new Set());
   }
