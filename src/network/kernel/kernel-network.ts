@@ -345,9 +345,16 @@ export class KernelNetwork {
     return [...enter(this.pub.path), ...this.withResolvConf(), ...DROP_CAPS];
   }
 
-  /** A private mount namespace (nothing propagates back) whose /etc/resolv.conf is ours. */
+  /**
+   * A private mount namespace (nothing propagates back) whose /etc/resolv.conf is ours. Where the
+   * host's is a dangling symlink (e.g. to a resolver that is not running), its target's directory
+   * gets a tmpfs in that namespace only, so there is a file to mount over; the host is untouched.
+   */
   private withResolvConf(): string[] {
-    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", 'mount --bind "$0" /etc/resolv.conf && exec "$@"', this.resolvConfPath];
+    const script =
+      'r=/etc/resolv.conf; if [ -L "$r" ] && [ ! -e "$r" ]; then t=$(readlink -f "$r"); d=${t%/*}; [ -d "$d" ] && mount -t tmpfs hyperlocal "$d" && : > "$t"; fi; ' +
+      'mount --bind "$0" "$r" && exec "$@"';
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, this.resolvConfPath];
   }
 
   /** Remove every namespace and relay this object created. */
