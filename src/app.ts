@@ -143,6 +143,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       store.markDirty();
       net.invalidate();
     },
+    // Kernel mode: a request is answered once its network change is in the kernel.
+    ...(kernelLink ? { settle: () => kernelLink.settled() } : {}),
   });
   const address = await gateway.listen(config.port, config.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

@@ -29,7 +29,15 @@ export interface GatewayOptions {
   logger: Logger;
   /** Called after every successful request that may have changed state. */
   onChange: () => void;
+  /**
+   * Awaited (at most SETTLE_LIMIT_MS) after such a request and after an admin call other than GET,
+   * before the response goes out: e.g. until kernel network mode has the change in force, so that
+   * when AuthorizeSecurityGroupIngress returns, the next connection sees the rule.
+   */
+  settle?: () => Promise<void>;
 }
+
+const SETTLE_LIMIT_MS = 10_000;
 
 class BodyTooLarge extends Error {}
 
@@ -140,7 +148,10 @@ export class Gateway {
         response = svc.renderError(new AwsError("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure."), requestId);
       }
     }
-    if (response.status < 300 && !READ_ONLY_OPERATION.test(ctx.operation)) this.opts.onChange();
+    if (response.status < 300 && !READ_ONLY_OPERATION.test(ctx.operation)) {
+      this.opts.onChange();
+      await this.settle();
+    }
     this.send(res, requestId, response, svc.signingName, ctx.operation, principal.arn, started);
   }
 
@@ -253,9 +264,27 @@ export class Gateway {
         payload = { error: "internal error" };
       }
     }
+    if (req.method !== "GET" && status < 300) await this.settle();
     const isRaw = typeof payload === "string" || Buffer.isBuffer(payload);
     const body = isRaw ? (payload as string | Buffer) : JSON.stringify(payload);
     this.send(res, requestId, { status, headers: { "content-type": isRaw ? "text/plain; charset=utf-8" : "application/json", ...headers }, body }, "admin", path, "-", started);
+  }
+
+  /** Wait for what the change set in motion (see GatewayOptions.settle), bounded; never throws. */
+  private async settle(): Promise<void> {
+    if (!this.opts.settle) return;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.opts.logger.warn(`a change is taking longer than ${SETTLE_LIMIT_MS / 1000} s to take effect; answering anyway`);
+        resolve();
+      }, SETTLE_LIMIT_MS);
+    });
+    try {
+      await Promise.race([this.opts.settle().catch(() => {}), limit]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private send(res: ServerResponse, requestId: string, r: ServiceResponse, service: string, op: string, who: string, started: bigint): void {

@@ -60,6 +60,15 @@ exports.handler = async (ev) => {
       globalThis.held = [];
       return done({ ok: true, data: String(n) });
     }
+    if (ev.waitForSignal) {
+      // Tell the test this invocation is running (clock +1 ms), then wait for its signal (+1 ms more).
+      const clock = async (init) => (await (await fetch(process.env.AWS_ENDPOINT_URL + "/_hyperlocal/clock" + (init ? "/advance" : ""), init)).json()).offsetMs;
+      const ready = await clock({ method: "POST", body: JSON.stringify({ ms: 1 }) });
+      for (let i = 0; (await clock()) === ready; i++) {
+        if (i > 1000) return done({ ok: false, error: "NO_SIGNAL" });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
     if (ev.lookup) {
       const fs = require("node:fs");
       const all = await require("node:dns").promises.lookup(ev.lookup, { all: true });
@@ -294,7 +303,7 @@ describe("network scenarios under --network kernel: VPC rules as function code i
     // The VPCs of the table (see test/support/network-scenario.ts).
     Object.assign(net, await buildScenarioNetwork(c.ec2));
 
-    for (const port of [5432, 22, 6543]) {
+    for (const port of [5432, 22, 6543, 6544]) {
       const r = await admin("POST", "endpoints", { networkInterfaceId: net.dbEni, port, target: `127.0.0.1:${dbPort}` });
       assert.equal(r.status, 201, JSON.stringify(r.body));
     }
@@ -469,6 +478,25 @@ describe("network scenarios under --network kernel: VPC rules as function code i
     assert.equal(second.model.verdict, "allow");
     assert.equal(second.out.data, "pong:warm");
     assert.equal(second.out.env, first.out.env, "the same warm execution environment");
+  });
+
+  it("row 9, within one invocation: a rule authorized while the handler runs applies to its next connection once the API call has returned", async () => {
+    const clock = async () => (await admin("GET", "clock")).body.offsetMs as number;
+    const before = await probe("node-warm", "10.0.1.25:6544");
+    assert.equal(before.model.verdict, "drop");
+    const start = await clock();
+    const running = invoke("node-warm", { host: "10.0.1.25", port: 6544, message: "same invocation", timeoutMs: SOCKET_TIMEOUT_MS, waitForSignal: true });
+    for (let i = 0; (await clock()) === start; i++) {
+      assert.ok(i < 500, "the handler did not start");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // The handler is running and waiting. Authorize; the moment the call returns, signal it to connect.
+    await c.ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: net.dbSg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 6544, ToPort: 6544, UserIdGroupPairs: [{ GroupId: net.fnSg }] }] }));
+    await advanceClock(app.url, 0.001);
+    const out = await running;
+    assert.deepEqual([out.ok, out.data], [true, "pong:same invocation"], JSON.stringify(out));
+    assert.equal(out.env, before.out.env, "the same warm execution environment");
+    current?.diagnostic(`node-warm → 10.0.1.25:6544 in the running invocation, right after the API call returned: connected, got ${JSON.stringify(out.data)}`);
   });
 
   it("fail closed: unmapped private and public addresses get an error, never a connection", async () => {
