@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
+import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
@@ -29,6 +30,17 @@ exports.handler = async (ev) => {
   const t0 = Date.now();
   const done = (r) => ({ ...r, ms: Date.now() - t0, preload: process.env.NODE_OPTIONS ?? "", netns: require("node:fs").readlinkSync("/proc/self/ns/net") });
   try {
+    if (ev.udp) {
+      // One datagram out, one back (or nothing within timeoutMs).
+      const s = require("node:dgram").createSocket("udp4");
+      return await new Promise((resolve) => {
+        const end = (r) => { clearTimeout(timer); s.close(); resolve(done(r)); };
+        const timer = setTimeout(() => end({ ok: false, error: "NO_REPLY" }), ev.timeoutMs ?? 1000);
+        s.on("message", (m) => end({ ok: true, data: String(m) }));
+        s.on("error", (e) => end({ ok: false, error: e.code }));
+        s.send(ev.message ?? "ping", ev.port, ev.host);
+      });
+    }
     if (ev.endpoint) {
       const res = await fetch(process.env.AWS_ENDPOINT_URL, { signal: AbortSignal.timeout(3000) });
       return done({ ok: true, status: res.status });
@@ -77,6 +89,12 @@ interface Outcome {
   preload?: string;
   netns?: string;
 }
+
+/** UDP servers the scenarios started (closed at exit). */
+const udpServers: UdpSocket[] = [];
+after(() => {
+  for (const s of udpServers.splice(0)) s.close();
+});
 
 function pongServer(tag: string, seen: string[]): Server {
   return createServer((s) => {
@@ -127,6 +145,19 @@ async function buildKernelScenario(url: string, servers: Server[], dbSeen: strin
   }
   const m = await admin("POST", "internet", { name: "api.example.com", port: 80, target: `127.0.0.1:${apiPort}` });
   assert.equal(m.status, 201, JSON.stringify(m.body));
+  // UDP: an echo server placed at 10.0.1.25 (5353 allowed by the database's group, 5354 not) and on the internet.
+  const echo = createSocket("udp4");
+  echo.on("message", (msg, from) => echo.send(`echo:${msg}`, from.port, from.address));
+  await new Promise<void>((resolve) => echo.bind(0, "127.0.0.1", () => resolve()));
+  udpServers.push(echo);
+  const echoTarget = `127.0.0.1:${echo.address().port}`;
+  await c.ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: dbSg, IpPermissions: [{ IpProtocol: "udp", FromPort: 5353, ToPort: 5353, UserIdGroupPairs: [{ GroupId: fnSg }] }] }));
+  for (const port of [5353, 5354]) {
+    const r = await admin("POST", "endpoints", { networkInterfaceId: dbEni, port, protocol: "udp", target: echoTarget });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  const t = await admin("POST", "internet", { name: "time.example.com", port: 123, protocol: "udp", target: echoTarget });
+  assert.equal(t.status, 201, JSON.stringify(t.body));
 
   const role = (await c.iam.send(new CreateRoleCommand({ RoleName: "kernel-exec", AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role!.Arn!;
   await c.iam.send(new AttachRolePolicyCommand({ RoleName: "kernel-exec", PolicyArn: VPC_ACCESS }));
@@ -192,6 +223,15 @@ describe("--network kernel: Lambda environments in their ENI's namespace", { ski
   it("the function's AWS_ENDPOINT_URL (hyperlocal's own port) works from inside the namespace", async () => {
     const out = await invoke("node-vpc", { endpoint: true });
     assert.equal(out.ok, true, JSON.stringify(out));
+  });
+
+  it("UDP: a datagram to 10.0.1.25:5353 is echoed (the group allows it), to 5354 it gets nothing; a function outside any VPC reaches time.example.com:123/udp", async () => {
+    const allowed = await invoke("node-vpc", { udp: true, host: "10.0.1.25", port: 5353, message: "q1" });
+    assert.deepEqual([allowed.ok, allowed.data], [true, "echo:q1"], JSON.stringify(allowed));
+    const denied = await invoke("node-vpc", { udp: true, host: "10.0.1.25", port: 5354, message: "q2", timeoutMs: 700 });
+    assert.deepEqual([denied.ok, denied.error], [false, "NO_REPLY"], JSON.stringify(denied));
+    const internet = await invoke("node-novpc", { udp: true, host: "time.example.com", port: 123, message: "ntp?" });
+    assert.deepEqual([internet.ok, internet.data], [true, "echo:ntp?"], JSON.stringify(internet));
   });
 
   it("a function outside any VPC reaches the mapped internet address but not 10.0.1.25", async () => {

@@ -16,7 +16,7 @@ import { plan, Slots } from "./plan.ts";
 import type { Plan, PlanSlots } from "./plan.ts";
 import { ConntrackWatch, type ConnectionEvent } from "./conntrack-watch.ts";
 import { DnsSockets, RESOLVER_V4, resolvConf, type DnsAnswerer } from "./dns-sockets.ts";
-import { HostRelays, NamespaceRelay, relaySpecs, type RelaySpec } from "./relays.ts";
+import { HostRelays, NamespaceRelay, relayKey, relaySpecs, type RelaySpec } from "./relays.ts";
 import { routerNft, routerRouting, tablesWithRoutes } from "./render-router.ts";
 import { edgeNft, edgeScript, eniRoutes, eniRoutesScript, eniScript, inetInitScript, inetScript, natScript, publicClientScript, routerEdgeLines, routerLinkLines } from "./render-namespaces.ts";
 import { kernelSupport } from "./support.ts";
@@ -203,7 +203,7 @@ export class KernelNetwork {
     this.inetIps = ips;
 
     // 5. Relays for local servers placed in the VPC and on the internet.
-    const used = new Set<string>([...p.internetListeners, ...p.enis.flatMap((e) => e.listeners)].map((l) => l.target));
+    const used = new Set<string>([...p.internetListeners, ...p.enis.flatMap((e) => e.listeners)].map(relayKey));
     await Promise.all([
       ...p.enis.map(async (e) => {
         const space = this.spaces.get(e.key)!;

@@ -20,6 +20,7 @@ export interface Listener {
   ip: string;
   port: number;
   target: string;
+  protocol: "tcp" | "udp";
 }
 
 export interface SubnetPlan {
@@ -214,7 +215,7 @@ export function plan(input: PlanInput, slots: PlanSlots): Plan {
       continue;
     }
     const l = listenersOf.get(id) ?? [];
-    l.push({ ip, port: e.port, target: e.target });
+    l.push({ ip, port: e.port, target: e.target, protocol: e.protocol ?? "tcp" });
     listenersOf.set(id, l);
   }
   const snapSubnet = new Map(s.subnets.map((x) => [x.subnetId, x]));
@@ -379,7 +380,7 @@ export function plan(input: PlanInput, slots: PlanSlots): Plan {
       continue;
     }
     if (!internetIps.includes(ip)) internetIps.push(ip);
-    internetListeners.push({ ip, port: m.port, target: m.target });
+    internetListeners.push({ ip, port: m.port, target: m.target, protocol: m.protocol ?? "tcp" });
   }
 
   return { vpcs, subnets, enis, nats, edges, tables, internetIps, internetListeners, warnings };

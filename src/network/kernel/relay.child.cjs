@@ -41,8 +41,60 @@ function listenDns(spec) {
   });
 }
 
+// kind "udp": one unix connection per client address, datagrams framed (2-byte length) both ways;
+// a client quiet for UDP_IDLE_MS is forgotten (its connection closed).
+const UDP_IDLE_MS = 60_000;
+
+function listenUdp(spec) {
+  return new Promise((resolve) => {
+    const sock = dgram.createSocket({ type: spec.ip.includes(":") ? "udp6" : "udp4", ipv6Only: spec.ip.includes(":") });
+    const clients = new Map();
+    const forget = (k) => {
+      const c = clients.get(k);
+      if (!c) return;
+      clients.delete(k);
+      clearTimeout(c.timer);
+      c.up.destroy();
+    };
+    sock.on("message", (msg, from) => {
+      const k = `${from.address}|${from.port}`;
+      let c = clients.get(k);
+      if (!c) {
+        const up = net.connect({ path: spec.socket });
+        let buf = Buffer.alloc(0);
+        up.on("data", (d) => {
+          buf = Buffer.concat([buf, d]);
+          while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+            sock.send(buf.subarray(2, 2 + buf.readUInt16BE(0)), from.port, from.address);
+            buf = buf.subarray(2 + buf.readUInt16BE(0));
+          }
+        });
+        up.on("error", () => forget(k));
+        up.on("close", () => forget(k));
+        c = { up, timer: undefined };
+        clients.set(k, c);
+      }
+      clearTimeout(c.timer);
+      c.timer = setTimeout(() => forget(k), UDP_IDLE_MS);
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(msg.length);
+      c.up.write(Buffer.concat([len, msg]));
+    });
+    sock.once("error", (e) => resolve(`${spec.ip}:${spec.port}/udp: ${e.code || e.message}`));
+    sock.bind({ address: spec.ip, port: spec.port }, () => {
+      const close = sock.close.bind(sock);
+      servers.set(key(spec), {
+        server: { close: () => { for (const k of [...clients.keys()]) forget(k); close(); } },
+        socket: spec.socket,
+      });
+      resolve(undefined);
+    });
+  });
+}
+
 function listen(spec) {
   if (spec.kind === "dns") return listenDns(spec);
+  if (spec.kind === "udp") return listenUdp(spec);
   return new Promise((resolve) => {
     const server = net.createServer({ allowHalfOpen: true }, (client) => {
       const up = net.connect({ path: spec.socket, allowHalfOpen: true });

@@ -4,8 +4,9 @@
 // Unix sockets cross network namespaces through the filesystem, so no veth reaches the host stack.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { createSocket } from "node:dgram";
 import { createServer, connect } from "node:net";
-import type { Server } from "node:net";
+import type { Server, Socket } from "node:net";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,15 +22,24 @@ function parseTarget(t: string): { host: string; port: number } {
   return { host, port: Number(t.slice(i + 1)) };
 }
 
-/** One listener a relay process opens in its namespace; kind "dns" is UDP, answered through the socket. */
+/**
+ * One listener a relay process opens in its namespace: TCP by default; "udp" relays datagrams
+ * (framed over the unix socket, one socket connection per client address); "dns" is UDP answered
+ * through the socket.
+ */
 export interface RelaySpec {
   ip: string;
   port: number;
   socket: string;
-  kind?: "dns";
+  kind?: "dns" | "udp";
 }
 
-/** Host side: one unix socket per distinct target. */
+/** The host-side relay key of a listener: the target, prefixed "udp:" for datagrams. */
+export function relayKey(l: { target: string; protocol?: "tcp" | "udp" }): string {
+  return l.protocol === "udp" ? `udp:${l.target}` : l.target;
+}
+
+/** Host side: one unix socket per distinct relay key (a TCP target, or "udp:" and a UDP target). */
 export class HostRelays {
   // Promises, not servers: two namespaces asking for the same target at once must share one socket.
   private readonly servers = new Map<string, Promise<{ server: Server; path: string }>>();
@@ -48,11 +58,13 @@ export class HostRelays {
     return (await entry).path;
   }
 
-  private async listen(target: string): Promise<{ server: Server; path: string }> {
+  private async listen(key: string): Promise<{ server: Server; path: string }> {
     const path = join(this.dir, `t${++this.n}.sock`);
     rmSync(path, { force: true });
-    const { host, port } = parseTarget(target);
+    const udp = key.startsWith("udp:");
+    const { host, port } = parseTarget(udp ? key.slice(4) : key);
     const server = createServer({ allowHalfOpen: true }, (inner) => {
+      if (udp) return bridgeDatagrams(inner, host, port);
       const out = connect({ host, port, allowHalfOpen: true });
       inner.pipe(out).pipe(inner);
       const kill = () => {
@@ -134,7 +146,45 @@ export class NamespaceRelay {
 }
 
 export async function relaySpecs(listeners: Listener[], host: HostRelays): Promise<RelaySpec[]> {
-  const out = [];
-  for (const l of listeners) out.push({ ip: l.ip, port: l.port, socket: await host.socketFor(l.target) });
+  const out: RelaySpec[] = [];
+  for (const l of listeners) out.push({ ip: l.ip, port: l.port, socket: await host.socketFor(relayKey(l)), ...(l.protocol === "udp" ? { kind: "udp" as const } : {}) });
   return out;
+}
+
+/**
+ * One client of a UDP listener in a namespace: its datagrams arrive framed (2-byte length) on the
+ * unix connection and go to the target from a socket of their own; the target's replies go back
+ * the same way. The relay closes the connection when the client goes quiet.
+ */
+function bridgeDatagrams(inner: Socket, host: string, port: number): void {
+  const sock = createSocket(host.includes(":") ? "udp6" : "udp4");
+  let buf = Buffer.alloc(0);
+  const close = () => {
+    inner.destroy();
+    try {
+      sock.close();
+    } catch {
+      /* already closed */
+    }
+  };
+  sock.on("error", close);
+  inner.on("error", close);
+  inner.on("end", close); // the relay forgot this client, or went away
+  inner.on("close", close);
+  sock.on("message", (msg) => {
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(msg.length);
+    inner.write(Buffer.concat([len, msg]));
+  });
+  sock.connect(port, host, () => {
+    inner.on("data", (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        sock.send(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+        buf = buf.subarray(2 + buf.readUInt16BE(0));
+      }
+    });
+    inner.resume();
+  });
+  inner.pause();
 }

@@ -7,6 +7,8 @@ export interface KernelEndpoint {
   port: number;
   /** host:port on the emulator's side, e.g. "127.0.0.1:54321". */
   target: string;
+  /** Default "tcp". */
+  protocol?: "tcp" | "udp";
 }
 
 /** A "public" address mapped to a local server. */
@@ -14,6 +16,8 @@ export interface KernelInternet {
   ip: string;
   port: number;
   target: string;
+  /** Default "tcp". */
+  protocol?: "tcp" | "udp";
 }
 
 export interface KernelNetworkOptions {

@@ -62,9 +62,9 @@ export interface NetworkModule {
   shimEnvironment(source: NetSource & { version?: string }, serverUrl: string): ShimEnvironment;
   /** After POST /_hyperlocal/reset: forget compiled snapshots and every environment's connections. */
   onReset(): void;
-  /** Kernel mode: the snapshot (with placed endpoint addresses) and the TCP listeners of an account and region. */
+  /** Kernel mode: the snapshot (with placed endpoint addresses) and the TCP and UDP listeners of an account and region. */
   kernelInputs(account: string, region: string): { snapshot: NetSnapshot; endpoints: KernelEndpoint[] };
-  /** Kernel mode: every TCP internet mapping. */
+  /** Kernel mode: every internet mapping (TCP and UDP). */
   kernelInternet(): KernelInternet[];
   /** A name as code of that source resolves it (kernel mode's resolvers ask this; the shim asks /lookup). */
   resolve(source: NetSource, name: string): Resolution;
@@ -108,9 +108,8 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
       const primary = new Map(view.snapshot.networkInterfaces.map((e) => [e.networkInterfaceId, e.privateIps[0]]));
       const endpoints: KernelEndpoint[] = [];
       for (const l of listeners.byKey.values()) {
-        if (l.protocol !== "tcp") continue;
         const ip = l.ip ?? primary.get(l.networkInterfaceId);
-        if (ip) endpoints.push({ ip, port: l.port, target: formatHostPort(l.target.host, l.target.port) });
+        if (ip) endpoints.push({ ip, port: l.port, target: formatHostPort(l.target.host, l.target.port), protocol: l.protocol });
       }
       return { snapshot: view.snapshot, endpoints };
     },
@@ -121,9 +120,8 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
     kernelInternet() {
       const out: KernelInternet[] = [];
       for (const r of registry.internet()) {
-        if (r.protocol !== "tcp") continue;
         const t = parseLoopbackTarget(r.target);
-        if (t.ok) out.push({ ip: r.address, port: r.port, target: formatHostPort(t.value.host, t.value.port) });
+        if (t.ok) out.push({ ip: r.address, port: r.port, target: formatHostPort(t.value.host, t.value.port), protocol: r.protocol });
       }
       return out;
     },
