@@ -8,16 +8,17 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readlinkSync } from "node:fs";
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
-import { createServer, type Server } from "node:net";
+import type { Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
 import { AttachRolePolicyCommand, CreateRoleCommand } from "@aws-sdk/client-iam";
-import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, GetFunctionConfigurationCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
 import type { App } from "../../src/app.ts";
 import { kernelSupport } from "../../src/network/kernel/index.ts";
 import { clients } from "../support/clients.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startChildServer, startTestServer, type ChildServer } from "../support/server.ts";
+import { listen, pongServer, scenarioCalls, type FunctionOutcome } from "../support/network-scenario.ts";
 import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
 
 const VPC_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
@@ -80,39 +81,11 @@ def handler(event, context):
         return {"ok": False, "error": errno.errorcode.get(e.errno, type(e).__name__) if e.errno else type(e).__name__}
 `;
 
-interface Outcome {
-  ok: boolean;
-  data?: string;
-  status?: number;
-  error?: string;
-  ms?: number;
-  preload?: string;
-  netns?: string;
-}
-
 /** UDP servers the scenarios started (closed at exit). */
 const udpServers: UdpSocket[] = [];
 after(() => {
   for (const s of udpServers.splice(0)) s.close();
 });
-
-function pongServer(tag: string, seen: string[]): Server {
-  return createServer((s) => {
-    s.on("error", () => {});
-    s.once("data", (d) => {
-      seen.push(String(d));
-      s.end(`${tag}:${d}`);
-    });
-  });
-}
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  return (server.address() as { port: number }).port;
-}
 
 /**
  * The VPC, the database at 10.0.1.25 (5432 and 22 placed on a local pong server), api.example.com
@@ -120,10 +93,7 @@ async function listen(server: Server): Promise<number> {
  */
 async function buildKernelScenario(url: string, servers: Server[], dbSeen: string[]): Promise<{ c: ReturnType<typeof clients>; apiAddress: string }> {
   const c = clients(url);
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${url}/_hyperlocal/${path}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  const { admin } = scenarioCalls(() => url, () => c.lambda);
   const db = pongServer("pong", dbSeen);
   const api = pongServer("api", []);
   servers.push(db, api);
@@ -173,18 +143,9 @@ async function buildKernelScenario(url: string, servers: Server[], dbSeen: strin
   return { c, apiAddress: m.body.address };
 }
 
-function invoker(c: ReturnType<typeof clients>) {
-  return async (fn: string, event: unknown): Promise<Outcome> => {
-    const r = await c.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from(JSON.stringify(event)) }));
-    const text = Buffer.from(r.Payload ?? []).toString("utf8");
-    assert.equal(r.FunctionError, undefined, `${fn}: ${text}`);
-    return JSON.parse(text) as Outcome;
-  };
-}
-
 describe("--network kernel: Lambda environments in their ENI's namespace", { skip: SKIP }, () => {
   let app: App;
-  let invoke: (fn: string, event: unknown) => Promise<Outcome>;
+  let invoke: (fn: string, event: unknown) => Promise<FunctionOutcome>;
   const servers: Server[] = [];
   const dbSeen: string[] = [];
   let apiAddress = "";
@@ -192,7 +153,7 @@ describe("--network kernel: Lambda environments in their ENI's namespace", { ski
   before(async () => {
     app = await startTestServer({ network: "kernel" });
     const built = await buildKernelScenario(app.url, servers, dbSeen);
-    invoke = invoker(built.c);
+    invoke = scenarioCalls(() => app.url, () => built.c.lambda).invoke;
     apiAddress = built.apiAddress;
   });
 
@@ -256,7 +217,7 @@ function rootlessSkip(): string | false {
 
 describe("--network kernel, rootless: an unprivileged server builds its namespaces inside a user namespace of its own", { skip: rootlessSkip() }, () => {
   let server: ChildServer;
-  let invoke: (fn: string, event: unknown) => Promise<Outcome>;
+  let invoke: (fn: string, event: unknown) => Promise<FunctionOutcome>;
   const servers: Server[] = [];
   const dbSeen: string[] = [];
 
@@ -266,7 +227,8 @@ describe("--network kernel, rootless: an unprivileged server builds its namespac
     assert.notEqual(direct.status, 0, "an unprivileged user cannot create a network namespace directly");
     assert.match(direct.stderr, /Operation not permitted/);
     server = await startChildServer(["--network", "kernel"], { HYPERLOCAL_LOG_LEVEL: "info" }, UNPRIVILEGED);
-    invoke = invoker((await buildKernelScenario(server.url, servers, dbSeen)).c);
+    const built = await buildKernelScenario(server.url, servers, dbSeen);
+    invoke = scenarioCalls(() => server.url, () => built.c.lambda).invoke;
   });
 
   after(async () => {

@@ -8,24 +8,20 @@
 // on 127.0.0.1 or [::1]; VPC and "internet" addresses exist only in the model and are mapped to
 // those servers by hyperlocal.
 import assert from "node:assert/strict";
-import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import { createServer, type Server } from "node:net";
+import type { Server as HttpServer } from "node:http";
+import type { Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { after, before, beforeEach, describe, it, type TestContext } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
-import { AttachRolePolicyCommand, CreateRoleCommand } from "@aws-sdk/client-iam";
-import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
 import type { App } from "../../src/app.ts";
 import { aws, hasAwsCli } from "../support/aws-cli.ts";
 import { clients } from "../support/clients.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startTestServer } from "../support/server.ts";
-import { buildScenarioNetwork } from "../support/network-scenario.ts";
-import { advanceClock, functionLogs, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
+import { prepareScenario, scenarioCalls, V6_INTERNET, type FunctionOutcome, type ModelAnswer } from "../support/network-scenario.ts";
+import { advanceClock, functionLogs } from "../support/zip-functions.ts";
 
 const DROP_MS = 300;
-const VPC_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
-const V6_INTERNET = "2001:db8:ffff::10";
 
 /**
  * One probe for every row: {host, port, message?} opens TCP (family from the address), sends the
@@ -131,28 +127,8 @@ def probe(event):
         return {"ok": False, "error": code_of(e), "message": str(e)}
 `;
 
-interface Outcome {
-  ok: boolean;
-  data?: string;
-  status?: number;
-  error?: string;
-  message?: string;
-  env: string;
-  ms?: number;
-}
-
-interface Model {
-  verdict: "allow" | "drop" | "unreachable";
-  action: "connect" | "drop" | "unreachable" | "refuse" | "notfound";
-  reasons: { code: string; message: string; component?: { kind: string; id: string } }[];
-  connectTo?: string;
-  actionReason?: string;
-  answer: string;
-  path: { kind: string; id: string }[];
-}
-
 /** What function code must see for each answer of the model. */
-const CODE_FOR: Record<Model["action"], string[]> = {
+const CODE_FOR: Record<ModelAnswer["action"], string[]> = {
   connect: [],
   drop: ["ETIMEDOUT"],
   unreachable: ["ENETUNREACH"],
@@ -160,32 +136,13 @@ const CODE_FOR: Record<Model["action"], string[]> = {
   notfound: ["ENOTFOUND", "EAI_NONAME"],
 };
 
-async function listen<T extends Server | HttpServer>(server: T, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, host, () => resolve());
-  });
-  return (server.address() as { port: number }).port;
-}
-
-/** A TCP server that answers `<tag>:<what it saw>` and closes. */
-function pongServer(tag: string, seen: string[]): Server {
-  return createServer((s) => {
-    s.on("error", () => {});
-    s.once("data", (d) => {
-      seen.push(String(d));
-      s.end(`${tag}:${d}`);
-    });
-  });
-}
-
 describe("network scenarios: VPC rules as function code sees them", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }, () => {
   let app: App;
   let c: ReturnType<typeof clients>;
   const servers: (Server | HttpServer)[] = [];
-  const dbSeen: string[] = [];
-  const v6Seen: string[] = [];
-  const dedicatedSeen: string[] = [];
+  let dbSeen: string[] = [];
+  let v6Seen: string[] = [];
+  let dedicatedSeen: string[] = [];
   let dbPort = 0;
   let httpPort = 0;
   let v6Target = "";
@@ -197,23 +154,9 @@ describe("network scenarios: VPC rules as function code sees them", { skip: !IN_
     current = "diagnostic" in ctx ? ctx : undefined;
   });
 
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${app.url}/_hyperlocal/${path}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
-    return { status: r.status, body: (await r.json()) as any };
-  };
-  const reach = async (fn: string, to: string): Promise<Model> => {
-    const r = await admin("GET", `reachability?function=${encodeURIComponent(fn)}&to=${encodeURIComponent(to)}`);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    return r.body as Model;
-  };
-  const invoke = async (fn: string, event: unknown): Promise<Outcome> => {
-    const r = await c.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from(JSON.stringify(event)) }));
-    const text = Buffer.from(r.Payload ?? []).toString("utf8");
-    assert.equal(r.FunctionError, undefined, `${fn}: ${text}`);
-    return JSON.parse(text) as Outcome;
-  };
+  const { admin, reach, invoke } = scenarioCalls(() => app.url, () => c.lambda);
   /** The model's answer and the function's outcome for one connection; asserts that they agree. */
-  const probe = async (fn: string, to: string, event: Record<string, unknown> = {}): Promise<{ model: Model; out: Outcome }> => {
+  const probe = async (fn: string, to: string, event: Record<string, unknown> = {}): Promise<{ model: ModelAnswer; out: FunctionOutcome }> => {
     const m = /^\[?(.+?)\]?:(\d+)$/.exec(to)!;
     const [model, out] = await Promise.all([reach(fn, to), invoke(fn, event.url ? event : { host: m[1], port: Number(m[2]), ...event })]);
     const why = `${fn} → ${to}: model ${model.verdict}/${model.action}, function ${JSON.stringify(out)}`;
@@ -230,61 +173,14 @@ describe("network scenarios: VPC rules as function code sees them", { skip: !IN_
   before(async () => {
     app = await startTestServer({ dropAfterMs: DROP_MS });
     c = clients(app.url);
-
-    // Local servers, loopback only.
-    const db = pongServer("pong", dbSeen);
-    const dedicated = pongServer("dedicated pong", dedicatedSeen);
-    const http = createHttpServer((req, res) => res.end(`hello from the api.example.com stand-in (${req.method} ${req.url}, Host ${req.headers.host})`));
-    const v6Server = pongServer("pong6", v6Seen);
-    servers.push(db, dedicated, http, v6Server);
-    dbPort = await listen(db, "127.0.0.1");
-    const dedicatedPort = await listen(dedicated, "127.0.0.1");
-    httpPort = await listen(http, "127.0.0.1");
-    try {
-      v6Target = `[::1]:${await listen(v6Server, "::1")}`;
-    } catch {
-      v6Target = `127.0.0.1:${await listen(v6Server, "127.0.0.1")}`; // no IPv6 loopback in this namespace
-    }
-
-    // The VPCs of the table (see test/support/network-scenario.ts).
-    Object.assign(net, await buildScenarioNetwork(c.ec2));
-
-    // What stands behind the addresses: the database (5432, and 22 so that only the group decides
-    // row 2; 6543 for row 9), the dedicated VPC's server, the internet names and the IPv6 host.
-    for (const port of [5432, 22, 6543]) {
-      const r = await admin("POST", "endpoints", { networkInterfaceId: net.dbEni, port, target: `127.0.0.1:${dbPort}` });
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-      assert.equal(r.body.placement.networkInterfaceId, net.dbEni);
-    }
-    assert.equal((await admin("POST", "endpoints", { networkInterfaceId: net.dEni, port: 7000, target: `127.0.0.1:${dedicatedPort}` })).status, 201);
-    const api = await admin("POST", "internet", { name: "api.example.com", port: 80, target: `127.0.0.1:${httpPort}` });
-    assert.equal(api.status, 201, JSON.stringify(api.body));
-    apiAddress = api.body.address;
-    const v6 = await admin("POST", "internet", { address: V6_INTERNET, port: 8000, target: v6Target });
-    assert.equal(v6.status, 201, `the internet mapping should take an IPv6 address: ${JSON.stringify(v6.body)}`);
-
-    // The functions, one per network source; all ENIs come up in one move of the clock.
-    const role = (await c.iam.send(new CreateRoleCommand({ RoleName: "scenario-exec", AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role!.Arn!;
-    await c.iam.send(new AttachRolePolicyCommand({ RoleName: "scenario-exec", PolicyArn: VPC_ACCESS }));
-    const node = { Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: nodeZip(NODE_PROBE) } } as const;
-    const py = { Runtime: "python3.12", Handler: "app.handler", Code: { ZipFile: pythonZip(PY_PROBE) } } as const;
-    const vpcCfg = (subnetId: string, v6 = false) => ({ VpcConfig: { SubnetIds: [subnetId], SecurityGroupIds: [net.fnSg], Ipv6AllowedForDualStack: v6 } });
-    const fns: Record<string, Partial<CreateFunctionCommandInput>> = {
-      "node-private": { ...node, ...vpcCfg(net.private) },
-      "py-private": { ...py, ...vpcCfg(net.private) },
-      "node-warm": { ...node, ...vpcCfg(net.private) },
-      "node-igw": { ...node, ...vpcCfg(net.igwSubnet) },
-      "node-novpc": { ...node },
-      "py-v6-off": { ...py, ...vpcCfg(net.dual, false) },
-      "py-v6-on": { ...py, ...vpcCfg(net.dual, true) },
-    };
-    await Promise.all(Object.entries(fns).map(([name, cfg]) => c.lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: role, Timeout: 15, ...cfg } as CreateFunctionCommandInput))));
-    await advanceClock(app.url, 3);
-    for (const name of Object.keys(fns)) assert.equal((await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).State, "Active", name);
-    const enis = (await c.ec2.send(new E.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }, { Name: "subnet-id", Values: [net.private] }] })))
-      .NetworkInterfaces!;
-    assert.equal(enis.length, 1, "the three private-subnet functions share one Hyperplane ENI");
-    net.lambdaEni = enis[0].NetworkInterfaceId!;
+    // The servers, VPCs, endpoints, internet mappings and functions of the table (test/support/network-scenario.ts).
+    const w = await prepareScenario(app.url, c, { node: NODE_PROBE, python: PY_PROBE });
+    Object.assign(net, w.net);
+    servers.push(...w.servers);
+    dbSeen = w.dbSeen;
+    v6Seen = w.v6Seen;
+    dedicatedSeen = w.dedicatedSeen;
+    ({ dbPort, httpPort, v6Target, apiAddress } = w);
   });
 
   after(async () => {
