@@ -259,4 +259,8 @@ describe("--network kernel, rootless: an unprivileged server builds its namespac
     const priv = await invoke("node-novpc", { host: "10.0.1.25", port: 5432, timeoutMs: 1000 });
     assert.equal(priv.ok, false, JSON.stringify(priv));
   });
+
+  it("printed no kernel-mode warning (conntrack, relays, resolver and applies all work rootless)", () => {
+    assert.doesNotMatch(server.output(), /kernel network:|WARN/i, server.output());
+  });
 });
