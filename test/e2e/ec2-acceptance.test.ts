@@ -8,26 +8,19 @@ import * as E from "@aws-sdk/client-ec2";
 import type { NatGateway, RouteTable, SecurityGroup, Subnet, Vpc } from "@aws-sdk/client-ec2";
 import type { App } from "../../src/app.ts";
 import { aws, hasAwsCli } from "../support/aws-cli.ts";
-import { clients } from "../support/clients.ts";
-import { startTestServer, tempDir } from "../support/server.ts";
+import { sixtyFour, startEc2Server } from "../support/ec2-helpers.ts";
+import { tempDir } from "../support/server.ts";
 
 let app: App;
 let ec2: E.EC2Client;
 const stateDir = tempDir("hyperlocal-ec2-");
 
 before(async () => {
-  app = await startTestServer({ stateDir });
-  ec2 = clients(app.url).ec2;
+  ({ app, ec2 } = await startEc2Server({ stateDir }));
 });
 after(async () => {
   await app?.close();
 });
-
-function sixtyFour(vpc: Vpc, i: number): string {
-  const [a, b, c, d] = vpc.Ipv6CidrBlockAssociationSet![0].Ipv6CidrBlock!.replace("::/56", "").split(":");
-  const fourth = parseInt(d ?? "0", 16) + i;
-  return fourth === 0 ? `${a}:${b}:${c}::/64` : `${a}:${b}:${c}:${fourth.toString(16)}::/64`;
-}
 
 const tag = (type: E.ResourceType, tags: Record<string, string>): E.TagSpecification[] => [{ ResourceType: type, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }];
 
@@ -230,8 +223,7 @@ test("the whole network survives a restart from --state-dir", async () => {
   ]);
   app.store.saveNow();
   await app.close();
-  app = await startTestServer({ stateDir });
-  ec2 = clients(app.url).ec2;
+  ({ app, ec2 } = await startEc2Server({ stateDir }));
   const after = await Promise.all([
     ec2.send(new E.DescribeSubnetsCommand({ Filters: [{ Name: "vpc-id", Values: [built.vpc.VpcId!] }] })),
     ec2.send(new E.DescribeRouteTablesCommand({ RouteTableIds: [built.privateRt] })),

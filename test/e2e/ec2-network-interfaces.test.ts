@@ -4,8 +4,7 @@ import { after, before, describe, test } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
 import type { NetworkInterface, Vpc } from "@aws-sdk/client-ec2";
 import type { App } from "../../src/app.ts";
-import { clients, rejects } from "../support/clients.ts";
-import { startTestServer } from "../support/server.ts";
+import { createSubnet, createVpc, fails, freeAddresses, sixtyFour, startEc2Server, stateGuard } from "../support/ec2-helpers.ts";
 
 let app: App;
 let ec2: E.EC2Client;
@@ -17,13 +16,11 @@ let sgA: string;
 let sgB: string;
 
 before(async () => {
-  app = await startTestServer();
-  ec2 = clients(app.url).ec2;
-  vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.0.0.0/16", AmazonProvidedIpv6CidrBlock: true }))).Vpc!;
-  subnetId = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.0.1.0/24", AvailabilityZone: "us-east-1a" }))).Subnet!.SubnetId!;
-  const v6 = vpc.Ipv6CidrBlockAssociationSet![0].Ipv6CidrBlock!.replace("::/56", "");
-  v6Block = `${v6.split(":").slice(0, 3).join(":")}:${(parseInt(v6.split(":")[3] ?? "0", 16) + 2).toString(16)}::/64`;
-  dualSubnet = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.0.2.0/24", Ipv6CidrBlock: v6Block }))).Subnet!.SubnetId!;
+  ({ app, ec2 } = await startEc2Server());
+  vpc = await createVpc(ec2, { CidrBlock: "10.0.0.0/16", AmazonProvidedIpv6CidrBlock: true });
+  subnetId = (await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.0.1.0/24", AvailabilityZone: "us-east-1a" })).SubnetId!;
+  v6Block = sixtyFour(vpc, 2);
+  dualSubnet = (await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.0.2.0/24", Ipv6CidrBlock: v6Block })).SubnetId!;
   sgA = (await ec2.send(new E.CreateSecurityGroupCommand({ VpcId: vpc.VpcId, GroupName: "a", Description: "a" }))).GroupId!;
   sgB = (await ec2.send(new E.CreateSecurityGroupCommand({ VpcId: vpc.VpcId, GroupName: "b", Description: "b" }))).GroupId!;
 });
@@ -31,37 +28,15 @@ after(async () => {
   await app?.close();
 });
 
-async function fails(p: Promise<unknown>, code: string, message?: string | RegExp, status = 400) {
-  const e = await rejects(p);
-  assert.equal(e.name, code, `expected ${code}, got ${e.name}: ${e.message}`);
-  if (typeof message === "string") assert.equal(e.message, message);
-  else if (message) assert.match(e.message, message);
-  assert.equal(e.$metadata.httpStatusCode, status);
-  return e;
-}
-
-async function snapshot(): Promise<string> {
-  const [enis, subnets] = await Promise.all([ec2.send(new E.DescribeNetworkInterfacesCommand({})), ec2.send(new E.DescribeSubnetsCommand({}))]);
-  return JSON.stringify([enis.NetworkInterfaces, subnets.Subnets]);
-}
-
-async function unchanged(p: () => Promise<unknown>, code: string, message?: string | RegExp, status = 400) {
-  const before = await snapshot();
-  await fails(p(), code, message, status);
-  assert.deepEqual(await snapshot(), before, `state changed after a failed ${code}`);
-}
+const { unchanged } = stateGuard(() => ec2, ["networkInterfaces", "subnets"]);
 
 async function create(input: E.CreateNetworkInterfaceCommandInput): Promise<NetworkInterface> {
   return (await ec2.send(new E.CreateNetworkInterfaceCommand(input))).NetworkInterface!;
 }
 
-async function free(id: string): Promise<number> {
-  return (await ec2.send(new E.DescribeSubnetsCommand({ SubnetIds: [id] }))).Subnets![0].AvailableIpAddressCount!;
-}
-
 describe("CreateNetworkInterface", () => {
   test("the lowest free address, groups, secondary and chosen addresses, AWS's shape", async () => {
-    const before = await free(subnetId);
+    const before = await freeAddresses(ec2, subnetId);
     const eni = await create({
       SubnetId: subnetId,
       Groups: [sgA, sgB],
@@ -89,7 +64,7 @@ describe("CreateNetworkInterface", () => {
     assert.deepEqual(eni.Ipv6Addresses, []);
     assert.deepEqual(eni.TagSet, [{ Key: "app", Value: "x" }]);
     assert.equal(eni.Attachment, undefined);
-    assert.equal(await free(subnetId), before - 1);
+    assert.equal(await freeAddresses(ec2, subnetId), before - 1);
 
     const def = await create({ SubnetId: subnetId });
     assert.equal(def.PrivateIpAddress, "10.0.1.5");
@@ -159,10 +134,10 @@ describe("CreateNetworkInterface", () => {
 
   test("ClientToken: a retry gives the same interface and no second address", async () => {
     const first = await create({ SubnetId: subnetId, ClientToken: "eni-token", Description: "once" });
-    const left = await free(subnetId);
+    const left = await freeAddresses(ec2, subnetId);
     const again = await create({ SubnetId: subnetId, ClientToken: "eni-token", Description: "once" });
     assert.equal(again.NetworkInterfaceId, first.NetworkInterfaceId);
-    assert.equal(await free(subnetId), left);
+    assert.equal(await freeAddresses(ec2, subnetId), left);
     await unchanged(() => ec2.send(new E.CreateNetworkInterfaceCommand({ SubnetId: subnetId, ClientToken: "eni-token", Description: "twice" })), "IdempotentParameterMismatch");
   });
 
@@ -185,12 +160,12 @@ describe("CreateNetworkInterface", () => {
     assert.deepEqual([...addresses].sort(), [...expected].sort(), "every usable address, none of AWS's reserved ones");
     const described = (await ec2.send(new E.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "subnet-id", Values: [small.SubnetId!] }] }))).NetworkInterfaces!;
     assert.equal(described.length, 27);
-    assert.equal(await free(small.SubnetId!), 0);
+    assert.equal(await freeAddresses(ec2, small.SubnetId!), 0);
     await unchanged(() => ec2.send(new E.CreateNetworkInterfaceCommand({ SubnetId: small.SubnetId })), "InsufficientFreeAddressesInSubnet");
     // Freed addresses come back, lowest first.
     const victims = ok.filter((r) => ["10.0.3.9", "10.0.3.20"].includes(r.value.NetworkInterface!.PrivateIpAddress!));
     for (const v of victims) await ec2.send(new E.DeleteNetworkInterfaceCommand({ NetworkInterfaceId: v.value.NetworkInterface!.NetworkInterfaceId }));
-    assert.equal(await free(small.SubnetId!), 2);
+    assert.equal(await freeAddresses(ec2, small.SubnetId!), 2);
     assert.equal((await create({ SubnetId: small.SubnetId })).PrivateIpAddress, "10.0.3.9");
     assert.equal((await create({ SubnetId: small.SubnetId })).PrivateIpAddress, "10.0.3.20");
     await fails(ec2.send(new E.CreateNetworkInterfaceCommand({ SubnetId: small.SubnetId, SecondaryPrivateIpAddressCount: 1 })), "InsufficientFreeAddressesInSubnet");
@@ -266,14 +241,14 @@ describe("changing and deleting interfaces", () => {
     const s = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.0.5.0/28" }))).Subnet!.SubnetId!;
     const e = await create({ SubnetId: s });
     const id = e.NetworkInterfaceId!;
-    assert.equal(await free(s), 10);
+    assert.equal(await freeAddresses(ec2, s), 10);
     const added = await ec2.send(new E.AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, SecondaryPrivateIpAddressCount: 2 }));
     assert.deepEqual(
       added.AssignedPrivateIpAddresses!.map((a) => a.PrivateIpAddress),
       ["10.0.5.5", "10.0.5.6"],
     );
     await ec2.send(new E.AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, PrivateIpAddresses: ["10.0.5.12"] }));
-    assert.equal(await free(s), 7);
+    assert.equal(await freeAddresses(ec2, s), 7);
     await unchanged(() => ec2.send(new E.AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, PrivateIpAddresses: ["10.0.5.12"] })), "InvalidIPAddress.InUse");
     await unchanged(() => ec2.send(new E.AssignPrivateIpAddressesCommand({ NetworkInterfaceId: id, SecondaryPrivateIpAddressCount: 8 })), "InsufficientFreeAddressesInSubnet");
     await unchanged(() => ec2.send(new E.UnassignPrivateIpAddressesCommand({ NetworkInterfaceId: id, PrivateIpAddresses: ["10.0.5.4"] })), "InvalidParameterValue", /primary/);
@@ -284,7 +259,7 @@ describe("changing and deleting interfaces", () => {
       d.PrivateIpAddresses!.map((p) => p.PrivateIpAddress),
       ["10.0.5.4", "10.0.5.6", "10.0.5.12"],
     );
-    assert.equal(await free(s), 8);
+    assert.equal(await freeAddresses(ec2, s), 8);
 
     const dual = await create({ SubnetId: dualSubnet });
     assert.deepEqual(dual.Ipv6Addresses, []);

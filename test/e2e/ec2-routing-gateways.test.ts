@@ -4,8 +4,7 @@ import { after, before, describe, test } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
 import type { RouteTable, Vpc } from "@aws-sdk/client-ec2";
 import type { App } from "../../src/app.ts";
-import { clients, rejects } from "../support/clients.ts";
-import { startTestServer } from "../support/server.ts";
+import { createSubnet, createVpc, fails, freeAddresses, startEc2Server, stateGuard } from "../support/ec2-helpers.ts";
 
 let app: App;
 let ec2: E.EC2Client;
@@ -15,11 +14,10 @@ let privateSubnet: string;
 let igwId: string;
 
 before(async () => {
-  app = await startTestServer();
-  ec2 = clients(app.url).ec2;
-  vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.0.0.0/16", AmazonProvidedIpv6CidrBlock: true }))).Vpc!;
-  publicSubnet = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.0.0.0/24" }))).Subnet!.SubnetId!;
-  privateSubnet = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.0.10.0/27" }))).Subnet!.SubnetId!;
+  ({ app, ec2 } = await startEc2Server());
+  vpc = await createVpc(ec2, { CidrBlock: "10.0.0.0/16", AmazonProvidedIpv6CidrBlock: true });
+  publicSubnet = (await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.0.0.0/24" })).SubnetId!;
+  privateSubnet = (await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.0.10.0/27" })).SubnetId!;
   igwId = (await ec2.send(new E.CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
   await ec2.send(new E.AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpc.VpcId }));
 });
@@ -27,34 +25,7 @@ after(async () => {
   await app?.close();
 });
 
-async function fails(p: Promise<unknown>, code: string, message?: string | RegExp, status = 400) {
-  const e = await rejects(p);
-  assert.equal(e.name, code, `expected ${code}, got ${e.name}: ${e.message}`);
-  if (typeof message === "string") assert.equal(e.message, message);
-  else if (message) assert.match(e.message, message);
-  assert.equal(e.$metadata.httpStatusCode, status);
-  return e;
-}
-
-async function snapshot(): Promise<string> {
-  const [rts, igws, eigws, nats, eips, pcx, enis, subnets] = await Promise.all([
-    ec2.send(new E.DescribeRouteTablesCommand({})),
-    ec2.send(new E.DescribeInternetGatewaysCommand({})),
-    ec2.send(new E.DescribeEgressOnlyInternetGatewaysCommand({})),
-    ec2.send(new E.DescribeNatGatewaysCommand({})),
-    ec2.send(new E.DescribeAddressesCommand({})),
-    ec2.send(new E.DescribeVpcPeeringConnectionsCommand({})),
-    ec2.send(new E.DescribeNetworkInterfacesCommand({})),
-    ec2.send(new E.DescribeSubnetsCommand({})),
-  ]);
-  return JSON.stringify([rts.RouteTables, igws.InternetGateways, eigws.EgressOnlyInternetGateways, nats.NatGateways, eips.Addresses, pcx.VpcPeeringConnections, enis.NetworkInterfaces, subnets.Subnets]);
-}
-
-async function unchanged(p: () => Promise<unknown>, code: string, message?: string | RegExp) {
-  const before = await snapshot();
-  await fails(p(), code, message);
-  assert.deepEqual(await snapshot(), before, `state changed after a failed ${code}`);
-}
+const { unchanged } = stateGuard(() => ec2, ["routeTables", "internetGateways", "egressOnlyInternetGateways", "natGateways", "addresses", "vpcPeeringConnections", "networkInterfaces", "subnets"]);
 
 /** The simulated clock moves through the admin API, as scripts and other tests move it. */
 async function advance(seconds: number): Promise<void> {
@@ -64,10 +35,6 @@ async function advance(seconds: number): Promise<void> {
 
 async function table(id: string): Promise<RouteTable> {
   return (await ec2.send(new E.DescribeRouteTablesCommand({ RouteTableIds: [id] }))).RouteTables![0];
-}
-
-async function subnetFree(id: string): Promise<number> {
-  return (await ec2.send(new E.DescribeSubnetsCommand({ SubnetIds: [id] }))).Subnets![0].AvailableIpAddressCount!;
 }
 
 describe("internet gateways", () => {
@@ -262,7 +229,7 @@ describe("Elastic IPs and NAT gateways", () => {
 
   test("a public NAT gateway: pending then available on the clock, an address and an interface in its subnet, deleting then deleted", async () => {
     const eip = await ec2.send(new E.AllocateAddressCommand({}));
-    const freeBefore = await subnetFree(publicSubnet);
+    const freeBefore = await freeAddresses(ec2, publicSubnet);
     const created = await ec2.send(
       new E.CreateNatGatewayCommand({ SubnetId: publicSubnet, AllocationId: eip.AllocationId, ClientToken: "nat-1", TagSpecifications: [{ ResourceType: "natgateway", Tags: [{ Key: "Name", Value: "nat-a" }] }] }),
     );
@@ -277,7 +244,7 @@ describe("Elastic IPs and NAT gateways", () => {
     assert.equal(addr.PublicIp, eip.PublicIp);
     assert.match(addr.NetworkInterfaceId!, /^eni-[0-9a-f]{17}$/);
     assert.match(addr.PrivateIp!, /^10\.0\.0\.\d+$/);
-    assert.equal(await subnetFree(publicSubnet), freeBefore - 1, "the gateway's interface holds one subnet address");
+    assert.equal(await freeAddresses(ec2, publicSubnet), freeBefore - 1, "the gateway's interface holds one subnet address");
 
     const retry = await ec2.send(
       new E.CreateNatGatewayCommand({ SubnetId: publicSubnet, AllocationId: eip.AllocationId, ClientToken: "nat-1", TagSpecifications: [{ ResourceType: "natgateway", Tags: [{ Key: "Name", Value: "nat-a" }] }] }),
@@ -323,7 +290,7 @@ describe("Elastic IPs and NAT gateways", () => {
     const deleted = (await ec2.send(new E.DescribeNatGatewaysCommand({ NatGatewayIds: [nat.NatGatewayId!] }))).NatGateways![0];
     assert.equal(deleted.State, "deleted", "a deleted gateway is still listed for a while");
     assert.ok(deleted.DeleteTime instanceof Date);
-    assert.equal(await subnetFree(publicSubnet), freeBefore, "its address went back to the subnet");
+    assert.equal(await freeAddresses(ec2, publicSubnet), freeBefore, "its address went back to the subnet");
     await fails(ec2.send(new E.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni.NetworkInterfaceId!] })), "InvalidNetworkInterfaceID.NotFound");
     assert.equal((await ec2.send(new E.DescribeAddressesCommand({ AllocationIds: [eip.AllocationId!] }))).Addresses![0].AssociationId, undefined);
     assert.equal((await table(rt)).Routes!.find((r) => r.NatGatewayId)!.State, "blackhole");

@@ -4,8 +4,7 @@ import { after, before, describe, test } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
 import type { SecurityGroup, Vpc } from "@aws-sdk/client-ec2";
 import type { App } from "../../src/app.ts";
-import { clients, rejects } from "../support/clients.ts";
-import { startTestServer } from "../support/server.ts";
+import { createSubnet, createVpc, fails, startEc2Server, stateGuard } from "../support/ec2-helpers.ts";
 
 let app: App;
 let ec2: E.EC2Client;
@@ -13,39 +12,15 @@ let vpc: Vpc;
 let subnetId: string;
 
 before(async () => {
-  app = await startTestServer();
-  ec2 = clients(app.url).ec2;
-  vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.0.0.0/16", AmazonProvidedIpv6CidrBlock: true }))).Vpc!;
-  subnetId = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.0.1.0/24" }))).Subnet!.SubnetId!;
+  ({ app, ec2 } = await startEc2Server());
+  vpc = await createVpc(ec2, { CidrBlock: "10.0.0.0/16", AmazonProvidedIpv6CidrBlock: true });
+  subnetId = (await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.0.1.0/24" })).SubnetId!;
 });
 after(async () => {
   await app?.close();
 });
 
-async function fails(p: Promise<unknown>, code: string, message?: string | RegExp, status = 400) {
-  const e = await rejects(p);
-  assert.equal(e.name, code, `expected ${code}, got ${e.name}: ${e.message}`);
-  if (typeof message === "string") assert.equal(e.message, message);
-  else if (message) assert.match(e.message, message);
-  assert.equal(e.$metadata.httpStatusCode, status);
-  return e;
-}
-
-async function snapshot(): Promise<string> {
-  const [sgs, rules, acls, enis] = await Promise.all([
-    ec2.send(new E.DescribeSecurityGroupsCommand({})),
-    ec2.send(new E.DescribeSecurityGroupRulesCommand({})),
-    ec2.send(new E.DescribeNetworkAclsCommand({})),
-    ec2.send(new E.DescribeNetworkInterfacesCommand({})),
-  ]);
-  return JSON.stringify([sgs.SecurityGroups, rules.SecurityGroupRules, acls.NetworkAcls, enis.NetworkInterfaces]);
-}
-
-async function unchanged(p: () => Promise<unknown>, code: string, message?: string | RegExp) {
-  const before = await snapshot();
-  await fails(p(), code, message);
-  assert.deepEqual(await snapshot(), before, `state changed after a failed ${code}`);
-}
+const { unchanged } = stateGuard(() => ec2, ["securityGroups", "securityGroupRules", "networkAcls", "networkInterfaces"]);
 
 async function group(name: string, vpcId = vpc.VpcId!): Promise<SecurityGroup> {
   const r = await ec2.send(new E.CreateSecurityGroupCommand({ GroupName: name, Description: `${name} group`, VpcId: vpcId }));

@@ -4,57 +4,22 @@ import { after, before, describe, test } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
 import type { Subnet, Vpc } from "@aws-sdk/client-ec2";
 import type { App } from "../../src/app.ts";
-import { clients, rejects } from "../support/clients.ts";
+import { clients } from "../support/clients.ts";
+import { createSubnet, createVpc, fails, sixtyFour, startEc2Server, stateGuard } from "../support/ec2-helpers.ts";
 import { startTestServer } from "../support/server.ts";
 
 let app: App;
 let ec2: E.EC2Client;
 
 before(async () => {
-  app = await startTestServer();
-  ec2 = clients(app.url).ec2;
+  ({ app, ec2 } = await startEc2Server());
 });
 after(async () => {
   await app?.close();
 });
 
-async function fails(p: Promise<unknown>, code: string, message?: string | RegExp, status = 400) {
-  const e = await rejects(p);
-  assert.equal(e.name, code, `expected ${code}, got ${e.name}: ${e.message}`);
-  if (typeof message === "string") assert.equal(e.message, message);
-  else if (message) assert.match(e.message, message);
-  assert.equal(e.$metadata.httpStatusCode, status);
-  return e;
-}
-
 /** Everything a bad input must leave as it was. */
-async function snapshot(client = ec2): Promise<string> {
-  const [vpcs, subnets, sgs, acls, rts, igws, enis, tags] = await Promise.all([
-    client.send(new E.DescribeVpcsCommand({})),
-    client.send(new E.DescribeSubnetsCommand({})),
-    client.send(new E.DescribeSecurityGroupsCommand({})),
-    client.send(new E.DescribeNetworkAclsCommand({})),
-    client.send(new E.DescribeRouteTablesCommand({})),
-    client.send(new E.DescribeInternetGatewaysCommand({})),
-    client.send(new E.DescribeNetworkInterfacesCommand({})),
-    client.send(new E.DescribeTagsCommand({})),
-  ]);
-  return JSON.stringify([vpcs.Vpcs, subnets.Subnets, sgs.SecurityGroups, acls.NetworkAcls, rts.RouteTables, igws.InternetGateways, enis.NetworkInterfaces, tags.Tags]);
-}
-
-async function unchanged(p: () => Promise<unknown>, code: string, message?: string | RegExp) {
-  const before = await snapshot();
-  await fails(p(), code, message);
-  assert.deepEqual(await snapshot(), before, `state changed after a failed ${code}`);
-}
-
-async function createVpc(input: E.CreateVpcCommandInput): Promise<Vpc> {
-  return (await ec2.send(new E.CreateVpcCommand(input))).Vpc!;
-}
-
-async function createSubnet(input: E.CreateSubnetCommandInput): Promise<Subnet> {
-  return (await ec2.send(new E.CreateSubnetCommand(input))).Subnet!;
-}
+const { snapshot, unchanged } = stateGuard(() => ec2, ["vpcs", "subnets", "securityGroups", "networkAcls", "routeTables", "internetGateways", "networkInterfaces", "tags"]);
 
 const ID17 = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{17}$`);
 
@@ -193,7 +158,7 @@ describe("VPCs", () => {
     assert.equal(described.State, "available");
     assert.equal(described.Ipv6CidrBlockAssociationSet![0].Ipv6CidrBlock, v6.Ipv6CidrBlock);
 
-    const other = await createVpc({ CidrBlock: "10.0.0.0/16", AmazonProvidedIpv6CidrBlock: true });
+    const other = await createVpc(ec2, { CidrBlock: "10.0.0.0/16", AmazonProvidedIpv6CidrBlock: true });
     assert.notEqual(other.Ipv6CidrBlockAssociationSet![0].Ipv6CidrBlock, v6.Ipv6CidrBlock, "each VPC gets its own /56");
 
     const rt = (await ec2.send(new E.DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [vpc.VpcId!] }] }))).RouteTables!;
@@ -221,7 +186,7 @@ describe("VPCs", () => {
       ],
     );
 
-    const dedicated = await createVpc({ CidrBlock: "192.168.0.0/24", InstanceTenancy: "dedicated" });
+    const dedicated = await createVpc(ec2, { CidrBlock: "192.168.0.0/24", InstanceTenancy: "dedicated" });
     assert.equal(dedicated.InstanceTenancy, "dedicated");
     assert.equal(dedicated.Ipv6CidrBlockAssociationSet, undefined);
   });
@@ -253,7 +218,7 @@ describe("VPCs", () => {
     const made: Vpc[] = [];
     for (let i = 0; i < 7; i++) {
       made.push(
-        await createVpc({
+        await createVpc(ec2, {
           CidrBlock: `10.${20 + i}.0.0/16`,
           TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "suite", Value: "describe" }, ...(i % 2 ? [{ Key: "odd", Value: `yes-${i}` }] : [])] }],
         }),
@@ -306,8 +271,8 @@ describe("VPCs", () => {
   });
 
   test("ModifyVpcTenancy: dedicated to default only", async () => {
-    const v = await createVpc({ CidrBlock: "10.40.0.0/16", InstanceTenancy: "dedicated" });
-    const plain = await createVpc({ CidrBlock: "10.41.0.0/16" });
+    const v = await createVpc(ec2, { CidrBlock: "10.40.0.0/16", InstanceTenancy: "dedicated" });
+    const plain = await createVpc(ec2, { CidrBlock: "10.41.0.0/16" });
     await unchanged(() => ec2.send(new E.ModifyVpcTenancyCommand({ VpcId: plain.VpcId, InstanceTenancy: "dedicated" as "default" })), "UnsupportedTenancy");
     const r = await ec2.send(new E.ModifyVpcTenancyCommand({ VpcId: v.VpcId, InstanceTenancy: "default" }));
     assert.equal(r.ReturnValue, true);
@@ -316,7 +281,7 @@ describe("VPCs", () => {
   });
 
   test("Associate/DisassociateVpcCidrBlock", async () => {
-    const v = await createVpc({ CidrBlock: "10.50.0.0/16" });
+    const v = await createVpc(ec2, { CidrBlock: "10.50.0.0/16" });
     const added = await ec2.send(new E.AssociateVpcCidrBlockCommand({ VpcId: v.VpcId, CidrBlock: "10.51.0.0/16" }));
     assert.equal(added.CidrBlockAssociation!.CidrBlock, "10.51.0.0/16");
     assert.equal(added.CidrBlockAssociation!.CidrBlockState!.State, "associating");
@@ -337,7 +302,7 @@ describe("VPCs", () => {
     );
     const primary = v.CidrBlockAssociationSet![0].AssociationId!;
     await unchanged(() => ec2.send(new E.DisassociateVpcCidrBlockCommand({ AssociationId: primary })), "OperationNotPermitted", /primary IPv4 CIDR block/);
-    const sub = await createSubnet({ VpcId: v.VpcId, CidrBlock: "10.51.1.0/24" });
+    const sub = await createSubnet(ec2, { VpcId: v.VpcId, CidrBlock: "10.51.1.0/24" });
     await unchanged(() => ec2.send(new E.DisassociateVpcCidrBlockCommand({ AssociationId: added.CidrBlockAssociation!.AssociationId })), "InvalidCidrBlock.InUse");
     await ec2.send(new E.DeleteSubnetCommand({ SubnetId: sub.SubnetId }));
     const gone = await ec2.send(new E.DisassociateVpcCidrBlockCommand({ AssociationId: added.CidrBlockAssociation!.AssociationId }));
@@ -352,7 +317,7 @@ describe("VPCs", () => {
   });
 
   test("Describe/ModifyVpcAttribute", async () => {
-    const v = await createVpc({ CidrBlock: "10.60.0.0/16" });
+    const v = await createVpc(ec2, { CidrBlock: "10.60.0.0/16" });
     const get = async (a: E.VpcAttributeName) => ec2.send(new E.DescribeVpcAttributeCommand({ VpcId: v.VpcId, Attribute: a }));
     assert.equal((await get("enableDnsSupport")).EnableDnsSupport!.Value, true);
     assert.equal((await get("enableDnsHostnames")).EnableDnsHostnames!.Value, false);
@@ -369,8 +334,8 @@ describe("VPCs", () => {
   });
 
   test("DeleteVpc: DependencyViolation while anything is inside, then gone with its defaults", async () => {
-    const v = await createVpc({ CidrBlock: "10.70.0.0/16" });
-    const s = await createSubnet({ VpcId: v.VpcId, CidrBlock: "10.70.1.0/24" });
+    const v = await createVpc(ec2, { CidrBlock: "10.70.0.0/16" });
+    const s = await createSubnet(ec2, { VpcId: v.VpcId, CidrBlock: "10.70.1.0/24" });
     await unchanged(() => ec2.send(new E.DeleteVpcCommand({ VpcId: v.VpcId })), "DependencyViolation", `The vpc '${v.VpcId}' has dependencies and cannot be deleted.`);
     await ec2.send(new E.DeleteSubnetCommand({ SubnetId: s.SubnetId }));
     const sg = await ec2.send(new E.CreateSecurityGroupCommand({ VpcId: v.VpcId, GroupName: "app", Description: "app" }));
@@ -404,62 +369,53 @@ describe("VPCs", () => {
 
 describe("subnets", () => {
   let vpc: Vpc;
-  let v6: string;
   before(async () => {
-    vpc = await createVpc({ CidrBlock: "10.100.0.0/16", AmazonProvidedIpv6CidrBlock: true });
-    v6 = vpc.Ipv6CidrBlockAssociationSet![0].Ipv6CidrBlock!;
+    vpc = await createVpc(ec2, { CidrBlock: "10.100.0.0/16", AmazonProvidedIpv6CidrBlock: true });
   });
-
-  function sixtyFour(i: number): string {
-    // the i-th /64 of the VPC's /56 "2600:1f18:XXXX:YY00::/56"
-    const [a, b, c, d] = v6.replace("::/56", "").split(":");
-    const fourth = parseInt(d ?? "0", 16) + i;
-    return `${a}:${b}:${c}:${fourth.toString(16)}::/64`;
-  }
 
   test("dual-stack, IPv6-only, zone by name or id, and a true AvailableIpAddressCount", async () => {
     const zones = (await ec2.send(new E.DescribeAvailabilityZonesCommand({}))).AvailabilityZones!;
-    const a = await createSubnet({ VpcId: vpc.VpcId, CidrBlock: "10.100.1.0/24", Ipv6CidrBlock: sixtyFour(1), AvailabilityZone: "us-east-1a" });
+    const a = await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.100.1.0/24", Ipv6CidrBlock: sixtyFour(vpc, 1), AvailabilityZone: "us-east-1a" });
     assert.match(a.SubnetId!, ID17("subnet"));
     assert.equal(a.CidrBlock, "10.100.1.0/24");
     assert.equal(a.AvailabilityZone, "us-east-1a");
     assert.equal(a.AvailabilityZoneId, zones[0].ZoneId);
     assert.equal(a.AvailableIpAddressCount, 251);
-    assert.equal(a.Ipv6CidrBlockAssociationSet![0].Ipv6CidrBlock, sixtyFour(1));
+    assert.equal(a.Ipv6CidrBlockAssociationSet![0].Ipv6CidrBlock, sixtyFour(vpc, 1));
     assert.equal(a.Ipv6CidrBlockAssociationSet![0].Ipv6CidrBlockState!.State, "associated");
     assert.equal(a.SubnetArn, `arn:aws:ec2:us-east-1:000000000000:subnet/${a.SubnetId}`);
-    const b = await createSubnet({ VpcId: vpc.VpcId, CidrBlock: "10.100.2.0/28", AvailabilityZoneId: zones[1].ZoneId });
+    const b = await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.100.2.0/28", AvailabilityZoneId: zones[1].ZoneId });
     assert.equal(b.AvailabilityZone, "us-east-1b");
     assert.equal(b.AvailableIpAddressCount, 11);
-    const native = await createSubnet({ VpcId: vpc.VpcId, Ipv6Native: true, Ipv6CidrBlock: sixtyFour(2) });
+    const native = await createSubnet(ec2, { VpcId: vpc.VpcId, Ipv6Native: true, Ipv6CidrBlock: sixtyFour(vpc, 2) });
     assert.equal(native.Ipv6Native, true);
     assert.equal(native.CidrBlock, undefined);
     assert.equal(native.AvailableIpAddressCount, 0);
     assert.equal(native.AssignIpv6AddressOnCreation, true);
-    const big = await createSubnet({ VpcId: vpc.VpcId, CidrBlock: "10.100.128.0/17" });
+    const big = await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.100.128.0/17" });
     assert.equal(big.AvailableIpAddressCount, 32768 - 5);
   });
 
   test("bad subnets: range, conflict, size, family, zone, VPC — AWS's codes, nothing changes", async () => {
-    await createSubnet({ VpcId: vpc.VpcId, CidrBlock: "10.100.10.0/24", Ipv6CidrBlock: sixtyFour(10) });
+    await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.100.10.0/24", Ipv6CidrBlock: sixtyFour(vpc, 10) });
     await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.1.0.0/24" })), "InvalidSubnet.Range", "The CIDR '10.1.0.0/24' is invalid.");
     await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.20.0/29" })), "InvalidSubnet.Range", "The CIDR '10.100.20.0/29' is invalid.");
     await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.10.0/24" })), "InvalidSubnet.Conflict", "The CIDR '10.100.10.0/24' conflicts with another subnet");
     await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.10.128/25" })), "InvalidSubnet.Conflict", "The CIDR '10.100.10.128/25' conflicts with another subnet");
     await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.8.0/21" })), "InvalidSubnet.Conflict");
     await unchanged(
-      () => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: sixtyFour(11) })),
+      () => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: sixtyFour(vpc, 11) })),
       "InvalidParameterValue",
-      `Value (${sixtyFour(11)}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`,
+      `Value (${sixtyFour(vpc, 11)}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`,
     );
     await unchanged(
       () => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.11.0/24", Ipv6CidrBlock: "10.100.12.0/24" })),
       "InvalidParameterValue",
       "Value (10.100.12.0/24) for parameter ipv6CidrBlock is invalid. This is not a valid CIDR block.",
     );
-    await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.11.0/24", Ipv6CidrBlock: sixtyFour(10) })), "InvalidSubnet.Conflict");
+    await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.11.0/24", Ipv6CidrBlock: sixtyFour(vpc, 10) })), "InvalidSubnet.Conflict");
     await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.11.0/24", Ipv6CidrBlock: "2600:1f18:ffff:ff00::/64" })), "InvalidSubnet.Range");
-    await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.11.0/24", Ipv6CidrBlock: sixtyFour(16).replace("/64", "/60") })), "InvalidSubnet.Range");
+    await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.11.0/24", Ipv6CidrBlock: sixtyFour(vpc, 16).replace("/64", "/60") })), "InvalidSubnet.Range");
     await unchanged(
       () => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.11.0/24", AvailabilityZone: "us-east-1z" })),
       "InvalidParameterValue",
@@ -468,16 +424,16 @@ describe("subnets", () => {
     await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: "10.100.11.0/24", AvailabilityZoneId: "use1-az9" })), "InvalidParameterValue", /availabilityZoneId/);
     await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: "vpc-0123456789abcdef0", CidrBlock: "10.100.11.0/24" })), "InvalidVpcID.NotFound", "The vpc ID 'vpc-0123456789abcdef0' does not exist");
     await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: vpc.VpcId })), "MissingParameter", "The request must contain the parameter cidrBlock");
-    const plain = await createVpc({ CidrBlock: "10.101.0.0/16" });
-    await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: plain.VpcId, CidrBlock: "10.101.1.0/24", Ipv6CidrBlock: sixtyFour(13) })), "InvalidSubnet.Range");
+    const plain = await createVpc(ec2, { CidrBlock: "10.101.0.0/16" });
+    await unchanged(() => ec2.send(new E.CreateSubnetCommand({ VpcId: plain.VpcId, CidrBlock: "10.101.1.0/24", Ipv6CidrBlock: sixtyFour(vpc, 13) })), "InvalidSubnet.Range");
   });
 
   test("DescribeSubnets: filters and pagination", async () => {
-    const v = await createVpc({ CidrBlock: "10.102.0.0/16" });
+    const v = await createVpc(ec2, { CidrBlock: "10.102.0.0/16" });
     const made: Subnet[] = [];
     for (let i = 0; i < 6; i++) {
       made.push(
-        await createSubnet({
+        await createSubnet(ec2, {
           VpcId: v.VpcId,
           CidrBlock: `10.102.${i}.0/${i < 3 ? 24 : 26}`,
           AvailabilityZone: i % 2 ? "us-east-1b" : "us-east-1a",
@@ -503,11 +459,11 @@ describe("subnets", () => {
   });
 
   test("Associate/DisassociateSubnetCidrBlock and ModifySubnetAttribute", async () => {
-    const s = await createSubnet({ VpcId: vpc.VpcId, CidrBlock: "10.100.30.0/24" });
+    const s = await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.100.30.0/24" });
     assert.deepEqual(s.Ipv6CidrBlockAssociationSet, []);
-    await unchanged(() => ec2.send(new E.AssociateSubnetCidrBlockCommand({ SubnetId: s.SubnetId, Ipv6CidrBlock: sixtyFour(1) })), "InvalidSubnet.Conflict");
-    const r = await ec2.send(new E.AssociateSubnetCidrBlockCommand({ SubnetId: s.SubnetId, Ipv6CidrBlock: sixtyFour(30) }));
-    assert.equal(r.Ipv6CidrBlockAssociation!.Ipv6CidrBlock, sixtyFour(30));
+    await unchanged(() => ec2.send(new E.AssociateSubnetCidrBlockCommand({ SubnetId: s.SubnetId, Ipv6CidrBlock: sixtyFour(vpc, 1) })), "InvalidSubnet.Conflict");
+    const r = await ec2.send(new E.AssociateSubnetCidrBlockCommand({ SubnetId: s.SubnetId, Ipv6CidrBlock: sixtyFour(vpc, 30) }));
+    assert.equal(r.Ipv6CidrBlockAssociation!.Ipv6CidrBlock, sixtyFour(vpc, 30));
     assert.equal(r.SubnetId, s.SubnetId);
     await ec2.send(new E.ModifySubnetAttributeCommand({ SubnetId: s.SubnetId, AssignIpv6AddressOnCreation: { Value: true } }));
     await ec2.send(new E.ModifySubnetAttributeCommand({ SubnetId: s.SubnetId, MapPublicIpOnLaunch: { Value: true } }));
@@ -527,7 +483,7 @@ describe("subnets", () => {
   });
 
   test("DeleteSubnet: DependencyViolation while interfaces remain; its ACL and route table associations go with it", async () => {
-    const s = await createSubnet({ VpcId: vpc.VpcId, CidrBlock: "10.100.40.0/24" });
+    const s = await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.100.40.0/24" });
     const rt = (await ec2.send(new E.CreateRouteTableCommand({ VpcId: vpc.VpcId }))).RouteTable!;
     await ec2.send(new E.AssociateRouteTableCommand({ RouteTableId: rt.RouteTableId, SubnetId: s.SubnetId }));
     const eni = (await ec2.send(new E.CreateNetworkInterfaceCommand({ SubnetId: s.SubnetId }))).NetworkInterface!;
@@ -544,8 +500,8 @@ describe("subnets", () => {
 
 describe("tags", () => {
   test("CreateTags, DeleteTags (with and without values), DescribeTags with filters", async () => {
-    const v = await createVpc({ CidrBlock: "10.110.0.0/16" });
-    const s = await createSubnet({ VpcId: v.VpcId, CidrBlock: "10.110.1.0/24" });
+    const v = await createVpc(ec2, { CidrBlock: "10.110.0.0/16" });
+    const s = await createSubnet(ec2, { VpcId: v.VpcId, CidrBlock: "10.110.1.0/24" });
     await ec2.send(new E.CreateTagsCommand({ Resources: [v.VpcId!, s.SubnetId!], Tags: [{ Key: "env", Value: "test" }, { Key: "owner", Value: "me" }] }));
     const mine = async () => (await ec2.send(new E.DescribeTagsCommand({ Filters: [{ Name: "resource-id", Values: [v.VpcId!, s.SubnetId!] }] }))).Tags!;
     assert.deepEqual(
