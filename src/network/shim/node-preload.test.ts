@@ -11,118 +11,101 @@ import { join } from "node:path";
 import net from "node:net";
 import dgram from "node:dgram";
 import {
-  CAN_RUN_FUNCTIONS,
   HANG,
   NODE_PRELOAD,
-  SKIP_REASON,
+  checkFailsClosed,
+  checkNoRealDns,
+  functionTest,
+  functionTestInVpc,
   line,
   makeCert,
+  needsCert,
+  runBareAndShimmed,
   runNode,
   shimEnv,
   startDecisionServer,
   startEcho,
-  startHttp,
   startHttps,
-  startUdp,
   tableHandler,
-  withFakeResolver,
+  withUdpVpc,
 } from "./test-support.ts";
-import type { DecisionServer } from "./test-support.ts";
+import type { ShimRuntime, Vpc } from "./test-support.ts";
+
+/** Node for the shared scenarios: the probes below report errors as { code, message }. */
+const NODE: ShimRuntime = { run: runNode, withoutShim: { NODE_OPTIONS: undefined }, refused: { field: "code", value: "ECONNREFUSED" }, errorText: "message" };
 
 function fnTest(name: string, fn: (t: TestContext) => Promise<void>): void {
-  test(name, { skip: CAN_RUN_FUNCTIONS ? false : SKIP_REASON, timeout: 60_000 }, fn);
+  functionTest(name, [], fn);
 }
 
-/** The usual VPC: db at 10.0.1.25:5432 mapped to a local echo server, 22 dropped. */
-async function vpc(extra: Record<string, unknown> = {}, names: Record<string, { address: string; family: number }[]> = {}) {
-  const echo = await startEcho();
-  const http = await startHttp();
-  const decision = await startDecisionServer(
-    tableHandler({
-      connect: {
-        "10.0.1.25:5432/tcp": { action: "connect", host: "127.0.0.1", port: echo.port },
-        "db.internal:5432/tcp": { action: "connect", host: "127.0.0.1", port: echo.port, address: "10.0.1.25" },
-        "10.0.1.25:22": { action: "drop", afterMs: 50, reason: "security group sg-0123 has no egress rule for tcp/22" },
-        "api.example.com:8080": { action: "connect", host: "127.0.0.1", port: http.port, address: "203.0.113.10" },
-        "203.0.113.10:8080": { action: "connect", host: "127.0.0.1", port: http.port },
-        "10.0.1.26:5432": { action: "refuse", reason: "network ACL acl-1 denies tcp/5432" },
-        "nope.example.com:80": { action: "notfound", reason: "no such name in this VPC" },
-        ...extra,
-      },
-      names: { "api.example.com": [{ address: "203.0.113.10", family: 4 }], "db.internal": [{ address: "10.0.1.25", family: 4 }], ...names },
-    }),
+/** How long the VPC's dropped 10.0.1.25:22 waits before the connection times out. */
+const DROP_AFTER_MS = 50;
+
+/**
+ * A test in the usual VPC (startVpc), with more names for /lookup if given. Node asks /connect
+ * about a name as the code gave it (Python resolves it through /lookup first), so Node's VPC also
+ * answers api.example.com:8080 and nope.example.com:80 by name.
+ */
+function vpcTest(name: string, fn: (v: Vpc, t: TestContext) => Promise<void>, names: Record<string, { address: string; family: number }[]> = {}): void {
+  const connect = ({ http }: { http: { port: number } }) => ({
+    "api.example.com:8080": { action: "connect", host: "127.0.0.1", port: http.port, address: "203.0.113.10" },
+    "nope.example.com:80": { action: "notfound", reason: "no such name in this VPC" },
+  });
+  functionTestInVpc(name, [], { dropAfterMs: DROP_AFTER_MS, connect, names }, fn);
+}
+
+/** A name with an IPv4 and an IPv6 address. */
+const DUAL_STACK = { "dual.example.com": [{ address: "203.0.113.11", family: 4 }, { address: "2001:db8::1", family: 6 }] };
+
+vpcTest("net.connect to a mapped VPC address talks to the local endpoint; /connect carries the token; /close follows", async (v) => {
+  const r = await runNode(
+    `const net = require('net');
+     const s = net.connect(5432, '10.0.1.25', () => {
+       out({ t: 'connected', remoteAddress: s.remoteAddress, remotePort: s.remotePort, family: s.remoteFamily });
+       s.write('ping');
+     });
+     s.on('data', (d) => { out({ t: 'echo', data: String(d) }); s.end(); });
+     s.on('error', (e) => out({ t: 'error', code: e.code, message: e.message }));`,
+    { env: v.env },
   );
-  return {
-    echo,
-    http,
-    decision,
-    env: shimEnv(decision),
-    async close() {
-      await Promise.all([echo.close(), http.close(), decision.close()]);
-    },
-  };
-}
-
-fnTest("net.connect to a mapped VPC address talks to the local endpoint; /connect carries the token; /close follows", async () => {
-  const v = await vpc();
-  try {
-    const r = await runNode(
-      `const net = require('net');
-       const s = net.connect(5432, '10.0.1.25', () => {
-         out({ t: 'connected', remoteAddress: s.remoteAddress, remotePort: s.remotePort, family: s.remoteFamily });
-         s.write('ping');
-       });
-       s.on('data', (d) => { out({ t: 'echo', data: String(d) }); s.end(); });
-       s.on('error', (e) => out({ t: 'error', code: e.code, message: e.message }));`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(line(r, "connected"), { t: "connected", remoteAddress: "10.0.1.25", remotePort: 5432, family: "IPv4" });
-    assert.equal(line(r, "echo").data, "ping");
-    assert.deepEqual(v.decision.connects(), [{ host: "10.0.1.25", port: 5432, protocol: "tcp" }]);
-    assert.equal(v.decision.requests[0].token, "tok-test");
-    await v.decision.waitFor(() => v.decision.closes().length === 1);
-    assert.deepEqual(v.decision.closes(), ["c-1"]);
-  } finally {
-    await v.close();
-  }
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(line(r, "connected"), { t: "connected", remoteAddress: "10.0.1.25", remotePort: 5432, family: "IPv4" });
+  assert.equal(line(r, "echo").data, "ping");
+  assert.deepEqual(v.decision.connects(), [{ host: "10.0.1.25", port: 5432, protocol: "tcp" }]);
+  assert.equal(v.decision.requests[0].token, "tok-test");
+  await v.decision.waitFor(() => v.decision.closes().length === 1);
+  assert.deepEqual(v.decision.closes(), ["c-1"]);
 });
 
-fnTest("every connect call shape is decided: (port, host, cb), options, createConnection, normalized array, Socket#connect", async () => {
-  const v = await vpc();
-  try {
-    const r = await runNode(
-      `const net = require('net');
-       const shapes = {
-         portHost: (cb) => net.connect(5432, '10.0.1.25', cb),
-         options: (cb) => net.connect({ port: 5432, host: '10.0.1.25' }, cb),
-         createConnection: (cb) => net.createConnection({ port: '5432', host: '10.0.1.25' }, cb),
-         normalizedArray: (cb) => { const s = new net.Socket(); return s.connect([{ port: 5432, host: '10.0.1.25' }, cb]); },
-         socketConnect: (cb) => new net.Socket().connect(5432, '10.0.1.25', cb),
-         socketOptions: (cb) => new net.Socket().connect({ port: 5432, host: '10.0.1.25' }, cb),
-         name: (cb) => net.connect(5432, 'db.internal', cb),
-       };
-       let left = Object.keys(shapes).length;
-       for (const [name, make] of Object.entries(shapes)) {
-         const s = make(() => { s.write(name); });
-         s.on('data', (d) => { out({ t: name, echo: String(d), remote: s.remoteAddress }); s.destroy(); });
-         s.on('error', (e) => out({ t: name, error: e.code }));
-       }`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    for (const name of ["portHost", "options", "createConnection", "normalizedArray", "socketConnect", "socketOptions", "name"]) {
-      assert.deepEqual(line(r, name), { t: name, echo: name, remote: "10.0.1.25" }, name);
-    }
-    assert.equal(v.decision.connects().length, 7);
-    assert.deepEqual(v.decision.connects().find((c) => c.host === "db.internal"), { host: "db.internal", port: 5432, protocol: "tcp" });
-  } finally {
-    await v.close();
+vpcTest("every connect call shape is decided: (port, host, cb), options, createConnection, normalized array, Socket#connect", async (v) => {
+  const r = await runNode(
+    `const net = require('net');
+     const shapes = {
+       portHost: (cb) => net.connect(5432, '10.0.1.25', cb),
+       options: (cb) => net.connect({ port: 5432, host: '10.0.1.25' }, cb),
+       createConnection: (cb) => net.createConnection({ port: '5432', host: '10.0.1.25' }, cb),
+       normalizedArray: (cb) => { const s = new net.Socket(); return s.connect([{ port: 5432, host: '10.0.1.25' }, cb]); },
+       socketConnect: (cb) => new net.Socket().connect(5432, '10.0.1.25', cb),
+       socketOptions: (cb) => new net.Socket().connect({ port: 5432, host: '10.0.1.25' }, cb),
+       name: (cb) => net.connect(5432, 'db.internal', cb),
+     };
+     let left = Object.keys(shapes).length;
+     for (const [name, make] of Object.entries(shapes)) {
+       const s = make(() => { s.write(name); });
+       s.on('data', (d) => { out({ t: name, echo: String(d), remote: s.remoteAddress }); s.destroy(); });
+       s.on('error', (e) => out({ t: name, error: e.code }));
+     }`,
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  for (const name of ["portHost", "options", "createConnection", "normalizedArray", "socketConnect", "socketOptions", "name"]) {
+    assert.deepEqual(line(r, name), { t: name, echo: name, remote: "10.0.1.25" }, name);
   }
+  assert.equal(v.decision.connects().length, 7);
+  assert.deepEqual(v.decision.connects().find((c) => c.host === "db.internal"), { host: "db.internal", port: 5432, protocol: "tcp" });
 });
 
-fnTest("loopback, localhost and unix sockets are allowed without asking", async () => {
-  const v = await vpc();
+vpcTest("loopback, localhost and unix sockets are allowed without asking", async (v) => {
   const dir = mkdtempSync(join(tmpdir(), "hyperlocal-shim-"));
   const sockPath = join(dir, "s.sock");
   const unix = net.createServer((s) => s.end("unix"));
@@ -146,73 +129,62 @@ fnTest("loopback, localhost and unix sockets are allowed without asking", async 
   } finally {
     unix.close();
     rmSync(dir, { recursive: true, force: true });
-    await v.close();
   }
 });
 
-fnTest("drop: ETIMEDOUT after afterMs, with the reason; unreachable, refuse and notfound fail at once", async () => {
-  const v = await vpc();
-  try {
-    const r = await runNode(
-      `const net = require('net');
-       const t0 = performance.now();
-       const probe = (t, port, host) => {
-         const s = net.connect(port, host);
-         s.on('connect', () => out({ t, connected: true }));
-         s.on('error', (e) => out({ t, code: e.code, errno: e.errno, syscall: e.syscall, address: e.address, port: e.port, message: e.message, ms: performance.now() - t0 }));
-       };
-       probe('drop', 22, '10.0.1.25');
-       probe('unreachable', 443, '10.0.9.9');
-       probe('refuse', 5432, '10.0.1.26');
-       probe('notfound', 80, 'nope.example.com');`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    const drop = line(r, "drop");
-    assert.equal(drop.code, "ETIMEDOUT");
-    assert.equal(drop.errno, -110);
-    assert.equal(drop.syscall, "connect");
-    assert.equal(drop.address, "10.0.1.25");
-    assert.equal(drop.port, 22);
-    assert.equal(drop.message, "connect ETIMEDOUT 10.0.1.25:22 (hyperlocal: security group sg-0123 has no egress rule for tcp/22)");
-    assert.ok(drop.ms >= 50, `dropped after ${drop.ms} ms`);
-    const unreachable = line(r, "unreachable");
-    assert.equal(unreachable.code, "ENETUNREACH");
-    assert.match(unreachable.message, /^connect ENETUNREACH 10\.0\.9\.9:443 \(hyperlocal: no route/);
-    assert.ok(unreachable.ms < drop.ms);
-    assert.equal(line(r, "refuse").code, "ECONNREFUSED");
-    assert.match(line(r, "refuse").message, /network ACL acl-1 denies tcp\/5432/);
-    assert.equal(line(r, "notfound").code, "ENOTFOUND");
-    assert.match(line(r, "notfound").message, /^getaddrinfo ENOTFOUND nope\.example\.com/);
-  } finally {
-    await v.close();
-  }
+vpcTest("drop: ETIMEDOUT after afterMs, with the reason; unreachable, refuse and notfound fail at once", async (v) => {
+  const r = await runNode(
+    `const net = require('net');
+     const t0 = performance.now();
+     const probe = (t, port, host) => {
+       const s = net.connect(port, host);
+       s.on('connect', () => out({ t, connected: true }));
+       s.on('error', (e) => out({ t, code: e.code, errno: e.errno, syscall: e.syscall, address: e.address, port: e.port, message: e.message, ms: performance.now() - t0 }));
+     };
+     probe('drop', 22, '10.0.1.25');
+     probe('unreachable', 443, '10.0.9.9');
+     probe('refuse', 5432, '10.0.1.26');
+     probe('notfound', 80, 'nope.example.com');`,
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const drop = line(r, "drop");
+  assert.equal(drop.code, "ETIMEDOUT");
+  assert.equal(drop.errno, -110);
+  assert.equal(drop.syscall, "connect");
+  assert.equal(drop.address, "10.0.1.25");
+  assert.equal(drop.port, 22);
+  assert.equal(drop.message, "connect ETIMEDOUT 10.0.1.25:22 (hyperlocal: security group sg-0123 has no egress rule for tcp/22)");
+  assert.ok(drop.ms >= DROP_AFTER_MS, `dropped after ${drop.ms} ms`);
+  const unreachable = line(r, "unreachable");
+  assert.equal(unreachable.code, "ENETUNREACH");
+  assert.match(unreachable.message, /^connect ENETUNREACH 10\.0\.9\.9:443 \(hyperlocal: no route/);
+  assert.ok(unreachable.ms < drop.ms);
+  assert.equal(line(r, "refuse").code, "ECONNREFUSED");
+  assert.match(line(r, "refuse").message, /network ACL acl-1 denies tcp\/5432/);
+  assert.equal(line(r, "notfound").code, "ENOTFOUND");
+  assert.match(line(r, "notfound").message, /^getaddrinfo ENOTFOUND nope\.example\.com/);
 });
 
-fnTest("http.get and fetch to a mapped name reach the local server with the original Host header", async () => {
-  const v = await vpc();
-  try {
-    const r = await runNode(
-      `const http = require('http');
-       http.get('http://api.example.com:8080/via-http', (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => out({ t: 'http', status: res.statusCode, body: JSON.parse(b) })); })
-         .on('error', (e) => out({ t: 'http', error: e.message }));
-       fetch('http://api.example.com:8080/via-fetch').then((res) => res.json()).then((body) => out({ t: 'fetch', body }), (e) => out({ t: 'fetch', error: String(e.cause || e) }));
-       fetch('http://203.0.113.10:8080/by-ip').then((res) => res.json()).then((body) => out({ t: 'fetch-ip', body }), (e) => out({ t: 'fetch-ip', error: String(e.cause || e) }));
-       http.get('http://10.0.1.25:22/', () => {}).on('error', (e) => out({ t: 'http-drop', code: e.code }));`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(line(r, "http").body, { host: "api.example.com:8080", url: "/via-http" });
-    assert.deepEqual(line(r, "fetch").body, { host: "api.example.com:8080", url: "/via-fetch" });
-    assert.deepEqual(line(r, "fetch-ip").body, { host: "203.0.113.10:8080", url: "/by-ip" });
-    assert.equal(line(r, "http-drop").code, "ETIMEDOUT");
-  } finally {
-    await v.close();
-  }
+vpcTest("http.get and fetch to a mapped name reach the local server with the original Host header", async (v) => {
+  const r = await runNode(
+    `const http = require('http');
+     http.get('http://api.example.com:8080/via-http', (res) => { let b = ''; res.on('data', (c) => (b += c)); res.on('end', () => out({ t: 'http', status: res.statusCode, body: JSON.parse(b) })); })
+       .on('error', (e) => out({ t: 'http', error: e.message }));
+     fetch('http://api.example.com:8080/via-fetch').then((res) => res.json()).then((body) => out({ t: 'fetch', body }), (e) => out({ t: 'fetch', error: String(e.cause || e) }));
+     fetch('http://203.0.113.10:8080/by-ip').then((res) => res.json()).then((body) => out({ t: 'fetch-ip', body }), (e) => out({ t: 'fetch-ip', error: String(e.cause || e) }));
+     http.get('http://10.0.1.25:22/', () => {}).on('error', (e) => out({ t: 'http-drop', code: e.code }));`,
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(line(r, "http").body, { host: "api.example.com:8080", url: "/via-http" });
+  assert.deepEqual(line(r, "fetch").body, { host: "api.example.com:8080", url: "/via-fetch" });
+  assert.deepEqual(line(r, "fetch-ip").body, { host: "203.0.113.10:8080", url: "/by-ip" });
+  assert.equal(line(r, "http-drop").code, "ETIMEDOUT");
 });
 
 const cert = makeCert();
-test("TLS to a mapped name keeps SNI and the certificate check on the original name", { skip: !CAN_RUN_FUNCTIONS ? SKIP_REASON : !cert ? "the openssl CLI is not available to make a test certificate" : false, timeout: 60_000 }, async () => {
+functionTest("TLS to a mapped name keeps SNI and the certificate check on the original name", [needsCert(cert)], async () => {
   const https = await startHttps(cert!);
   const decision = await startDecisionServer(tableHandler({ connect: { "api.example.com:443": { action: "connect", host: "127.0.0.1", port: https.port } } }));
   try {
@@ -241,52 +213,41 @@ test("TLS to a mapped name keeps SNI and the certificate check on the original n
   }
 });
 
-fnTest("worker_threads are filtered, including workers with execArgv: [] and env: {}", async () => {
-  const v = await vpc();
-  try {
-    const r = await runNode(
-      `const { Worker } = require('worker_threads');
-       const code = "const net = require('net'); const { parentPort, workerData } = require('worker_threads');" +
-         "const s = net.connect(workerData.port, '10.0.1.25', () => s.write('w')); s.on('data', (d) => { parentPort.postMessage({ ok: String(d), remote: s.remoteAddress }); s.destroy(); });" +
-         "s.on('error', (e) => parentPort.postMessage({ code: e.code }));";
-       const run = (t, opts, port) => new Worker(code, { eval: true, workerData: { port }, ...opts }).on('message', (m) => out({ t, ...m })).on('error', (e) => out({ t, werr: e.message }));
-       run('default', {}, 5432);
-       run('emptyExecArgv', { execArgv: [] }, 5432);
-       run('emptyEnv', { env: {} }, 5432);
-       run('drop', {}, 22);`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    for (const t of ["default", "emptyExecArgv", "emptyEnv"]) assert.deepEqual(line(r, t), { t, ok: "w", remote: "10.0.1.25" }, t);
-    assert.equal(line(r, "drop").code, "ETIMEDOUT");
-  } finally {
-    await v.close();
-  }
+vpcTest("worker_threads are filtered, including workers with execArgv: [] and env: {}", async (v) => {
+  const r = await runNode(
+    `const { Worker } = require('worker_threads');
+     const code = "const net = require('net'); const { parentPort, workerData } = require('worker_threads');" +
+       "const s = net.connect(workerData.port, '10.0.1.25', () => s.write('w')); s.on('data', (d) => { parentPort.postMessage({ ok: String(d), remote: s.remoteAddress }); s.destroy(); });" +
+       "s.on('error', (e) => parentPort.postMessage({ code: e.code }));";
+     const run = (t, opts, port) => new Worker(code, { eval: true, workerData: { port }, ...opts }).on('message', (m) => out({ t, ...m })).on('error', (e) => out({ t, werr: e.message }));
+     run('default', {}, 5432);
+     run('emptyExecArgv', { execArgv: [] }, 5432);
+     run('emptyEnv', { env: {} }, 5432);
+     run('drop', {}, 22);`,
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  for (const t of ["default", "emptyExecArgv", "emptyEnv"]) assert.deepEqual(line(r, t), { t, ok: "w", remote: "10.0.1.25" }, t);
+  assert.equal(line(r, "drop").code, "ETIMEDOUT");
 });
 
-fnTest("a shim required late (a prewarmed spare) still reaches workers, even with V8 flags in execArgv", async () => {
-  const v = await vpc();
-  try {
-    const r = await runNode(
-      `require(${JSON.stringify(NODE_PRELOAD)});
-       const { Worker } = require('worker_threads');
-       const code = "const net = require('net'); const { parentPort } = require('worker_threads');" +
-         "const s = net.connect(5432, '10.0.1.25', () => s.write('w')); s.on('data', (d) => { parentPort.postMessage({ ok: String(d) }); s.destroy(); });" +
-         "s.on('error', (e) => parentPort.postMessage({ code: e.code, message: e.message }));";
-       new Worker(code, { eval: true }).on('message', (m) => out({ t: 'late', ...m })).on('error', (e) => out({ t: 'late', werr: e.message }));
-       new Worker(code, { eval: true, execArgv: [] }).on('message', (m) => out({ t: 'late-empty', ...m })).on('error', (e) => out({ t: 'late-empty', werr: e.message }));`,
-      { env: { ...v.env, NODE_OPTIONS: undefined }, args: ["--max-old-space-size=128", "--stack-size=900"] },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(line(r, "late"), { t: "late", ok: "w" });
-    assert.deepEqual(line(r, "late-empty"), { t: "late-empty", ok: "w" });
-  } finally {
-    await v.close();
-  }
+vpcTest("a shim required late (a prewarmed spare) still reaches workers, even with V8 flags in execArgv", async (v) => {
+  const r = await runNode(
+    `require(${JSON.stringify(NODE_PRELOAD)});
+     const { Worker } = require('worker_threads');
+     const code = "const net = require('net'); const { parentPort } = require('worker_threads');" +
+       "const s = net.connect(5432, '10.0.1.25', () => s.write('w')); s.on('data', (d) => { parentPort.postMessage({ ok: String(d) }); s.destroy(); });" +
+       "s.on('error', (e) => parentPort.postMessage({ code: e.code, message: e.message }));";
+     new Worker(code, { eval: true }).on('message', (m) => out({ t: 'late', ...m })).on('error', (e) => out({ t: 'late', werr: e.message }));
+     new Worker(code, { eval: true, execArgv: [] }).on('message', (m) => out({ t: 'late-empty', ...m })).on('error', (e) => out({ t: 'late-empty', werr: e.message }));`,
+    { env: { ...v.env, NODE_OPTIONS: undefined }, args: ["--max-old-space-size=128", "--stack-size=900"] },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(line(r, "late"), { t: "late", ok: "w" });
+  assert.deepEqual(line(r, "late-empty"), { t: "late-empty", ok: "w" });
 });
 
-fnTest("child node processes are filtered: inherited NODE_OPTIONS, and an env without it (spawn, fork, execFileSync, spawnSync)", async () => {
-  const v = await vpc();
+vpcTest("child node processes are filtered: inherited NODE_OPTIONS, and an env without it (spawn, fork, execFileSync, spawnSync)", async (v) => {
   const dir = mkdtempSync(join(tmpdir(), "hyperlocal-shim-"));
   const childJs = join(dir, "child.js");
   writeFileSync(
@@ -324,177 +285,132 @@ fnTest("child node processes are filtered: inherited NODE_OPTIONS, and an env wi
     assert.ok(line(r, "spawnSync").lines.find((l: any) => l.ok).opts.startsWith("--no-warnings "), "the child's own NODE_OPTIONS are kept");
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await v.close();
   }
 });
 
-fnTest("dns.lookup, dns.promises.lookup, promisify and ESM imports resolve through /lookup; unknown names are ENOTFOUND", async () => {
-  const v = await vpc({}, { "dual.example.com": [{ address: "203.0.113.11", family: 4 }, { address: "2001:db8::1", family: 6 }] });
-  try {
-    const r = await runNode(
-      `const dns = require('dns'); const util = require('util');
-       dns.lookup('api.example.com', (e, a, f) => out({ t: 'cb', e: e && e.code, a, f }));
-       dns.lookup('dual.example.com', { all: true }, (e, a) => out({ t: 'all', a }));
-       dns.lookup('dual.example.com', 6, (e, a, f) => out({ t: 'v6', a, f }));
-       dns.lookup('nope.example.com', (e) => out({ t: 'missing', code: e.code, syscall: e.syscall, hostname: e.hostname, message: e.message }));
-       dns.lookup('localhost', (e, a) => out({ t: 'localhost', a }));
-       dns.lookup('10.0.1.25', (e, a, f) => out({ t: 'literal', a, f }));
-       dns.promises.lookup('api.example.com').then((r) => out({ t: 'promises', r }));
-       require('dns/promises').lookup('dual.example.com', { all: true, family: 4 }).then((r) => out({ t: 'dns/promises', r }));
-       util.promisify(dns.lookup)('api.example.com').then((r) => out({ t: 'promisify', r }));
-       import('node:dns').then((m) => m.lookup('api.example.com', (e, a) => out({ t: 'esm', a })));`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(line(r, "cb"), { t: "cb", e: null, a: "203.0.113.10", f: 4 });
-    assert.deepEqual(line(r, "all").a, [{ address: "203.0.113.11", family: 4 }, { address: "2001:db8::1", family: 6 }]);
-    assert.deepEqual(line(r, "v6"), { t: "v6", a: "2001:db8::1", f: 6 });
-    assert.deepEqual(line(r, "missing"), { t: "missing", code: "ENOTFOUND", syscall: "getaddrinfo", hostname: "nope.example.com", message: "getaddrinfo ENOTFOUND nope.example.com" });
-    assert.equal(line(r, "localhost").a, "127.0.0.1");
-    assert.deepEqual(line(r, "literal"), { t: "literal", a: "10.0.1.25", f: 4 });
-    assert.deepEqual(line(r, "promises").r, { address: "203.0.113.10", family: 4 });
-    assert.deepEqual(line(r, "dns/promises").r, [{ address: "203.0.113.11", family: 4 }]);
-    assert.deepEqual(line(r, "promisify").r, { address: "203.0.113.10", family: 4 });
-    assert.equal(line(r, "esm").a, "203.0.113.10");
-    const asked = v.decision.lookups().map((l) => `${l.name}/${l.family}`).sort();
-    assert.ok(!asked.some((a) => a.startsWith("localhost") || a.startsWith("10.0.1.25")), asked.join());
-    assert.ok(asked.includes("dual.example.com/6") && asked.includes("nope.example.com/0"), asked.join());
-  } finally {
-    await v.close();
-  }
-});
+vpcTest("dns.lookup, dns.promises.lookup, promisify and ESM imports resolve through /lookup; unknown names are ENOTFOUND", async (v) => {
+  const r = await runNode(
+    `const dns = require('dns'); const util = require('util');
+     dns.lookup('api.example.com', (e, a, f) => out({ t: 'cb', e: e && e.code, a, f }));
+     dns.lookup('dual.example.com', { all: true }, (e, a) => out({ t: 'all', a }));
+     dns.lookup('dual.example.com', 6, (e, a, f) => out({ t: 'v6', a, f }));
+     dns.lookup('nope.example.com', (e) => out({ t: 'missing', code: e.code, syscall: e.syscall, hostname: e.hostname, message: e.message }));
+     dns.lookup('localhost', (e, a) => out({ t: 'localhost', a }));
+     dns.lookup('10.0.1.25', (e, a, f) => out({ t: 'literal', a, f }));
+     dns.promises.lookup('api.example.com').then((r) => out({ t: 'promises', r }));
+     require('dns/promises').lookup('dual.example.com', { all: true, family: 4 }).then((r) => out({ t: 'dns/promises', r }));
+     util.promisify(dns.lookup)('api.example.com').then((r) => out({ t: 'promisify', r }));
+     import('node:dns').then((m) => m.lookup('api.example.com', (e, a) => out({ t: 'esm', a })));`,
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(line(r, "cb"), { t: "cb", e: null, a: "203.0.113.10", f: 4 });
+  assert.deepEqual(line(r, "all").a, [{ address: "203.0.113.11", family: 4 }, { address: "2001:db8::1", family: 6 }]);
+  assert.deepEqual(line(r, "v6"), { t: "v6", a: "2001:db8::1", f: 6 });
+  assert.deepEqual(line(r, "missing"), { t: "missing", code: "ENOTFOUND", syscall: "getaddrinfo", hostname: "nope.example.com", message: "getaddrinfo ENOTFOUND nope.example.com" });
+  assert.equal(line(r, "localhost").a, "127.0.0.1");
+  assert.deepEqual(line(r, "literal"), { t: "literal", a: "10.0.1.25", f: 4 });
+  assert.deepEqual(line(r, "promises").r, { address: "203.0.113.10", family: 4 });
+  assert.deepEqual(line(r, "dns/promises").r, [{ address: "203.0.113.11", family: 4 }]);
+  assert.deepEqual(line(r, "promisify").r, { address: "203.0.113.10", family: 4 });
+  assert.equal(line(r, "esm").a, "203.0.113.10");
+  const asked = v.decision.lookups().map((l) => `${l.name}/${l.family}`).sort();
+  assert.ok(!asked.some((a) => a.startsWith("localhost") || a.startsWith("10.0.1.25")), asked.join());
+  assert.ok(asked.includes("dual.example.com/6") && asked.includes("nope.example.com/0"), asked.join());
+}, DUAL_STACK);
 
-fnTest("c-ares resolvers: resolve4/resolve6/Resolver/promises answered from /lookup; other records refused, reverse not found", async () => {
-  const v = await vpc({}, { "dual.example.com": [{ address: "203.0.113.11", family: 4 }, { address: "2001:db8::1", family: 6 }] });
-  try {
-    const r = await runNode(
-      `const dns = require('dns');
-       const cb = (t) => (e, v) => out({ t, code: e && e.code, message: e && e.message, v });
-       dns.resolve4('dual.example.com', cb('resolve4'));
-       dns.resolve4('dual.example.com', { ttl: true }, cb('resolve4ttl'));
-       dns.resolve6('dual.example.com', cb('resolve6'));
-       dns.resolve('dual.example.com', 'AAAA', cb('resolveAAAA'));
-       dns.resolveMx('example.com', cb('mx'));
-       dns.resolve4('nope.example.com', cb('missing'));
-       dns.reverse('10.0.1.25', cb('reverse'));
-       const r = new dns.Resolver(); r.setServers(['127.0.0.1']); r.resolve4('api.example.com', cb('resolver'));
-       dns.promises.resolve4('api.example.com').then((v) => out({ t: 'presolve', v }));
-       new dns.promises.Resolver().resolveTxt('example.com').catch((e) => out({ t: 'ptxt', code: e.code }));
-       dns.lookupService('10.0.1.25', 22, cb('lookupService'));`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(line(r, "resolve4").v, ["203.0.113.11"]);
-    assert.deepEqual(line(r, "resolve4ttl").v, [{ address: "203.0.113.11", ttl: 60 }]);
-    assert.deepEqual(line(r, "resolve6").v, ["2001:db8::1"]);
-    assert.deepEqual(line(r, "resolveAAAA").v, ["2001:db8::1"]);
-    assert.equal(line(r, "mx").code, "EREFUSED");
-    assert.match(line(r, "mx").message, /^queryMx EREFUSED example\.com/);
-    assert.equal(line(r, "missing").code, "ENOTFOUND");
-    assert.match(line(r, "missing").message, /^queryA ENOTFOUND nope\.example\.com/);
-    assert.equal(line(r, "reverse").code, "ENOTFOUND");
-    assert.deepEqual(line(r, "resolver").v, ["203.0.113.10"]);
-    assert.deepEqual(line(r, "presolve").v, ["203.0.113.10"]);
-    assert.equal(line(r, "ptxt").code, "EREFUSED");
-    assert.equal(line(r, "lookupService").code, "ENOTFOUND");
-  } finally {
-    await v.close();
-  }
-});
+vpcTest("c-ares resolvers: resolve4/resolve6/Resolver/promises answered from /lookup; other records refused, reverse not found", async (v) => {
+  const r = await runNode(
+    `const dns = require('dns');
+     const cb = (t) => (e, v) => out({ t, code: e && e.code, message: e && e.message, v });
+     dns.resolve4('dual.example.com', cb('resolve4'));
+     dns.resolve4('dual.example.com', { ttl: true }, cb('resolve4ttl'));
+     dns.resolve6('dual.example.com', cb('resolve6'));
+     dns.resolve('dual.example.com', 'AAAA', cb('resolveAAAA'));
+     dns.resolveMx('example.com', cb('mx'));
+     dns.resolve4('nope.example.com', cb('missing'));
+     dns.reverse('10.0.1.25', cb('reverse'));
+     const r = new dns.Resolver(); r.setServers(['127.0.0.1']); r.resolve4('api.example.com', cb('resolver'));
+     dns.promises.resolve4('api.example.com').then((v) => out({ t: 'presolve', v }));
+     new dns.promises.Resolver().resolveTxt('example.com').catch((e) => out({ t: 'ptxt', code: e.code }));
+     dns.lookupService('10.0.1.25', 22, cb('lookupService'));`,
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(line(r, "resolve4").v, ["203.0.113.11"]);
+  assert.deepEqual(line(r, "resolve4ttl").v, [{ address: "203.0.113.11", ttl: 60 }]);
+  assert.deepEqual(line(r, "resolve6").v, ["2001:db8::1"]);
+  assert.deepEqual(line(r, "resolveAAAA").v, ["2001:db8::1"]);
+  assert.equal(line(r, "mx").code, "EREFUSED");
+  assert.match(line(r, "mx").message, /^queryMx EREFUSED example\.com/);
+  assert.equal(line(r, "missing").code, "ENOTFOUND");
+  assert.match(line(r, "missing").message, /^queryA ENOTFOUND nope\.example\.com/);
+  assert.equal(line(r, "reverse").code, "ENOTFOUND");
+  assert.deepEqual(line(r, "resolver").v, ["203.0.113.10"]);
+  assert.deepEqual(line(r, "presolve").v, ["203.0.113.10"]);
+  assert.equal(line(r, "ptxt").code, "EREFUSED");
+  assert.equal(line(r, "lookupService").code, "ENOTFOUND");
+}, DUAL_STACK);
 
-fnTest("no real DNS: names never reach the machine's resolver (a fake DNS server on :53 sees nothing)", async (t) => {
-  const v = await vpc();
-  try {
-    const ran = await withFakeResolver(async (wrap, queries) => {
-      const script = `const dns = require('dns'); const net = require('net');
-        let n = 0; const done = () => { if (++n === 6) out({ t: 'done' }); };
-        dns.lookup('api.example.com', done);
-        dns.lookup('unmapped.example.org', done);
-        dns.resolve4('unmapped.example.org', done);
-        new dns.Resolver().resolveMx('unmapped.example.org', done);
-        net.connect(80, 'unmapped-connect.example.org').on('error', done);
-        fetch('http://unmapped-fetch.example.org/').catch(done);`;
-      // control: without the shim the same code does query the (fake) machine resolver
-      const bare = await runNode(script, { env: { ...v.env, NODE_OPTIONS: undefined }, wrap, timeoutMs: 30_000 });
-      assert.equal(bare.code, 0, bare.stderr);
-      assert.ok(queries.includes("unmapped.example.org"), `control run made no DNS query: ${queries.join()}`);
-      const before = queries.length;
-      const shimmed = await runNode(script, { env: v.env, wrap });
+vpcTest("no real DNS: names never reach the machine's resolver (a fake DNS server on :53 sees nothing)", (v, t) =>
+  checkNoRealDns(t, NODE, {
+    env: v.env,
+    script: `const dns = require('dns'); const net = require('net');
+      let n = 0; const done = () => { if (++n === 6) out({ t: 'done' }); };
+      dns.lookup('api.example.com', done);
+      dns.lookup('unmapped.example.org', done);
+      dns.resolve4('unmapped.example.org', done);
+      new dns.Resolver().resolveMx('unmapped.example.org', done);
+      net.connect(80, 'unmapped-connect.example.org').on('error', done);
+      fetch('http://unmapped-fetch.example.org/').catch(done);`,
+    controlTimeoutMs: 30_000,
+    checkControl: (bare) => assert.equal(bare.code, 0, bare.stderr),
+    checkShimmed(shimmed) {
       assert.equal(shimmed.code, 0, shimmed.stderr);
       line(shimmed, "done");
-      assert.deepEqual(queries.slice(before), [], "queries that reached the machine's resolver");
-    });
-    if (!ran) t.skip("cannot make a private mount namespace here to point /etc/resolv.conf at a fake DNS server");
-  } finally {
-    await v.close();
-  }
-});
+    },
+  }),
+);
 
-fnTest("fail closed: decision service down, garbage, HTTP errors, non-loopback targets, silence, no URL", async () => {
-  const echo = await startEcho();
-  const answers: Record<string, unknown> = {
-    "10.0.2.1": { raw: "this is not json" },
-    "10.0.2.2": { action: "teleport" },
-    "10.0.2.3": { action: "connect", host: "10.0.1.25", port: 5432, connectionId: "c-bad" },
-    "10.0.2.4": { raw: '{"action":"connect"}', status: 500 },
-    "10.0.2.5": HANG,
-    "10.0.2.6": { action: "connect", host: "api.example.com", port: 80 },
-    "10.0.2.7": { action: "drop" },
-    "10.0.2.8": [1, 2],
-    "10.0.2.9": { action: "connect", host: "127.0.0.1", port: echo.port }, // control
-  };
-  const decision = await startDecisionServer((path, body) => (path === "/connect" ? answers[body.host] : path === "/lookup" ? { addresses: "nope" } : {}));
-  try {
-    const probe = `const net = require('net');
-      for (const host of ${JSON.stringify(Object.keys(answers))}) {
+fnTest("fail closed: decision service down, garbage, HTTP errors, non-loopback targets, silence, no URL", () =>
+  checkFailsClosed(NODE, {
+    badAnswers: {
+      "10.0.2.1": { raw: "this is not json" },
+      "10.0.2.2": { action: "teleport" },
+      "10.0.2.3": { action: "connect", host: "10.0.1.25", port: 5432, connectionId: "c-bad" },
+      "10.0.2.4": { raw: '{"action":"connect"}', status: 500 },
+      "10.0.2.5": HANG,
+      "10.0.2.6": { action: "connect", host: "api.example.com", port: 80 },
+      "10.0.2.7": { action: "drop" },
+      "10.0.2.8": [1, 2],
+    },
+    lookupAnswer: { addresses: "nope" },
+    probe: (hosts) => `const net = require('net');
+      for (const host of ${JSON.stringify(hosts)}) {
         const s = net.connect(5432, host, () => { out({ t: host, connected: true }); s.destroy(); });
         s.on('error', (e) => out({ t: host, code: e.code, message: e.message }));
       }
-      require('dns').lookup('api.example.com', (e) => out({ t: 'lookup', code: e && e.code, message: e && e.message }));`;
-    const r = await runNode(probe, { env: shimEnv(decision, { HYPERLOCAL_NET_TIMEOUT_MS: "300" }) });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(line(r, "10.0.2.9").connected, true);
-    for (const host of Object.keys(answers).filter((h) => h !== "10.0.2.9")) {
-      const l = line(r, host);
-      assert.equal(l.code, "ECONNREFUSED", `${host}: ${JSON.stringify(l)}`);
-      assert.match(l.message, /refused \(fail closed\)/, host);
-    }
-    assert.match(line(r, "10.0.2.5").message, /no answer within 300 ms/);
-    assert.match(line(r, "10.0.2.3").message, /not a loopback address/);
-    assert.equal(line(r, "lookup").code, "EAI_AGAIN");
-    await decision.waitFor(() => decision.closes().includes("c-bad")); // a refused mapping still releases its id
-
-    // the decision service is down
-    const port = decision.port;
-    await decision.close();
-    const down = await runNode(probe, { env: shimEnv({ url: `http://127.0.0.1:${port}/_hyperlocal/network` }) });
-    assert.equal(down.code, 0, down.stderr);
-    assert.equal(line(down, "10.0.2.1").code, "ECONNREFUSED");
-    assert.match(line(down, "10.0.2.1").message, /network decision unavailable \(connect ECONNREFUSED 127\.0\.0\.1:\d+\); refused \(fail closed\)/);
-    // no URL, or a URL that is not loopback
-    for (const url of [undefined, "http://10.0.0.1:4566/_hyperlocal/network", "not a url"]) {
-      const r2 = await runNode(probe, { env: shimEnv(url ? { url } : undefined) });
-      assert.equal(line(r2, "10.0.2.9").code, "ECONNREFUSED", String(url));
-      assert.match(line(r2, "10.0.2.9").message, /HYPERLOCAL_NET_URL/);
-    }
-  } finally {
-    await Promise.all([echo.close(), decision.close()]);
-  }
-});
+      require('dns').lookup('api.example.com', (e) => out({ t: 'lookup', code: e && e.code, message: e && e.message }));`,
+    async check(r, decision) {
+      assert.match(line(r, "10.0.2.5").message, /no answer within 300 ms/);
+      assert.match(line(r, "10.0.2.3").message, /not a loopback address/);
+      assert.equal(line(r, "lookup").code, "EAI_AGAIN");
+      await decision.waitFor(() => decision.closes().includes("c-bad")); // a refused mapping still releases its id
+    },
+    downText: /network decision unavailable \(connect ECONNREFUSED 127\.0\.0\.1:\d+\); refused \(fail closed\)/,
+    badUrls: [undefined, "http://10.0.0.1:4566/_hyperlocal/network", "not a url"],
+  }),
+);
 
 fnTest("fail-closed proof: in the namespace a VPC address is unreachable by the kernel, and the shim refuses before trying", async () => {
-  const decision = await startDecisionServer(() => ({ action: "refuse", reason: "not in this VPC" }));
-  try {
-    const script = `const net = require('net');
-      const s = net.connect(5432, '10.0.1.25'); s.on('connect', () => out({ t: 'r', connected: true })); s.on('error', (e) => out({ t: 'r', code: e.code, message: e.message }));`;
-    const bare = await runNode(script, { env: { PATH: process.env.PATH, NODE_OPTIONS: undefined } });
-    assert.equal(line(bare, "r").code, "ENETUNREACH", "without the shim the kernel of this namespace has no route anywhere");
-    assert.doesNotMatch(line(bare, "r").message, /hyperlocal/);
-    const shimmed = await runNode(script, { env: shimEnv(decision) });
-    assert.deepEqual(line(shimmed, "r"), { t: "r", code: "ECONNREFUSED", message: "connect ECONNREFUSED 10.0.1.25:5432 (hyperlocal: not in this VPC)" });
-  } finally {
-    await decision.close();
-  }
+  const { bare, shimmed } = await runBareAndShimmed(
+    NODE,
+    `const net = require('net');
+     const s = net.connect(5432, '10.0.1.25'); s.on('connect', () => out({ t: 'r', connected: true })); s.on('error', (e) => out({ t: 'r', code: e.code, message: e.message }));`,
+  );
+  assert.equal(line(bare, "r").code, "ENETUNREACH", "without the shim the kernel of this namespace has no route anywhere");
+  assert.doesNotMatch(line(bare, "r").message, /hyperlocal/);
+  assert.deepEqual(line(shimmed, "r"), { t: "r", code: "ECONNREFUSED", message: "connect ECONNREFUSED 10.0.1.25:5432 (hyperlocal: not in this VPC)" });
 });
 
 fnTest("the last line of defence: direct process.binding use cannot reach a VPC address", async () => {
@@ -522,18 +438,8 @@ fnTest("the last line of defence: direct process.binding use cannot reach a VPC 
   }
 });
 
-fnTest("UDP: dgram send is decided per destination (mapped, dropped, unreachable); connect + send too", async () => {
-  const udp = await startUdp();
-  const decision = await startDecisionServer(
-    tableHandler({
-      connect: {
-        "10.0.1.2:53/udp": { action: "connect", host: "127.0.0.1", port: udp.port },
-        "10.0.1.3:53/udp": { action: "drop", afterMs: 3000, reason: "sg-1 has no egress rule for udp/53" },
-        "10.0.1.4:53/udp": { action: "unreachable", reason: "no route" },
-      },
-    }),
-  );
-  try {
+fnTest("UDP: dgram send is decided per destination (mapped, dropped, unreachable); connect + send too", () =>
+  withUdpVpc(async ({ udp, decision, env }) => {
     const r = await runNode(
       `const dgram = require('dgram');
        const s = dgram.createSocket('udp4');
@@ -546,7 +452,7 @@ fnTest("UDP: dgram send is decided per destination (mapped, dropped, unreachable
        c.send('queued-before-connect');
        const d = dgram.createSocket('udp4');
        d.connect(53, '10.0.1.3', (e) => { out({ t: 'connect-drop', e: e ? e.code : null }); d.send('lost', (e2, n) => { out({ t: 'sent-drop', e: e2 ? e2.code : null, n }); d.close(); }); });`,
-      { env: shimEnv(decision) },
+      { env },
     );
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(line(r, "mapped"), { t: "mapped", e: null, n: 8 });
@@ -562,10 +468,8 @@ fnTest("UDP: dgram send is decided per destination (mapped, dropped, unreachable
     const asked = decision.connects();
     assert.ok(asked.every((c) => c.protocol === "udp"));
     assert.equal(asked.length, 6);
-  } finally {
-    await Promise.all([udp.close(), decision.close()]);
-  }
-});
+  }),
+);
 
 fnTest("HYPERLOCAL_NET_NOTICE is printed once, not again by child processes or workers", async () => {
   const decision = await startDecisionServer(() => ({ action: "refuse" }));

@@ -5,84 +5,69 @@ import type { TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import {
-  CAN_RUN_FUNCTIONS,
   HANG,
   PYTHON_SHIM_DIR,
-  SKIP_REASON,
+  checkFailsClosed,
+  checkNoRealDns,
+  functionTest,
+  functionTestInVpc,
   line,
   makeCert,
+  needsCert,
   python,
+  runBareAndShimmed,
   runPython,
   shimEnv,
+  skipUnless,
   startDecisionServer,
-  startEcho,
-  startHttp,
   startHttps,
-  startUdp,
   tableHandler,
-  withFakeResolver,
+  withUdpVpc,
 } from "./test-support.ts";
+import type { Requirement, ShimRuntime, Vpc } from "./test-support.ts";
 
 const PY = python();
+const HAS_PYTHON: Requirement = [PY, "python3 is not installed"];
+
+/** Python for the shared scenarios: the probes below report errors as { type, str }. */
+const PYTHON: ShimRuntime = { run: runPython, withoutShim: { PYTHONPATH: undefined }, refused: { field: "type", value: "ConnectionRefusedError" }, errorText: "str" };
+
 function pyTest(name: string, fn: (t: TestContext) => Promise<void>): void {
-  test(name, { skip: !CAN_RUN_FUNCTIONS ? SKIP_REASON : !PY ? "python3 is not installed" : false, timeout: 60_000 }, fn);
+  functionTest(name, [HAS_PYTHON], fn);
 }
 
-async function vpc(extra: Record<string, unknown> = {}) {
-  const echo = await startEcho();
-  const http = await startHttp();
-  const decision = await startDecisionServer(
-    tableHandler({
-      connect: {
-        "10.0.1.25:5432/tcp": { action: "connect", host: "127.0.0.1", port: echo.port },
-        "db.internal:5432/tcp": { action: "connect", host: "127.0.0.1", port: echo.port, address: "10.0.1.25" },
-        "10.0.1.25:22": { action: "drop", afterMs: 150, reason: "security group sg-0123 has no egress rule for tcp/22" },
-        "203.0.113.10:8080": { action: "connect", host: "127.0.0.1", port: http.port },
-        "10.0.1.26:5432": { action: "refuse", reason: "network ACL acl-1 denies tcp/5432" },
-        ...extra,
-      },
-      names: { "api.example.com": [{ address: "203.0.113.10", family: 4 }], "db.internal": [{ address: "10.0.1.25", family: 4 }] },
-    }),
-  );
-  return {
-    echo,
-    http,
-    decision,
-    env: shimEnv(decision),
-    async close() {
-      await Promise.all([echo.close(), http.close(), decision.close()]);
-    },
-  };
+/**
+ * How long the VPC's dropped 10.0.1.25:22 waits before the connection times out: long enough for
+ * the asyncio test to see its event loop tick meanwhile.
+ */
+const DROP_AFTER_MS = 150;
+
+/** A test in the usual VPC (startVpc), with more /connect answers if given. */
+function vpcTest(name: string, fn: (v: Vpc, t: TestContext) => Promise<void>, connect: Record<string, unknown> = {}): void {
+  functionTestInVpc(name, [HAS_PYTHON], { dropAfterMs: DROP_AFTER_MS, connect }, fn);
 }
 
-pyTest("socket.connect to a mapped VPC address talks to the local endpoint; /close follows close()", async () => {
-  const v = await vpc();
-  try {
-    const r = await runPython(
-      `import socket
+vpcTest("socket.connect to a mapped VPC address talks to the local endpoint; /close follows close()", async (v) => {
+  const r = await runPython(
+    `import socket
 s = socket.socket()
 s.connect(("10.0.1.25", 5432))
 s.sendall(b"ping")
 out({"t": "echo", "data": s.recv(10).decode(), "peer": list(s.getpeername())})
 s.close()
 out({"t": "closed"})`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(line(r, "echo"), { t: "echo", data: "ping", peer: ["127.0.0.1", v.echo.port] });
-    assert.deepEqual(v.decision.connects(), [{ host: "10.0.1.25", port: 5432, protocol: "tcp" }]);
-    assert.equal(v.decision.requests[0].token, "tok-test");
-    assert.deepEqual(v.decision.closes(), ["c-1"], "close() sends /close before returning");
-  } finally {
-    await v.close();
-  }
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(line(r, "echo"), { t: "echo", data: "ping", peer: ["127.0.0.1", v.echo.port] });
+  assert.deepEqual(v.decision.connects(), [{ host: "10.0.1.25", port: 5432, protocol: "tcp" }]);
+  assert.equal(v.decision.requests[0].token, "tok-test");
+  assert.deepEqual(v.decision.closes(), ["c-1"], "close() sends /close before returning");
 });
 
-pyTest("create_connection by address and by VPC name; connections garbage-collected or open at exit are closed too", async () => {
-  const v = await vpc();
-  try {
-    const r = await runPython(
-      `import socket, gc
+vpcTest("create_connection by address and by VPC name; connections garbage-collected or open at exit are closed too", async (v) => {
+  const r = await runPython(
+    `import socket, gc
 a = socket.create_connection(("10.0.1.25", 5432), timeout=5)
 a.sendall(b"a"); out({"t": "ip", "data": a.recv(1).decode()})
 b = socket.create_connection(("db.internal", 5432))
@@ -90,24 +75,19 @@ b.sendall(b"b"); out({"t": "name", "data": b.recv(1).decode()})
 del a; gc.collect()
 out({"t": "collected"})
 # b is still open at exit`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(line(r, "ip").data, "a");
-    assert.equal(line(r, "name").data, "b");
-    assert.deepEqual(v.decision.lookups(), [{ name: "db.internal", family: 0 }]);
-    assert.deepEqual(v.decision.connects().map((c) => c.host), ["10.0.1.25", "10.0.1.25"]);
-    assert.deepEqual(v.decision.closes().sort(), ["c-1", "c-2"]);
-  } finally {
-    await v.close();
-  }
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(line(r, "ip").data, "a");
+  assert.equal(line(r, "name").data, "b");
+  assert.deepEqual(v.decision.lookups(), [{ name: "db.internal", family: 0 }]);
+  assert.deepEqual(v.decision.connects().map((c) => c.host), ["10.0.1.25", "10.0.1.25"]);
+  assert.deepEqual(v.decision.closes().sort(), ["c-1", "c-2"]);
 });
 
-pyTest("drop: TimeoutError (ETIMEDOUT) after afterMs, or the socket's own shorter timeout; unreachable, refuse, connect_ex", async () => {
-  const v = await vpc({ "10.0.1.25:23": { action: "drop", afterMs: 3000, reason: "sg-0123 has no egress rule for tcp/23" } });
-  try {
-    const r = await runPython(
-      `import socket, time, errno
+vpcTest("drop: TimeoutError (ETIMEDOUT) after afterMs, or the socket's own shorter timeout; unreachable, refuse, connect_ex", async (v) => {
+  const r = await runPython(
+    `import socket, time, errno
 def probe(t, addr, timeout=None):
     s = socket.socket(); s.settimeout(timeout)
     t0 = time.monotonic()
@@ -123,34 +103,29 @@ s = socket.socket()
 out({"t": "connect_ex", "rc": s.connect_ex(("10.0.9.9", 443)), "ENETUNREACH": errno.ENETUNREACH})
 s = socket.socket()
 out({"t": "connect_ex_ok", "rc": s.connect_ex(("10.0.1.25", 5432))})`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    const drop = line(r, "drop");
-    assert.equal(drop.type, "TimeoutError");
-    assert.equal(drop.errno, 110);
-    assert.equal(drop.str, "[Errno 110] Connection timed out (hyperlocal: security group sg-0123 has no egress rule for tcp/22)");
-    assert.ok(drop.ms >= 150, `dropped after ${drop.ms} ms`);
-    const short = line(r, "drop-timeout");
-    assert.equal(short.type, "TimeoutError");
-    assert.equal(short.errno, null);
-    assert.equal(short.str, "timed out (hyperlocal: sg-0123 has no egress rule for tcp/23)");
-    assert.ok(short.ms >= 50 && short.ms < 2000, `${short.ms}`);
-    assert.deepEqual([line(r, "unreachable").type, line(r, "unreachable").errno], ["OSError", 101]);
-    assert.match(line(r, "unreachable").str, /Network is unreachable \(hyperlocal: no route/);
-    assert.deepEqual([line(r, "refuse").type, line(r, "refuse").errno], ["ConnectionRefusedError", 111]);
-    assert.equal(line(r, "connect_ex").rc, 101);
-    assert.equal(line(r, "connect_ex_ok").rc, 0);
-  } finally {
-    await v.close();
-  }
-});
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const drop = line(r, "drop");
+  assert.equal(drop.type, "TimeoutError");
+  assert.equal(drop.errno, 110);
+  assert.equal(drop.str, "[Errno 110] Connection timed out (hyperlocal: security group sg-0123 has no egress rule for tcp/22)");
+  assert.ok(drop.ms >= DROP_AFTER_MS, `dropped after ${drop.ms} ms`);
+  const short = line(r, "drop-timeout");
+  assert.equal(short.type, "TimeoutError");
+  assert.equal(short.errno, null);
+  assert.equal(short.str, "timed out (hyperlocal: sg-0123 has no egress rule for tcp/23)");
+  assert.ok(short.ms >= 50 && short.ms < 2000, `${short.ms}`);
+  assert.deepEqual([line(r, "unreachable").type, line(r, "unreachable").errno], ["OSError", 101]);
+  assert.match(line(r, "unreachable").str, /Network is unreachable \(hyperlocal: no route/);
+  assert.deepEqual([line(r, "refuse").type, line(r, "refuse").errno], ["ConnectionRefusedError", 111]);
+  assert.equal(line(r, "connect_ex").rc, 101);
+  assert.equal(line(r, "connect_ex_ok").rc, 0);
+}, { "10.0.1.25:23": { action: "drop", afterMs: 3000, reason: "sg-0123 has no egress rule for tcp/23" } });
 
-pyTest("getaddrinfo, gethostbyname and friends answer from /lookup; unknown names are EAI_NONAME; literals and localhost ask nobody", async () => {
-  const v = await vpc();
-  try {
-    const r = await runPython(
-      `import socket
+vpcTest("getaddrinfo, gethostbyname and friends answer from /lookup; unknown names are EAI_NONAME; literals and localhost ask nobody", async (v) => {
+  const r = await runPython(
+    `import socket
 out({"t": "gai", "r": sorted({i[4][0] for i in socket.getaddrinfo("api.example.com", 443)})})
 out({"t": "gai-stream", "r": [list(i[4]) for i in socket.getaddrinfo("api.example.com", "https", socket.AF_INET, socket.SOCK_STREAM)]})
 out({"t": "canon", "r": socket.getaddrinfo("api.example.com", 80, 0, socket.SOCK_STREAM, 0, socket.AI_CANONNAME)[0][3]})
@@ -166,51 +141,43 @@ try:
 except socket.herror as e:
     out({"t": "ghba", "errno": e.errno})
 out({"t": "gni", "r": socket.getnameinfo(("10.0.1.25", 22), 0)})`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(line(r, "gai").r, ["203.0.113.10"]);
-    assert.deepEqual(line(r, "gai-stream").r, [["203.0.113.10", 443]]);
-    assert.equal(line(r, "canon").r, "api.example.com");
-    const m = line(r, "missing");
-    assert.equal(m.errno, m.EAI_NONAME);
-    assert.equal(m.str, "[Errno -2] Name or service not known");
-    assert.deepEqual(line(r, "literal").r, ["10.0.1.25", 5432]);
-    assert.deepEqual(line(r, "localhost").r, ["127.0.0.1", "::1"]);
-    assert.equal(line(r, "ghbn").r, "203.0.113.10");
-    assert.deepEqual(line(r, "ghbn").ex, ["db.internal", [], ["10.0.1.25"]]);
-    assert.equal(line(r, "ghba").errno, 1);
-    assert.equal(line(r, "gni").r[0], "10.0.1.25"); // the service name comes from /etc/services
-    const asked = v.decision.lookups().map((l) => l.name);
-    assert.ok(!asked.includes("localhost") && !asked.includes("10.0.1.25"), asked.join());
-  } finally {
-    await v.close();
-  }
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(line(r, "gai").r, ["203.0.113.10"]);
+  assert.deepEqual(line(r, "gai-stream").r, [["203.0.113.10", 443]]);
+  assert.equal(line(r, "canon").r, "api.example.com");
+  const m = line(r, "missing");
+  assert.equal(m.errno, m.EAI_NONAME);
+  assert.equal(m.str, "[Errno -2] Name or service not known");
+  assert.deepEqual(line(r, "literal").r, ["10.0.1.25", 5432]);
+  assert.deepEqual(line(r, "localhost").r, ["127.0.0.1", "::1"]);
+  assert.equal(line(r, "ghbn").r, "203.0.113.10");
+  assert.deepEqual(line(r, "ghbn").ex, ["db.internal", [], ["10.0.1.25"]]);
+  assert.equal(line(r, "ghba").errno, 1);
+  assert.equal(line(r, "gni").r[0], "10.0.1.25"); // the service name comes from /etc/services
+  const asked = v.decision.lookups().map((l) => l.name);
+  assert.ok(!asked.includes("localhost") && !asked.includes("10.0.1.25"), asked.join());
 });
 
-pyTest("urllib.request to a mapped name reaches the local server with the original Host header", async () => {
-  const v = await vpc();
-  try {
-    const r = await runPython(
-      `import urllib.request, json
+vpcTest("urllib.request to a mapped name reaches the local server with the original Host header", async (v) => {
+  const r = await runPython(
+    `import urllib.request, json
 with urllib.request.urlopen("http://api.example.com:8080/via-urllib", timeout=5) as res:
     out({"t": "urllib", "status": res.status, "body": json.loads(res.read())})
 import http.client
 c = http.client.HTTPConnection("api.example.com", 8080, timeout=5)
 c.request("GET", "/via-http-client")
 out({"t": "http.client", "body": json.loads(c.getresponse().read())})`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(line(r, "urllib"), { t: "urllib", status: 200, body: { host: "api.example.com:8080", url: "/via-urllib" } });
-    assert.deepEqual(line(r, "http.client").body, { host: "api.example.com:8080", url: "/via-http-client" });
-  } finally {
-    await v.close();
-  }
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(line(r, "urllib"), { t: "urllib", status: 200, body: { host: "api.example.com:8080", url: "/via-urllib" } });
+  assert.deepEqual(line(r, "http.client").body, { host: "api.example.com:8080", url: "/via-http-client" });
 });
 
 const cert = makeCert();
-test("ssl to a mapped name keeps SNI and the certificate check on the original name", { skip: !CAN_RUN_FUNCTIONS ? SKIP_REASON : !PY ? "python3 is not installed" : !cert ? "the openssl CLI is not available to make a test certificate" : false, timeout: 60_000 }, async () => {
+functionTest("ssl to a mapped name keeps SNI and the certificate check on the original name", [HAS_PYTHON, needsCert(cert)], async () => {
   const https = await startHttps(cert!);
   const decision = await startDecisionServer(
     tableHandler({ connect: { "203.0.113.10:443": { action: "connect", host: "127.0.0.1", port: https.port } }, names: { "api.example.com": [{ address: "203.0.113.10", family: 4 }] } }),
@@ -241,11 +208,9 @@ except ssl.SSLCertVerificationError as e:
   }
 });
 
-pyTest("asyncio: open_connection is mapped; a drop waits afterMs without blocking the event loop", async () => {
-  const v = await vpc();
-  try {
-    const r = await runPython(
-      `import asyncio, time
+vpcTest("asyncio: open_connection is mapped; a drop waits afterMs without blocking the event loop", async (v) => {
+  const r = await runPython(
+    `import asyncio, time
 async def main():
     reader, writer = await asyncio.open_connection("10.0.1.25", 5432)
     writer.write(b"aio"); await writer.drain()
@@ -272,37 +237,33 @@ async def main():
     except OSError as e:
         out({"t": "unreachable", "errno": e.errno})
 asyncio.run(main())`,
-      { env: v.env },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(line(r, "ip").data, "aio");
-    assert.equal(line(r, "name").data, "name");
-    const drop = line(r, "drop");
-    assert.equal(drop.type, "TimeoutError");
-    assert.equal(drop.errno, 110);
-    assert.ok(drop.ms >= 150, `${drop.ms}`);
-    assert.ok(drop.ticks >= 5, `the loop ticked ${drop.ticks} times during the drop`);
-    assert.equal(line(r, "unreachable").errno, 101);
-    await v.decision.waitFor(() => v.decision.closes().length === 2);
-  } finally {
-    await v.close();
-  }
+    { env: v.env },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(line(r, "ip").data, "aio");
+  assert.equal(line(r, "name").data, "name");
+  const drop = line(r, "drop");
+  assert.equal(drop.type, "TimeoutError");
+  assert.equal(drop.errno, 110);
+  assert.ok(drop.ms >= DROP_AFTER_MS, `${drop.ms}`);
+  assert.ok(drop.ticks >= 5, `the loop ticked ${drop.ticks} times during the drop`);
+  assert.equal(line(r, "unreachable").errno, 101);
+  await v.decision.waitFor(() => v.decision.closes().length === 2);
 });
 
-pyTest("fail closed: decision service down, garbage, non-loopback target, silence, no URL", async () => {
-  const echo = await startEcho();
-  const answers: Record<string, unknown> = {
-    "10.0.2.1": { raw: "this is not json" },
-    "10.0.2.2": { action: "teleport" },
-    "10.0.2.3": { action: "connect", host: "10.0.1.25", port: 5432 },
-    "10.0.2.4": { raw: "{}", status: 500 },
-    "10.0.2.5": HANG,
-    "10.0.2.7": { action: "drop" },
-    "10.0.2.9": { action: "connect", host: "127.0.0.1", port: echo.port }, // control
-  };
-  const decision = await startDecisionServer((path, body) => (path === "/connect" ? answers[body.host] : path === "/lookup" ? { raw: "garbage" } : {}));
-  const probe = `import socket
-for host in ${JSON.stringify(Object.keys(answers))}:
+pyTest("fail closed: decision service down, garbage, non-loopback target, silence, no URL", () =>
+  checkFailsClosed(PYTHON, {
+    badAnswers: {
+      "10.0.2.1": { raw: "this is not json" },
+      "10.0.2.2": { action: "teleport" },
+      "10.0.2.3": { action: "connect", host: "10.0.1.25", port: 5432 },
+      "10.0.2.4": { raw: "{}", status: 500 },
+      "10.0.2.5": HANG,
+      "10.0.2.7": { action: "drop" },
+    },
+    lookupAnswer: { raw: "garbage" },
+    probe: (hosts) => `import socket
+for host in ${JSON.stringify(hosts)}:
     s = socket.socket()
     try:
         s.connect((host, 5432)); out({"t": host, "connected": True})
@@ -312,65 +273,32 @@ for host in ${JSON.stringify(Object.keys(answers))}:
 try:
     socket.getaddrinfo("api.example.com", 80)
 except socket.gaierror as e:
-    out({"t": "lookup", "errno": e.errno, "EAI_AGAIN": socket.EAI_AGAIN, "str": str(e)})`;
-  try {
-    const r = await runPython(probe, { env: shimEnv(decision, { HYPERLOCAL_NET_TIMEOUT_MS: "300" }) });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(line(r, "10.0.2.9").connected, true);
-    for (const host of Object.keys(answers).filter((h) => h !== "10.0.2.9")) {
-      const l = line(r, host);
-      assert.equal(l.type, "ConnectionRefusedError", `${host}: ${JSON.stringify(l)}`);
-      assert.match(l.str, /refused \(fail closed\)/, host);
-    }
-    assert.match(line(r, "10.0.2.5").str, /no answer within 300 ms/);
-    assert.match(line(r, "10.0.2.3").str, /not a loopback address/);
-    assert.equal(line(r, "lookup").errno, line(r, "lookup").EAI_AGAIN);
-
-    const port = decision.port;
-    await decision.close();
-    const down = await runPython(probe, { env: shimEnv({ url: `http://127.0.0.1:${port}/_hyperlocal/network` }) });
-    assert.equal(down.code, 0, down.stderr);
-    assert.equal(line(down, "10.0.2.1").type, "ConnectionRefusedError");
-    assert.match(line(down, "10.0.2.1").str, /network decision unavailable \(\[Errno 111\] Connection refused\); refused \(fail closed\)/);
-    for (const url of [undefined, "http://10.0.0.1:4566/_hyperlocal/network"]) {
-      const r2 = await runPython(probe, { env: shimEnv(url ? { url } : undefined) });
-      assert.equal(line(r2, "10.0.2.9").type, "ConnectionRefusedError", String(url));
-      assert.match(line(r2, "10.0.2.9").str, /HYPERLOCAL_NET_URL/);
-    }
-  } finally {
-    await Promise.all([echo.close(), decision.close()]);
-  }
-});
+    out({"t": "lookup", "errno": e.errno, "EAI_AGAIN": socket.EAI_AGAIN, "str": str(e)})`,
+    check(r) {
+      assert.match(line(r, "10.0.2.5").str, /no answer within 300 ms/);
+      assert.match(line(r, "10.0.2.3").str, /not a loopback address/);
+      assert.equal(line(r, "lookup").errno, line(r, "lookup").EAI_AGAIN);
+    },
+    downText: /network decision unavailable \(\[Errno 111\] Connection refused\); refused \(fail closed\)/,
+    badUrls: [undefined, "http://10.0.0.1:4566/_hyperlocal/network"],
+  }),
+);
 
 pyTest("fail-closed proof: without the shim the kernel of the namespace answers ENETUNREACH; with it the decision's refusal comes first", async () => {
-  const decision = await startDecisionServer(() => ({ action: "refuse", reason: "not in this VPC" }));
-  try {
-    const script = `import socket
+  const { bare, shimmed } = await runBareAndShimmed(
+    PYTHON,
+    `import socket
 try:
     socket.create_connection(("10.0.1.25", 5432), timeout=2)
 except OSError as e:
-    out({"t": "r", "errno": e.errno, "str": str(e)})`;
-    const bare = await runPython(script, { env: { PATH: process.env.PATH, PYTHONPATH: undefined } });
-    assert.deepEqual(line(bare, "r"), { t: "r", errno: 101, str: "[Errno 101] Network is unreachable" });
-    const shimmed = await runPython(script, { env: shimEnv(decision) });
-    assert.deepEqual(line(shimmed, "r"), { t: "r", errno: 111, str: "[Errno 111] Connection refused (hyperlocal: not in this VPC)" });
-  } finally {
-    await decision.close();
-  }
+    out({"t": "r", "errno": e.errno, "str": str(e)})`,
+  );
+  assert.deepEqual(line(bare, "r"), { t: "r", errno: 101, str: "[Errno 101] Network is unreachable" });
+  assert.deepEqual(line(shimmed, "r"), { t: "r", errno: 111, str: "[Errno 111] Connection refused (hyperlocal: not in this VPC)" });
 });
 
-pyTest("UDP: sendto is decided per destination; connect + send is mapped; a dropped datagram is silently lost", async () => {
-  const udp = await startUdp();
-  const decision = await startDecisionServer(
-    tableHandler({
-      connect: {
-        "10.0.1.2:53/udp": { action: "connect", host: "127.0.0.1", port: udp.port },
-        "10.0.1.3:53/udp": { action: "drop", afterMs: 3000 },
-        "10.0.1.4:53/udp": { action: "unreachable", reason: "no route" },
-      },
-    }),
-  );
-  try {
+pyTest("UDP: sendto is decided per destination; connect + send is mapped; a dropped datagram is silently lost", () =>
+  withUdpVpc(async ({ udp, decision, env }) => {
     const r = await runPython(
       `import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -385,7 +313,7 @@ c.connect(("10.0.1.2", 53)); c.send(b"via-connect-v6")
 d = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 d.connect(("10.0.1.3", 53)); out({"t": "connect-drop", "n": d.send(b"lost")})
 out({"t": "done"})`,
-      { env: shimEnv(decision) },
+      { env },
     );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(line(r, "mapped").n, 8);
@@ -395,36 +323,28 @@ out({"t": "done"})`,
     await udp.received(2);
     assert.deepEqual(udp.messages.sort(), ["mapped-1", "via-connect-v6"]);
     assert.ok(decision.connects().every((c) => c.protocol === "udp"));
-  } finally {
-    await Promise.all([udp.close(), decision.close()]);
-  }
-});
+  }),
+);
 
-pyTest("child python processes inherit the shim; the notice is printed once", async () => {
-  const v = await vpc();
+vpcTest("child python processes inherit the shim; the notice is printed once", async (v) => {
   const notice = "hyperlocal: network rules apply to Python's socket module; C extensions are not filtered";
-  try {
-    const r = await runPython(
-      `import subprocess, sys, os
+  const r = await runPython(
+    `import subprocess, sys, os
 out({"t": "env", "notice": os.environ.get("HYPERLOCAL_NET_NOTICE")})
 child = "import socket\\ntry:\\n    socket.create_connection(('10.0.1.25', 22))\\nexcept OSError as e:\\n    print(e.errno)"
 out({"t": "child", "r": subprocess.run([sys.executable, "-c", child], capture_output=True, text=True).stdout.strip()})`,
-      { env: { ...v.env, HYPERLOCAL_NET_NOTICE: notice } },
-    );
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(line(r, "env").notice, null);
-    assert.equal(line(r, "child").r, "110");
-    assert.equal(r.stderr.split(notice).length - 1, 1, r.stderr);
-  } finally {
-    await v.close();
-  }
+    { env: { ...v.env, HYPERLOCAL_NET_NOTICE: notice } },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(line(r, "env").notice, null);
+  assert.equal(line(r, "child").r, "110");
+  assert.equal(r.stderr.split(notice).length - 1, 1, r.stderr);
 });
 
-pyTest("no real DNS: getaddrinfo, gethostbyname and create_connection never reach the machine's resolver", async (t) => {
-  const v = await vpc();
-  try {
-    const ran = await withFakeResolver(async (wrap, queries) => {
-      const script = `import socket
+vpcTest("no real DNS: getaddrinfo, gethostbyname and create_connection never reach the machine's resolver", (v, t) =>
+  checkNoRealDns(t, PYTHON, {
+    env: v.env,
+    script: `import socket
 for f in (lambda: socket.getaddrinfo("unmapped.example.org", 80), lambda: socket.gethostbyname("unmapped.example.org"),
           lambda: socket.create_connection(("unmapped.example.org", 80), timeout=2), lambda: socket.getfqdn("10.0.1.25"),
           lambda: socket.gethostbyname_ex("unmapped.example.org")):
@@ -432,23 +352,13 @@ for f in (lambda: socket.getaddrinfo("unmapped.example.org", 80), lambda: socket
         f()
     except OSError:
         pass
-out({"t": "done"})`;
-      // control: without the shim the same code does ask the (fake) machine resolver
-      const bare = await runPython(script, { env: { ...v.env, PYTHONPATH: undefined }, wrap });
-      line(bare, "done");
-      assert.ok(queries.includes("unmapped.example.org"), `control run made no DNS query: ${queries.join()}`);
-      const before = queries.length;
-      const shimmed = await runPython(script, { env: v.env, wrap });
-      line(shimmed, "done");
-      assert.deepEqual(queries.slice(before), []);
-    });
-    if (!ran) t.skip("cannot make a private mount namespace here to point /etc/resolv.conf at a fake DNS server");
-  } finally {
-    await v.close();
-  }
-});
+out({"t": "done"})`,
+    checkControl: (bare) => line(bare, "done"),
+    checkShimmed: (shimmed) => line(shimmed, "done"),
+  }),
+);
 
-test("start-up: the shim imports nothing beyond sitecustomize itself", { skip: !PY ? "python3 is not installed" : false }, () => {
+test("start-up: the shim imports nothing beyond sitecustomize itself", { skip: skipUnless(HAS_PYTHON) }, () => {
   // No function code and no network here: only the list of modules loaded at start.
   const list = (env: Record<string, string>) =>
     new Set(

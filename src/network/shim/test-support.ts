@@ -1,7 +1,11 @@
 // Helpers for the shim's tests and benchmark: a fake decision service (the server side hyperlocal
 // runs), local stand-ins for VPC resources and the internet, and runners for function code (node
 // with the preload, python with sitecustomize). Function code only runs inside a loopback-only
-// network namespace (DESIGN.md, network safety).
+// network namespace (DESIGN.md, network safety). Last, the scaffolding the two shim test files
+// share: the skip guard, the usual VPC, and the scenarios both runtimes must pass.
+import { test } from "node:test";
+import type { TestContext } from "node:test";
+import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer as createNetServer } from "node:net";
@@ -388,4 +392,262 @@ export async function withFakeResolver(fn: (wrap: string[], queries: string[]) =
     server.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// ---------- scaffolding shared by node-preload.test.ts and python-sitecustomize.test.ts ----------
+
+/** A test's requirement: whether it is met, and the skip reason when it is not. */
+export type Requirement = readonly [met: unknown, unmet: string];
+
+/** Function code may run: we are inside the loopback-only network namespace. */
+export const IN_NAMESPACE: Requirement = [CAN_RUN_FUNCTIONS, SKIP_REASON];
+
+/** A test certificate could be made (makeCert). */
+export function needsCert(cert: TestCert | undefined): Requirement {
+  return [cert, "the openssl CLI is not available to make a test certificate"];
+}
+
+/** node:test's `skip` option: the reason of the first requirement not met, or false. */
+export function skipUnless(...requirements: Requirement[]): string | false {
+  for (const [met, unmet] of requirements) if (!met) return unmet;
+  return false;
+}
+
+/**
+ * A test that runs function code: always skipped outside the loopback-only network namespace
+ * (IN_NAMESPACE comes first, whatever else is required), then unless every requirement is met.
+ */
+export function functionTest(name: string, requirements: readonly Requirement[], fn: (t: TestContext) => Promise<void>): void {
+  test(name, { skip: skipUnless(IN_NAMESPACE, ...requirements), timeout: 60_000 }, fn);
+}
+
+/** Throws unless in the loopback-only namespace: for helpers that run function code without the shim. */
+function assertInNamespace(): void {
+  if (!CAN_RUN_FUNCTIONS) throw new Error(`refusing to run function code without the shim: ${SKIP_REASON}`);
+}
+
+/** The usual VPC, served by local stand-ins; see startVpc. */
+export interface Vpc {
+  /** The "database": 10.0.1.25:5432 (and db.internal:5432) lead here. */
+  echo: Local;
+  /** The web server: 203.0.113.10:8080 (api.example.com) leads here. */
+  http: Local<Server> & { seen: SeenRequest[] };
+  decision: DecisionServer;
+  /** The environment for function code: the shim, pointed at this VPC's decision service. */
+  env: Record<string, string | undefined>;
+  close(): Promise<void>;
+}
+
+export interface VpcOptions {
+  /** How long a connection to the dropped 10.0.1.25:22 waits before it times out. */
+  dropAfterMs: number;
+  /** More /connect answers (keys as tableHandler takes them), possibly leading to the VPC's servers. */
+  connect?: Record<string, unknown> | ((servers: { echo: Local; http: Local<Server> }) => Record<string, unknown>);
+  /** More names for /lookup. */
+  names?: Record<string, { address: string; family: number }[]>;
+}
+
+/**
+ * The usual VPC: 10.0.1.25:5432/tcp and db.internal:5432/tcp map to a local echo server,
+ * 203.0.113.10:8080 to a local HTTP server, 10.0.1.25:22 is dropped, 10.0.1.26:5432 refused by a
+ * network ACL, everything else is unreachable; /lookup knows api.example.com and db.internal.
+ */
+export async function startVpc(opts: VpcOptions): Promise<Vpc> {
+  const echo = await startEcho();
+  const http = await startHttp();
+  const extra = typeof opts.connect === "function" ? opts.connect({ echo, http }) : opts.connect;
+  const decision = await startDecisionServer(
+    tableHandler({
+      connect: {
+        "10.0.1.25:5432/tcp": { action: "connect", host: "127.0.0.1", port: echo.port },
+        "db.internal:5432/tcp": { action: "connect", host: "127.0.0.1", port: echo.port, address: "10.0.1.25" },
+        "10.0.1.25:22": { action: "drop", afterMs: opts.dropAfterMs, reason: "security group sg-0123 has no egress rule for tcp/22" },
+        "203.0.113.10:8080": { action: "connect", host: "127.0.0.1", port: http.port },
+        "10.0.1.26:5432": { action: "refuse", reason: "network ACL acl-1 denies tcp/5432" },
+        ...extra,
+      },
+      names: { "api.example.com": [{ address: "203.0.113.10", family: 4 }], "db.internal": [{ address: "10.0.1.25", family: 4 }], ...opts.names },
+    }),
+  );
+  return {
+    echo,
+    http,
+    decision,
+    env: shimEnv(decision),
+    async close() {
+      await Promise.all([echo.close(), http.close(), decision.close()]);
+    },
+  };
+}
+
+/** A functionTest given a fresh VPC (startVpc(vpc)), closed when the test ends however it ends. */
+export function functionTestInVpc(name: string, requirements: readonly Requirement[], vpc: VpcOptions, fn: (v: Vpc, t: TestContext) => Promise<void>): void {
+  functionTest(name, requirements, async (t) => {
+    const v = await startVpc(vpc);
+    try {
+      await fn(v, t);
+    } finally {
+      await v.close();
+    }
+  });
+}
+
+/** A VPC for datagrams, served by a local UDP server; see withUdpVpc. */
+export interface UdpVpc {
+  /** Where datagrams to 10.0.1.2:53 arrive. */
+  udp: Awaited<ReturnType<typeof startUdp>>;
+  decision: DecisionServer;
+  /** The environment for function code: the shim, pointed at this VPC's decision service. */
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * Runs fn with a VPC for UDP: 10.0.1.2:53/udp maps to a local UDP server, 10.0.1.3:53/udp is
+ * dropped (after 3 s), 10.0.1.4:53/udp unreachable ("no route"). Closed afterwards.
+ */
+export async function withUdpVpc(fn: (u: UdpVpc) => Promise<void>): Promise<void> {
+  const udp = await startUdp();
+  const decision = await startDecisionServer(
+    tableHandler({
+      connect: {
+        "10.0.1.2:53/udp": { action: "connect", host: "127.0.0.1", port: udp.port },
+        "10.0.1.3:53/udp": { action: "drop", afterMs: 3000, reason: "sg-1 has no egress rule for udp/53" },
+        "10.0.1.4:53/udp": { action: "unreachable", reason: "no route" },
+      },
+    }),
+  );
+  try {
+    await fn({ udp, decision, env: shimEnv(decision) });
+  } finally {
+    await Promise.all([udp.close(), decision.close()]);
+  }
+}
+
+/**
+ * What the shared scenarios below need to know of a runtime. Each test file describes its own:
+ * how function code runs, how it runs without the shim, and how its probes (the child code the
+ * file writes) report a failed connection on their output line.
+ */
+export interface ShimRuntime {
+  /** Runs function code with the shim, as the runtime starts it (runNode, runPython). */
+  run(script: string, opts?: RunOptions): Promise<RunResult>;
+  /** Environment entries that start the runtime without its shim. */
+  withoutShim: Record<string, undefined>;
+  /** The output field naming the error, and its value for a refused connection. */
+  refused: { field: string; value: string };
+  /** The output field carrying the error's text. */
+  errorText: string;
+}
+
+/**
+ * Runs `script` (function code connecting to a VPC address) twice: without the shim, where the
+ * kernel of the loopback-only namespace answers, and with it, against a decision service that
+ * refuses everything with the reason "not in this VPC".
+ */
+export async function runBareAndShimmed(runtime: ShimRuntime, script: string): Promise<{ bare: RunResult; shimmed: RunResult }> {
+  assertInNamespace();
+  const decision = await startDecisionServer(() => ({ action: "refuse", reason: "not in this VPC" }));
+  try {
+    const bare = await runtime.run(script, { env: { PATH: process.env.PATH, ...runtime.withoutShim } });
+    const shimmed = await runtime.run(script, { env: shimEnv(decision) });
+    return { bare, shimmed };
+  } finally {
+    await decision.close();
+  }
+}
+
+/** The host that fail-closed probes reach: the one good answer among the bad ones. */
+export const FAIL_CLOSED_CONTROL = "10.0.2.9";
+
+export interface FailClosedCase {
+  /** /connect answers, by host, that the shim must refuse to act on (HANG: no answer at all). */
+  badAnswers: Record<string, unknown>;
+  /** The answer to every /lookup (a bad one). */
+  lookupAnswer: unknown;
+  /**
+   * Function code that tries each of `hosts` on port 5432, printing one line tagged by the host
+   * ({ connected: true } or its error), then looks a name up, printing a line tagged "lookup".
+   */
+  probe(hosts: string[]): string;
+  /** The runtime's own checks of the run against the bad answers (the service still up). */
+  check(r: RunResult, decision: DecisionServer): void | Promise<void>;
+  /** The error text for a connection attempted while the decision service is down. */
+  downText: RegExp;
+  /** HYPERLOCAL_NET_URL values the shim must not use (undefined: unset). */
+  badUrls: (string | undefined)[];
+}
+
+/**
+ * The fail-closed scenario both shims pass. The probe runs
+ * 1. with a 300 ms decision timeout against a service answering each host with its bad answer,
+ *    plus FAIL_CLOSED_CONTROL mapped to a live echo server: the control connects, every other
+ *    host is refused "(fail closed)";
+ * 2. once that service is down: the first host is refused, with c.downText;
+ * 3. with each of c.badUrls: even the control is refused, naming HYPERLOCAL_NET_URL.
+ */
+export async function checkFailsClosed(runtime: ShimRuntime, c: FailClosedCase): Promise<void> {
+  const { refused, errorText } = runtime;
+  const echo = await startEcho();
+  const answers: Record<string, unknown> = { ...c.badAnswers, [FAIL_CLOSED_CONTROL]: { action: "connect", host: "127.0.0.1", port: echo.port } };
+  const hosts = Object.keys(answers);
+  const decision = await startDecisionServer((path, body) => (path === "/connect" ? answers[body.host] : path === "/lookup" ? c.lookupAnswer : {}));
+  const probe = c.probe(hosts);
+  try {
+    const r = await runtime.run(probe, { env: shimEnv(decision, { HYPERLOCAL_NET_TIMEOUT_MS: "300" }) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(line(r, FAIL_CLOSED_CONTROL).connected, true);
+    for (const host of hosts.filter((h) => h !== FAIL_CLOSED_CONTROL)) {
+      const l = line(r, host);
+      assert.equal(l[refused.field], refused.value, `${host}: ${JSON.stringify(l)}`);
+      assert.match(l[errorText], /refused \(fail closed\)/, host);
+    }
+    await c.check(r, decision);
+
+    // the decision service is down
+    const port = decision.port;
+    await decision.close();
+    const down = await runtime.run(probe, { env: shimEnv({ url: `http://127.0.0.1:${port}/_hyperlocal/network` }) });
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(line(down, hosts[0])[refused.field], refused.value);
+    assert.match(line(down, hosts[0])[errorText], c.downText);
+    // no URL, or one the shim must not use
+    for (const url of c.badUrls) {
+      const r2 = await runtime.run(probe, { env: shimEnv(url ? { url } : undefined) });
+      assert.equal(line(r2, FAIL_CLOSED_CONTROL)[refused.field], refused.value, String(url));
+      assert.match(line(r2, FAIL_CLOSED_CONTROL)[errorText], /HYPERLOCAL_NET_URL/);
+    }
+  } finally {
+    await Promise.all([echo.close(), decision.close()]);
+  }
+}
+
+export interface NoRealDnsCase {
+  /** The shimmed environment (a VPC's env). */
+  env: Record<string, string | undefined>;
+  /** Function code that resolves (or connects to) unmapped.example.org in several ways. */
+  script: string;
+  /** The control run's time limit (RunOptions.timeoutMs). */
+  controlTimeoutMs?: number;
+  /** The runtime's checks of the control run (no shim) and of the shimmed run. */
+  checkControl(bare: RunResult): void;
+  checkShimmed(shimmed: RunResult): void;
+}
+
+/**
+ * Proves that no name reaches the machine's resolver (withFakeResolver). Control: without the shim
+ * the script does ask the fake resolver for unmapped.example.org. Then with the shim the resolver
+ * hears nothing. Skips t where no private mount namespace can be made.
+ */
+export async function checkNoRealDns(t: TestContext, runtime: ShimRuntime, c: NoRealDnsCase): Promise<void> {
+  assertInNamespace();
+  const ran = await withFakeResolver(async (wrap, queries) => {
+    const bare = await runtime.run(c.script, { env: { ...c.env, ...runtime.withoutShim }, wrap, timeoutMs: c.controlTimeoutMs });
+    c.checkControl(bare);
+    assert.ok(queries.includes("unmapped.example.org"), `control run made no DNS query: ${queries.join()}`);
+    const before = queries.length;
+    const shimmed = await runtime.run(c.script, { env: c.env, wrap });
+    c.checkShimmed(shimmed);
+    assert.deepEqual(queries.slice(before), [], "queries that reached the machine's resolver");
+  });
+  if (!ran) t.skip("cannot make a private mount namespace here to point /etc/resolv.conf at a fake DNS server");
 }
