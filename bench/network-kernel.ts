@@ -3,8 +3,9 @@
 // NAT gateway, edge, internet, relays), to add one ENI namespace to a built topology (incremental
 // apply), and the TCP connect latency from a function's ENI namespace through the VPC router
 // (NACL + SG + conntrack) against a direct loopback connect, and a name lookup through the
-// namespace's resolver. Everything runs inside a loopback-only
-// namespace (it re-executes itself under `unshare -rnm` when needed).
+// namespace's resolver; then the same rootless (as uid 1000 in a user namespace of its own).
+// Everything runs inside a loopback-only namespace (it re-executes itself under `unshare -rnm`
+// when needed).
 import { spawnSync, execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
@@ -98,7 +99,8 @@ rmSync(root, { recursive: true, force: true });
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sorted = [...perEni].sort((a, b) => a - b);
 const f = (x: number): string => x.toFixed(3);
-console.log(`kernel network mode (${CONNECTS} sequential connects, first 50 dropped as warm-up)`);
+const mode = support.privilege === "userns" ? "rootless: an unprivileged user (uid 1000), inside a user namespace of its own" : "with the right to create namespaces";
+console.log(`kernel network mode, ${mode} (${CONNECTS} sequential connects, first 50 dropped as warm-up)`);
 console.log(`create (router, internet, public-client namespaces)   ${createMs.toFixed(1)} ms`);
 console.log(`full topology build (issue scenario: router, 2 ENIs, NAT, edge, internet, 2 relays)   ${buildMs.toFixed(1)} ms`);
 console.log(`re-apply, nothing changed (identical scripts skipped)   ${reapplyMs.toFixed(1)} ms`);
@@ -109,3 +111,14 @@ console.log(`connect fn -> 203.0.113.10:80 via NAT GW + IGW     p50 ${f(percenti
 console.log(`connect direct loopback                           p50 ${f(percentile(direct, 50))} ms   p99 ${f(percentile(direct, 99))} ms`);
 console.log(`ratio router / loopback (p50)   ${(percentile(viaRouter, 50) / percentile(direct, 50)).toFixed(2)}x`);
 console.log(`name lookup in the namespace (dns.lookup via 169.254.169.253)   p50 ${f(percentile(lookups, 50))} ms   p99 ${f(percentile(lookups, 99))} ms`);
+
+// The same figures rootless, once: re-run as uid 1000 in a nested user namespace, without capabilities.
+if (support.privilege === "direct" && process.env.HYPERLOCAL_BENCH_ROOTLESS !== "1") {
+  console.log("");
+  const here = dirname(fileURLToPath(import.meta.url));
+  const r = spawnSync("unshare", ["--user", "--map-user=1000", "--map-group=1000", "--", process.execPath, "--import", "tsx", join(here, "run.ts"), "network-kernel"], {
+    stdio: "inherit",
+    env: { ...process.env, HYPERLOCAL_BENCH_ROOTLESS: "1" },
+  });
+  if (r.status !== 0) console.log("(the rootless run could not start here: unprivileged user namespaces are not allowed)");
+}
