@@ -284,6 +284,9 @@ export function runPython(script: string, opts: RunOptions = {}): Promise<RunRes
 }
 
 function run(command: string, args: string[], env: Record<string, string | undefined>, opts: RunOptions): Promise<RunResult> {
+  // Network safety: function code here dials VPC addresses such as 10.0.1.25 (through the shim,
+  // and without it in the fail-closed proofs). It only ever runs inside the loopback-only namespace.
+  if (!CAN_RUN_FUNCTIONS) return Promise.reject(new Error(`refusing to run function code: ${SKIP_REASON}`));
   const clean: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) clean[k] = v;
   const argv = opts.wrap ? [...opts.wrap, command, ...args] : [command, ...args];
