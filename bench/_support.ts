@@ -36,3 +36,23 @@ export async function load(fn: () => Promise<unknown>, concurrency: number, dura
 export function row(label: string, r: LoadResult): string {
   return `${label.padEnd(44)} ${Math.round(r.perSecond).toLocaleString("en-US").padStart(8)} req/s   p50 ${r.p50ms.toFixed(2)} ms   p99 ${r.p99ms.toFixed(2)} ms   (${r.requests} requests)`;
 }
+
+/**
+ * Time a synchronous hot loop: `run(n)` does n operations. After a warm-up of 5 batches (so the JIT
+ * has optimised the path), `batches` timed batches of `batch` operations each: operations per
+ * second over all of them, and the median ns per operation of a batch.
+ */
+export function timeBatches(run: (count: number) => void, batch: number, batches: number): { perSec: number; medianNs: number } {
+  run(batch * 5);
+  const perOp: number[] = [];
+  let totalNs = 0n;
+  for (let b = 0; b < batches; b++) {
+    const t0 = process.hrtime.bigint();
+    run(batch);
+    const dt = process.hrtime.bigint() - t0;
+    totalNs += dt;
+    perOp.push(Number(dt) / batch);
+  }
+  perOp.sort((x, y) => x - y);
+  return { perSec: (batch * batches) / (Number(totalNs) / 1e9), medianNs: perOp[perOp.length >> 1] };
+}

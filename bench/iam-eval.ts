@@ -2,6 +2,7 @@
 // Prints evaluations per second and the median ns per evaluation over timed batches.
 import { compilePolicy, evaluate } from "../src/iam-policy/index.ts";
 import type { CompiledPolicy, EvaluationInput } from "../src/iam-policy/index.ts";
+import { timeBatches } from "./_support.ts";
 
 const ACCT = "123456789012";
 const BATCH = 20_000;
@@ -15,19 +16,7 @@ function bench(name: string, inputs: EvaluationInput[]): void {
       if (r.decision === "Allowed") sink++;
     }
   };
-  run(BATCH * 5); // warm up so the JIT has optimised the hot path
-  const perEval: number[] = [];
-  let totalNs = 0n;
-  for (let b = 0; b < BATCHES; b++) {
-    const t0 = process.hrtime.bigint();
-    run(BATCH);
-    const dt = process.hrtime.bigint() - t0;
-    totalNs += dt;
-    perEval.push(Number(dt) / BATCH);
-  }
-  perEval.sort((x, y) => x - y);
-  const median = perEval[perEval.length >> 1];
-  const perSec = (BATCH * BATCHES) / (Number(totalNs) / 1e9);
+  const { perSec, medianNs: median } = timeBatches(run, BATCH, BATCHES);
   console.log(
     `${name.padEnd(52)} ${Math.round(perSec).toLocaleString("en-US").padStart(11)} evals/s   median ${median.toFixed(0).padStart(5)} ns/eval   (allowed ${((sink / (BATCH * (BATCHES + 5))) * 100).toFixed(0)}%)`,
   );

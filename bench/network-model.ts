@@ -5,6 +5,7 @@
 import { compileSnapshot, evaluate } from "../src/network/model/index.ts";
 import type { Flow, NetSnapshot, SgRule } from "../src/network/model/index.ts";
 import { V6, acl, fromEni, nacl, scenario, sg } from "../src/network/model/test-support.ts";
+import { timeBatches } from "./_support.ts";
 
 const BATCH = 20_000;
 const BATCHES = 30;
@@ -18,19 +19,7 @@ function bench(name: string, snapshot: NetSnapshot, flow: Flow, expect: string):
   const run = (count: number): void => {
     for (let i = 0; i < count; i++) sink += evaluate(model, flow).path.length;
   };
-  run(BATCH * 5); // warm up so the JIT has optimised the hot path
-  const perEval: number[] = [];
-  let totalNs = 0n;
-  for (let b = 0; b < BATCHES; b++) {
-    const t0 = process.hrtime.bigint();
-    run(BATCH);
-    const dt = process.hrtime.bigint() - t0;
-    totalNs += dt;
-    perEval.push(Number(dt) / BATCH);
-  }
-  perEval.sort((x, y) => x - y);
-  const median = perEval[perEval.length >> 1];
-  const perSec = (BATCH * BATCHES) / (Number(totalNs) / 1e9);
+  const { perSec, medianNs: median } = timeBatches(run, BATCH, BATCHES);
   console.log(`${name.padEnd(58)} ${Math.round(perSec).toLocaleString("en-US").padStart(11)} evals/s   median ${median.toFixed(0).padStart(5)} ns/eval   ${got}${sink < 0 ? "" : ""}`);
 }
 
