@@ -39,18 +39,8 @@ export function v4Candidates(ix: V4Index, a: number, out: Int32Array): number {
     if (list === undefined) continue;
     for (let j = 0; j < list.length; j++) out[count++] = list[j];
   }
-  if (masks.length > 1 && count > 1) {
-    // Several prefix lengths matched: merge back into list order (few elements: insertion sort).
-    for (let i = 1; i < count; i++) {
-      const v = out[i];
-      let j = i - 1;
-      while (j >= 0 && out[j] > v) {
-        out[j + 1] = out[j];
-        j--;
-      }
-      out[j + 1] = v;
-    }
-  }
+  // Several prefix lengths matched: merge back into list order.
+  if (masks.length > 1 && count > 1) sortPrefix(out, count);
   return count;
 }
 
@@ -109,16 +99,19 @@ export function v6Candidates(ix: V6Index, w0: number, w1: number, w2: number, w3
       if (base[k] === a0 && base[k + 1] === a1 && base[k + 2] === a2 && base[k + 3] === a3) out[count++] = i;
     }
   }
-  if (maps.length > 1 && count > 1) {
-    for (let i = 1; i < count; i++) {
-      const v = out[i];
-      let j = i - 1;
-      while (j >= 0 && out[j] > v) {
-        out[j + 1] = out[j];
-        j--;
-      }
-      out[j + 1] = v;
-    }
-  }
+  if (maps.length > 1 && count > 1) sortPrefix(out, count);
   return count;
+}
+
+/** Sort out[0..count) ascending in place (few elements: insertion sort, no allocation). */
+function sortPrefix(out: Int32Array, count: number): void {
+  for (let i = 1; i < count; i++) {
+    const v = out[i];
+    let j = i - 1;
+    while (j >= 0 && out[j] > v) {
+      out[j + 1] = out[j];
+      j--;
+    }
+    out[j + 1] = v;
+  }
 }
