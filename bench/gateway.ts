@@ -4,6 +4,8 @@
 // the signature every time) to show the server's own capacity apart from the SDK's client-side cost,
 // and a last row sends the same SDK calls to a stub that answers a fixed response without any work:
 // the SDK client's own ceiling on this machine.
+// `npm run bench -- gateway replay`: the replay mode (bench/_replay.ts), hyperlocal against a bare
+// node:http server for several operations, with their ratio.
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -13,6 +15,12 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { Hash } from "@smithy/hash-node";
 import { startChildServer } from "../test/support/server.ts";
 import { load, row } from "./_support.ts";
+import { replayBench } from "./_replay.ts";
+
+if (process.argv.includes("replay")) {
+  await replayBench();
+  process.exit(0);
+}
 
 const server = await startChildServer(["--log-level", "warn"]);
 try {

@@ -1,0 +1,139 @@
+// Replay mode of bench/gateway: the same pre-signed requests sent, in one run, to hyperlocal and to a
+// bare node:http server (answering 200 with a small body, in its own process), over 8 keep-alive
+// connections. The ratio hyperlocal / bare is the figure to watch: both sides pay the same client and
+// HTTP costs on the same cores, so what is left is what hyperlocal does per request (signature check,
+// IAM, the operation, rendering). Runs function code (warm Invoke), so it enters a loopback-only
+// network namespace first (unshare -rn), as the tests do.
+import { spawn, spawnSync } from "node:child_process";
+import { Agent, request, type OutgoingHttpHeaders } from "node:http";
+import { Hash } from "@smithy/hash-node";
+import { HttpRequest } from "@smithy/protocol-http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { startChildServer, type ChildServer } from "../test/support/server.ts";
+import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../test/support/zip-functions.ts";
+import { load, row, type LoadResult } from "./_support.ts";
+
+const CONNECTIONS = 8;
+const SECONDS = 3;
+
+export async function replayBench(): Promise<void> {
+  if (process.env.HYPERLOCAL_TEST_NETNS !== "1") {
+    const script = `ip link set lo up && exec "$0" "$@"`;
+    const r = spawnSync("unshare", ["-rn", "sh", "-c", script, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+      stdio: "inherit",
+      env: { ...process.env, HYPERLOCAL_TEST_NETNS: "1" },
+    });
+    if (r.error || r.status === null) throw new Error("cannot enter a loopback-only network namespace (unshare -rn); not running function code");
+    if (r.status !== 0) process.exit(r.status);
+    return;
+  }
+  const server = await startChildServer(["--log-level", "warn"]);
+  const bare = await startBare();
+  try {
+    const target = new URL(server.url);
+    const sign = signer(target);
+    const setup = await prepare(server, sign);
+    const cases: { label: string; req: Signed; expect: number }[] = [
+      { label: "STS GetCallerIdentity", req: await sign.query("sts", "Action=GetCallerIdentity&Version=2011-06-15"), expect: 200 },
+      { label: "EC2 DescribeVpcs", req: await sign.query("ec2", "Action=DescribeVpcs&Version=2016-11-15"), expect: 200 },
+      { label: "Lambda GetFunction", req: await sign.rest("lambda", "GET", "/2015-03-31/functions/node"), expect: 200 },
+      { label: "EC2 CreateNetworkInterface", req: await sign.query("ec2", `Action=CreateNetworkInterface&Version=2016-11-15&SubnetId=${setup.subnetId}`), expect: 200 },
+      { label: "Lambda Invoke, warm Node.js", req: await sign.rest("lambda", "POST", "/2015-03-31/functions/node/invocations", '{"ping":1}'), expect: 200 },
+      { label: "Lambda Invoke, warm Python", req: await sign.rest("lambda", "POST", "/2015-03-31/functions/python/invocations", '{"ping":1}'), expect: 200 },
+    ];
+    console.log(`bench/gateway replay: one pre-signed request per operation, ${CONNECTIONS} keep-alive connections, ${SECONDS} s each,`);
+    console.log("against hyperlocal (signature verified on every request) and a bare node:http server answering 200, same run");
+    for (const c of cases) {
+      const h = await run(target.port, c.req, c.expect);
+      const b = await run(String(bare.port), c.req, 200);
+      console.log(row(`${c.label}: hyperlocal`, h));
+      console.log(row(`${c.label}: bare node:http`, b));
+      console.log(`${c.label}: ratio ${(h.perSecond / b.perSecond).toFixed(2)}`);
+    }
+  } finally {
+    bare.stop();
+    await server.stop();
+  }
+}
+
+interface Signed {
+  method: string;
+  path: string;
+  headers: OutgoingHttpHeaders;
+  body: string;
+}
+
+async function run(port: string, req: Signed, expect: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const once = () =>
+    new Promise<void>((resolve, reject) => {
+      const r = request({ host: "127.0.0.1", port, method: req.method, path: req.path, headers: req.headers, agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => (res.statusCode === expect ? resolve() : reject(new Error(`status ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 300)}`))));
+      });
+      r.on("error", reject);
+      r.end(req.body);
+    });
+  try {
+    await load(once, CONNECTIONS, 500); // warm-up: JIT on both sides
+    return await load(once, CONNECTIONS, SECONDS * 1000);
+  } finally {
+    agent.destroy();
+  }
+}
+
+function signer(target: URL) {
+  const host = target.host;
+  const sign = async (service: string, method: string, path: string, body: string, contentType: string | undefined): Promise<Signed> => {
+    const headers: Record<string, string> = { host };
+    if (contentType) headers["content-type"] = contentType;
+    const s = new SignatureV4({ credentials: { accessKeyId: "test", secretAccessKey: "test" }, region: "us-east-1", service, sha256: Hash.bind(null, "sha256"), uriEscapePath: true });
+    const signed = (await s.sign(new HttpRequest({ method, protocol: "http:", hostname: target.hostname, port: Number(target.port), path, headers, body }))) as HttpRequest;
+    return { method, path, headers: { ...signed.headers, "content-length": String(Buffer.byteLength(body)) }, body };
+  };
+  return {
+    query: (service: string, body: string) => sign(service, "POST", "/", body, "application/x-www-form-urlencoded; charset=utf-8"),
+    rest: (service: string, method: string, path: string, body = "") => sign(service, method, path, body, body ? "application/json" : undefined),
+  };
+}
+
+/** A role, a /16 subnet for the ENIs, and warm Node.js and Python functions, through the public API. */
+async function prepare(server: ChildServer, sign: ReturnType<typeof signer>): Promise<{ subnetId: string }> {
+  const port = new URL(server.url).port;
+  const call = async (req: Signed): Promise<string> => {
+    const out = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const r = request({ host: "127.0.0.1", port, method: req.method, path: req.path, headers: req.headers }, (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      r.on("error", reject);
+      r.end(req.body);
+    });
+    if (out.status >= 300) throw new Error(`set-up call ${req.method} ${req.path} failed: ${out.status} ${out.text.slice(0, 300)}`);
+    return out.text;
+  };
+  const roleXml = await call(await sign.query("iam", `Action=CreateRole&Version=2010-05-08&RoleName=bench&AssumeRolePolicyDocument=${encodeURIComponent(LAMBDA_TRUST)}`));
+  const roleArn = /<Arn>([^<]+)<\/Arn>/.exec(roleXml)![1];
+  const vpcId = /<vpcId>([^<]+)<\/vpcId>/.exec(await call(await sign.query("ec2", "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.1.0.0%2F16")))![1];
+  const subnetId = /<subnetId>([^<]+)<\/subnetId>/.exec(await call(await sign.query("ec2", `Action=CreateSubnet&Version=2016-11-15&VpcId=${vpcId}&CidrBlock=10.1.0.0%2F16`)))![1];
+  const fn = (name: string, runtime: string, handler: string, zip: Uint8Array) =>
+    sign.rest("lambda", "POST", "/2015-03-31/functions", JSON.stringify({ FunctionName: name, Runtime: runtime, Role: roleArn, Handler: handler, Code: { ZipFile: Buffer.from(zip).toString("base64") } }));
+  await call(await fn("node", "nodejs20.x", "index.handler", nodeZip("exports.handler = async (e) => e;")));
+  await call(await fn("python", "python3.12", "app.handler", pythonZip("def handler(event, context):\n    return event\n")));
+  await advanceClock(server.url, 1);
+  return { subnetId };
+}
+
+/** The limit: a bare node:http server in its own process answering 200 with a small body. */
+async function startBare(): Promise<{ port: number; stop: () => void }> {
+  const source = `
+    const body = '{"ok":true}';
+    const s = require("node:http").createServer((req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }); res.end(body); }); });
+    s.keepAliveTimeout = 65000;
+    s.listen(0, "127.0.0.1", () => process.stdout.write(String(s.address().port) + "\\n"));`;
+  const proc = spawn(process.execPath, ["-e", source], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve) => proc.stdout!.once("data", (d: Buffer) => resolve(Number(String(d).trim()))));
+  return { port, stop: () => proc.kill() };
+}
