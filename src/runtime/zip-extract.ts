@@ -10,7 +10,7 @@
 //   (devices, FIFOs, sockets) stop the archive; setuid/setgid/sticky bits are dropped.
 // Everything this writes is under `dir`; a ZipError leaves a partial tree there for the caller
 // to remove (the code store unpacks into a fresh staging directory).
-import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, symlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeSync } from "node:fs";
 import { entrySegments } from "./zip-names.ts";
 import { ZipError } from "./zip-error.ts";
 import { entryData, listZip, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, type ZipRecord } from "./zip.ts";
@@ -34,6 +34,7 @@ export function extractZip(buf: Buffer, dir: string): void {
     for (const r of records) tree.add(r, () => entryData(buf, r));
     tree.checkLinks();
   } catch (e) {
+    tree.removeLinks(); // a refused archive leaves no link behind, even in the tree the caller discards
     const code = (e as NodeJS.ErrnoException).code;
     if (code && ARCHIVE_ERRNOS.has(code)) throw new ZipError(`cannot unpack: ${(e as Error).message}`);
     throw e;
@@ -78,6 +79,7 @@ class CodeTree {
     if (kind === "link") {
       const target = data().toString("utf8");
       checkLinkTarget(r.name, target);
+      this.resolve(segs.slice(0, -1), target, { hops: 0 }, segs.join("/")); // early refusal; checkLinks decides
       symlinkSync(target, path); // EEXIST for a duplicate: the archive is refused
       this.links.push(segs);
       return;
@@ -103,6 +105,10 @@ class CodeTree {
       const target = readlinkSync(this.abs(segs));
       this.resolve(segs.slice(0, -1), target, { hops: 0 }, segs.join("/"));
     }
+  }
+
+  removeLinks(): void {
+    for (const segs of this.links) rmSync(this.abs(segs), { force: true });
   }
 
   /** Resolve `target` from the directory `from` (segments inside root) the way the kernel would. */
