@@ -1,11 +1,12 @@
 // What a directory holds, without following links: to prove that unpacking a hostile zip changed
 // nothing outside the code directory. Also the layout those tests use.
+import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ESCAPE_DEPTH } from "./hostile-zips.ts";
 
-/** path → "dir 755" | "file 644 <content>" | "link <target>", for everything under root except `skip`. */
+/** path → "dir 755" | "file 644 sha256:<digest>" | "link <target>", for everything under root except `skip`. */
 export function snapshotTree(root: string, skip: string[] = []): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   const walk = (dir: string) => {
@@ -18,7 +19,7 @@ export function snapshotTree(root: string, skip: string[] = []): Record<string, 
       else if (st.isDirectory()) {
         out[p] = `dir ${perm}`;
         walk(p);
-      } else out[p] = `file ${perm} ${readFileSync(p).toString("base64")}`;
+      } else out[p] = `file ${perm} sha256:${createHash("sha256").update(readFileSync(p)).digest("hex").slice(0, 16)}`;
     }
   };
   walk(root);
