@@ -5,7 +5,9 @@ import { ZipError } from "./zip-error.ts";
 
 export interface UnzipJob {
   id: number;
-  zip: Uint8Array;
+  /** The zip's bytes (copied to the worker), or the path of a file holding them (read there). */
+  zip?: Uint8Array;
+  path?: string;
   dir: string;
 }
 
@@ -24,15 +26,12 @@ export class ZipUnpacker {
 
   /** Unpack `zip` into `dir` (see zip-extract.ts); rejects with ZipError for a bad archive. */
   extract(zip: Uint8Array, dir: string): Promise<void> {
-    if (this.closed) return Promise.reject(new Error("the unzip worker is closed"));
-    const worker = this.start();
-    const id = ++this.nextId;
-    return new Promise<void>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.ref(); // a job in flight keeps the process alive; an idle worker does not
-      const job: UnzipJob = { id, zip, dir };
-      worker.postMessage(job); // copies the bytes: the caller keeps its buffer
-    });
+    return this.run({ zip, dir }); // copies the bytes: the caller keeps its buffer
+  }
+
+  /** The same for a zip in a file: the worker reads it, so a large zip is never copied on the event loop. */
+  extractFile(path: string, dir: string): Promise<void> {
+    return this.run({ path, dir });
   }
 
   async close(): Promise<void> {
@@ -41,6 +40,17 @@ export class ZipUnpacker {
     this.worker = undefined;
     if (w) await w.terminate();
     this.failAll(new Error("the unzip worker was stopped"));
+  }
+
+  private run(job: Omit<UnzipJob, "id">): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("the unzip worker is closed"));
+    const worker = this.start();
+    const id = ++this.nextId;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.ref(); // a job in flight keeps the process alive; an idle worker does not
+      worker.postMessage({ ...job, id } satisfies UnzipJob);
+    });
   }
 
   private start(): Worker {

@@ -6,7 +6,7 @@
 // not hold up other requests.
 import { createHmac, randomBytes, timingSafeEqual, webcrypto } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ZipError, ZipUnpacker } from "../../runtime/index.ts";
@@ -38,9 +38,18 @@ export class CodeStore {
     }
     const digest = Buffer.from(await webcrypto.subtle.digest("SHA-256", zip));
     const hex = digest.toString("hex");
-    await this.ensureUnpacked(hex, zip);
     const file = this.zipPath(hex);
-    if (!existsSync(file)) await writeAtomically(file, zip);
+    if (!existsSync(file) || !existsSync(this.unpackedDir(hex))) {
+      // The worker reads the zip from disk: handing it 50 MB by message would copy them on the event loop.
+      const tmp = join(this.root, "zips", `.incoming-${hex}-${randomBytes(4).toString("hex")}`); // collect() skips dot-names
+      await writeFile(tmp, zip);
+      try {
+        await this.ensureUnpacked(hex, tmp);
+        await rename(tmp, file);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    }
     return { sha256: digest.toString("base64"), sha256Hex: hex, size: zip.length };
   }
 
@@ -49,9 +58,9 @@ export class CodeStore {
     const dir = this.unpackedDir(code.sha256Hex);
     await this.unpacking.get(code.sha256Hex);
     if (!existsSync(dir)) {
-      const zip = await readFile(this.zipPath(code.sha256Hex)).catch(() => undefined);
-      if (!zip) throw new Error(`the code ${code.sha256Hex} is missing from ${this.root}`);
-      await this.ensureUnpacked(code.sha256Hex, zip);
+      const file = this.zipPath(code.sha256Hex);
+      if (!existsSync(file)) throw new Error(`the code ${code.sha256Hex} is missing from ${this.root}`);
+      await this.ensureUnpacked(code.sha256Hex, file);
     }
     return dir;
   }
@@ -105,23 +114,24 @@ export class CodeStore {
     return join(this.root, "unpacked", hex);
   }
 
-  private ensureUnpacked(hex: string, zip: Buffer): Promise<void> {
+  /** Unpack the zip in `zipFile` as the tree of `hex`, unless it is there or on its way. */
+  private ensureUnpacked(hex: string, zipFile: string): Promise<void> {
     const dir = this.unpackedDir(hex);
     if (existsSync(dir)) return Promise.resolve();
     let job = this.unpacking.get(hex);
     if (!job) {
-      job = this.unpack(zip, dir).finally(() => this.unpacking.delete(hex));
+      job = this.unpack(zipFile, dir).finally(() => this.unpacking.delete(hex));
       this.unpacking.set(hex, job);
     }
     return job;
   }
 
   /** Unpack into a fresh staging directory, then move it in place: a refused archive leaves nothing. */
-  private async unpack(zip: Buffer, dir: string): Promise<void> {
+  private async unpack(zipFile: string, dir: string): Promise<void> {
     const staging = join(this.root, "unpacked", `.staging-${randomBytes(6).toString("hex")}`);
     try {
       mkdirSync(staging, { mode: 0o755 });
-      await this.unpacker.extract(zip, staging);
+      await this.unpacker.extractFile(zipFile, staging);
       await rename(staging, dir);
     } catch (e) {
       await rm(staging, { recursive: true, force: true });
@@ -136,12 +146,6 @@ export class CodeStore {
 }
 
 export const UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again.";
-
-async function writeAtomically(file: string, data: Buffer): Promise<void> {
-  const tmp = `${file}.tmp-${randomBytes(4).toString("hex")}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
 
 function safeList(dir: string): string[] {
   try {
