@@ -3,7 +3,9 @@
 // Invoke API; it calls RuntimeManager.invoke with a FunctionSpec.
 export { RuntimeManager } from "./runtime-manager.ts";
 export type { FunctionSpec, InvokeOptions, InvokeResult, LaunchWrapper, RuntimeManagerOptions } from "./types.ts";
-export { readZip, readZipEntries, extractZip, writeZip, ZipError } from "./zip.ts";
+export { readZip, readZipEntries, writeZip, ZipError } from "./zip.ts";
+export { extractZip } from "./zip-extract.ts";
+export { ZipUnpacker } from "./zip-unpacker.ts";
 export type { ZipEntry, ZipInput } from "./zip.ts";
 export { runtimeFamily } from "./runtime-families.ts";
 export type { RuntimeFamily } from "./runtime-families.ts";

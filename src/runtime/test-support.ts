@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { extractZip, writeZip } from "./zip.ts";
+import { writeZip } from "./zip.ts";
+import { extractZip } from "./zip-extract.ts";
 import type { ZipInput } from "./zip.ts";
 import type { FunctionSpec } from "./types.ts";
 

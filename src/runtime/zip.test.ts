@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { spawnSync } from "node:child_process";
-import { extractZip, readZip, readZipEntries, writeZip, ZipError } from "./zip.ts";
+import { readZip, readZipEntries, writeZip, ZipError } from "./zip.ts";
+import { extractZip } from "./zip-extract.ts";
 import { crc32 } from "./crc32.ts";
 
 test("crc32 matches the standard check value", () => {

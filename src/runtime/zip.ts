@@ -1,17 +1,13 @@
 // Zip reading and writing for function code, with node:zlib only. Lambda unpacks a function's zip
 // into /var/task; custom runtimes rely on the unix mode kept in the external attributes (their
-// `bootstrap` must stay executable), so we read and write that too.
+// `bootstrap` must stay executable), so we read and write that too. Reading checks the archive's
+// structure before anything is inflated; zip-extract.ts puts the entries on disk.
 import { inflateRawSync, deflateRawSync } from "node:zlib";
-import { mkdirSync, writeFileSync, symlinkSync, chmodSync, rmSync, lstatSync } from "node:fs";
-import { resolve, dirname, sep } from "node:path";
 import { crc32 } from "./crc32.ts";
+import { ZipError } from "./zip-error.ts";
+import { entrySegments } from "./zip-names.ts";
 
-export class ZipError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ZipError";
-  }
-}
+export { ZipError };
 
 export interface ZipEntry {
   name: string;
@@ -19,6 +15,21 @@ export interface ZipEntry {
   /** Unix mode including the file-type bits (0o100644, 0o100755, 0o40755, 0o120777), when the zip says. */
   mode?: number;
   isDirectory: boolean;
+}
+
+/** One central directory entry, checked but not inflated. */
+export interface ZipRecord {
+  name: string;
+  /** Unix mode with its file-type bits, when the zip was made on unix and says. */
+  mode?: number;
+  /** The entry is a directory: its name ends in "/" or, for zips from DOS/Windows, the directory attribute is set. */
+  isDirectory: boolean;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  /** Where the entry's bytes start in the zip. */
+  dataStart: number;
 }
 
 export interface ZipInput {
@@ -33,13 +44,16 @@ const SIG_CENTRAL = 0x02014b50;
 const SIG_EOCD = 0x06054b50;
 const SIG_ZIP64_EOCD = 0x06064b50;
 const SIG_ZIP64_LOCATOR = 0x07064b50;
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
-const S_IFLNK = 0o120000;
+export const S_IFMT = 0o170000;
+export const S_IFREG = 0o100000;
+export const S_IFDIR = 0o040000;
+export const S_IFLNK = 0o120000;
 const HOST_UNIX = 3;
-/** Guard against zip bombs: Lambda's own limit for unzipped code is 250 MB. */
-const MAX_UNCOMPRESSED = 262_144_000;
+const DOS_DIRECTORY = 0x10;
+/** General purpose flags: 0 traditional encryption, 6 strong encryption, 13 encrypted central directory. */
+const ENCRYPTED_FLAGS = 0x1 | 0x40 | 0x2000;
+/** Lambda's limit for unzipped code (262,144,000 bytes); also our guard against zip bombs. */
+export const MAX_UNZIPPED_BYTES = 262_144_000;
 
 /** Every regular file in the zip by its path; directories and symlink entries are left out. */
 export function readZip(buf: Buffer): Map<string, Buffer> {
@@ -51,9 +65,49 @@ export function readZip(buf: Buffer): Map<string, Buffer> {
   return out;
 }
 
+/** Every entry with its bytes inflated (small zips: tests and tools; unpacking inflates one at a time). */
 export function readZipEntries(buf: Buffer): ZipEntry[] {
+  return listZip(buf).map((r) => ({ name: r.name, data: entryData(buf, r), mode: r.mode, isDirectory: r.isDirectory }));
+}
+
+/**
+ * The entries of a zip, after checking its structure: one disk, a central directory inside the file,
+ * local headers that agree with it, no two entries sharing bytes (the trick behind the
+ * overlapping-file zip bombs), no encryption, only stored and deflated entries, and a declared
+ * total that fits Lambda's limit. Any structural problem is a ZipError, never a RangeError.
+ */
+export function listZip(buf: Buffer): ZipRecord[] {
   if (!Buffer.isBuffer(buf)) throw new ZipError("zip data must be a Buffer");
+  try {
+    return listChecked(buf);
+  } catch (e) {
+    if (e instanceof ZipError) throw e;
+    // A length or offset the checks above missed made a Buffer read go out of range.
+    throw new ZipError(`corrupt zip: ${(e as Error).message}`);
+  }
+}
+
+/** The bytes of one entry, inflated and checked against its size and CRC. */
+export function entryData(buf: Buffer, r: ZipRecord): Buffer {
+  const raw = buf.subarray(r.dataStart, r.dataStart + r.compressedSize);
+  let data: Buffer;
+  if (r.method === 0) data = Buffer.from(raw);
+  else {
+    try {
+      // maxOutputLength: a stream that inflates past its declared size fails here, not after.
+      data = inflateRawSync(raw, { maxOutputLength: Math.max(r.size, 1) });
+    } catch (e) {
+      throw new ZipError(`cannot inflate ${r.name}: ${(e as Error).message}`);
+    }
+  }
+  if (data.length !== r.size) throw new ZipError(`size mismatch for ${r.name}`);
+  if (crc32(data) !== r.crc) throw new ZipError(`CRC mismatch for ${r.name}`);
+  return data;
+}
+
+function listChecked(buf: Buffer): ZipRecord[] {
   const eocd = findEocd(buf);
+  if (buf.readUInt16LE(eocd + 4) !== 0 || buf.readUInt16LE(eocd + 6) !== 0) throw new ZipError("multi-disk zips are not supported");
   let count = buf.readUInt16LE(eocd + 10);
   let cdSize = buf.readUInt32LE(eocd + 12);
   let cdOffset = buf.readUInt32LE(eocd + 16);
@@ -61,12 +115,15 @@ export function readZipEntries(buf: Buffer): ZipEntry[] {
     ({ count, cdSize, cdOffset } = readZip64Eocd(buf, eocd));
   }
   if (cdOffset + cdSize > buf.length) throw new ZipError("truncated zip: central directory outside the file");
+  if (count * 46 > cdSize) throw new ZipError("corrupt zip: more entries than the central directory holds");
+  const cdEnd = cdOffset + cdSize;
 
-  const entries: ZipEntry[] = [];
+  const records: ZipRecord[] = [];
+  const spans: [number, number][] = [];
   let total = 0;
   let p = cdOffset;
   for (let i = 0; i < count; i++) {
-    need(buf, p, 46, "central directory entry");
+    if (p + 46 > cdEnd) throw new ZipError("corrupt zip: central directory entry runs past the directory");
     if (buf.readUInt32LE(p) !== SIG_CENTRAL) throw new ZipError("bad central directory signature");
     const madeBy = buf.readUInt16LE(p + 4);
     const flags = buf.readUInt16LE(p + 8);
@@ -79,7 +136,7 @@ export function readZipEntries(buf: Buffer): ZipEntry[] {
     const commentLen = buf.readUInt16LE(p + 32);
     const external = buf.readUInt32LE(p + 38);
     let localOffset = buf.readUInt32LE(p + 42);
-    need(buf, p + 46, nameLen + extraLen + commentLen, "central directory entry");
+    if (p + 46 + nameLen + extraLen + commentLen > cdEnd) throw new ZipError("corrupt zip: central directory entry runs past the directory");
     const rawName = buf.subarray(p + 46, p + 46 + nameLen);
     const extra = buf.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen);
     p += 46 + nameLen + extraLen + commentLen;
@@ -87,74 +144,37 @@ export function readZipEntries(buf: Buffer): ZipEntry[] {
     if (usize === 0xffffffff || csize === 0xffffffff || localOffset === 0xffffffff) {
       ({ usize, csize, localOffset } = readZip64Extra(extra, usize, csize, localOffset));
     }
-    if (flags & 0x1) throw new ZipError("encrypted zip entries are not supported");
-    const name = checkName(rawName.toString("utf8"));
-    const isDirectory = name.endsWith("/");
-    const mode = madeBy >> 8 === HOST_UNIX && external >>> 16 !== 0 ? external >>> 16 : undefined;
+    const name = rawName.toString("utf8");
+    entrySegments(name); // a name no entry may have refuses the archive before anything is written
+    if (flags & ENCRYPTED_FLAGS) throw new ZipError(`encrypted zip entries are not supported: ${name}`);
+    if (method !== 0 && method !== 8) throw new ZipError(`unsupported compression method ${method} for ${name}`);
+    if (method === 0 && csize !== usize) throw new ZipError(`stored entry ${name} has two sizes`);
 
     need(buf, localOffset, 30, "local file header");
     if (buf.readUInt32LE(localOffset) !== SIG_LOCAL) throw new ZipError("bad local file header signature");
-    const dataStart = localOffset + 30 + buf.readUInt16LE(localOffset + 26) + buf.readUInt16LE(localOffset + 28);
-    need(buf, dataStart, csize, "entry data");
-    const raw = buf.subarray(dataStart, dataStart + csize);
+    const localNameLen = buf.readUInt16LE(localOffset + 26);
+    const localName = buf.subarray(localOffset + 30, localOffset + 30 + localNameLen);
+    // Two names for one entry let two unzip tools see two different archives.
+    if (!localName.equals(rawName)) throw new ZipError(`local header name differs from the central directory: ${name}`);
+    if (buf.readUInt16LE(localOffset + 8) !== method) throw new ZipError(`local header method differs from the central directory: ${name}`);
+    const dataStart = localOffset + 30 + localNameLen + buf.readUInt16LE(localOffset + 28);
+    if (dataStart + csize > cdOffset) throw new ZipError(`truncated zip: the data of ${name} runs into the central directory`);
+    spans.push([localOffset, dataStart + csize]);
 
     total += usize;
-    if (total > MAX_UNCOMPRESSED) throw new ZipError("zip expands beyond the 262144000 byte limit for unzipped code");
-    let data: Buffer;
-    if (method === 0) data = Buffer.from(raw);
-    else if (method === 8) {
-      try {
-        data = inflateRawSync(raw, { maxOutputLength: Math.max(usize, 1) });
-      } catch (e) {
-        throw new ZipError(`cannot inflate ${name}: ${(e as Error).message}`);
-      }
-    } else throw new ZipError(`unsupported compression method ${method} for ${name}`);
-    if (data.length !== usize) throw new ZipError(`size mismatch for ${name}`);
-    if (crc32(data) !== crc) throw new ZipError(`CRC mismatch for ${name}`);
-    entries.push({ name, data, mode, isDirectory });
+    if (total > MAX_UNZIPPED_BYTES) throw new ZipError(`zip expands beyond the ${MAX_UNZIPPED_BYTES} byte limit for unzipped code`, { tooLarge: true });
+    const hostUnix = madeBy >> 8 === HOST_UNIX && external >>> 16 !== 0;
+    const mode = hostUnix ? external >>> 16 : undefined;
+    const isDirectory = name.endsWith("/") || (mode === undefined ? (external & DOS_DIRECTORY) !== 0 : (mode & S_IFMT) === S_IFDIR);
+    records.push({ name, mode, isDirectory, method, crc, compressedSize: csize, size: usize, dataStart });
   }
-  return entries;
+  spans.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i][0] < spans[i - 1][1]) throw new ZipError("corrupt zip: two entries share bytes");
+  }
+  return records;
 }
 
-/**
- * Unpack into dir (created if missing). Regular files keep their unix permission bits; zips made
- * on other systems get 0644. Symlinks are created last, so no entry can be written through one,
- * and only when their target stays inside dir.
- */
-export function extractZip(buf: Buffer, dir: string): void {
-  const entries = readZipEntries(buf);
-  const root = resolve(dir);
-  mkdirSync(root, { recursive: true });
-  const links: { path: string; target: string }[] = [];
-  for (const e of entries) {
-    const path = resolve(root, e.name);
-    if (path !== root && !path.startsWith(root + sep)) throw new ZipError(`entry escapes the target directory: ${e.name}`);
-    const type = e.mode === undefined ? 0 : e.mode & S_IFMT;
-    if (e.isDirectory || type === S_IFDIR) {
-      mkdirSync(path, { recursive: true });
-      continue;
-    }
-    mkdirSync(dirname(path), { recursive: true });
-    if (type === S_IFLNK) {
-      links.push({ path, target: e.data.toString("utf8") });
-      continue;
-    }
-    const perm = e.mode === undefined ? 0o644 : e.mode & 0o777;
-    removeIfLink(path);
-    writeFileSync(path, e.data, { mode: perm });
-    chmodSync(path, perm); // writeFileSync's mode is filtered by the umask and ignored for existing files
-  }
-  for (const l of links) {
-    const target = resolve(dirname(l.path), l.target);
-    if (l.target.startsWith("/") || (target !== root && !target.startsWith(root + sep))) {
-      throw new ZipError(`symlink points outside the code directory: ${l.path.slice(root.length + 1)} -> ${l.target}`);
-    }
-    rmSync(l.path, { force: true, recursive: true });
-    symlinkSync(l.target, l.path);
-  }
-}
-
-/** Build a zip (deflate, unix modes in the external attributes, fixed timestamps for stable hashes). */
 export function writeZip(entries: ZipInput[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
@@ -259,22 +279,5 @@ function readZip64Extra(extra: Buffer, usize: number, csize: number, localOffset
 
 function need(buf: Buffer, at: number, len: number, what: string): void {
   if (at < 0 || at + len > buf.length) throw new ZipError(`truncated zip: ${what} runs past the end`);
-}
-
-function checkName(name: string): string {
-  if (name.length === 0 || name.includes("\0")) throw new ZipError("invalid entry name");
-  const parts = name.split(/[\\/]/);
-  if (name.startsWith("/") || name.startsWith("\\") || /^[a-zA-Z]:/.test(name) || parts.includes("..")) {
-    throw new ZipError(`unsafe entry path: ${name}`);
-  }
-  return name;
-}
-
-function removeIfLink(path: string): void {
-  try {
-    if (lstatSync(path).isSymbolicLink()) rmSync(path);
-  } catch {
-    // nothing there yet
-  }
 }
 

@@ -1,12 +1,15 @@
 // Function code on disk, content-addressed by the zip's sha256: the zip as uploaded (GetFunction's
 // Code.Location serves it) and its unpacked tree (an execution environment's LAMBDA_TASK_ROOT).
 // The state keeps only the digest and size. With --state-dir the files live beside the snapshot
-// and survive restarts; otherwise in a temporary directory removed at shutdown.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+// and survive restarts; otherwise in a temporary directory removed at shutdown. Hashing and
+// unpacking run off the event loop (WebCrypto's digest, the unzip worker), so a large upload does
+// not hold up other requests.
+import { createHmac, randomBytes, timingSafeEqual, webcrypto } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { extractZip, ZipError } from "../../runtime/index.ts";
+import { ZipError, ZipUnpacker } from "../../runtime/index.ts";
 import { invalidParameter } from "./errors.ts";
 import { LIMITS, type CodeRecord } from "./model.ts";
 
@@ -15,6 +18,9 @@ export class CodeStore {
   private readonly temporary: boolean;
   /** Signs Code.Location download URLs (like S3's presigned ones, valid 10 minutes). */
   private readonly secret = randomBytes(32);
+  private readonly unpacker = new ZipUnpacker();
+  /** Unpacking in progress, by hex digest: two uploads of the same code share one. */
+  private readonly unpacking = new Map<string, Promise<void>>();
 
   constructor(stateDir: string | undefined) {
     this.temporary = stateDir === undefined;
@@ -24,30 +30,44 @@ export class CodeStore {
   }
 
   /** Check that the zip can be read and unpacked, keep it, and unpack it. Nothing is kept if it cannot. */
-  put(zip: Buffer): CodeRecord {
+  async put(zip: Buffer): Promise<CodeRecord> {
     if (zip.length === 0) throw invalidParameter(UNZIP_FAILED);
     if (zip.length > LIMITS.zippedCodeBytes) {
       // unverified wording
       throw invalidParameter(`Zipped size must be smaller than ${LIMITS.zippedCodeBytes} bytes`);
     }
-    const digest = createHash("sha256").update(zip).digest();
+    const digest = Buffer.from(await webcrypto.subtle.digest("SHA-256", zip));
     const hex = digest.toString("hex");
-    const dir = this.unpackedDir(hex);
-    if (!existsSync(dir)) this.unpack(zip, dir);
     const file = this.zipPath(hex);
-    if (!existsSync(file)) writeAtomically(file, zip);
+    if (!existsSync(file) || !existsSync(this.unpackedDir(hex))) {
+      // The worker reads the zip from disk: handing it 50 MB by message would copy them on the event loop.
+      const tmp = join(this.root, "zips", `.incoming-${hex}-${randomBytes(4).toString("hex")}`); // collect() skips dot-names
+      await writeFile(tmp, zip);
+      try {
+        await this.ensureUnpacked(hex, tmp);
+        await rename(tmp, file);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    }
     return { sha256: digest.toString("base64"), sha256Hex: hex, size: zip.length };
   }
 
   /** The unpacked code of a version, unpacked again if the tree went missing (e.g. a cleaned /tmp). */
-  codeDir(code: CodeRecord): string {
+  async codeDir(code: CodeRecord): Promise<string> {
     const dir = this.unpackedDir(code.sha256Hex);
+    await this.unpacking.get(code.sha256Hex);
     if (!existsSync(dir)) {
-      const zip = this.read(code.sha256Hex);
-      if (!zip) throw new Error(`the code ${code.sha256Hex} is missing from ${this.root}`);
-      this.unpack(zip, dir);
+      const file = this.zipPath(code.sha256Hex);
+      if (!existsSync(file)) throw new Error(`the code ${code.sha256Hex} is missing from ${this.root}`);
+      await this.ensureUnpacked(code.sha256Hex, file);
     }
     return dir;
+  }
+
+  /** The code's tree is on disk and no unpacking of it is under way. */
+  isUnpacked(code: CodeRecord): boolean {
+    return !this.unpacking.has(code.sha256Hex) && existsSync(this.unpackedDir(code.sha256Hex));
   }
 
   read(hex: string): Buffer | undefined {
@@ -81,7 +101,8 @@ export class CodeStore {
     return got.length === want.length && timingSafeEqual(got, want);
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.unpacker.close();
     if (this.temporary) rmSync(join(this.root, ".."), { recursive: true, force: true });
   }
 
@@ -93,16 +114,30 @@ export class CodeStore {
     return join(this.root, "unpacked", hex);
   }
 
-  private unpack(zip: Buffer, dir: string): void {
+  /** Unpack the zip in `zipFile` as the tree of `hex`, unless it is there or on its way. */
+  private ensureUnpacked(hex: string, zipFile: string): Promise<void> {
+    const dir = this.unpackedDir(hex);
+    if (existsSync(dir)) return Promise.resolve();
+    let job = this.unpacking.get(hex);
+    if (!job) {
+      job = this.unpack(zipFile, dir).finally(() => this.unpacking.delete(hex));
+      this.unpacking.set(hex, job);
+    }
+    return job;
+  }
+
+  /** Unpack into a fresh staging directory, then move it in place: a refused archive leaves nothing. */
+  private async unpack(zipFile: string, dir: string): Promise<void> {
     const staging = join(this.root, "unpacked", `.staging-${randomBytes(6).toString("hex")}`);
     try {
-      extractZip(zip, staging);
-      renameSync(staging, dir);
+      mkdirSync(staging, { mode: 0o755 });
+      await this.unpacker.extractFile(zipFile, staging);
+      await rename(staging, dir);
     } catch (e) {
-      rmSync(staging, { recursive: true, force: true });
-      if (existsSync(dir)) return; // another request unpacked the same code meanwhile
+      await rm(staging, { recursive: true, force: true });
+      if (existsSync(dir)) return; // unpacked meanwhile (by an earlier server on the same state directory)
       if (e instanceof ZipError) {
-        if (/262144000/.test(e.message)) throw invalidParameter(`Unzipped size must be smaller than ${LIMITS.unzippedCodeBytes} bytes`);
+        if (e.tooLarge) throw invalidParameter(`Unzipped size must be smaller than ${LIMITS.unzippedCodeBytes} bytes`);
         throw invalidParameter(UNZIP_FAILED);
       }
       throw e;
@@ -111,12 +146,6 @@ export class CodeStore {
 }
 
 export const UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again.";
-
-function writeAtomically(file: string, data: Buffer): void {
-  const tmp = `${file}.tmp-${randomBytes(4).toString("hex")}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
-}
 
 function safeList(dir: string): string[] {
   try {

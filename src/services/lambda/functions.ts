@@ -47,7 +47,7 @@ export const CODE_TASK = "code";
 
 // ---- CreateFunction ----
 
-export function createFunction(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export async function createFunction(env: LambdaEnv, call: LambdaCall): Promise<ServiceResponse> {
   const { ctx } = call;
   ctx.operation = "CreateFunction";
   const input = parseJsonBody(call.body);
@@ -74,11 +74,13 @@ export function createFunction(env: LambdaEnv, call: LambdaCall): ServiceRespons
   const tags = (input.Tags ?? {}) as Record<string, string>;
   checkTags(tags, {});
 
-  const state = env.state(loc.account, loc.region);
-  if (state.functions[loc.name]) throw resourceConflict(`Function already exist: ${loc.name}`);
+  if (env.state(loc.account, loc.region).functions[loc.name]) throw resourceConflict(`Function already exist: ${loc.name}`);
   env.roles.check(loc.account, role);
   const vpc = vpcInput ? checkVpc(env, call, loc, vpcInput, role) : undefined;
-  const codeRecord = storeCode(env, code, true)!;
+  const codeRecord = (await storeCode(env, code, true))!;
+  // The code was unpacked off the event loop: a request for the same name may have won meanwhile.
+  const state = env.state(loc.account, loc.region);
+  if (state.functions[loc.name]) throw resourceConflict(`Function already exist: ${loc.name}`);
 
   const now = env.clock.now();
   const env0 = input.Environment as { Variables?: Record<string, string> } | undefined;
@@ -236,19 +238,25 @@ export function updateFunctionConfiguration(env: LambdaEnv, call: LambdaCall): S
 
 // ---- UpdateFunctionCode ----
 
-export function updateFunctionCode(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export async function updateFunctionCode(env: LambdaEnv, call: LambdaCall): Promise<ServiceResponse> {
   const { ctx } = call;
   ctx.operation = "UpdateFunctionCode";
   const input: Record<string, unknown> = { ...parseJsonBody(call.body), FunctionName: call.labels.FunctionName };
   validate(UPDATE_FUNCTION_CODE, input);
   const found = requireFunction(env, call, input.FunctionName, undefined, "lambda:UpdateFunctionCode", { noQualifier: true });
   const { fn, loc } = found;
-  const previous = fn.latest;
-  if (input.RevisionId !== undefined && input.RevisionId !== previous.revisionId) throw preconditionFailed(REVISION_MISMATCH);
-  const conflict = env.states.modifyConflict(fn, found.arn);
-  if (conflict) throw conflict;
-  const code = storeCode(env, input, false);
+  const canUpdate = () => {
+    if (env.state(loc.account, loc.region).functions[loc.name] !== fn) throw functionNotFound(found.arn);
+    if (input.RevisionId !== undefined && input.RevisionId !== fn.latest.revisionId) throw preconditionFailed(REVISION_MISMATCH);
+    const conflict = env.states.modifyConflict(fn, found.arn);
+    if (conflict) throw conflict;
+  };
+  canUpdate();
+  const code = await storeCode(env, input, false);
   if (!code) throw invalidParameter("Please provide a source for function code."); // unverified wording
+  // The code was unpacked off the event loop: the function may have changed or gone meanwhile.
+  canUpdate();
+  const previous = fn.latest;
 
   const next: VersionConfig = { ...previous, code, lastModified: lambdaTimestamp(env.clock.now()), revisionId: uuid(), internalRevision: uuid(), lastActivityAt: env.clock.now() };
   if (input.Architectures !== undefined) next.architectures = input.Architectures as VersionConfig["architectures"];
@@ -458,7 +466,7 @@ export function publishTasks(env: LambdaEnv, cfg: VersionConfig): string[] {
 }
 
 /** ZipFile → the code store; S3 and images are not here (yet). Returns undefined when no source was given. */
-function storeCode(env: LambdaEnv, code: Input, required: boolean): CodeRecord | undefined {
+async function storeCode(env: LambdaEnv, code: Input, required: boolean): Promise<CodeRecord | undefined> {
   const hasS3 = code.S3Bucket !== undefined || code.S3Key !== undefined || code.S3ObjectVersion !== undefined;
   if (code.ZipFile !== undefined && hasS3) {
     // unverified wording

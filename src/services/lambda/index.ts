@@ -98,14 +98,17 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
   env.queue = new AsyncQueue(env);
 
   // What must be done before a function is Active: its code unpacked (the VPC issue adds ENIs).
+  // Usually the tree is already there (put unpacked it) and the task is done at once.
   env.states.registerTask(CODE_TASK, ({ fn }) => {
-    try {
-      for (const cfg of [fn.latest, ...Object.values(fn.versions)]) env.code.codeDir(cfg.code);
-      return { ok: true };
-    } catch (e) {
-      deps.logger.warn(`lambda: preparing the code of ${fn.name}: ${(e as Error).message}`);
-      return { ok: false, reasonCode: "InvalidZipFileException", reason: UNZIP_FAILED };
-    }
+    const missing = [fn.latest, ...Object.values(fn.versions)].filter((cfg) => !env.code.isUnpacked(cfg.code));
+    if (missing.length === 0) return { ok: true };
+    return Promise.all(missing.map((cfg) => env.code.codeDir(cfg.code))).then(
+      () => ({ ok: true as const }),
+      (e: Error) => {
+        deps.logger.warn(`lambda: preparing the code of ${fn.name}: ${e.message}`);
+        return { ok: false as const, reasonCode: "InvalidZipFileException", reason: UNZIP_FAILED };
+      },
+    );
   });
 
   // A VPC configuration is ready once its Hyperplane ENIs exist (created, or shared and reused).
@@ -157,7 +160,7 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
       onShutdown: async () => {
         await stopEverything();
         await runtime.shutdown();
-        env.code.close();
+        await env.code.close();
       },
     },
     registerAdminRoutes(admin: AdminRouter) {

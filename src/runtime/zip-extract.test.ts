@@ -1,0 +1,81 @@
+// The unpacker against the hostile corpus (test/support/hostile-zips.ts): each archive is refused
+// with a ZipError or unpacked safely, and a sentinel directory ESCAPE_DEPTH levels above the code
+// directory (and everything else under the test's own directory) is left exactly as it was.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { HOSTILE_ZIPS, type HostileCase } from "../../test/support/hostile-zips.ts";
+import { linksLeaving, sentinelLayout, snapshotTree } from "../../test/support/tree-snapshot.ts";
+import { extractZip } from "./zip-extract.ts";
+import { ZipError } from "./zip-error.ts";
+import { ZipUnpacker } from "./zip-unpacker.ts";
+import { writeZip } from "./zip.ts";
+
+const sha = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 16);
+
+type Unpack = (zip: Buffer, dir: string) => Promise<void>;
+
+async function tryCase(c: HostileCase, unpack: Unpack): Promise<void> {
+  const layout = sentinelLayout();
+  const codeDir = join(layout.codeParent, "code");
+  mkdirSync(codeDir);
+  try {
+    const before = snapshotTree(layout.base, [codeDir]);
+    let error: unknown;
+    try {
+      await unpack(c.zip(), codeDir);
+    } catch (e) {
+      error = e;
+    }
+    if (c.expect === "refused") {
+      assert.ok(error instanceof ZipError, `refused with a ZipError, got ${error === undefined ? "success" : String(error)}`);
+      assert.equal(error.tooLarge, c.tooLarge ?? false, "the kind of refusal");
+    } else {
+      assert.equal(error, undefined, "unpacked");
+      c.check?.(codeDir);
+    }
+    assert.deepEqual(snapshotTree(layout.base, [codeDir]), before, "nothing outside the code directory changed");
+    assert.deepEqual(linksLeaving(codeDir), [], "no link in the code directory leads outside it");
+  } finally {
+    rmSync(layout.base, { recursive: true, force: true });
+  }
+}
+
+it("the corpus holds at least 40 hostile archives", () => {
+  assert.ok(HOSTILE_ZIPS.length >= 40, `${HOSTILE_ZIPS.length} cases`);
+  assert.equal(new Set(HOSTILE_ZIPS.map((c) => c.name)).size, HOSTILE_ZIPS.length, "distinct names");
+});
+
+describe("extractZip against hostile archives", () => {
+  for (const c of HOSTILE_ZIPS) it(`${c.expect}: ${c.name}`, () => tryCase(c, async (zip, dir) => extractZip(zip, dir)));
+});
+
+describe("the unzip worker gives the same answers", () => {
+  const unpacker = new ZipUnpacker();
+  after(() => unpacker.close());
+  for (const c of HOSTILE_ZIPS) it(`${c.expect}: ${c.name}`, () => tryCase(c, (zip, dir) => unpacker.extract(zip, dir)));
+
+  it("unpacks a regular zip with modes and directories", async () => {
+    const layout = sentinelLayout();
+    try {
+      const dir = join(layout.codeParent, "code");
+      await unpacker.extract(writeZip([{ name: "bootstrap", data: "#!/bin/sh\n", mode: 0o755 }, { name: "lib/", data: "" }, { name: "lib/a.js", data: "a" }]), dir);
+      const tree = snapshotTree(dir);
+      assert.deepEqual({ ...tree }, {
+        [join(dir, "bootstrap")]: `file 755 sha256:${sha("#!/bin/sh\n")}`,
+        [join(dir, "lib")]: "dir 755",
+        [join(dir, "lib/a.js")]: `file 644 sha256:${sha("a")}`,
+      });
+    } finally {
+      rmSync(layout.base, { recursive: true, force: true });
+    }
+  });
+
+  it("a job after close is refused, not lost", async () => {
+    const u = new ZipUnpacker();
+    await u.close();
+    await assert.rejects(u.extract(writeZip([{ name: "a", data: "a" }]), "/nonexistent-never-created"), /closed/);
+  });
+});

@@ -1,0 +1,88 @@
+// Unpacking function zips off the event loop: one worker thread, started on first use, takes the
+// jobs in turn. A 240 MB archive then costs the server's other requests nothing but CPU share.
+import { Worker } from "node:worker_threads";
+import { ZipError } from "./zip-error.ts";
+
+export interface UnzipJob {
+  id: number;
+  /** The zip's bytes (copied to the worker), or the path of a file holding them (read there). */
+  zip?: Uint8Array;
+  path?: string;
+  dir: string;
+}
+
+export type UnzipReply = { id: number; ok: true } | { id: number; ok: false; zipError: boolean; tooLarge: boolean; message: string };
+
+interface Pending {
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export class ZipUnpacker {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private closed = false;
+
+  /** Unpack `zip` into `dir` (see zip-extract.ts); rejects with ZipError for a bad archive. */
+  extract(zip: Uint8Array, dir: string): Promise<void> {
+    return this.run({ zip, dir }); // copies the bytes: the caller keeps its buffer
+  }
+
+  /** The same for a zip in a file: the worker reads it, so a large zip is never copied on the event loop. */
+  extractFile(path: string, dir: string): Promise<void> {
+    return this.run({ path, dir });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
+    this.failAll(new Error("the unzip worker was stopped"));
+  }
+
+  private run(job: Omit<UnzipJob, "id">): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("the unzip worker is closed"));
+    const worker = this.start();
+    const id = ++this.nextId;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.ref(); // a job in flight keeps the process alive; an idle worker does not
+      worker.postMessage({ ...job, id } satisfies UnzipJob);
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const module = new URL(`./zip-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url).href;
+    const w = new Worker(new URL("./zip-worker-boot.mjs", import.meta.url), { workerData: { module } });
+    w.on("message", (r: UnzipReply) => this.settle(r));
+    // A worker that dies takes its jobs with it; the next job starts a new one.
+    w.on("error", (e) => this.lost(w, e));
+    w.on("exit", (code) => this.lost(w, new Error(`the unzip worker exited with code ${code}`)));
+    this.worker = w;
+    return w;
+  }
+
+  private settle(r: UnzipReply): void {
+    const p = this.pending.get(r.id);
+    if (!p) return;
+    this.pending.delete(r.id);
+    if (this.pending.size === 0) this.worker?.unref();
+    if (r.ok) p.resolve();
+    else p.reject(r.zipError ? new ZipError(r.message, { tooLarge: r.tooLarge }) : new Error(r.message));
+  }
+
+  private lost(w: Worker, e: Error): void {
+    if (this.worker !== w) return;
+    this.worker = undefined;
+    this.failAll(e);
+  }
+
+  private failAll(e: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(e);
+  }
+}
