@@ -18,21 +18,30 @@ export interface AdminResponse {
 
 export type AdminHandler = (req: AdminRequest, params: Record<string, string>) => AdminResponse | Promise<AdminResponse>;
 
+export interface AdminRouteOptions {
+  /**
+   * The route checks a credential of its own (the shim's network token, a presigned code URL), so
+   * it is answered without the admin token when the server is exposed.
+   */
+  ownCredential?: boolean;
+}
+
 interface AdminRoute {
   method: string;
   segments: string[];
   handler: AdminHandler;
+  ownCredential: boolean;
 }
 
 export class AdminRouter {
   private readonly routes: AdminRoute[] = [];
 
   /** pattern like "endpoints/{id}"; `{rest+}` takes the rest of the path. */
-  add(method: string, pattern: string, handler: AdminHandler): void {
-    this.routes.push({ method, segments: pattern.split("/").filter(Boolean), handler });
+  add(method: string, pattern: string, handler: AdminHandler, opts: AdminRouteOptions = {}): void {
+    this.routes.push({ method, segments: pattern.split("/").filter(Boolean), handler, ownCredential: opts.ownCredential === true });
   }
 
-  find(method: string, path: string): { handler: AdminHandler; params: Record<string, string> } | "method" | undefined {
+  find(method: string, path: string): { handler: AdminHandler; params: Record<string, string>; ownCredential: boolean } | "method" | undefined {
     const segs = path.split("/").filter(Boolean);
     let pathSeen = false;
     for (const r of this.routes) {
@@ -42,7 +51,7 @@ export class AdminRouter {
       for (; i < r.segments.length; i++) {
         const p = r.segments[i];
         if (p.endsWith("+}")) {
-          params[p.slice(1, -2)] = segs.slice(i).map(decodeURIComponent).join("/");
+          params[p.slice(1, -2)] = segs.slice(i).map(decodeSegment).join("/");
           i = segs.length;
           break;
         }
@@ -50,7 +59,7 @@ export class AdminRouter {
           ok = false;
           break;
         }
-        if (p.startsWith("{")) params[p.slice(1, -1)] = decodeURIComponent(segs[i]);
+        if (p.startsWith("{")) params[p.slice(1, -1)] = decodeSegment(segs[i]);
         else if (p !== segs[i]) {
           ok = false;
           break;
@@ -58,7 +67,7 @@ export class AdminRouter {
       }
       if (!ok || i !== segs.length) continue;
       pathSeen = true;
-      if (r.method === method) return { handler: r.handler, params };
+      if (r.method === method) return { handler: r.handler, params, ownCredential: r.ownCredential };
     }
     return pathSeen ? "method" : undefined;
   }
@@ -66,4 +75,13 @@ export class AdminRouter {
 
 export function adminError(status: number, message: string): AdminResponse {
   return { status, body: { error: message } };
+}
+
+/** A path segment decoded; a malformed escape ("%ZZ") stays as it was (and then matches nothing). */
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

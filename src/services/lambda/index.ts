@@ -206,7 +206,8 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
         const zip = uses ? env.code.read(params.sha) : undefined;
         if (!zip) return adminError(404, "The specified key does not exist.");
         return { status: 200, body: zip, headers: { "content-type": "application/zip" } };
-      });
+        // A presigned URL (Code.Location): its token is the credential, as for S3.
+      }, { ownCredential: true });
 
       admin.add("GET", "lambda/runtime", () => ({ status: 200, body: runtime.stats() }));
     },
