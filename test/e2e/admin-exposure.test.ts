@@ -179,6 +179,10 @@ describe("admin inputs", () => {
     for (const path of ["endpoints/constructor", "endpoints/__proto__", "internet/toString", "endpoints/%ZZ"]) {
       assert.equal((await call(app.url, "DELETE", path)).status, 404, path);
     }
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      assert.equal((await call(app.url, "GET", `logs/${name}`)).status, 404, `logs/${name}`);
+      assert.equal((await call(app.url, "GET", `reachability?function=${name}&to=10.0.0.1:80`)).status, 404, `reachability of ${name}`);
+    }
     for (const body of [{ ip: "10.0.1.25", port: 5432, target: "127.0.0.1:1", region: "__proto__" }, { ip: "10.0.1.25", port: 0, target: "127.0.0.1:1" }, { ip: "10.0.1.25", port: 5432, target: "10.0.0.5:1" }]) {
       assert.equal((await call(app.url, "POST", "endpoints", { body: JSON.stringify(body), headers: JSON_TYPE })).status, 400, JSON.stringify(body));
     }

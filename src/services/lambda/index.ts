@@ -176,7 +176,8 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
           return adminError(400, (e as Error).message);
         }
         const state = env.state(account, region);
-        const fn = state.functions[name];
+        // A name from the URL: "constructor" or "__proto__" is no function.
+        const fn = Object.hasOwn(state.functions, name) ? state.functions[name] : undefined;
         if (!fn && !env.logs.has(account, region, name)) {
           return adminError(404, `Function not found: arn:aws:lambda:${region}:${account}:function:${name}`);
         }
@@ -216,8 +217,10 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
     },
     vpcSource: (account, region, functionName, qualifier) => env.vpc?.vpcSource(account, region, functionName, qualifier),
     networkSource: (account, region, functionName, qualifier) => {
+      // The reachability route passes a name from its query string.
+      if (!Object.hasOwn(env.state(account, region).functions, functionName)) return undefined;
       if (env.vpc) return env.vpc.networkSource(account, region, functionName, qualifier);
-      return env.state(account, region).functions[functionName] ? { account, region, functionName } : undefined;
+      return { account, region, functionName };
     },
   };
 }
