@@ -70,6 +70,10 @@ describe("BrowserGuard: Origin and Sec-Fetch-Site", () => {
       assert.ok(grant["access-control-expose-headers"].split(", ").includes(h), h);
     }
     assert.equal(grant["access-control-max-age"], "7200");
+    assert.equal(grant["access-control-allow-private-network"], undefined);
+    const pna = guard.preflight({ origin: "http://localhost:5173", "access-control-request-method": "GET", "access-control-request-private-network": "true" })!;
+    assert.equal(pna["access-control-allow-private-network"], "true");
+    assert.equal(guard.preflight({ origin: "http://evil.example", "access-control-request-method": "POST", "access-control-request-private-network": "true" }), undefined);
     assert.equal(guard.preflight({ origin: "http://evil.example", "access-control-request-method": "POST" }), undefined);
     assert.equal(guard.preflight({ origin: "null", "access-control-request-method": "POST" }), undefined);
   });

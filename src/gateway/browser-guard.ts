@@ -124,6 +124,8 @@ export class BrowserGuard {
       .map((h) => h.trim())
       .filter((h) => h && HEADER_NAME.test(h) && !CORS_ALLOW_HEADERS.includes(h));
     return {
+      // Chromium asks before a public page reaches a local address (Private Network Access).
+      ...(headers["access-control-request-private-network"] === "true" ? { "access-control-allow-private-network": "true" } : {}),
       "access-control-allow-origin": origin,
       "access-control-allow-methods": CORS_METHODS,
       "access-control-allow-headers": asked.length ? `${CORS_ALLOW_HEADERS}, ${asked.join(", ")}` : CORS_ALLOW_HEADERS,
