@@ -35,7 +35,7 @@ const lambda = new LambdaClient({ ...common, requestHandler: handler() });
 const secs = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const advance = async (body: Record<string, number>) => {
-  const r = await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", body: JSON.stringify(body) });
+  const r = await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   if (r.status !== 200) throw new Error(`clock advance: ${r.status}`);
 };
 const states = () => {

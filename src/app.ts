@@ -1,8 +1,10 @@
 import { allowAllAuthorizer, type Authorizer } from "./core/authorization.ts";
-import { SimulatedClock, type Clock } from "./core/clock.ts";
+import { MAX_OFFSET_MS, SimulatedClock, validOffset, type Clock } from "./core/clock.ts";
 import { createLogger, type Logger } from "./core/logger.ts";
 import type { Config } from "./config.ts";
+import { AdminAuth, generateAdminToken, isLoopbackListen } from "./gateway/admin-auth.ts";
 import { AdminRouter } from "./gateway/admin-router.ts";
+import { BrowserGuard } from "./gateway/browser-guard.ts";
 import { registerCoreAdminRoutes } from "./gateway/admin-core.ts";
 import { CredentialRegistry } from "./gateway/credentials.ts";
 import { Gateway } from "./gateway/server.ts";
@@ -35,6 +37,10 @@ export interface App {
   lambda: LambdaModule;
   /** Endpoints, internet mappings, the shim's decision API, reachability. */
   network: NetworkModule;
+  /** Listening on anything but loopback: other machines can reach the server. */
+  exposed: boolean;
+  /** The token admin calls need (undefined: none needed); `generated` when hyperlocal made it up. */
+  admin: { token: string | undefined; generated: boolean };
   close(): Promise<void>;
 }
 
@@ -52,6 +58,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   // The simulated clock's offset is part of the snapshot: stored timestamps (pending states, ENI
   // release times, session expiry) stay in the same timeline after a restart.
   const clockState = () => store.state("clock", "global", "global", () => ({ offsetMs: 0 }));
+  if (sanitizeClockState(clockState(), logger)) store.markDirty();
   const clock = opts.clock ?? new SimulatedClock(Date.now, clockState().offsetMs);
   const rememberClock = () => {
     clockState().offsetMs = clock.offsetMs;
@@ -132,7 +139,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     onAdvance: rememberClock,
   });
 
+  const exposed = !isLoopbackListen(config.host);
+  const adminToken = config.adminToken ?? (exposed ? generateAdminToken() : undefined);
   const gateway = new Gateway({
+    guard: new BrowserGuard({ listenHost: config.host, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts }),
+    adminAuth: new AdminAuth(adminToken),
     services,
     credentials,
     authorizer: () => authorizer,
@@ -164,6 +175,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     hyperplane,
     lambda,
     network: net,
+    exposed,
+    admin: { token: adminToken, generated: adminToken !== undefined && config.adminToken === undefined },
     async close() {
       await gateway.close();
       for (const s of services) await s.onShutdown?.();
@@ -172,6 +185,19 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       if (kernelLink) await kernelLink.close();
     },
   };
+}
+
+/**
+ * A clock offset an earlier version saved out of range (e.g. 1e308, which makes every date
+ * unprintable) is put back in range, with a warning, instead of breaking every request.
+ */
+function sanitizeClockState(state: { offsetMs: unknown }, logger: Logger): boolean {
+  const v = state.offsetMs;
+  if (validOffset(v)) return false;
+  const fixed = typeof v === "number" && v > MAX_OFFSET_MS && Number.isFinite(v) ? MAX_OFFSET_MS : 0;
+  logger.warn(`the saved simulated clock offset ${String(v).slice(0, 40)} is out of range (0 to 100 years); using ${fixed} ms`);
+  state.offsetMs = fixed;
+  return true;
 }
 
 /** ENI timings and limits: the profile (fast or --realistic-timing) with the explicit settings over it. */

@@ -34,4 +34,17 @@ describe("config", () => {
     const h = configHelp();
     for (const f of ["--port", "--host", "--region", "--account", "--state-dir", "--log-level", "HYPERLOCAL_STATE_DIR"]) assert.ok(h.includes(f), f);
   });
+  it("exposure settings: origins, host names and the admin token, validated", () => {
+    const c = parseConfig(["--cors-origins", "http://localhost:5173, https://app.example.com/", "--allowed-hosts=Hyperlocal,devbox.internal"], { HYPERLOCAL_ADMIN_TOKEN: "0123456789abcdef-token" });
+    assert.deepEqual(c.corsOrigins, ["http://localhost:5173", "https://app.example.com"]);
+    assert.deepEqual(c.allowedHosts, ["hyperlocal", "devbox.internal"]);
+    assert.equal(c.adminToken, "0123456789abcdef-token");
+    assert.deepEqual(parseConfig([], {}).corsOrigins, []);
+    assert.deepEqual(parseConfig([], { HYPERLOCAL_CORS_ORIGINS: "http://127.0.0.1:3000" }).corsOrigins, ["http://127.0.0.1:3000"]);
+    for (const bad of ["*", "null", "localhost:5173", "http://localhost:5173/app"]) assert.throws(() => parseConfig(["--cors-origins", bad], {}), /is not an origin/, bad);
+    assert.throws(() => parseConfig(["--allowed-hosts", "evil.example/x"], {}), /not a host name/);
+    assert.throws(() => parseConfig(["--admin-token", "short"], {}), /at least 16/);
+    assert.throws(() => parseConfig(["--admin-token", "a token with spaces in it"], {}), /no spaces/);
+    assert.match(configHelp(), /--cors-origins <a,b>/);
+  });
 });

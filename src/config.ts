@@ -1,19 +1,24 @@
 import type { LogLevel } from "./core/logger.ts";
+import { parseOrigin } from "./gateway/browser-guard.ts";
 
 /** Every setting in one schema: its flag, its environment variable, its default and its help. */
 interface Setting<K extends string> {
   key: K;
   flag: string;
   env: string;
-  type: "string" | "number" | "boolean";
-  default: string | number | boolean | undefined;
+  /** list: comma-separated values */
+  type: "string" | "number" | "boolean" | "list";
+  default: string | number | boolean | readonly string[] | undefined;
   help: string;
   choices?: string[];
 }
 
 const SETTINGS = [
   { key: "port", flag: "--port", env: "HYPERLOCAL_PORT", type: "number", default: 4566, help: "TCP port to listen on (0 picks a free one)" },
-  { key: "host", flag: "--host", env: "HYPERLOCAL_HOST", type: "string", default: "127.0.0.1", help: "address to listen on" },
+  { key: "host", flag: "--host", env: "HYPERLOCAL_HOST", type: "string", default: "127.0.0.1", help: "address to listen on; anything but loopback lets other machines in (a warning is printed, and the admin API needs the admin token)" },
+  { key: "adminToken", flag: "--admin-token", env: "HYPERLOCAL_ADMIN_TOKEN", type: "string", default: undefined, help: "token every admin API call must carry (header x-hyperlocal-admin-token or Authorization: Bearer); required when --host is not loopback, where one is generated and printed at start if not given" },
+  { key: "corsOrigins", flag: "--cors-origins", env: "HYPERLOCAL_CORS_ORIGINS", type: "list", default: [], help: "comma-separated origins of web pages allowed to call the APIs from a browser (CORS), e.g. http://localhost:5173; pages of any other origin are refused" },
+  { key: "allowedHosts", flag: "--allowed-hosts", env: "HYPERLOCAL_ALLOWED_HOSTS", type: "list", default: [], help: "comma-separated host names the server answers to besides localhost, IP addresses and --host (e.g. a Docker service name); other Host headers are refused (DNS rebinding)" },
   { key: "region", flag: "--region", env: "HYPERLOCAL_REGION", type: "string", default: "us-east-1", help: "default region" },
   { key: "account", flag: "--account", env: "HYPERLOCAL_ACCOUNT", type: "string", default: "000000000000", help: "account of the built-in root credentials" },
   { key: "accessKeyId", flag: "--access-key-id", env: "HYPERLOCAL_ACCESS_KEY_ID", type: "string", default: "test", help: "access key id of the account root" },
@@ -39,6 +44,9 @@ type SettingKey = (typeof SETTINGS)[number]["key"];
 export interface Config {
   port: number;
   host: string;
+  adminToken: string | undefined;
+  corsOrigins: string[];
+  allowedHosts: string[];
   region: string;
   account: string;
   accessKeyId: string;
@@ -63,7 +71,7 @@ export class ConfigError extends Error {}
 
 export function defaultConfig(overrides: Partial<Config> = {}): Config {
   const c: Record<string, unknown> = {};
-  for (const s of SETTINGS) c[s.key] = s.default;
+  for (const s of SETTINGS) c[s.key] = Array.isArray(s.default) ? [...s.default] : s.default;
   return { ...(c as unknown as Config), ...overrides };
 }
 
@@ -72,7 +80,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const c: Record<string, unknown> = {};
   for (const s of SETTINGS) {
     const e = env[s.env];
-    c[s.key] = e !== undefined && e !== "" ? coerce(s, e, s.env) : s.default;
+    c[s.key] = e !== undefined && e !== "" ? coerce(s, e, s.env) : Array.isArray(s.default) ? [...s.default] : s.default;
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -90,7 +98,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   return c as unknown as Config;
 }
 
-function coerce(s: Setting<string>, v: string, where: string): string | number | boolean {
+function coerce(s: Setting<string>, v: string, where: string): string | number | boolean | string[] {
+  if (s.type === "list") return coerceList(s.key, v, where);
   if (s.type === "number") {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${where}: expected a whole number, got '${v}'`);
@@ -103,13 +112,31 @@ function coerce(s: Setting<string>, v: string, where: string): string | number |
   }
   if (s.choices && !s.choices.includes(v)) throw new ConfigError(`${where}: expected one of ${s.choices.join(", ")}, got '${v}'`);
   if (s.key === "account" && !/^\d{12}$/.test(v)) throw new ConfigError(`${where}: an account id has 12 digits, got '${v}'`);
+  if (s.key === "adminToken" && (v.trim() !== v || v.length < 16 || /[^\x21-\x7e]/.test(v))) {
+    throw new ConfigError(`${where}: an admin token has at least 16 printable characters and no spaces`);
+  }
   return v;
+}
+
+function coerceList(key: string, v: string, where: string): string[] {
+  const items = v.split(",").map((x) => x.trim()).filter(Boolean);
+  if (key === "corsOrigins") {
+    return items.map((o) => {
+      const origin = parseOrigin(o);
+      if (!origin) throw new ConfigError(`${where}: '${o}' is not an origin like http://localhost:5173 (scheme, host and port only; '*' and 'null' are not allowed)`);
+      return origin;
+    });
+  }
+  for (const h of items) {
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(h)) throw new ConfigError(`${where}: '${h}' is not a host name`);
+  }
+  return items.map((h) => h.toLowerCase());
 }
 
 export function configHelp(): string {
   const rows = SETTINGS.map((s) => {
-    const flag = s.type === "boolean" ? s.flag : `${s.flag} <${s.type === "number" ? "n" : "value"}>`;
-    const def = s.default === undefined ? "" : ` (default: ${s.default})`;
+    const flag = s.type === "boolean" ? s.flag : `${s.flag} <${s.type === "number" ? "n" : s.type === "list" ? "a,b" : "value"}>`;
+    const def = s.default === undefined || (Array.isArray(s.default) && s.default.length === 0) ? "" : ` (default: ${s.default})`;
     return `  ${flag.padEnd(30)} ${s.help}${def}\n  ${"".padEnd(30)} env: ${s.env}`;
   });
   return rows.join("\n");

@@ -45,6 +45,16 @@ async function main(argv: string[]): Promise<number> {
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
+    // Printed whatever the log level: a warning nobody sees protects nobody.
+    if (app.exposed) {
+      process.stderr.write(
+        `hyperlocal: WARNING: listening on ${config.host}, so other machines can reach this server. Anyone who can reach ${app.url} ` +
+          `can call the AWS APIs (the built-in credentials are public) and run function code on this machine. ` +
+          `Admin calls (/_hyperlocal/) need the admin token, in the x-hyperlocal-admin-token header or as Authorization: Bearer <token>. ` +
+          `Use --host 127.0.0.1 unless you need this.\n`,
+      );
+    }
+    if (app.admin.generated) process.stderr.write(`hyperlocal: admin token (generated for this run; choose one with --admin-token or HYPERLOCAL_ADMIN_TOKEN): ${app.admin.token}\n`);
     // The parent (a test harness) reads this line to learn the port.
     if (process.env.HYPERLOCAL_READY_LINE === "1") process.stdout.write(`HYPERLOCAL_READY ${app.url}\n`);
     return -1;

@@ -76,3 +76,26 @@ describe("SimulatedClock", () => {
     c.close();
   });
 });
+
+describe("SimulatedClock limits", () => {
+  it("stays within 0 to 100 years ahead, and takes no bad restored offset", async () => {
+    const { MAX_OFFSET_MS, validOffset } = await import("./clock.ts");
+    const c = new SimulatedClock(() => 0);
+    assert.throws(() => c.advance(MAX_OFFSET_MS + 1), RangeError);
+    assert.throws(() => c.advance(1e308), RangeError);
+    assert.throws(() => c.advance(-1), RangeError);
+    assert.throws(() => c.advance(Number.NaN), RangeError);
+    assert.equal(c.offsetMs, 0);
+    c.advance(MAX_OFFSET_MS);
+    assert.equal(c.offsetMs, MAX_OFFSET_MS);
+    assert.throws(() => c.advance(1), RangeError);
+    c.close();
+    for (const bad of [1e308, Number.POSITIVE_INFINITY, Number.NaN, -5]) {
+      const r = new SimulatedClock(() => 0, bad);
+      assert.equal(r.offsetMs, 0, String(bad));
+      r.close();
+    }
+    assert.equal(validOffset("5"), false);
+    assert.equal(validOffset(5), true);
+  });
+});

@@ -14,6 +14,14 @@ export interface Clock {
   close(): void;
 }
 
+/** The simulated clock runs at most 100 years ahead of real time: past that, dates stop being printable. */
+export const MAX_OFFSET_MS = 100 * 365 * 86_400_000;
+
+/** Whether an offset (restored from a snapshot, or about to be reached) is one the clock can take. */
+export function validOffset(ms: unknown): ms is number {
+  return typeof ms === "number" && Number.isFinite(ms) && ms >= 0 && ms <= MAX_OFFSET_MS;
+}
+
 interface Timer {
   at: number;
   seq: number;
@@ -33,7 +41,7 @@ export class SimulatedClock implements Clock {
     private readonly realNow: () => number = Date.now,
     initialOffsetMs = 0,
   ) {
-    this.offset = Math.max(0, initialOffsetMs);
+    this.offset = validOffset(initialOffsetMs) ? initialOffsetMs : 0;
   }
 
   now(): number {
@@ -46,6 +54,7 @@ export class SimulatedClock implements Clock {
 
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError("advance takes a non-negative number of milliseconds");
+    if (this.offset + ms > MAX_OFFSET_MS) throw new RangeError(`the clock runs at most ${MAX_OFFSET_MS} ms (100 years) ahead of real time`);
     // The offset grows by exactly ms, however long the timers take to run. Timers fire one
     // simulated instant at a time, so a timer scheduled by another timer inside the advanced
     // window also fires, at its own time.

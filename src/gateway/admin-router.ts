@@ -18,21 +18,30 @@ export interface AdminResponse {
 
 export type AdminHandler = (req: AdminRequest, params: Record<string, string>) => AdminResponse | Promise<AdminResponse>;
 
+export interface AdminRouteOptions {
+  /**
+   * The route checks a credential of its own (the shim's network token, a presigned code URL), so
+   * it is answered without the admin token when the server is exposed.
+   */
+  ownCredential?: boolean;
+}
+
 interface AdminRoute {
   method: string;
   segments: string[];
   handler: AdminHandler;
+  ownCredential: boolean;
 }
 
 export class AdminRouter {
   private readonly routes: AdminRoute[] = [];
 
   /** pattern like "endpoints/{id}"; `{rest+}` takes the rest of the path. */
-  add(method: string, pattern: string, handler: AdminHandler): void {
-    this.routes.push({ method, segments: pattern.split("/").filter(Boolean), handler });
+  add(method: string, pattern: string, handler: AdminHandler, opts: AdminRouteOptions = {}): void {
+    this.routes.push({ method, segments: pattern.split("/").filter(Boolean), handler, ownCredential: opts.ownCredential === true });
   }
 
-  find(method: string, path: string): { handler: AdminHandler; params: Record<string, string> } | "method" | undefined {
+  find(method: string, path: string): { handler: AdminHandler; params: Record<string, string>; ownCredential: boolean } | "method" | undefined {
     const segs = path.split("/").filter(Boolean);
     let pathSeen = false;
     for (const r of this.routes) {
@@ -42,7 +51,7 @@ export class AdminRouter {
       for (; i < r.segments.length; i++) {
         const p = r.segments[i];
         if (p.endsWith("+}")) {
-          params[p.slice(1, -2)] = segs.slice(i).map(decodeURIComponent).join("/");
+          params[p.slice(1, -2)] = segs.slice(i).map(decodeSegment).join("/");
           i = segs.length;
           break;
         }
@@ -50,7 +59,7 @@ export class AdminRouter {
           ok = false;
           break;
         }
-        if (p.startsWith("{")) params[p.slice(1, -1)] = decodeURIComponent(segs[i]);
+        if (p.startsWith("{")) params[p.slice(1, -1)] = decodeSegment(segs[i]);
         else if (p !== segs[i]) {
           ok = false;
           break;
@@ -58,7 +67,7 @@ export class AdminRouter {
       }
       if (!ok || i !== segs.length) continue;
       pathSeen = true;
-      if (r.method === method) return { handler: r.handler, params };
+      if (r.method === method) return { handler: r.handler, params, ownCredential: r.ownCredential };
     }
     return pathSeen ? "method" : undefined;
   }
@@ -66,4 +75,50 @@ export class AdminRouter {
 
 export function adminError(status: number, message: string): AdminResponse {
   return { status, body: { error: message } };
+}
+
+/** A path segment decoded; a malformed escape ("%ZZ") stays as it was (and then matches nothing). */
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+const ACCOUNT = /^\d{12}$/;
+/** us-east-1, eu-central-2, us-gov-west-1, cn-north-1 ... */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+export function validAccount(v: string): boolean {
+  return ACCOUNT.test(v);
+}
+
+export function validRegion(v: string): boolean {
+  return REGION.test(v);
+}
+
+/**
+ * ?account=…&region=… of an admin route, the server's own when absent. A malformed value is an
+ * error (400), never a new state created under that name.
+ */
+export function adminScope(query: URLSearchParams, defaults: { account: string; region: string }): { account: string; region: string } | AdminResponse {
+  const account = query.get("account") ?? defaults.account;
+  const region = query.get("region") ?? defaults.region;
+  if (account !== defaults.account && !validAccount(account)) return adminError(400, "account must be a 12-digit account id");
+  if (region !== defaults.region && !validRegion(region)) return adminError(400, "region must be a region name such as us-east-1");
+  return { account, region };
+}
+
+/** A whole-number query parameter from 0 (or 1) to max; absent: the default. */
+export function adminCount(query: URLSearchParams, name: string, dflt: number, min: number, max: number): number | AdminResponse {
+  const text = query.get(name);
+  if (text === null) return dflt;
+  const n = Number(text);
+  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) return adminError(400, `${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+export function isAdminResponse(v: unknown): v is AdminResponse {
+  return typeof v === "object" && v !== null && "status" in v && "body" in v;
 }

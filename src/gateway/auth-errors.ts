@@ -71,3 +71,13 @@ export function authError(protocol: Protocol, p: AuthProblem): AwsError {
       return new AwsError("IncompleteSignature", 400, p.message);
   }
 }
+
+/**
+ * A request refused before authentication because a web page could have sent it (Host, Origin,
+ * Content-Type): 403 in each protocol's access-denied shape.
+ */
+export function refusalError(protocol: Protocol, message: string): AwsError {
+  if (protocol === "rest-json") return new AwsError("AccessDeniedException", 403, message); // unverified wording
+  if (protocol === "ec2-query") return new AwsError("UnauthorizedOperation", 403, message); // unverified wording
+  return new AwsError("AccessDenied", 403, message); // unverified wording
+}

@@ -9,8 +9,11 @@ import type { Principal } from "../core/principal.ts";
 import type { ServiceRequest, ServiceResponse } from "../protocol/http-types.ts";
 import { renderRestJsonError } from "../protocol/rest-json/codec.ts";
 import { parseAmzDate, parseSignature, SigningKeyCache, verifySignature, type SignedRequestInfo } from "../protocol/sigv4/verify.ts";
+import { AdminAuth, ADMIN_TOKEN_HEADER } from "./admin-auth.ts";
 import type { AdminRouter } from "./admin-router.ts";
-import { authError, type AuthProblem } from "./auth-errors.ts";
+import { authError, refusalError, type AuthProblem } from "./auth-errors.ts";
+import { BrowserGuard, corsResponseHeaders, printable } from "./browser-guard.ts";
+import { contentTypeProblem, mediaType } from "./content-types.ts";
 import type { CredentialRegistry } from "./credentials.ts";
 import { serviceFromParams, serviceFromPath } from "./detect-service.ts";
 import type { OperationContext, ServiceDefinition } from "./service-definition.ts";
@@ -35,6 +38,10 @@ export interface GatewayOptions {
    * when AuthorizeSecurityGroupIngress returns, the next connection sees the rule.
    */
   settle?: () => Promise<void>;
+  /** Host, Origin and CORS checks (default: loopback names and IP literals, no other origin). */
+  guard?: BrowserGuard;
+  /** The admin token, when admin calls need one (default: none, for a loopback server). */
+  adminAuth?: AdminAuth;
 }
 
 const SETTLE_LIMIT_MS = 10_000;
@@ -45,8 +52,12 @@ export class Gateway {
   readonly server: Server;
   private readonly services = new Map<string, ServiceDefinition>();
   private readonly keys = new SigningKeyCache();
+  private readonly guard: BrowserGuard;
+  private readonly adminAuth: AdminAuth;
 
   constructor(private readonly opts: GatewayOptions) {
+    this.guard = opts.guard ?? new BrowserGuard({ listenHost: "127.0.0.1" });
+    this.adminAuth = opts.adminAuth ?? new AdminAuth(undefined);
     for (const s of opts.services) this.services.set(s.signingName, s);
     // Larger headers than Node's 16 KB default are still answered, in AWS's shape, up to 64 KB.
     this.server = createServer({ maxHeaderSize: 64 * 1024, keepAliveTimeout: 65_000 }, (req, res) => {
@@ -92,7 +103,17 @@ export class Gateway {
     const query = new URLSearchParams(rawQuery);
     const method = req.method ?? "GET";
 
-    if (rawPath.startsWith("/_hyperlocal/") || rawPath.startsWith("/_localstack/") || rawPath === "/_hyperlocal") {
+    // What a web page could forge is refused before anything else (browser-guard.ts).
+    const host = req.headers.host;
+    if (!this.guard.hostAllowed(host)) {
+      return this.refuse(req, res, rawPath, query, requestId, started, `the Host header ${printable(host ?? "")} does not name this server: hyperlocal answers to localhost, IP addresses, --host and --allowed-hosts (a protection against DNS rebinding)`);
+    }
+    if (this.guard.isPreflight(method, req.headers)) return this.preflight(req, res, requestId, started);
+    const origin = this.guard.checkOrigin(req.headers);
+    if (!origin.ok) return this.refuse(req, res, rawPath, query, requestId, started, origin.reason);
+    if (origin.cors) for (const [k, v] of Object.entries(corsResponseHeaders(origin.cors))) res.setHeader(k, v);
+
+    if (isAdminPath(rawPath)) {
       return this.handleAdmin(req, res, rawPath, query, requestId);
     }
 
@@ -130,6 +151,10 @@ export class Gateway {
 
     const svc = service!;
     const info = sig.info;
+    const typeProblem = contentTypeProblem(svc.protocol, req.headers["content-type"], body.length);
+    if (typeProblem) {
+      return this.send(res, requestId, svc.renderError(refusalError(svc.protocol, typeProblem), requestId), svc.signingName, "-", info.accessKeyId, started);
+    }
     const problem = this.authenticate(info, method, rawPath, rawQuery, req, body);
     if ("kind" in problem) {
       return this.send(res, requestId, svc.renderError(authError(svc.protocol, problem), requestId), svc.signingName, "-", info.accessKeyId, started);
@@ -230,7 +255,22 @@ export class Gateway {
     let payload: unknown;
     let headers: Record<string, string> = {};
     try {
+      const method = req.method ?? "GET";
+      const found = this.opts.admin.find(method, path);
+      // Routes with a credential of their own (the shim's token, presigned code URLs) skip the admin token.
+      if (!(typeof found === "object" && found.ownCredential) && !this.adminAuth.allows(req.headers)) {
+        headers = { "www-authenticate": 'Bearer realm="hyperlocal-admin"' };
+        await this.drain(req, ADMIN_BODY_LIMIT);
+        throw new AdminFailure(401, `this server needs the admin token for admin calls: send it in the ${ADMIN_TOKEN_HEADER} header (or Authorization: Bearer <token>); it was printed when the server started, or set with --admin-token`);
+      }
       const raw = await readBody(req, ADMIN_BODY_LIMIT);
+      // A form or a no-cors fetch can only send text/plain, form or multipart bodies: JSON or nothing here.
+      if (method !== "GET" && method !== "HEAD") {
+        const ct = req.headers["content-type"];
+        if (ct !== undefined ? mediaType(ct) !== "application/json" : raw.length > 0) {
+          throw new AdminFailure(415, `admin calls with a body take Content-Type application/json (got ${ct === undefined ? "none" : printable(ct)}); e.g. curl -H 'content-type: application/json' -d '{"days":1}'`);
+        }
+      }
       let body: unknown = undefined;
       if (raw.length > 0) {
         try {
@@ -239,7 +279,6 @@ export class Gateway {
           throw new AdminFailure(400, "the request body is not valid JSON");
         }
       }
-      const found = this.opts.admin.find(req.method ?? "GET", path);
       if (!found) throw new AdminFailure(404, `no admin route ${req.method} /_hyperlocal/${path}`);
       if (found === "method") throw new AdminFailure(405, `method ${req.method} is not allowed on /_hyperlocal/${path}`);
       const out = await found.handler({ method: req.method ?? "GET", path, query, body, raw: req }, found.params);
@@ -268,6 +307,32 @@ export class Gateway {
     const isRaw = typeof payload === "string" || Buffer.isBuffer(payload);
     const body = isRaw ? (payload as string | Buffer) : JSON.stringify(payload);
     this.send(res, requestId, { status, headers: { "content-type": isRaw ? "text/plain; charset=utf-8" : "application/json", ...headers }, body }, "admin", path, "-", started);
+  }
+
+  /** A request a web page could have forged: 403 in the shape of what it addressed (admin: JSON). */
+  private async refuse(req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams, requestId: string, started: bigint, reason: string): Promise<void> {
+    await this.drain(req, UNSIGNED_BODY_LIMIT);
+    res.setHeader("connection", "close");
+    if (isAdminPath(rawPath)) {
+      return this.send(res, requestId, { status: 403, headers: { "content-type": "application/json" }, body: JSON.stringify({ error: reason }) }, "admin", "refused", "-", started);
+    }
+    const sig = parseSignature(query, req.headers);
+    const name = sig.kind === "signed" ? sig.info.service : (serviceFromPath(rawPath) ?? serviceFromParams(query));
+    const svc = name ? this.services.get(name) : undefined;
+    const rendered = svc ? svc.renderError(refusalError(svc.protocol, reason), requestId) : genericError(refusalError("rest-json", reason));
+    this.opts.logger.warn(`refused ${req.method} ${rawPath.slice(0, 100)}: ${reason}`);
+    this.send(res, requestId, rendered, svc?.signingName ?? "-", "refused", "-", started);
+  }
+
+  /** A CORS preflight: the grant for an allowed origin, a plain 403 (no grant) for any other. */
+  private async preflight(req: IncomingMessage, res: ServerResponse, requestId: string, started: bigint): Promise<void> {
+    await this.drain(req, UNSIGNED_BODY_LIMIT);
+    const grant = this.guard.preflight(req.headers);
+    if (!grant) {
+      const err = refusalError("rest-json", `the web page origin ${printable(req.headers.origin ?? "")} is not allowed to call hyperlocal (add it to --cors-origins)`);
+      return this.send(res, requestId, genericError(err), "-", "preflight", "-", started);
+    }
+    this.send(res, requestId, { status: 200, headers: grant, body: "" }, "-", "preflight", "-", started);
   }
 
   /** Wait for what the change set in motion (see GatewayOptions.settle), bounded; never throws. */
@@ -327,6 +392,10 @@ class AdminFailure extends Error {
   ) {
     super(message);
   }
+}
+
+function isAdminPath(rawPath: string): boolean {
+  return rawPath.startsWith("/_hyperlocal/") || rawPath.startsWith("/_localstack/") || rawPath === "/_hyperlocal";
 }
 
 function genericError(err: AwsError): ServiceResponse {

@@ -103,7 +103,7 @@ test("build the network through the SDK", async () => {
 
 test("describe it with filters and pagination and see AWS's shapes", async () => {
   const { vpc, privates, publics, nat, igw, eigw, privateRt, publicRt, acl, pcx, peer } = built;
-  await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", body: JSON.stringify({ seconds: 30 }) });
+  await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: 30 }) });
 
   const subnets: Subnet[] = [];
   for await (const page of E.paginateDescribeSubnets({ client: ec2, pageSize: 5 }, { Filters: [{ Name: "vpc-id", Values: [vpc.VpcId!] }] })) subnets.push(...page.Subnets!);

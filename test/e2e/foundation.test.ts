@@ -110,15 +110,15 @@ describe("the server started by the CLI, driven by real clients", () => {
 
   it("shows and advances the simulated clock", async () => {
     const before = (await (await fetch(server.url + "/_hyperlocal/clock")).json()) as { now: string; offsetMs: number };
-    const adv = async (body: unknown) => (await (await fetch(server.url + "/_hyperlocal/clock/advance", { method: "POST", body: JSON.stringify(body) })).json()) as { now: string; offsetMs: number };
+    const adv = async (body: unknown) => (await (await fetch(server.url + "/_hyperlocal/clock/advance", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as { now: string; offsetMs: number };
     const a = await adv({ days: 30 });
     assert.equal(a.offsetMs - before.offsetMs, 30 * 86_400_000);
     assert.ok(Date.parse(a.now) - Date.parse(before.now) >= 30 * 86_400_000);
     const b = await adv({ ms: 1500 });
     assert.equal(b.offsetMs - a.offsetMs, 1500);
-    const bad = await fetch(server.url + "/_hyperlocal/clock/advance", { method: "POST", body: JSON.stringify({ days: -1 }) });
+    const bad = await fetch(server.url + "/_hyperlocal/clock/advance", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ days: -1 }) });
     assert.equal(bad.status, 400);
-    const none = await fetch(server.url + "/_hyperlocal/clock/advance", { method: "POST", body: "{" });
+    const none = await fetch(server.url + "/_hyperlocal/clock/advance", { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
     assert.equal(none.status, 400);
   });
 

@@ -434,12 +434,12 @@ describe("VPC functions: idle for 30 days, Inactive, and back", () => {
     const idleEni = app.lambda.vpcSource(ACCOUNT, REGION, "idle")!.networkInterfaceId;
     const sharedEni = app.lambda.vpcSource(ACCOUNT, REGION, "shared-old")!.networkInterfaceId;
 
-    await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", body: JSON.stringify({ days: 25 }) });
+    await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ days: 25 }) });
     // A newer function on the same combination as shared-old keeps that ENI in use.
     await mk("shared-new", role, [net.sg2]);
     await advanceClock(app.url, 1);
     assert.equal((await config(c.lambda, "shared-new")).State, "Active");
-    await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", body: JSON.stringify({ days: 5 }) });
+    await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ days: 5 }) });
 
     const idle = await config(c.lambda, "idle");
     assert.equal(idle.State, "Inactive");

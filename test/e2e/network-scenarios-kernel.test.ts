@@ -59,7 +59,7 @@ exports.handler = async (ev) => {
     if (ev.waitForSignal) {
       // Tell the test this invocation is running (clock +1 ms), then wait for its signal (+1 ms more).
       const clock = async (init) => (await (await fetch(process.env.AWS_ENDPOINT_URL + "/_hyperlocal/clock" + (init ? "/advance" : ""), init)).json()).offsetMs;
-      const ready = await clock({ method: "POST", body: JSON.stringify({ ms: 1 }) });
+      const ready = await clock({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ms: 1 }) });
       for (let i = 0; (await clock()) === ready; i++) {
         if (i > 1000) return done({ ok: false, error: "NO_SIGNAL" });
         await new Promise((r) => setTimeout(r, 5));

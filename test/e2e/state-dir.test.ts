@@ -76,7 +76,7 @@ describe("--state-dir and the simulated clock", () => {
     const dir = tempDir();
     const first = await startChildServer(["--state-dir", dir]);
     try {
-      const advanced = (await (await fetch(`${first.url}/_hyperlocal/clock/advance`, { method: "POST", body: JSON.stringify({ days: 3 }) })).json()) as { offsetMs: number };
+      const advanced = (await (await fetch(`${first.url}/_hyperlocal/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ days: 3 }) })).json()) as { offsetMs: number };
       assert.equal(advanced.offsetMs, 3 * 86_400_000);
     } finally {
       assert.equal(await first.stop("SIGTERM"), 0);

@@ -194,7 +194,7 @@ describe("AssumeRole", () => {
     const creds = await assume(root.sts, { RoleArn: roleArn, RoleSessionName: "e-session" });
     const sts = clients(app.url, creds).sts;
     assert.ok(await sts.send(new GetCallerIdentityCommand({})));
-    const advanced = await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", body: JSON.stringify({ seconds: 3700 }) });
+    const advanced = await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: 3700 }) });
     assert.equal(advanced.status, 200);
     const e = await rejects(sts.send(new GetCallerIdentityCommand({})));
     assert.equal(e.name, "ExpiredToken"); // AWS's code for an expired session on every query service

@@ -161,7 +161,7 @@ export const LAMBDA_TRUST = JSON.stringify({
 
 /** Move the server's simulated clock (state transitions, retries and keep-alives run on it). */
 export async function advanceClock(url: string, seconds: number): Promise<void> {
-  const r = await fetch(`${url}/_hyperlocal/clock/advance`, { method: "POST", body: JSON.stringify({ seconds }) });
+  const r = await fetch(`${url}/_hyperlocal/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds }) });
   if (r.status !== 200) throw new Error(`clock advance failed: ${r.status} ${await r.text()}`);
 }
 

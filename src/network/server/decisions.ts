@@ -172,6 +172,7 @@ export function registerDecisionRoutes(admin: AdminRouter, deps: DecisionDeps): 
       const h = req.raw.headers[TOKEN_HEADER];
       const token = Array.isArray(h) ? h[0] : h;
       return decide(deps, token, op, req.body);
-    });
+      // Function processes ask with their own network token, never the admin token.
+    }, { ownCredential: true });
   }
 }

@@ -9,7 +9,7 @@
 //   GET    /_hyperlocal/internet,  DELETE /_hyperlocal/internet/{id}
 // Every target must be HOST:PORT on loopback: anything else is refused with 400 (network safety).
 import type { AdminRequest, AdminResponse, AdminRouter } from "../../gateway/admin-router.ts";
-import { adminError } from "../../gateway/admin-router.ts";
+import { adminError, adminScope, isAdminResponse, validAccount, validRegion } from "../../gateway/admin-router.ts";
 import { AddrClass, classify, parseIp } from "../model/cidr.ts";
 import type { Ec2State } from "../../services/ec2/state.ts";
 import { normalizeIp } from "../snapshot/from-ec2.ts";
@@ -131,7 +131,8 @@ export function registerEndpointRoutes(admin: AdminRouter, deps: EndpointRouteDe
       const eniId = optString(b, "networkInterfaceId");
       const vpcId = optString(b, "vpcId");
       const nameIn = optString(b, "name");
-      if (!/^\d{12}$/.test(acct)) refuse(400, "account must be a 12-digit account id");
+      if (!validAccount(acct)) refuse(400, "account must be a 12-digit account id");
+      if (rgn !== deps.defaultRegion && !validRegion(rgn)) refuse(400, "region must be a region name such as us-east-1");
       if (!ipIn && !eniId) refuse(400, 'give "ip" (an address inside a VPC) or "networkInterfaceId"');
       const port = portOf(b);
       const protocol = protocolOf(b);
@@ -184,8 +185,10 @@ export function registerEndpointRoutes(admin: AdminRouter, deps: EndpointRouteDe
   );
 
   admin.add("GET", "endpoints", (req) => {
-    const account = req.query.get("account") ?? undefined;
-    const region = req.query.get("region") ?? undefined;
+    const scope = adminScope(req.query, { account: deps.defaultAccount, region: deps.defaultRegion });
+    if (isAdminResponse(scope)) return scope;
+    const account = req.query.get("account") !== null ? scope.account : undefined;
+    const region = req.query.get("region") !== null ? scope.region : undefined;
     const list = registry.endpoints().filter((e) => (!account || e.account === account) && (!region || e.region === region));
     const scopes = new Map<string, { view: CompiledView; listeners: ListenerIndex }>();
     const ctxFor = (a: string, r: string) => {
@@ -223,7 +226,8 @@ export function registerEndpointRoutes(admin: AdminRouter, deps: EndpointRouteDe
   admin.add("DELETE", "endpoints/{id}", (_req, params) => {
     const id = params.id;
     if (id.startsWith("tag:")) return adminError(400, `${id} comes from the ${ENDPOINT_TAG} tag of a network interface: remove the tag (aws ec2 delete-tags) instead`);
-    if (!registry.deleteEndpoint(id)) return adminError(404, `no endpoint ${id}`);
+    // Ids are ours (newId): anything else, "constructor" included, names nothing.
+    if (!/^ep-[0-9a-f]{1,32}$/.test(id) || !registry.deleteEndpoint(id)) return adminError(404, `no endpoint ${id.slice(0, 80)}`);
     return { status: 200, body: { deleted: id } };
   });
 
@@ -278,7 +282,7 @@ export function registerEndpointRoutes(admin: AdminRouter, deps: EndpointRouteDe
   admin.add("GET", "internet", () => ({ status: 200, body: { mappings: registry.internet().map(internetView) } }));
 
   admin.add("DELETE", "internet/{id}", (_req, params) => {
-    if (!registry.deleteInternet(params.id)) return adminError(404, `no internet mapping ${params.id}`);
+    if (!/^inet-[0-9a-f]{1,32}$/.test(params.id) || !registry.deleteInternet(params.id)) return adminError(404, `no internet mapping ${params.id.slice(0, 80)}`);
     return { status: 200, body: { deleted: params.id } };
   });
 }

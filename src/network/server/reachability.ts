@@ -2,7 +2,7 @@
 // → { verdict, reasons:[{code,message}], path:[...], answer: "<one plain paragraph>" } plus what
 // the shim would do (action), the resolved address, the return path and the endpoint behind it.
 import type { AdminRouter } from "../../gateway/admin-router.ts";
-import { adminError } from "../../gateway/admin-router.ts";
+import { adminError, adminScope, isAdminResponse } from "../../gateway/admin-router.ts";
 import type { Hop, Verdict } from "../model/index.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import type { ListenerIndex } from "./listeners.ts";
@@ -65,12 +65,13 @@ export function registerReachabilityRoute(admin: AdminRouter, deps: Reachability
     const name = q.get("function");
     const to = q.get("to");
     const protocol = q.get("protocol") ?? "tcp";
-    const account = q.get("account") ?? deps.defaultAccount;
-    const region = q.get("region") ?? deps.defaultRegion;
+    const scope = adminScope(q, { account: deps.defaultAccount, region: deps.defaultRegion });
+    if (isAdminResponse(scope)) return scope;
+    const { account, region } = scope;
     if (!name) return adminError(400, "give ?function=NAME (the function whose connections to check)");
     if (!to) return adminError(400, "give ?to=HOST:PORT (an address or name, and a port)");
     const hp = splitHostPort(to);
-    if (!hp || hp.port > 65535) return adminError(400, `to=${to} is not HOST:PORT (IPv6 in brackets: [2600::1]:443)`);
+    if (!hp || hp.port < 1 || hp.port > 65535) return adminError(400, `to=${to} is not HOST:PORT (IPv6 in brackets: [2600::1]:443)`);
     if (protocol !== "tcp" && protocol !== "udp") return adminError(400, 'protocol must be "tcp" or "udp"');
     if (!deps.functionSource) return adminError(501, "function lookups are not wired into this server"); // unverified wording
     const source = deps.functionSource(account, region, name);

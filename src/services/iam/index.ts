@@ -3,7 +3,7 @@
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage, type Authorizer } from "../../core/authorization.ts";
 import type { CredentialResolver } from "../../core/principal.ts";
-import type { AdminRouter } from "../../gateway/admin-router.ts";
+import { adminCount, isAdminResponse, type AdminRouter } from "../../gateway/admin-router.ts";
 import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
 import { renderQueryError } from "../../protocol/query/codec.ts";
 import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
@@ -105,8 +105,9 @@ export function createIamService(deps: ServiceDeps): IamModule {
     stsOperations: stsOperations(sts),
     registerAdminRoutes(admin: AdminRouter) {
       admin.add("GET", "iam/decisions", (req) => {
-        const limit = Number(req.query.get("limit") ?? "1000");
-        return { status: 200, body: { decisions: authorizer.log.toJson(Number.isFinite(limit) && limit > 0 ? limit : 1000) } };
+        const limit = adminCount(req.query, "limit", 1000, 1, 100_000);
+        if (isAdminResponse(limit)) return limit;
+        return { status: 200, body: { decisions: authorizer.log.toJson(limit) } };
       });
     },
     internal: createInternal(env, bundles, authorizer, sts),

@@ -3,7 +3,7 @@
 // (/_hyperlocal/logs/<function>, /_hyperlocal/lambda-code/... for GetFunction's Code.Location).
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import { adminError, type AdminRouter } from "../../gateway/admin-router.ts";
+import { adminCount, adminError, adminScope, isAdminResponse, type AdminRouter } from "../../gateway/admin-router.ts";
 import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
 import type { ServiceRequest, ServiceResponse } from "../../protocol/http-types.ts";
 import { renderRestJsonError } from "../../protocol/rest-json/codec.ts";
@@ -165,8 +165,13 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
     },
     registerAdminRoutes(admin: AdminRouter) {
       admin.add("GET", "logs/{function}", (req, params) => {
-        const account = req.query.get("account") ?? deps.config.account;
-        const region = req.query.get("region") ?? deps.config.region;
+        const scope = adminScope(req.query, deps.config);
+        if (isAdminResponse(scope)) return scope;
+        const { account, region } = scope;
+        const since = adminCount(req.query, "since", 0, 0, Number.MAX_SAFE_INTEGER);
+        if (isAdminResponse(since)) return since;
+        const limit = adminCount(req.query, "limit", 1000, 1, 10_000);
+        if (isAdminResponse(limit)) return limit;
         let name: string;
         try {
           name = parseFunctionRef(params.function, { accountId: account, region }).name;
@@ -174,13 +179,12 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
           return adminError(400, (e as Error).message);
         }
         const state = env.state(account, region);
-        const fn = state.functions[name];
+        // A name from the URL: "constructor" or "__proto__" is no function.
+        const fn = Object.hasOwn(state.functions, name) ? state.functions[name] : undefined;
         if (!fn && !env.logs.has(account, region, name)) {
           return adminError(404, `Function not found: arn:aws:lambda:${region}:${account}:function:${name}`);
         }
-        const since = Number(req.query.get("since") ?? "0");
-        const limit = Number(req.query.get("limit") ?? "1000");
-        const { events, next } = env.logs.read(account, region, name, Number.isFinite(since) ? since : 0, Number.isFinite(limit) && limit > 0 ? limit : 1000);
+        const { events, next } = env.logs.read(account, region, name, since, limit);
         if (req.query.get("format") === "text") {
           return { status: 200, body: events.map((e) => e.message + "\n").join(""), headers: { "content-type": "text/plain; charset=utf-8" } };
         }
@@ -209,14 +213,17 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
         const zip = uses ? env.code.read(params.sha) : undefined;
         if (!zip) return adminError(404, "The specified key does not exist.");
         return { status: 200, body: zip, headers: { "content-type": "application/zip" } };
-      });
+        // A presigned URL (Code.Location): its token is the credential, as for S3.
+      }, { ownCredential: true });
 
       admin.add("GET", "lambda/runtime", () => ({ status: 200, body: runtime.stats() }));
     },
     vpcSource: (account, region, functionName, qualifier) => env.vpc?.vpcSource(account, region, functionName, qualifier),
     networkSource: (account, region, functionName, qualifier) => {
+      // The reachability route passes a name from its query string.
+      if (!Object.hasOwn(env.state(account, region).functions, functionName)) return undefined;
       if (env.vpc) return env.vpc.networkSource(account, region, functionName, qualifier);
-      return env.state(account, region).functions[functionName] ? { account, region, functionName } : undefined;
+      return { account, region, functionName };
     },
   };
 }

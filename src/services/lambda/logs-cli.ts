@@ -1,7 +1,8 @@
 // `hyperlocal logs <function> [--follow]`: prints a function's log lines from a running server's
 // admin API (GET /_hyperlocal/logs/<function>), and with --follow keeps printing new ones.
-export const LOGS_USAGE = `usage: hyperlocal logs <function> [--follow] [--endpoint-url URL] [--region R] [--account A]
-  the server is http://127.0.0.1:4566 unless --endpoint-url or HYPERLOCAL_ENDPOINT says otherwise`;
+export const LOGS_USAGE = `usage: hyperlocal logs <function> [--follow] [--endpoint-url URL] [--region R] [--account A] [--admin-token T]
+  the server is http://127.0.0.1:4566 unless --endpoint-url or HYPERLOCAL_ENDPOINT says otherwise;
+  a server that needs the admin token gets it from --admin-token or HYPERLOCAL_ADMIN_TOKEN`;
 
 interface LogsArgs {
   fn: string;
@@ -9,6 +10,7 @@ interface LogsArgs {
   endpoint: string;
   region?: string;
   account?: string;
+  adminToken?: string;
 }
 
 function parse(args: string[], env: NodeJS.ProcessEnv): LogsArgs | string {
@@ -17,6 +19,7 @@ function parse(args: string[], env: NodeJS.ProcessEnv): LogsArgs | string {
   let endpoint = env.HYPERLOCAL_ENDPOINT || "http://127.0.0.1:4566";
   let region: string | undefined;
   let account: string | undefined;
+  let adminToken = env.HYPERLOCAL_ADMIN_TOKEN || undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
@@ -25,13 +28,14 @@ function parse(args: string[], env: NodeJS.ProcessEnv): LogsArgs | string {
     else if (flag === "--endpoint-url" || flag === "--endpoint") endpoint = value() ?? "";
     else if (flag === "--region") region = value();
     else if (flag === "--account") account = value();
+    else if (flag === "--admin-token") adminToken = value();
     else if (a.startsWith("-")) return `unknown option: ${a}`;
     else if (fn === undefined) fn = a;
     else return `unexpected argument: ${a}`;
   }
   if (!fn) return "which function? give its name or ARN";
   if (!endpoint) return "--endpoint-url needs a value";
-  return { fn, follow, endpoint: endpoint.replace(/\/+$/, ""), region, account };
+  return { fn, follow, endpoint: endpoint.replace(/\/+$/, ""), region, account, ...(adminToken ? { adminToken } : {}) };
 }
 
 interface LogsPage {
@@ -43,7 +47,7 @@ async function fetchPage(a: LogsArgs, since: number): Promise<LogsPage> {
   const q = new URLSearchParams({ since: String(since) });
   if (a.region) q.set("region", a.region);
   if (a.account) q.set("account", a.account);
-  const res = await fetch(`${a.endpoint}/_hyperlocal/logs/${encodeURIComponent(a.fn)}?${q}`);
+  const res = await fetch(`${a.endpoint}/_hyperlocal/logs/${encodeURIComponent(a.fn)}?${q}`, a.adminToken ? { headers: { "x-hyperlocal-admin-token": a.adminToken } } : {});
   const body = (await res.json().catch(() => ({}))) as Partial<LogsPage> & { error?: string };
   if (res.status !== 200) throw new Error(body.error ?? `the server answered ${res.status}`);
   return { events: body.events ?? [], next: body.next ?? since };
