@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { formatCidr, isAligned, parseCidr } from "./cidr.ts";
@@ -26,7 +27,7 @@ function denyAll(egress: boolean, v6: boolean): AclEntry {
   return { ruleNumber: v6 ? LAST_IPV6_RULE : LAST_IPV4_RULE, egress, protocol: "-1", ruleAction: "deny", ...(v6 ? { ipv6CidrBlock: "::/0" } : { cidrBlock: "0.0.0.0/0" }) };
 }
 
-export function buildNetworkAcl(s: Ec2State, vpc: VpcRec, isDefault: boolean, tags: Record<string, string> = {}): NetworkAclRec {
+export function buildNetworkAcl(s: Ec2State, vpc: VpcRec, isDefault: boolean, tags: Record<string, string> = dict()): NetworkAclRec {
   const id = ec2Id("acl");
   const v6 = vpc.ipv6.length > 0;
   const entries: AclEntry[] = [];
