@@ -1,4 +1,4 @@
-import { dict } from "../../core/dict.ts";
+import { own, dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { formatCidr, isAligned, parseCidr } from "./cidr.ts";
@@ -120,7 +120,7 @@ export function aclContext(s: Ec2State, acl: NetworkAclRec) {
 const ACL_PROTOCOLS: Record<string, string> = { "-1": "-1", all: "-1", tcp: "6", udp: "17", icmp: "1", icmpv6: "58" };
 
 export function normalizeAclProtocol(raw: string): string {
-  const named = ACL_PROTOCOLS[raw.toLowerCase()];
+  const named = own(ACL_PROTOCOLS, raw.toLowerCase());
   if (named) return named;
   if (/^\d{1,3}$/.test(raw) && Number(raw) <= 255) return String(Number(raw));
   throw invalidParameterValue(`Invalid value '${raw}' for protocol. Unknown protocol.`); // unverified wording

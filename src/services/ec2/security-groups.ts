@@ -1,4 +1,4 @@
-import { dict } from "../../core/dict.ts";
+import { own, dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
@@ -55,7 +55,7 @@ function groupByIdOrName(s: Ec2State, p: ParamTree): SecurityGroupRec {
 const PROTOCOL_NAMES: Record<string, string> = { "-1": "-1", all: "-1", tcp: "tcp", "6": "tcp", udp: "udp", "17": "udp", icmp: "icmp", "1": "icmp", icmpv6: "icmpv6", "58": "icmpv6" };
 
 export function normalizeSgProtocol(raw: string): string {
-  const named = PROTOCOL_NAMES[raw.toLowerCase()];
+  const named = own(PROTOCOL_NAMES, raw.toLowerCase());
   if (named) return named;
   if (/^\d{1,3}$/.test(raw) && Number(raw) <= 255) return String(Number(raw));
   throw invalidParameterValue(`Invalid value '${raw}' for IP protocol. Unknown protocol.`);
