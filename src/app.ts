@@ -65,7 +65,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     store.markDirty();
   };
 
-  const credentials = new CredentialRegistry(config.account, config.acceptAnyCredentials);
+  const credentials = new CredentialRegistry({
+    defaultAccount: config.account,
+    acceptAny: config.acceptAnyCredentials,
+    accountKeySecret: config.accountKeys ? config.secretAccessKey : undefined,
+  });
   credentials.addRootKey(config.accessKeyId, config.secretAccessKey);
   const deps: ServiceDeps = { store, clock, config, logger };
   const iam = createIamService(deps);

@@ -22,6 +22,17 @@ describe("config", () => {
     assert.equal(c.acceptAnyCredentials, true);
   });
 
+  it("the 12-digit account keys are on by default; --no-account-keys or HYPERLOCAL_ACCOUNT_KEYS=off turn them off", () => {
+    assert.equal(parseConfig([], {}).accountKeys, true);
+    assert.equal(parseConfig(["--no-account-keys"], {}).accountKeys, false);
+    assert.equal(parseConfig([], { HYPERLOCAL_ACCOUNT_KEYS: "off" }).accountKeys, false);
+    assert.equal(parseConfig(["--account-keys"], { HYPERLOCAL_ACCOUNT_KEYS: "off" }).accountKeys, true);
+    assert.equal(parseConfig(["--account-keys=false"], {}).accountKeys, false);
+    assert.throws(() => parseConfig(["--no-account-keys=yes"], {}), /unknown option/);
+    assert.throws(() => parseConfig(["--no-port"], {}), /unknown option/);
+    assert.ok(configHelp().includes("--[no-]account-keys"));
+  });
+
   it("refuses bad values with a clear message", () => {
     assert.throws(() => parseConfig(["--port", "x"], {}), ConfigError);
     assert.throws(() => parseConfig(["--account", "123"], {}), /12 digits/);

@@ -25,7 +25,8 @@ const SETTINGS = [
   { key: "secretAccessKey", flag: "--secret-access-key", env: "HYPERLOCAL_SECRET_ACCESS_KEY", type: "string", default: "test", help: "secret access key of the account root" },
   { key: "stateDir", flag: "--state-dir", env: "HYPERLOCAL_STATE_DIR", type: "string", default: undefined, help: "save state there and restore it on start (default: memory only)" },
   { key: "logLevel", flag: "--log-level", env: "HYPERLOCAL_LOG_LEVEL", type: "string", default: "info", help: "debug, info, warn, error or silent", choices: ["debug", "info", "warn", "error", "silent"] },
-  { key: "acceptAnyCredentials", flag: "--accept-any-credentials", env: "HYPERLOCAL_ACCEPT_ANY_CREDENTIALS", type: "boolean", default: false, help: "treat unknown access keys as the account root" },
+  { key: "accountKeys", flag: "--account-keys", env: "HYPERLOCAL_ACCOUNT_KEYS", type: "boolean", default: true, help: "a 12-digit access key id, signed with --secret-access-key, is the root of that account (cross-account tests); --no-account-keys or HYPERLOCAL_ACCOUNT_KEYS=off turns it off" },
+  { key: "acceptAnyCredentials", flag: "--accept-any-credentials", env: "HYPERLOCAL_ACCEPT_ANY_CREDENTIALS", type: "boolean", default: false, help: "treat access keys nobody issued as the account root, unchecked (deactivated and deleted IAM keys stay refused)" },
   { key: "iam", flag: "--iam", env: "HYPERLOCAL_IAM", type: "string", default: "enforce", help: "IAM enforcement: enforce, soft (decide and log, allow) or off", choices: ["enforce", "soft", "off"] },
   { key: "noDefaultVpc", flag: "--no-default-vpc", env: "HYPERLOCAL_NO_DEFAULT_VPC", type: "boolean", default: false, help: "do not create a default VPC in each account and region" },
   { key: "concurrencyLimit", flag: "--concurrency-limit", env: "HYPERLOCAL_CONCURRENCY_LIMIT", type: "number", default: 1000, help: "Lambda account concurrency limit" },
@@ -53,6 +54,7 @@ export interface Config {
   secretAccessKey: string;
   stateDir: string | undefined;
   logLevel: LogLevel;
+  accountKeys: boolean;
   acceptAnyCredentials: boolean;
   iam: "enforce" | "soft" | "off";
   noDefaultVpc: boolean;
@@ -86,6 +88,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     const arg = argv[i];
     const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     const s = SETTINGS.find((x) => x.flag === flag);
+    // --no-X turns off a boolean setting that is on by default (--no-account-keys).
+    const negated = s ? undefined : SETTINGS.find((x) => x.type === "boolean" && x.default === true && `--no-${x.flag.slice(2)}` === flag);
+    if (negated && inline === undefined) {
+      c[negated.key] = false;
+      continue;
+    }
     if (!s) throw new ConfigError(`unknown option: ${arg}`);
     if (s.type === "boolean") {
       c[s.key] = inline === undefined ? true : coerce(s, inline, flag);
@@ -135,7 +143,7 @@ function coerceList(key: string, v: string, where: string): string[] {
 
 export function configHelp(): string {
   const rows = SETTINGS.map((s) => {
-    const flag = s.type === "boolean" ? s.flag : `${s.flag} <${s.type === "number" ? "n" : s.type === "list" ? "a,b" : "value"}>`;
+    const flag = s.type === "boolean" ? (s.default === true ? `--[no-]${s.flag.slice(2)}` : s.flag) : `${s.flag} <${s.type === "number" ? "n" : s.type === "list" ? "a,b" : "value"}>`;
     const def = s.default === undefined || (Array.isArray(s.default) && s.default.length === 0) ? "" : ` (default: ${s.default})`;
     return `  ${flag.padEnd(30)} ${s.help}${def}\n  ${"".padEnd(30)} env: ${s.env}`;
   });

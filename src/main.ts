@@ -16,12 +16,16 @@ options (each also an environment variable):
 ${configHelp()}
 `;
 
+/** Started by bin/hyperlocal.mjs (an IPC channel to it): if that process goes away, even by SIGKILL, so do we. */
+const orphaned = () => process.exit(0);
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help" || rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (process.channel) process.on("disconnect", orphaned);
   if (command === "logs") return runLogsCommand(rest, process.env);
   if (command !== "start") {
     process.stderr.write(`unknown command: ${command}\n\n${USAGE}`);
@@ -39,12 +43,25 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const app = await startApp(config);
-    const stop = async () => {
-      await app.close();
-      process.exit(0);
+    // Ctrl-C reaches both bin/hyperlocal.mjs and us, which forwards it again: stop once. SIGHUP (the
+    // terminal closed) stops the server too, with its execution environments, never orphaning them.
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= app.close().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          process.stderr.write(`hyperlocal: error while stopping: ${(e as Error)?.message ?? e}\n`);
+          process.exit(1);
+        },
+      );
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
+    process.on("SIGHUP", stop);
+    if (process.channel) {
+      process.off("disconnect", orphaned);
+      process.on("disconnect", stop);
+    }
     // Printed whatever the log level: a warning nobody sees protects nobody.
     if (app.exposed) {
       process.stderr.write(

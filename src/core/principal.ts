@@ -28,13 +28,18 @@ export interface ResolvedCredential {
   sessionToken?: string;
   /** Epoch ms after which the key is expired (ExpiredToken). */
   expiresAt?: number;
-  /** Inactive IAM keys are refused like unknown ones. */
-  active?: boolean;
   principal: Principal;
 }
 
+/**
+ * What a source knows of a key: its credential; "refused" for a key it issued that may no longer be
+ * used (inactive, deleted, a forgotten session), which is nobody, even with --accept-any-credentials;
+ * undefined for a key it never issued.
+ */
+export type CredentialLookup = ResolvedCredential | "refused" | undefined;
+
 /** A source of credentials: the built-in root key, IAM access keys, STS sessions. */
-export type CredentialResolver = (accessKeyId: string) => ResolvedCredential | undefined;
+export type CredentialResolver = (accessKeyId: string) => CredentialLookup;
 
 export function rootPrincipal(accountId: string, accessKeyId: string): Principal {
   return { arn: `arn:aws:iam::${accountId}:root`, accountId, type: "Account", userId: accountId, accessKeyId };

@@ -155,7 +155,7 @@ export class Gateway {
     if (typeProblem) {
       return this.send(res, requestId, svc.renderError(refusalError(svc.protocol, typeProblem), requestId), svc.signingName, "-", info.accessKeyId, started);
     }
-    const problem = this.authenticate(info, method, rawPath, rawQuery, req, body);
+    const problem = this.authenticate(info, method, rawPath, rawQuery, req, body, svc);
     if ("kind" in problem) {
       return this.send(res, requestId, svc.renderError(authError(svc.protocol, problem), requestId), svc.signingName, "-", info.accessKeyId, started);
     }
@@ -187,9 +187,12 @@ export class Gateway {
     rawQuery: string,
     req: IncomingMessage,
     body: Buffer,
+    svc: ServiceDefinition,
   ): AuthProblem | { principal: Principal } {
     const cred = this.opts.credentials.resolve(info.accessKeyId);
-    if (!cred || cred.active === false) {
+    if (cred === "refused") return { kind: "unknown-key" };
+    if (!cred) {
+      // --accept-any-credentials: only a key nobody issued acts as the root, never a deactivated or deleted one.
       if (this.opts.credentials.acceptsAnyKey) return { principal: this.opts.credentials.anyKeyPrincipal(info.accessKeyId).principal };
       return { kind: "unknown-key" };
     }
@@ -210,7 +213,7 @@ export class Gateway {
       return { kind: "skew", message: `Signature not yet current: ${info.amzDate} is still later than ${amz(wall + SKEW_MS)} (${amz(wall)} + 15 min.)` };
     }
     if (info.amzDate.slice(0, 8) !== info.scopeDate) return { kind: "bad-signature" };
-    if (!verifySignature(info, { method, rawPath, rawQuery, headers: req.headers, body }, cred.secretAccessKey, this.keys)) {
+    if (!verifySignature(info, { method, rawPath, rawQuery, headers: req.headers, body }, cred.secretAccessKey, this.keys, { unsignedPayload: svc.unsignedPayload === true })) {
       return { kind: "bad-signature" };
     }
     if (cred.expiresAt !== undefined && this.opts.clock.now() >= cred.expiresAt) return { kind: "expired-token" };

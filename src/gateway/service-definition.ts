@@ -36,6 +36,11 @@ export interface ServiceDefinition {
   protocol: Protocol;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+  /**
+   * Whether x-amz-content-sha256 may be UNSIGNED-PAYLOAD or a streaming payload hash: on AWS only S3
+   * takes them. Unset: every body is hashed and must match the signature.
+   */
+  unsignedPayload?: boolean;
   handle(req: ServiceRequest, ctx: OperationContext): Promise<ServiceResponse> | ServiceResponse;
   /** Render an error in this service's wire shape. */
   renderError(err: AwsError, requestId: string): ServiceResponse;

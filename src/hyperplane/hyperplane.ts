@@ -1,3 +1,4 @@
+import { dict } from "../core/dict.ts";
 import { AwsError, isAwsError } from "../core/aws-error.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Ec2Internal } from "../services/ec2/internal.ts";
@@ -275,7 +276,7 @@ export class Hyperplane {
   }
 
   private state(account: string, region: string): HyperplaneState {
-    return this.store.state<HyperplaneState>(SERVICE, account, region, () => ({ combos: {} }));
+    return this.store.state<HyperplaneState>(SERVICE, account, region, () => ({ combos: dict() }));
   }
 }
 

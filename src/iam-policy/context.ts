@@ -3,12 +3,13 @@
 import type { Context, ContextValue } from "./types.ts";
 
 export function lookup(ctx: Context, key: string, lower: string): ContextValue | undefined {
-  let v: unknown = ctx[key];
+  // Own keys only: a condition key named "constructor" is absent, not Object's constructor.
+  let v: unknown = Object.hasOwn(ctx, key) ? ctx[key] : undefined;
   if (v === undefined) {
-    v = ctx[lower];
+    v = Object.hasOwn(ctx, lower) ? ctx[lower] : undefined;
     if (v === undefined) {
       const len = key.length;
-      for (const k in ctx) {
+      for (const k of Object.keys(ctx)) {
         if (k.length === len && k.toLowerCase() === lower) {
           v = ctx[k];
           break;

@@ -5,6 +5,7 @@
 // python3 is installed (3.11 here). That is accepted on purpose: installing one interpreter per
 // runtime name would make the emulator heavy, and code that depends on a minor version's features
 // is rare. AWS_EXECUTION_ENV still names the declared runtime.
+import { own } from "../core/dict.ts";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -24,7 +25,7 @@ const SUPPORTED: Record<string, RuntimeFamily> = {
 };
 
 export function runtimeFamily(runtime: string): RuntimeFamily | undefined {
-  return SUPPORTED[runtime];
+  return own(SUPPORTED, runtime);
 }
 
 /** The directory with the bootstraps: the LAMBDA_RUNTIME_DIR of managed runtimes. */

@@ -29,7 +29,33 @@ describe("Store", () => {
     s.saveNow();
     const t = new Store(d);
     assert.equal(t.load(), true);
-    assert.deepEqual(t.state("iam", "000000000000", "global", () => ({})), { users: { alice: { id: "AIDA1" } } });
+    // Restored state is prototype-free throughout (core/dict.ts): compare its JSON.
+    assert.deepEqual(JSON.parse(JSON.stringify(t.state("iam", "000000000000", "global", () => ({})))), { users: { alice: { id: "AIDA1" } } });
+  });
+
+  it("takes accounts, regions and keys named like Object.prototype members, and restores them", () => {
+    const d = dir();
+    const s = new Store(d);
+    const names = ["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty", "prototype", "__defineGetter__", "isPrototypeOf"];
+    for (const n of names) {
+      const st = s.state<{ n: string }>("lambda", n, n, () => ({ n }));
+      assert.equal(st.n, n, `account and region ${n}`);
+    }
+    assert.equal(s.all("lambda").length, names.length);
+    const inner = s.state<{ functions: Record<string, unknown> }>("lambda", "000000000000", "us-east-1", () => ({ functions: Object.create(null) }));
+    for (const n of names) inner.functions[n] = { name: n };
+    s.saveNow();
+    const t = new Store(d);
+    t.load();
+    for (const n of names) {
+      const st = t.state<{ n: string }>("lambda", n, n, () => ({ n: "fresh" }));
+      assert.equal(st.n, n, `restored account and region ${n}`);
+    }
+    const back = t.state<{ functions: Record<string, { name: string }> }>("lambda", "000000000000", "us-east-1", () => ({ functions: {} })).functions;
+    assert.equal(Object.getPrototypeOf(back), null);
+    assert.deepEqual(Object.keys(back).sort(), [...names].sort());
+    for (const n of names) assert.equal(back[n].name, n);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
   it("debounces many changes into one write", async () => {

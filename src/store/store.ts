@@ -1,11 +1,14 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { dict, parseState } from "../core/dict.ts";
 
 /**
  * The state of every service, keyed by service, account and region, in memory. Services keep plain
  * JSON-serialisable objects here, so that with a state directory the whole tree is saved as one
  * snapshot (debounced; written to a temporary file, synced, then renamed over the old one so a crash
- * mid-write never leaves a torn file) and restored on start.
+ * mid-write never leaves a torn file) and restored on start. Accounts and regions come from callers
+ * (a region named "constructor" is a region), so every level is a prototype-free Dict, and a
+ * restored snapshot is prototype-free throughout (core/dict.ts#parseState).
  */
 type Tree = Record<string, Record<string, Record<string, unknown>>>;
 
@@ -16,7 +19,7 @@ const FORMAT = 1;
 export class SnapshotError extends Error {}
 
 export class Store {
-  private data: Tree = {};
+  private data: Tree = dict();
   private timer: NodeJS.Timeout | undefined;
   private saving = false;
 
@@ -27,8 +30,8 @@ export class Store {
 
   /** The state of one service in one account and region, created by init on first use. */
   state<T>(service: string, account: string, region: string, init: () => T): T {
-    const byAccount = (this.data[service] ??= {});
-    const byRegion = (byAccount[account] ??= {});
+    const byAccount = (this.data[service] ??= dict());
+    const byRegion = (byAccount[account] ??= dict());
     let s = byRegion[region] as T | undefined;
     if (s === undefined) {
       s = init();
@@ -47,7 +50,7 @@ export class Store {
   }
 
   reset(): void {
-    this.data = {};
+    this.data = dict();
     this.markDirty();
   }
 
@@ -94,7 +97,7 @@ export class Store {
     if (!existsSync(file)) return false;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(file, "utf8"));
+      parsed = parseState(readFileSync(file, "utf8"));
     } catch (e) {
       throw new SnapshotError(`cannot read the state snapshot ${file}: ${(e as Error).message}. The file was left as it is; move it away to start empty.`);
     }

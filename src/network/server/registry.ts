@@ -2,6 +2,7 @@
 // they survive restarts with --state-dir and go with POST /_hyperlocal/reset:
 // - endpoints: real local servers placed inside a VPC at an address or interface and a port;
 // - internet: local servers standing in for a public name or address and a port.
+import { dict } from "../../core/dict.ts";
 import { randomBytes } from "node:crypto";
 import { parseIp } from "../model/cidr.ts";
 import type { Store } from "../../store/store.ts";
@@ -63,7 +64,7 @@ export class NetworkRegistry {
 
   /** Read through the store every time: a reset replaces the whole tree. */
   private data(): NetworkState {
-    return this.store.state<NetworkState>(SERVICE, SCOPE, SCOPE, () => ({ format: 1, endpoints: {}, internet: {} }));
+    return this.store.state<NetworkState>(SERVICE, SCOPE, SCOPE, () => ({ format: 1, endpoints: dict(), internet: dict() }));
   }
 
   private changed(): void {

@@ -38,7 +38,11 @@ export async function startNetworkTestServer(overrides: Partial<Config> = {}, op
   const clock = new SimulatedClock();
   const store = new Store(config.stateDir);
   store.load();
-  const credentials = new CredentialRegistry(config.account, config.acceptAnyCredentials);
+  const credentials = new CredentialRegistry({
+    defaultAccount: config.account,
+    acceptAny: config.acceptAnyCredentials,
+    accountKeySecret: config.accountKeys ? config.secretAccessKey : undefined,
+  });
   credentials.addRootKey(config.accessKeyId, config.secretAccessKey);
   const deps: ServiceDeps = { store, clock, config, logger };
   const iam = createIamService(deps);

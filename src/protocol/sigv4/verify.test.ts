@@ -5,7 +5,7 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { Hash } from "@smithy/hash-node";
 
 const Sha256 = Hash.bind(null, "sha256");
-import { canonicalQuery, parseSignature, SigningKeyCache, verifySignature, type VerifyInput } from "./verify.ts";
+import { canonicalQuery, HOST_NOT_SIGNED, parseSignature, SigningKeyCache, verifySignature, type VerifyInput } from "./verify.ts";
 
 // The smithy signer (what the AWS SDK uses) is the reference: whatever it signs must verify.
 const creds = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
@@ -108,5 +108,47 @@ describe("SigV4 verification against the SDK's signer", () => {
     assert.equal(canonicalQuery("b=2&a=x%20y&a=1&c", false), "a=1&a=x%20y&b=2&c=");
     assert.equal(canonicalQuery("X-Amz-Signature=abc&A=1", true), "A=1");
     assert.equal(canonicalQuery("k=%2A%21", false), "k=%2A%21");
+  });
+
+  it("takes UNSIGNED-PAYLOAD and streaming hashes only where the service allows them (S3)", async () => {
+    for (const declared of ["UNSIGNED-PAYLOAD", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"]) {
+      const { input } = await signed({ method: "POST", path: "/", body: "Action=GetCallerIdentity&Version=2011-06-15", headers: { "x-amz-content-sha256": declared } });
+      assert.equal(input.headers["x-amz-content-sha256"], declared);
+      const parsed = parseSignature(new URLSearchParams(), input.headers);
+      if (parsed.kind !== "signed") return assert.fail("not parsed");
+      assert.equal(verifySignature(parsed.info, input, creds.secretAccessKey, cache), false, `${declared} without the flag`);
+      assert.equal(verifySignature(parsed.info, input, creds.secretAccessKey, cache, { unsignedPayload: true }), true, `${declared} with the flag`);
+      // Without the flag, a body swapped under it fails too.
+      assert.equal(verifySignature(parsed.info, { ...input, body: Buffer.from("Action=CreateUser&UserName=x&Version=2010-05-08") }, creds.secretAccessKey, cache), false);
+    }
+  });
+
+  it("refuses a declared hash that is not the body's", async () => {
+    const { input } = await signed({ method: "POST", path: "/", body: "Action=GetCallerIdentity&Version=2011-06-15", headers: { "x-amz-content-sha256": "0".repeat(64) } });
+    const parsed = parseSignature(new URLSearchParams(), input.headers);
+    if (parsed.kind !== "signed") return assert.fail("not parsed");
+    assert.equal(verifySignature(parsed.info, input, creds.secretAccessKey, cache), false);
+    assert.equal(verifySignature(parsed.info, input, creds.secretAccessKey, cache, { unsignedPayload: true }), false);
+  });
+
+  it("requires Host among the signed headers, in the header and the presigned form", () => {
+    const auth = (signedHeaders: string) => `AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sts/aws4_request, SignedHeaders=${signedHeaders}, Signature=${"a".repeat(64)}`;
+    const headers = { "x-amz-date": "20240101T000000Z" };
+    assert.deepEqual(parseSignature(new URLSearchParams(), { ...headers, authorization: auth("content-type;x-amz-date") }), { kind: "malformed", message: HOST_NOT_SIGNED });
+    assert.equal(parseSignature(new URLSearchParams(), { ...headers, authorization: auth("content-type;host;x-amz-date") }).kind, "signed");
+    const q = (signedHeaders: string) =>
+      new URLSearchParams({ "X-Amz-Algorithm": "AWS4-HMAC-SHA256", "X-Amz-Credential": "test/20240101/us-east-1/sts/aws4_request", "X-Amz-Date": "20240101T000000Z", "X-Amz-SignedHeaders": signedHeaders, "X-Amz-Signature": "a".repeat(64) });
+    assert.deepEqual(parseSignature(q("x-amz-date"), {}), { kind: "malformed", message: HOST_NOT_SIGNED });
+    assert.equal(parseSignature(q("host"), {}).kind, "signed");
+  });
+
+  it("a signed header named like an Object.prototype member is a missing header, not a crash", async () => {
+    const { input } = await signed({ method: "POST", path: "/", body: "Action=GetCallerIdentity&Version=2011-06-15" });
+    const parsed = parseSignature(new URLSearchParams(), input.headers);
+    if (parsed.kind !== "signed") return assert.fail("not parsed");
+    const headers = Object.assign({}, input.headers); // a node header map has Object.prototype
+    for (const name of ["constructor", "__proto__", "tostring", "hasownproperty"]) {
+      assert.equal(verifySignature({ ...parsed.info, signedHeaders: ["host", name] }, { ...input, headers }, creds.secretAccessKey, cache), false);
+    }
   });
 });

@@ -27,6 +27,24 @@ export type ParseOutcome =
   | { kind: "missing" }
   | { kind: "malformed"; message: string };
 
+/** AWS's answer (IncompleteSignature) when the Host header is not among the signed ones, header or presigned form. */
+export const HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.";
+
+/** Payload hashes that stand for "not hashed": only S3 takes them (ServiceDefinition.unsignedPayload). */
+const UNHASHED_PAYLOADS = new Set([
+  "UNSIGNED-PAYLOAD",
+  "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+  "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+  "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+]);
+
+/** A signature must cover the Host header, or a captured request could be replayed against another host. */
+function hostSigned(signedHeaders: string[]): boolean {
+  return signedHeaders.includes("host") || signedHeaders.includes(":authority");
+}
+
 const AUTH_RE =
   /^AWS4-HMAC-SHA256\s+Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-fA-F]{64})\s*$/;
 
@@ -40,6 +58,8 @@ export function parseSignature(query: URLSearchParams, headers: IncomingHttpHead
     }
     const amzDate = headerValue(headers, "x-amz-date");
     if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate)) return { kind: "malformed", message: "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header." };
+    const signedHeaders = m[5].toLowerCase().split(";");
+    if (!hostSigned(signedHeaders)) return { kind: "malformed", message: HOST_NOT_SIGNED };
     return {
       kind: "signed",
       info: {
@@ -47,7 +67,7 @@ export function parseSignature(query: URLSearchParams, headers: IncomingHttpHead
         scopeDate: m[2],
         region: m[3],
         service: m[4],
-        signedHeaders: m[5].toLowerCase().split(";"),
+        signedHeaders,
         signature: m[6].toLowerCase(),
         amzDate,
         sessionToken: headerValue(headers, "x-amz-security-token"),
@@ -64,6 +84,8 @@ export function parseSignature(query: URLSearchParams, headers: IncomingHttpHead
     if (!cm || !/^[0-9a-fA-F]{64}$/.test(sig) || !/^\d{8}T\d{6}Z$/.test(amzDate) || !signed) {
       return { kind: "malformed", message: "AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date' and 'X-Amz-SignedHeaders'." };
     }
+    const signedHeaders = signed.toLowerCase().split(";");
+    if (!hostSigned(signedHeaders)) return { kind: "malformed", message: HOST_NOT_SIGNED };
     const expires = query.get("X-Amz-Expires");
     return {
       kind: "signed",
@@ -72,7 +94,7 @@ export function parseSignature(query: URLSearchParams, headers: IncomingHttpHead
         scopeDate: cm[2],
         region: cm[3],
         service: cm[4],
-        signedHeaders: signed.toLowerCase().split(";"),
+        signedHeaders,
         signature: sig.toLowerCase(),
         amzDate,
         sessionToken: query.get("X-Amz-Security-Token") ?? undefined,
@@ -158,22 +180,36 @@ export interface VerifyInput {
   body: Buffer;
 }
 
+export interface VerifyOptions {
+  /**
+   * S3 only: x-amz-content-sha256 may say UNSIGNED-PAYLOAD or a streaming payload (and a presigned
+   * URL signs UNSIGNED-PAYLOAD). Elsewhere the body is always hashed, so a body swapped under a
+   * signature made for another one never verifies.
+   */
+  unsignedPayload?: boolean;
+}
+
 /** True when the signature matches the request under this secret. */
-export function verifySignature(info: SignedRequestInfo, req: VerifyInput, secret: string, cache: SigningKeyCache): boolean {
+export function verifySignature(info: SignedRequestInfo, req: VerifyInput, secret: string, cache: SigningKeyCache, opts: VerifyOptions = {}): boolean {
   const canonHeaders: string[] = [];
   for (const name of info.signedHeaders) {
-    const raw = req.headers[name];
+    // node's headers object has Object.prototype: a signed header named "constructor" is not a header.
+    const raw = Object.hasOwn(req.headers, name) ? req.headers[name] : undefined;
     if (raw === undefined) return false;
     const value = Array.isArray(raw) ? raw.join(",") : raw;
     canonHeaders.push(`${name}:${value.trim().replace(/\s+/g, " ")}\n`);
   }
   const declared = headerValue(req.headers, "x-amz-content-sha256");
   let payloadHash: string;
-  if (declared === "UNSIGNED-PAYLOAD" || (info.presigned && declared === undefined && req.body.length === 0 && req.method === "GET")) {
-    payloadHash = declared ?? sha256Hex(req.body);
+  if (opts.unsignedPayload && declared !== undefined && UNHASHED_PAYLOADS.has(declared)) {
+    // S3 verifies a streaming payload's chunk signatures itself, as it reads them.
+    payloadHash = declared;
+  } else if (opts.unsignedPayload && info.presigned && declared === undefined) {
+    payloadHash = "UNSIGNED-PAYLOAD";
   } else {
     payloadHash = sha256Hex(req.body);
-    // The header is trusted by signers as the payload hash; a mismatch means a tampered body.
+    // Signers put the hash they signed in this header; one that is not the body's means the body was
+    // changed (or is UNSIGNED-PAYLOAD where the service hashes every body): the signature cannot hold.
     if (declared !== undefined && declared !== payloadHash) return false;
   }
   const creq = [

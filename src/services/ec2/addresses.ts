@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import { createHash } from "node:crypto";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
@@ -22,7 +23,7 @@ export function nextPublicIp(s: Ec2State): string {
   return formatIpv4(BigInt((base + 1 + n) >>> 0));
 }
 
-export function buildAddress(s: Ec2State, tags: Record<string, string> = {}): AddressRec {
+export function buildAddress(s: Ec2State, tags: Record<string, string> = dict()): AddressRec {
   const a: AddressRec = { allocationId: ec2Id("eipalloc"), publicIp: nextPublicIp(s), networkBorderGroup: s.region, tags };
   s.addresses[a.allocationId] = a;
   return a;

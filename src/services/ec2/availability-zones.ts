@@ -1,3 +1,4 @@
+import { own } from "../../core/dict.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import type { ParamTree } from "../../protocol/params.ts";
 import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";
@@ -47,12 +48,12 @@ const DIRECTIONS: Record<string, string> = {
 export function regionCode(region: string): string {
   const m = /^([a-z]{2})-(?:gov-)?([a-z]+)-(\d+)$/.exec(region);
   if (!m) return region.replace(/[^a-z0-9]/g, "").slice(0, 6);
-  return `${m[1]}${DIRECTIONS[m[2]] ?? m[2].slice(0, 2)}${m[3]}`;
+  return `${m[1]}${own(DIRECTIONS, m[2]) ?? m[2].slice(0, 2)}${m[3]}`;
 }
 
 export function zonesOf(region: string): Zone[] {
   const code = regionCode(region);
-  const suffixes = SUFFIXES[region] ?? [["a", 1], ["b", 2], ["c", 3]];
+  const suffixes = own(SUFFIXES, region) ?? [["a", 1], ["b", 2], ["c", 3]];
   return suffixes.map(([s, n]) => ({ name: `${region}${s}`, id: `${code}-az${n}` }));
 }
 

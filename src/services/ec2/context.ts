@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import type { ContextValue } from "../../core/authorization.ts";
 import type { OperationContext } from "../../gateway/service-definition.ts";
 import type { ParamTree } from "../../protocol/params.ts";
@@ -43,7 +44,7 @@ export interface AuthTarget {
 
 /** ec2:ResourceTag/<key> for each tag of an existing resource. */
 export function resourceTagContext(tags: Tags | undefined): Record<string, ContextValue> {
-  const out: Record<string, ContextValue> = {};
+  const out = dict<ContextValue>();
   for (const [k, v] of Object.entries(tags ?? {})) out[`ec2:ResourceTag/${k}`] = v;
   return out;
 }

@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { associateAddress, disassociateAddress } from "./addresses.ts";
@@ -29,7 +30,7 @@ export const DELETED_VISIBLE_MS = 3600_000;
 
 // ---------------------------------------------------------------- internet gateways
 
-export function buildInternetGateway(s: Ec2State, tags: Record<string, string> = {}): InternetGatewayRec {
+export function buildInternetGateway(s: Ec2State, tags: Record<string, string> = dict()): InternetGatewayRec {
   const g: InternetGatewayRec = { id: ec2Id("igw"), ownerId: s.account, attachments: [], tags };
   s.internetGateways[g.id] = g;
   return g;
@@ -127,7 +128,7 @@ function createEgressOnlyInternetGateway(c: Ec2Call): XmlObject {
   const clientToken = optString(c.p, "ClientToken");
   const prior = priorResult(c, "CreateEgressOnlyInternetGateway");
   if (prior && c.s.egressOnlyInternetGateways[prior]) return { clientToken, egressOnlyInternetGateway: eigwView(c.s.egressOnlyInternetGateways[prior]) };
-  const g: EgressOnlyInternetGatewayRec = { id: ec2Id("eigw"), vpcId: vpc.id, tags: tags ?? {} };
+  const g: EgressOnlyInternetGatewayRec = { id: ec2Id("eigw"), vpcId: vpc.id, tags: tags ?? dict() };
   c.s.egressOnlyInternetGateways[g.id] = g;
   rememberResult(c, "CreateEgressOnlyInternetGateway", g.id);
   return { clientToken, egressOnlyInternetGateway: eigwView(g) };
@@ -227,7 +228,7 @@ function createNatGateway(c: Ec2Call, timing: GatewayTiming): XmlObject {
     state: "pending",
     createTime: c.now,
     transitionAt: c.now + timing.natPendingMs,
-    tags: tags ?? {},
+    tags: tags ?? dict(),
   };
   if (type === "public" && !hasInternetGateway(c.s, vpc)) {
     // AWS accepts the request; the gateway then fails.

@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import { notFound } from "./errors.ts";
 import { allocateInterface, groupsForSubnet, releaseInterface } from "./network-interfaces.ts";
@@ -105,7 +106,7 @@ export function interfaceView(e: EniRec): NetworkInterfaceView {
     instanceOwnerId: e.attachment?.instanceOwnerId,
     attachmentId: e.attachment?.attachmentId,
     macAddress: e.macAddress,
-    tags: { ...e.tags },
+    tags: dict(e.tags),
   };
 }
 

@@ -1,3 +1,4 @@
+import { own, dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { formatCidr, isAligned, parseCidr } from "./cidr.ts";
@@ -26,7 +27,7 @@ function denyAll(egress: boolean, v6: boolean): AclEntry {
   return { ruleNumber: v6 ? LAST_IPV6_RULE : LAST_IPV4_RULE, egress, protocol: "-1", ruleAction: "deny", ...(v6 ? { ipv6CidrBlock: "::/0" } : { cidrBlock: "0.0.0.0/0" }) };
 }
 
-export function buildNetworkAcl(s: Ec2State, vpc: VpcRec, isDefault: boolean, tags: Record<string, string> = {}): NetworkAclRec {
+export function buildNetworkAcl(s: Ec2State, vpc: VpcRec, isDefault: boolean, tags: Record<string, string> = dict()): NetworkAclRec {
   const id = ec2Id("acl");
   const v6 = vpc.ipv6.length > 0;
   const entries: AclEntry[] = [];
@@ -119,7 +120,7 @@ export function aclContext(s: Ec2State, acl: NetworkAclRec) {
 const ACL_PROTOCOLS: Record<string, string> = { "-1": "-1", all: "-1", tcp: "6", udp: "17", icmp: "1", icmpv6: "58" };
 
 export function normalizeAclProtocol(raw: string): string {
-  const named = ACL_PROTOCOLS[raw.toLowerCase()];
+  const named = own(ACL_PROTOCOLS, raw.toLowerCase());
   if (named) return named;
   if (/^\d{1,3}$/.test(raw) && Number(raw) <= 255) return String(Number(raw));
   throw invalidParameterValue(`Invalid value '${raw}' for protocol. Unknown protocol.`); // unverified wording

@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import { parseIp } from "../../network/model/cidr.ts";
 import type { ParamTree } from "../../protocol/params.ts";
@@ -69,7 +70,7 @@ interface AnalysisRec {
 type InsightsState = Ec2State & { networkInsights?: { paths: Record<string, PathRec>; analyses: Record<string, AnalysisRec> } };
 
 function insights(s: Ec2State): { paths: Record<string, PathRec>; analyses: Record<string, AnalysisRec> } {
-  return ((s as InsightsState).networkInsights ??= { paths: {}, analyses: {} });
+  return ((s as InsightsState).networkInsights ??= { paths: dict(), analyses: dict() });
 }
 
 const PATH_TYPE = "network-insights-path" as ArnType;
@@ -203,7 +204,7 @@ function createNetworkInsightsPath(c: Ec2Call): XmlObject {
   if (destination?.id.startsWith("igw-") && !destinationIp && !filterAtSource?.destinationAddress) {
     throw invalidParameterValue("A destination IP address is required when the destination is an internet gateway."); // unverified wording
   }
-  const tags = tagSpecifications(c.p, [PATH_TYPE])[PATH_TYPE] ?? {};
+  const tags = tagSpecifications(c.p, [PATH_TYPE])[PATH_TYPE] ?? dict();
   gate(c, "CreateNetworkInsightsPath", { arn: pathArn(c.s, "*"), context: requestTagContext(tags) });
   const id = ec2Id("nip");
   const rec: PathRec = {
@@ -288,7 +289,7 @@ function startNetworkInsightsAnalysis(c: Ec2Call): XmlObject {
   if (!pathId) throw missingParameter("networkInsightsPathId");
   const path = ni.paths[pathId];
   if (!path) throw pathNotFound(pathId);
-  const tags = tagSpecifications(c.p, [ANALYSIS_TYPE])[ANALYSIS_TYPE] ?? {};
+  const tags = tagSpecifications(c.p, [ANALYSIS_TYPE])[ANALYSIS_TYPE] ?? dict();
   gate(c, "StartNetworkInsightsAnalysis", [
     { arn: path.arn, context: resourceTagContext(path.tags) },
     { arn: analysisArn(c.s, "*"), context: requestTagContext(tags) },

@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import { randomBytes } from "node:crypto";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
@@ -164,7 +165,7 @@ export function allocateInterface(s: Ec2State, r: InterfaceRequest): EniRec {
         }
       : undefined,
     createdAt: r.now,
-    tags: r.tags ?? {},
+    tags: r.tags ?? dict(),
   };
   putRecord(s.networkInterfaces, id, eni);
   return eni;

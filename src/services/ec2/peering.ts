@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { overlaps, parseCidr } from "./cidr.ts";
@@ -129,7 +130,7 @@ function createVpcPeeringConnection(c: Ec2Call): XmlObject {
     requesterIpv6: vpcIpv6Cidrs(requester),
     accepterCidrs: accepter ? vpcCidrs(accepter) : [],
     accepterIpv6: accepter ? vpcIpv6Cidrs(accepter) : [],
-    tags: tags ?? {},
+    tags: tags ?? dict(),
   };
   const overlapping = accepter && requester.cidrs.some((a) => accepter.cidrs.some((b) => overlaps(parseCidr(a.cidr)!, parseCidr(b.cidr)!)));
   const view = (() => {

@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import { asList, asStringList, str, sub, type ParamNode, type ParamTree } from "../../protocol/params.ts";
 import { invalidParameterValue, malformed, missingParameter, wellFormed, type IdKindName } from "./errors.ts";
 
@@ -78,7 +79,7 @@ export function fingerprint(p: ParamTree): string {
 
 function sortKeys(n: ParamNode): unknown {
   if (typeof n === "string") return n;
-  const out: Record<string, unknown> = {};
+  const out = dict<unknown>();
   for (const k of Object.keys(n).sort()) out[k] = sortKeys(n[k]);
   return out;
 }

@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { containsIp, formatCidr, isAligned, parseCidr, parseIp } from "./cidr.ts";
@@ -18,7 +19,7 @@ import { tagSetView, tagSpecifications } from "./tags.ts";
  */
 export const ROUTE_TABLE_BOUNDS = { min: 5, max: 100 };
 
-export function buildRouteTable(s: Ec2State, vpc: VpcRec, main: boolean, tags: Record<string, string> = {}): RouteTableRec {
+export function buildRouteTable(s: Ec2State, vpc: VpcRec, main: boolean, tags: Record<string, string> = dict()): RouteTableRec {
   const id = ec2Id("rtb");
   const routes: RouteRec[] = [
     ...vpc.cidrs.map((c): RouteRec => ({ destinationCidrBlock: c.cidr, gatewayId: "local", origin: "CreateRouteTable" })),
@@ -145,7 +146,7 @@ function createRouteTable(c: Ec2Call): XmlObject {
   ]);
   const prior = priorResult(c, "CreateRouteTable");
   if (prior && c.s.routeTables[prior]) return { routeTable: routeTableView(c.s, c.s.routeTables[prior]), clientToken: optString(c.p, "ClientToken") };
-  const rt = buildRouteTable(c.s, vpc, false, tags ?? {});
+  const rt = buildRouteTable(c.s, vpc, false, tags ?? dict());
   rememberResult(c, "CreateRouteTable", rt.id);
   return { routeTable: routeTableView(c.s, rt), clientToken: optString(c.p, "ClientToken") };
 }

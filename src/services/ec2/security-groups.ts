@@ -1,3 +1,4 @@
+import { own, dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
@@ -20,13 +21,13 @@ export const MAX_RULES_PER_DIRECTION = 60;
 
 export function buildSecurityGroup(s: Ec2State, vpc: VpcRec, o: { name: string; description: string; isDefault?: boolean; tags?: Record<string, string> }): SecurityGroupRec {
   const id = ec2Id("sg");
-  const g: SecurityGroupRec = { id, name: o.name, description: o.description, vpcId: vpc.id, ownerId: s.account, isDefault: o.isDefault ?? false, rules: [], tags: o.tags ?? {} };
+  const g: SecurityGroupRec = { id, name: o.name, description: o.description, vpcId: vpc.id, ownerId: s.account, isDefault: o.isDefault ?? false, rules: [], tags: o.tags ?? dict() };
   if (g.isDefault) {
     // The default group lets its members talk to each other, and everything out.
-    g.rules.push({ id: ec2Id("sgr"), egress: false, protocol: "-1", refGroupId: id, refUserId: s.account, tags: {} });
-    if (vpc.ipv6.length > 0) g.rules.push({ id: ec2Id("sgr"), egress: true, protocol: "-1", cidrIpv6: "::/0", tags: {} });
+    g.rules.push({ id: ec2Id("sgr"), egress: false, protocol: "-1", refGroupId: id, refUserId: s.account, tags: dict() });
+    if (vpc.ipv6.length > 0) g.rules.push({ id: ec2Id("sgr"), egress: true, protocol: "-1", cidrIpv6: "::/0", tags: dict() });
   }
-  g.rules.push({ id: ec2Id("sgr"), egress: true, protocol: "-1", cidrIpv4: "0.0.0.0/0", tags: {} });
+  g.rules.push({ id: ec2Id("sgr"), egress: true, protocol: "-1", cidrIpv4: "0.0.0.0/0", tags: dict() });
   s.securityGroups[id] = g;
   return g;
 }
@@ -54,7 +55,7 @@ function groupByIdOrName(s: Ec2State, p: ParamTree): SecurityGroupRec {
 const PROTOCOL_NAMES: Record<string, string> = { "-1": "-1", all: "-1", tcp: "tcp", "6": "tcp", udp: "udp", "17": "udp", icmp: "icmp", "1": "icmp", icmpv6: "icmpv6", "58": "icmpv6" };
 
 export function normalizeSgProtocol(raw: string): string {
-  const named = PROTOCOL_NAMES[raw.toLowerCase()];
+  const named = own(PROTOCOL_NAMES, raw.toLowerCase());
   if (named) return named;
   if (/^\d{1,3}$/.test(raw) && Number(raw) <= 255) return String(Number(raw));
   throw invalidParameterValue(`Invalid value '${raw}' for IP protocol. Unknown protocol.`);
@@ -324,12 +325,12 @@ function deleteSecurityGroup(c: Ec2Call): XmlObject {
 function authorize(c: Ec2Call, egress: boolean): XmlObject {
   const g = egress ? getSecurityGroup(c.s, reqString(c.p, "GroupId")) : groupByIdOrName(c.s, c.p);
   const perms = readPermissions(c.s, g, c.p);
-  const tags = tagSpecifications(c.p, ["security-group-rule"])["security-group-rule"] ?? {};
+  const tags = tagSpecifications(c.p, ["security-group-rule"])["security-group-rule"] ?? dict();
   gate(c, egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress", { arn: arnOf(c.s, "security-group", g.id), context: { ...sgContext(c.s, g), ...requestTagContext(tags) } });
   const added: SgRule[] = [];
   for (const perm of perms) {
     for (const src of perm.sources) {
-      const rule: SgRule = { id: ec2Id("sgr"), egress, protocol: perm.protocol, fromPort: perm.fromPort, toPort: perm.toPort, ...src, tags: { ...tags } };
+      const rule: SgRule = { id: ec2Id("sgr"), egress, protocol: perm.protocol, fromPort: perm.fromPort, toPort: perm.toPort, ...src, tags: dict(tags) };
       if (g.rules.some((r) => sameRule(r, rule)) || added.some((r) => sameRule(r, rule))) {
         throw ec2Error("InvalidPermission.Duplicate", `the specified rule "${describeRule(rule)}" already exists`);
       }

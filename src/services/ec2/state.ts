@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import type { AddressPool } from "./address-pool.ts";
 
 /**
@@ -6,6 +7,7 @@ import type { AddressPool } from "./address-pool.ts";
  * is the order Describe* calls list them in. Derived facts (route states, available address
  * counts) are computed when read, never stored twice.
  */
+/** Tag key → value: a prototype-free Dict, since keys are the user's ("constructor" is a fine tag key). */
 export type Tags = Record<string, string>;
 
 export interface CidrAssociation {
@@ -268,19 +270,19 @@ export function emptyState(account: string, region: string): Ec2State {
     format: 1,
     account,
     region,
-    vpcs: {},
-    subnets: {},
-    securityGroups: {},
-    networkAcls: {},
-    routeTables: {},
-    internetGateways: {},
-    egressOnlyInternetGateways: {},
-    natGateways: {},
-    addresses: {},
-    peerings: {},
-    networkInterfaces: {},
-    dhcpOptions: {},
-    clientTokens: {},
+    vpcs: dict(),
+    subnets: dict(),
+    securityGroups: dict(),
+    networkAcls: dict(),
+    routeTables: dict(),
+    internetGateways: dict(),
+    egressOnlyInternetGateways: dict(),
+    natGateways: dict(),
+    addresses: dict(),
+    peerings: dict(),
+    networkInterfaces: dict(),
+    dhcpOptions: dict(),
+    clientTokens: dict(),
     counters: { ipv6Blocks: 0, publicIps: 0 },
   };
 }

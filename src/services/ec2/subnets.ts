@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { freeCount, newPool } from "./address-pool.ts";
@@ -48,8 +49,8 @@ export function buildSubnet(s: Ec2State, vpc: VpcRec, o: SubnetOptions): SubnetR
     enableResourceNameDnsARecord: false,
     enableResourceNameDnsAAAARecord: o.ipv6Native ?? false,
     pool4: newPool(),
-    pool6: o.ipv6Cidr ? { [o.ipv6Cidr]: newPool() } : {},
-    tags: o.tags ?? {},
+    pool6: o.ipv6Cidr ? dict([[o.ipv6Cidr, newPool()]]) : dict(),
+    tags: o.tags ?? dict(),
   };
   s.subnets[id] = subnet;
   associateWithDefaultAcl(s, vpc, subnet);

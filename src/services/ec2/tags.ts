@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type ArnType, type AuthTarget, type Ec2Call } from "./context.ts";
@@ -96,7 +97,7 @@ export function tagSpecifications(p: ParamTree, allowed: ArnType[]): Partial<Rec
     const tags = readTags(structList(spec, "Tag"));
     if (tags.length === 0) throw invalidParameterValue("Tag specification must have at least one tag");
     validateTags(tags);
-    const into = (out[type as ArnType] ??= {});
+    const into = (out[type as ArnType] ??= dict());
     for (const t of tags) into[t.key] = t.value;
     if (Object.keys(into).length > MAX_TAGS) throw ec2Error("TagLimitExceeded", "The maximum number of Tags for a resource has been reached.");
   }

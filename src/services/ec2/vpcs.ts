@@ -1,3 +1,4 @@
+import { dict } from "../../core/dict.ts";
 import { createHash } from "node:crypto";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
@@ -30,7 +31,7 @@ export function defaultDhcpOptions(s: Ec2State): string {
       { key: "domain-name", values: [domain] },
       { key: "domain-name-servers", values: ["AmazonProvidedDNS"] },
     ],
-    tags: {},
+    tags: dict(),
   };
   return id;
 }
@@ -74,7 +75,7 @@ export function buildVpc(s: Ec2State, o: VpcOptions): VpcRec {
     defaultSecurityGroupId: "",
     defaultNetworkAclId: "",
     mainRouteTableId: "",
-    tags: o.tags ?? {},
+    tags: o.tags ?? dict(),
     createdAt: o.now,
   };
   s.vpcs[id] = vpc;

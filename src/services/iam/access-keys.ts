@@ -5,7 +5,8 @@ import { limitExceeded, noSuchEntity } from "./errors.ts";
 import { ACCESS_KEY_ID, NAME, optEnum, optString, reqString } from "./input.ts";
 import { authorizeIam, type Ops } from "./operation.ts";
 import { paginate } from "./pagination.ts";
-import { isoDate, type AccessKeyRec, type IamState } from "./state.ts";
+import { own } from "../../core/dict.ts";
+import { isoDate, retireKey, type AccessKeyRec, type IamState } from "./state.ts";
 import { callerUserName, findUser, userResource } from "./users.ts";
 
 const KEYS_PER_USER = 2;
@@ -55,7 +56,7 @@ export function accessKeyOperations(env: IamEnv): Ops {
       const t = target(params, ctx);
       authorizeIam(ctx, "UpdateAccessKey", t.resource);
       const userName = t.check();
-      const k = t.state.accessKeys[id];
+      const k = own(t.state.accessKeys, id);
       if (!k || k.userName !== userName) throw noSuchKey(id);
       k.status = status;
       return undefined;
@@ -66,16 +67,17 @@ export function accessKeyOperations(env: IamEnv): Ops {
       const t = target(params, ctx);
       authorizeIam(ctx, "DeleteAccessKey", t.resource);
       const userName = t.check();
-      const k = t.state.accessKeys[id];
+      const k = own(t.state.accessKeys, id);
       if (!k || k.userName !== userName) throw noSuchKey(id);
       delete t.state.accessKeys[id];
+      retireKey(t.state, id, env.now());
       return undefined;
     },
 
     GetAccessKeyLastUsed: (params, ctx) => {
       const id = reqString(params, "AccessKeyId", ACCESS_KEY_ID);
       const state = env.state(ctx.accountId);
-      const k = state.accessKeys[id];
+      const k = own(state.accessKeys, id);
       authorizeIam(ctx, "GetAccessKeyLastUsed", k?.userName ? userResource(ctx, state, k.userName) : ctx.principal.arn);
       if (!k) throw noSuchKey(id); // unverified: AWS answers AccessDenied for keys of other accounts
       return {

@@ -3,9 +3,10 @@
 // changes; the index from key to account is rebuilt by scanning accounts only on a miss.
 import { randomBytes } from "node:crypto";
 import { accessKeyId, secretAccessKey } from "../../core/ids.ts";
-import { rootPrincipal, type Principal, type ResolvedCredential } from "../../core/principal.ts";
+import { hasKey, own } from "../../core/dict.ts";
+import { rootPrincipal, type CredentialLookup, type Principal } from "../../core/principal.ts";
 import type { IamEnv } from "./env.ts";
-import { key, tagMap, type IamState, type RoleRec, type SessionRec, type UserRec } from "./state.ts";
+import { key, retireKey, tagMap, type IamState, type RoleRec, type SessionRec, type UserRec } from "./state.ts";
 
 /** Sessions stay known this long after expiry, so their use is answered ExpiredToken rather than InvalidClientTokenId. */
 const EXPIRED_RETENTION_MS = 7 * 24 * 3600 * 1000;
@@ -48,7 +49,7 @@ function sessionToken(): string {
 }
 
 export class CredentialStore {
-  private readonly cache = new Map<string, { gen: number; cred: ResolvedCredential | undefined }>();
+  private readonly cache = new Map<string, { gen: number; cred: CredentialLookup }>();
   private readonly accountOf = new Map<string, string>();
 
   constructor(private readonly env: IamEnv) {}
@@ -59,7 +60,7 @@ export class CredentialStore {
   }
 
   /** The gateway's CredentialResolver. */
-  resolve = (akid: string): ResolvedCredential | undefined => {
+  resolve = (akid: string): CredentialLookup => {
     const hit = this.cache.get(akid);
     if (hit && hit.gen === this.env.generation) return hit.cred;
     const cred = this.lookup(akid);
@@ -68,14 +69,16 @@ export class CredentialStore {
     return cred;
   };
 
-  private lookup(akid: string): ResolvedCredential | undefined {
+  /** Known and usable, "refused" (inactive, deleted, its user gone), or undefined: never issued here. */
+  private lookup(akid: string): CredentialLookup {
+    const issuedIn = (s: IamState) => hasKey(s.accessKeys, akid) || hasKey(s.sessions, akid) || (s.retiredKeys !== undefined && hasKey(s.retiredKeys, akid));
     let account = this.accountOf.get(akid);
     let state = account !== undefined ? this.env.state(account) : undefined;
-    if (!state || !(akid in state.accessKeys || akid in state.sessions)) {
+    if (!state || !issuedIn(state)) {
       account = undefined;
       state = undefined;
       for (const { account: a, state: s } of this.env.store.all<IamState>("iam")) {
-        if (akid in s.accessKeys || akid in s.sessions) {
+        if (issuedIn(s)) {
           account = a;
           state = s;
           this.accountOf.set(akid, a);
@@ -84,26 +87,29 @@ export class CredentialStore {
       }
     }
     if (!state || account === undefined) return undefined;
-    const k = state.accessKeys[akid];
+    const k = own(state.accessKeys, akid);
     if (k) {
-      if (k.userName === undefined) return { secretAccessKey: k.secret, active: k.status === "Active", principal: rootPrincipal(account, akid) };
-      const user = state.users[key(k.userName)];
-      if (!user) return undefined;
-      return { secretAccessKey: k.secret, active: k.status === "Active", principal: userPrincipal(account, user, akid) };
+      // An inactive key is refused as AWS refuses it (InvalidClientTokenId), never treated as unknown.
+      if (k.status !== "Active") return "refused";
+      if (k.userName === undefined) return { secretAccessKey: k.secret, principal: rootPrincipal(account, akid) };
+      const user = own(state.users, key(k.userName));
+      if (!user) return "refused";
+      return { secretAccessKey: k.secret, principal: userPrincipal(account, user, akid) };
     }
-    const s = state.sessions[akid];
-    return s ? { secretAccessKey: s.secret, sessionToken: s.token, expiresAt: s.expiresAt, principal: this.sessionPrincipal(account, state, s) } : undefined;
+    const s = own(state.sessions, akid);
+    if (s) return { secretAccessKey: s.secret, sessionToken: s.token, expiresAt: s.expiresAt, principal: this.sessionPrincipal(account, state, s) };
+    return "refused"; // a deleted key or a session forgotten after its expiry
   }
 
   private sessionPrincipal(account: string, state: IamState, s: SessionRec): Principal {
     if (s.kind === "root") return rootPrincipal(account, s.id);
     if (s.kind === "user") {
-      const user = s.userName !== undefined ? state.users[key(s.userName)] : undefined;
+      const user = s.userName !== undefined ? own(state.users, key(s.userName)) : undefined;
       if (user && user.id === s.userId) return userPrincipal(account, user, s.id);
       // The user is gone: the session still authenticates but no policy applies to it any more.
       return { arn: `arn:aws:iam::${account}:user/${s.userName}`, accountId: account, type: "User", userId: s.userId ?? "", accessKeyId: s.id };
     }
-    const role = s.roleName !== undefined ? state.roles[key(s.roleName)] : undefined;
+    const role = s.roleName !== undefined ? own(state.roles, key(s.roleName)) : undefined;
     if (role && role.id === s.roleId) {
       return rolePrincipal(account, role, s.sessionName ?? "", s.id, { sessionPolicies: s.policies, ...(s.sourceFunctionArn !== undefined ? { sourceFunctionArn: s.sourceFunctionArn } : {}) });
     }
@@ -141,6 +147,7 @@ export class CredentialStore {
     for (const [id, s] of Object.entries(state.sessions)) {
       if (s.expiresAt + EXPIRED_RETENTION_MS < now) {
         delete state.sessions[id];
+        retireKey(state, id, now);
         this.cache.delete(id);
         this.accountOf.delete(id);
       }

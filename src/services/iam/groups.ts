@@ -1,5 +1,6 @@
 // IAM groups and their membership. A user's groups are kept on the user (its policies are what
 // every request reads); a group's members are found by scanning users (rare, admin-side reads).
+import { dict } from "../../core/dict.ts";
 import { iamUniqueId } from "../../core/ids.ts";
 import type { OperationContext } from "../../gateway/service-definition.ts";
 import type { IamEnv } from "./env.ts";
@@ -37,7 +38,7 @@ export function groupOperations(env: IamEnv): Ops {
       authorizeIam(ctx, "CreateGroup", arn);
       const state = env.state(ctx.accountId);
       if (state.groups[key(name)]) throw entityAlreadyExists(`Group with name ${name} already exists.`);
-      const group: GroupRec = { name, id: iamUniqueId("AGPA"), path, arn, created: env.now(), inline: {}, attached: [] };
+      const group: GroupRec = { name, id: iamUniqueId("AGPA"), path, arn, created: env.now(), inline: dict(), attached: [] };
       state.groups[key(name)] = group;
       return { Group: groupShape(group) };
     },

@@ -2,6 +2,7 @@
 // a user's inline + attached + its groups' inline + attached, and its boundary; a role session's
 // role inline + attached, the role's boundary and the session policies. Cached per principal and
 // rebuilt when the IAM generation moves on.
+import { dict } from "../../core/dict.ts";
 import type { CompiledPolicy } from "../../iam-policy/index.ts";
 import type { Principal } from "../../core/principal.ts";
 import { resolveManaged, type IamEnv } from "./env.ts";
@@ -138,7 +139,7 @@ const EMPTY_POLICY = '{"Version":"2012-10-17","Statement":[]}';
 
 function tagsOf(tags: readonly { Key: string; Value: string }[]): Record<string, string> | undefined {
   if (tags.length === 0) return undefined;
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const t of tags) out[t.Key] = t.Value;
   return out;
 }

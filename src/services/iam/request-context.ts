@@ -1,6 +1,7 @@
 // The request context the policy engine sees: global condition keys (IAM UG
 // reference_policies_condition-keys) plus the operation's own keys. The principal's part is built
 // once per principal and cached with its policies; per request only the changing keys are added.
+import { dict } from "../../core/dict.ts";
 import type { ContextValue } from "../../iam-policy/index.ts";
 import type { Principal } from "../../core/principal.ts";
 
@@ -43,7 +44,7 @@ function timeKeys(now: number): void {
 
 /** One fresh object per request: the principal's keys, the request's, then the operation's (which win). */
 export function requestContext(base: Context, facts: RequestFacts, extra?: Readonly<Record<string, ContextValue>>): Context {
-  const c: Context = {};
+  const c: Context = dict();
   for (const k in base) c[k] = base[k];
   timeKeys(facts.now);
   c["aws:CurrentTime"] = isoText;

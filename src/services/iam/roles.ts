@@ -1,4 +1,5 @@
 // IAM roles: trust policy, maximum session duration, description, tags and permissions boundary.
+import { dict } from "../../core/dict.ts";
 import { iamUniqueId } from "../../core/ids.ts";
 import type { OperationContext } from "../../gateway/service-definition.ts";
 import type { IamEnv } from "./env.ts";
@@ -59,7 +60,7 @@ export function roleOperations(env: IamEnv): Ops {
         trust,
         maxSessionDuration: maxSession,
         tags,
-        inline: {},
+        inline: dict(),
         attached: [],
         ...(description !== undefined ? { description } : {}),
         ...(boundary ? { boundary: boundaryArn(env, ctx.accountId, boundary) } : {}),

@@ -1,6 +1,7 @@
 // The IAM policy simulator (SimulatePrincipalPolicy, SimulateCustomPolicy, GetContextKeysFor*),
 // answered by the engine that enforces, with the context built the same way as for a real request
 // (principal keys, time, source IP, region), then overridden by the ContextEntries given.
+import { dict } from "../../core/dict.ts";
 import type { Principal } from "../../core/principal.ts";
 import type { OperationContext } from "../../gateway/service-definition.ts";
 import { evaluate, type CompiledPolicy, type ContextValue, type MatchedStatement } from "../../iam-policy/index.ts";
@@ -43,7 +44,7 @@ function compileInputs(env: IamEnv, docs: string[], kind: "identity" | "boundary
 
 /** ContextEntries.member.N.{ContextKeyName, ContextKeyValues.member.M, ContextKeyType}: list types give arrays. */
 function contextEntries(params: ParamTree): Record<string, ContextValue> {
-  const out: Record<string, ContextValue> = {};
+  const out = dict<ContextValue>();
   asList(params.ContextEntries).forEach((node, i) => {
     const at = `contextEntries.${i + 1}.member`;
     const name = str(sub(node, "ContextKeyName"));

@@ -1,5 +1,6 @@
 // IAM's per-account state: plain JSON (it is snapshotted to disk). Compiled policies and other
 // derived data live in caches outside the store (see policy-cache.ts, principal-policies.ts).
+import { dict, type Dict } from "../../core/dict.ts";
 import { GLOBAL_REGION, type Store } from "../../store/store.ts";
 
 export interface Tag {
@@ -8,7 +9,7 @@ export interface Tag {
 }
 
 /** Inline policies by name, in the order they were put (ListUserPolicies returns them sorted anyway). */
-export type InlinePolicies = Record<string, string>;
+export type InlinePolicies = Dict<string>;
 
 export interface UserRec {
   name: string;
@@ -104,17 +105,27 @@ export interface SessionRec {
 
 export interface IamState {
   /** Keyed by lowercased name: IAM names are unique case-insensitively. */
-  users: Record<string, UserRec>;
-  groups: Record<string, GroupRec>;
-  roles: Record<string, RoleRec>;
+  users: Dict<UserRec>;
+  groups: Dict<GroupRec>;
+  roles: Dict<RoleRec>;
   /** Customer managed policies, keyed by lowercased name (unique per account whatever the path). */
-  policies: Record<string, PolicyRec>;
-  accessKeys: Record<string, AccessKeyRec>;
-  sessions: Record<string, SessionRec>;
+  policies: Dict<PolicyRec>;
+  accessKeys: Dict<AccessKeyRec>;
+  sessions: Dict<SessionRec>;
+  /**
+   * Ids of deleted access keys and forgotten sessions, with when: they are refused even with
+   * --accept-any-credentials, where a key nobody issued acts as the root. Absent in older snapshots.
+   */
+  retiredKeys?: Dict<number>;
 }
 
 export function newIamState(): IamState {
-  return { users: {}, groups: {}, roles: {}, policies: {}, accessKeys: {}, sessions: {} };
+  return { users: dict(), groups: dict(), roles: dict(), policies: dict(), accessKeys: dict(), sessions: dict(), retiredKeys: dict() };
+}
+
+/** Remember that a key id was issued here and is gone (see IamState.retiredKeys). */
+export function retireKey(state: IamState, id: string, at: number): void {
+  (state.retiredKeys ??= dict())[id] = at;
 }
 
 export function iamState(store: Store, account: string): IamState {
@@ -144,8 +155,8 @@ export function isoDate(ms: number): string {
 }
 
 /** Tag list → aws:PrincipalTag-style map. */
-export function tagMap(tags: readonly Tag[]): Record<string, string> {
-  const out: Record<string, string> = {};
+export function tagMap(tags: readonly Tag[]): Dict<string> {
+  const out = dict<string>();
   for (const t of tags) out[t.Key] = t.Value;
   return out;
 }

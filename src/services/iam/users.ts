@@ -1,5 +1,6 @@
 // IAM users: create, get (the caller when no name is given), list, update, delete, tags and the
 // permissions boundary.
+import { dict } from "../../core/dict.ts";
 import { iamUniqueId } from "../../core/ids.ts";
 import { isRoot } from "../../core/principal.ts";
 import type { OperationContext } from "../../gateway/service-definition.ts";
@@ -64,7 +65,7 @@ export function userOperations(env: IamEnv): Ops {
         arn,
         created: env.now(),
         tags,
-        inline: {},
+        inline: dict(),
         attached: [],
         groups: [],
         ...(boundary ? { boundary: boundaryArn(env, ctx.accountId, boundary) } : {}),

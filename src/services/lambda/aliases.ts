@@ -1,5 +1,6 @@
 // CreateAlias, GetAlias, UpdateAlias, DeleteAlias, ListAliases. An alias points at a version and,
 // with RoutingConfig, sends a weighted share of invocations to one other version.
+import { dict } from "../../core/dict.ts";
 import type { AliasConfiguration, ListAliasesResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
 import type { ServiceResponse } from "../../protocol/http-types.ts";
@@ -37,7 +38,7 @@ function checkTargets(found: Found, version: string, weights: Record<string, num
 
 function weightsFrom(routing: unknown): Record<string, number> | undefined {
   const w = (routing as { AdditionalVersionWeights?: Record<string, number> } | undefined)?.AdditionalVersionWeights;
-  return w ? { ...w } : undefined;
+  return w ? dict(w) : undefined;
 }
 
 export function createAlias(env: LambdaEnv, call: LambdaCall): ServiceResponse {
@@ -77,7 +78,7 @@ export function updateAlias(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   if (!alias) throw resourceNotFound(`Cannot find alias arn: ${aliasArn(found, name)}`);
   if (input.RevisionId !== undefined && input.RevisionId !== alias.revisionId) throw preconditionFailed(REVISION_MISMATCH);
   const version = input.FunctionVersion !== undefined ? String(input.FunctionVersion) : alias.functionVersion;
-  const weights = input.RoutingConfig !== undefined ? weightsFrom(input.RoutingConfig) ?? {} : alias.additionalVersionWeights;
+  const weights = input.RoutingConfig !== undefined ? weightsFrom(input.RoutingConfig) ?? dict() : alias.additionalVersionWeights;
   checkTargets(found, version, weights);
   const next: AliasRecord = {
     name,

@@ -14,6 +14,7 @@
 // VPC functions add two states: Inactive (Idle) after weeks without invocations, when Lambda has
 // reclaimed the ENIs (deactivate()), and the way back: an invocation starts a "restore" transition,
 // Pending (Restoring) until the ENIs exist again, then Active, or Failed when they cannot be made.
+import { dict } from "../../core/dict.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AwsError } from "../../core/aws-error.ts";
@@ -227,7 +228,7 @@ export class FunctionStates {
   // ---- internals ----
 
   private start(loc: FunctionLocation, fn: FunctionRecord, t: TransitionRecord): void {
-    (fn.transitions ??= {})[t.versions[0]] = t;
+    (fn.transitions ??= dict())[t.versions[0]] = t;
     this.run(loc, fn, t.versions[0]);
   }
 

@@ -1,6 +1,7 @@
 // CreateFunction, GetFunction, GetFunctionConfiguration, UpdateFunctionConfiguration,
 // UpdateFunctionCode, DeleteFunction and ListFunctions. Every check runs before anything changes,
 // so a refused request leaves the function exactly as it was.
+import { dict } from "../../core/dict.ts";
 import { RESERVED_ENV_NAMES } from "../../runtime/index.ts";
 import type { FunctionConfiguration, GetFunctionResponse, ListFunctionsResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
@@ -93,7 +94,7 @@ export async function createFunction(env: LambdaEnv, call: LambdaCall): Promise<
     description: (input.Description as string | undefined) ?? "",
     timeout: (input.Timeout as number | undefined) ?? 3,
     memorySize: (input.MemorySize as number | undefined) ?? 128,
-    environment: env0 ? { ...(env0.Variables ?? {}) } : undefined,
+    environment: env0 ? dict(env0.Variables ?? {}) : undefined,
     code: codeRecord,
     lastModified: lambdaTimestamp(now),
     revisionId: uuid(),
@@ -112,7 +113,7 @@ export async function createFunction(env: LambdaEnv, call: LambdaCall): Promise<
     state: "Pending", // function-state.ts sets the real state below
   };
   stripUndefined(latest);
-  const fn: FunctionRecord = { name: loc.name, latest, versions: {}, lastVersion: 0, aliases: {}, tags: { ...tags }, policies: {} };
+  const fn: FunctionRecord = { name: loc.name, latest, versions: dict(), lastVersion: 0, aliases: dict(), tags: dict(tags), policies: dict() };
   state.functions[loc.name] = fn;
   const versions = [LATEST];
   let published: VersionConfig | undefined;
@@ -201,7 +202,7 @@ export function updateFunctionConfiguration(env: LambdaEnv, call: LambdaCall): S
   if (input.Runtime !== undefined) next.runtime = String(input.Runtime);
   if (input.Environment !== undefined) {
     const vars = (input.Environment as { Variables?: Record<string, string> }).Variables;
-    next.environment = { ...(vars ?? {}) };
+    next.environment = dict(vars ?? {});
   }
   if (input.TracingConfig !== undefined) {
     const mode = (input.TracingConfig as Input).Mode as VersionConfig["tracingMode"] | undefined;

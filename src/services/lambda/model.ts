@@ -1,5 +1,6 @@
 // The Lambda service's state: plain JSON per account and region, kept in the store (snapshotted).
 // Processes, timers, queues in flight and credentials live outside it and are rebuilt after a restart.
+import { dict } from "../../core/dict.ts";
 import type {
   Architecture,
   LastUpdateStatus,
@@ -134,7 +135,7 @@ export interface LambdaState {
 }
 
 export function emptyState(): LambdaState {
-  return { functions: {}, asyncEvents: [] };
+  return { functions: dict(), asyncEvents: [] };
 }
 
 /** How long the state machine keeps functions Pending / updates InProgress (clock time). */

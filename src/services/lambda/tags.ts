@@ -1,4 +1,5 @@
 // TagResource, UntagResource and ListTags on functions (/2017-03-31/tags/{ARN}).
+import { dict } from "../../core/dict.ts";
 import type { ListTagsResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
 import type { ServiceResponse } from "../../protocol/http-types.ts";
@@ -42,7 +43,7 @@ export function tagResource(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   const tags = input.Tags as Record<string, string>;
   if (Object.keys(tags).length === 0) throw invalidParameter("An error occurred and the request cannot be processed.");
   checkTags(tags, fn.tags);
-  Object.assign(fn.tags, tags);
+  for (const [k, v] of Object.entries(tags)) fn.tags[k] = v;
   fn.latest.revisionId = uuid(); // tags are part of the function: its RevisionId moves
   return { status: 204, headers: {}, body: "" };
 }
