@@ -75,6 +75,7 @@ export class RuntimeManager {
       onGone: (e) => this.forget(e),
       onLog: (name, text) => this.onLog?.(name, text),
     });
+    this.retireSuperseded(env);
     this.envs.add(env);
     try {
       await env.open();
@@ -114,6 +115,19 @@ export class RuntimeManager {
       else stopping.push(env.stop());
     }
     await Promise.all(stopping);
+  }
+
+  /**
+   * A new environment of a function version with another key (code, configuration or credentials
+   * changed) supersedes the older ones: they are never picked again, so they stop now, or after
+   * the invocation they are running.
+   */
+  private retireSuperseded(fresh: ExecutionEnvironment): void {
+    for (const env of this.envs) {
+      if (env.versionArn !== fresh.versionArn || env.key === fresh.key) continue;
+      if (env.busy) env.retired = true;
+      else void env.stop();
+    }
   }
 
   async shutdown(): Promise<void> {
