@@ -158,7 +158,7 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
     const plan = planLaunch(spec, this.family, env, this.deps.launch);
     if (spec.launch) {
       // A wrapped launch (e.g. inside a network namespace): always a fresh process, never a spare.
-      const port = Number(this.endpoint.address.slice(this.endpoint.address.lastIndexOf(":") + 1));
+      const port = this.endpoint.port;
       const prefix = await spec.launch.prepare(port);
       this.preparedPort = port;
       if (prefix.length > 0) plan.cold = { ...plan.cold, command: prefix[0], args: [...prefix.slice(1), plan.cold.command, ...plan.cold.args] };

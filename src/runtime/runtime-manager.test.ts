@@ -227,7 +227,7 @@ exports.handler = async (event, context) => ({
   assert.equal(env.AWS_LAMBDA_LOG_GROUP_NAME, "/aws/lambda/ctx-fn");
   assert.equal(env.AWS_LAMBDA_LOG_STREAM_NAME, v.logStreamName);
   assert.equal(env.AWS_LAMBDA_INITIALIZATION_TYPE, "on-demand");
-  assert.match(env.AWS_LAMBDA_RUNTIME_API, /^127\.0\.0\.1:\d+$/);
+  assert.match(env.AWS_LAMBDA_RUNTIME_API, /^127\.0\.0\.1:\d+\/[0-9a-f]{32}$/, "host:port and the environment's secret prefix");
   assert.equal(env.AWS_EXECUTION_ENV, "AWS_Lambda_nodejs20.x");
   assert.ok(env.LAMBDA_RUNTIME_DIR && existsSync(env.LAMBDA_RUNTIME_DIR));
   assert.equal(env._HANDLER, "index.handler");
