@@ -100,7 +100,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
           );
   const kernelEnv: LambdaOptions["networkEnv"] = kernelLink ? (fn) => kernelLink.environment(fn) ?? shimEnv?.(fn) : undefined;
   const networkEnv = opts.networkEnv ?? kernelEnv ?? shimEnv;
-  const lambda = createLambdaService(deps, iam.internal, new RuntimeManager({ clock, logger }), {
+  // Function code is confined as far as this machine allows (src/runtime/confinement.ts); the log says how far.
+  const runtime = new RuntimeManager({ clock, logger, confine: true });
+  if (config.stateDir) runtime.protect(config.stateDir);
+  const lambda = createLambdaService(deps, iam.internal, runtime, {
     serverUrl: () => serverUrl,
     functionUrl: () => functionUrl,
     vpc: { ec2: ec2.internal, hyperplane },

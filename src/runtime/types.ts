@@ -83,4 +83,10 @@ export interface RuntimeManagerOptions {
   prewarm?: boolean;
   /** Python interpreter for every python3.x runtime; default the `python3` found on PATH. */
   python?: string;
+  /**
+   * Confine function processes (src/runtime/confinement.ts) as far as this machine allows, and say
+   * in the log which guarantees hold. Default false (in-process tests that compare pids); the
+   * server turns it on. Confined environments never start from prewarmed spares.
+   */
+  confine?: boolean;
 }

@@ -101,6 +101,8 @@ export class LambdaEnv {
     };
     this.networkEnv = opts.networkEnv;
     this.code = new CodeStore(deps.config.stateDir);
+    // Every function's code (zips and trees) is out of function code's view; its own tree is put back read-only.
+    runtime.protect(this.code.root);
     this.roles = new ExecutionRoles(iam, deps.clock);
     this.urlGetter = opts.serverUrl;
     this.functionUrlGetter = opts.functionUrl;
