@@ -144,12 +144,13 @@ export class KernelLink {
       launch: {
         key: `kernel:${where}`,
         beforeInvoke: () => this.settled(),
-        prepare: async (runtimeApiPort) => {
+        prepare: async (runtimeApiPort, opts) => {
           await this.settled();
           await this.kernel.loopbackRelay(where, runtimeApiPort);
           const own = this.functionPort(); // the function listener only: the main port (admin API) stays out of reach
           if (own) await this.kernel.loopbackRelay(where, own);
-          return eni ? this.kernel.commandPrefix(eni) : this.kernel.internetCommandPrefix();
+          const dropCaps = !opts?.confined;
+          return eni ? this.kernel.commandPrefix(eni, dropCaps) : this.kernel.internetCommandPrefix(dropCaps);
         },
         release: (runtimeApiPort) => {
           this.kernel.releaseLoopbackRelay(where, runtimeApiPort).catch((e: unknown) => this.logger.warn(`kernel network: ${(e as Error)?.message ?? e}`));

@@ -184,7 +184,7 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
       let prefix: string[] = [];
       if (spec.launch) {
         const port = this.endpoint.port;
-        prefix = await spec.launch.prepare(port);
+        prefix = await spec.launch.prepare(port, { confined: confinement !== undefined });
         this.preparedPort = port;
       }
       let argv = [...prefix, plan.cold.command, ...plan.cold.args];
