@@ -13,8 +13,8 @@
 //    sbx_user1051), gid 990.
 // "mounts" mode (inside a user namespace that maps only one uid, as `npm test` under `unshare -rnm`):
 // everything above except the uid change. "off": none of it (not Linux, or no namespaces allowed).
-import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -91,14 +91,31 @@ function make(mode: "uid" | "mounts", reason?: string): Confinement {
   };
 }
 
-let cached: Confinement | undefined;
+let cached: Promise<Confinement> | undefined;
 
-/** The strongest confinement this machine allows, found once by running it (about 50 ms). */
-export function confinement(): Confinement {
+/** The strongest confinement this machine allows, found once by running it (about 100 ms, off the event loop). */
+export function confinement(): Promise<Confinement> {
   return (cached ??= probe());
 }
 
-function probe(): Confinement {
+function run(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; error?: Error }> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      resolve({ code: null, stderr, error });
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+async function probe(): Promise<Confinement> {
   if (process.platform !== "linux") return { ...OFF, reason: `function confinement needs Linux (this is ${process.platform})` };
   const dir = mkdtempSync(join(tmpdir(), "hyperlocal-confine-probe-"));
   try {
@@ -113,17 +130,17 @@ function probe(): Confinement {
     // In the confined view: the code is readable but not writable, the rest of `dir` is read-only.
     const check = `const fs = require("fs"); fs.readFileSync(${JSON.stringify(join(code, "index.js"))}); fs.writeFileSync(${JSON.stringify(join(tmp, "w"))}, "");
 for (const p of [${JSON.stringify(join(code, "index.js"))}, ${JSON.stringify(join(dir, "secret"))}]) { let w = false; try { fs.writeFileSync(p, "x"); w = true; } catch {} if (w) process.exit(3); }`;
-    const attempt = (mode: "uid" | "mounts"): string | undefined => {
+    const attempt = async (mode: "uid" | "mounts"): Promise<string | undefined> => {
       const c = make(mode);
-      if (c.owner) spawnSync("chown", [`${c.owner.uid}:${c.owner.gid}`, tmp]);
+      if (c.owner) chownSync(tmp, c.owner.uid, c.owner.gid);
       const argv = c.wrap([process.execPath, "-e", check], { codeDir: code, tmpDir: tmp, hide: [hidden] });
-      const r = spawnSync(argv[0], argv.slice(1), { encoding: "utf8", timeout: 10_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+      const r = await run(argv, { PATH: process.env.PATH ?? "/usr/bin:/bin" });
       if (r.error) return r.error.message;
-      return r.status === 0 ? undefined : (r.stderr || `exit ${r.status ?? r.signal}`).trim().split("\n").slice(-1)[0];
+      return r.code === 0 ? undefined : (r.stderr || `exit ${r.code}`).trim().split("\n").slice(-1)[0];
     };
-    const uidFailure = process.getuid?.() === 0 ? attempt("uid") : "the server does not run as root";
+    const uidFailure = process.getuid?.() === 0 ? await attempt("uid") : "the server does not run as root";
     if (uidFailure === undefined) return make("uid");
-    const mountsFailure = attempt("mounts");
+    const mountsFailure = await attempt("mounts");
     if (mountsFailure === undefined) return make("mounts", `function processes keep the server's uid (${uidFailure})`);
     return { ...OFF, reason: `no namespaces for function processes here (${mountsFailure})` };
   } catch (e) {

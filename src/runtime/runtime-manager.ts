@@ -195,13 +195,13 @@ export class RuntimeManager {
   private launchContext(): Promise<LaunchContext> {
     if (!this.launch) {
       const workRoot = this.ensureWorkRoot();
-      this.launch = resolvePython(this.pythonCommand).then((python) => {
+      this.launch = resolvePython(this.pythonCommand).then(async (python) => {
         if (!python) this.logger?.warn(`runtime: no python interpreter found as ${this.pythonCommand}; python functions will fail to start`);
         // The hidden list is shared: paths protected later still apply to later launches.
         const hide = this.hidden;
         if (!hide.includes(workRoot)) hide.unshift(workRoot);
         if (!this.confine) return { python, workRoot, hide };
-        const c = confinement();
+        const c = await confinement();
         const line = describeConfinement(c);
         if (c.mode === "off") this.logger?.warn(line);
         else this.logger?.info(line);

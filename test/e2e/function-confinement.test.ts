@@ -89,7 +89,7 @@ def handler(event, context):
 
 type Attempt = { ok: boolean; value?: unknown; error?: string };
 
-const c = confinement();
+const c = await confinement();
 const SKIP = !IN_LOOPBACK_NETNS ? NETNS_SKIP_REASON : c.mode === "off" ? `function confinement is not available here: ${c.reason}` : false;
 
 describe("function code is confined", { skip: SKIP }, () => {
