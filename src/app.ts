@@ -27,6 +27,8 @@ export interface App {
   /** http://host:port */
   url: string;
   port: number;
+  /** http://127.0.0.1:port of the function listener: the AWS APIs without the admin API (AWS_ENDPOINT_URL of function code). */
+  functionUrl: string;
   config: Config;
   clock: Clock;
   store: Store;
@@ -79,9 +81,13 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const hyperplane = new Hyperplane(ec2.internal, store, clock, hyperplaneSettings(config));
   let serverUrl = "";
   let serverPort = 0;
+  // Function code reaches hyperlocal only through the function listener (AWS APIs and the shim's
+  // decision API, no admin routes); the shim refuses the main port, and kernel mode relays only this one.
+  let functionUrl = "";
+  let functionPort = 0;
   // --network kernel: namespaces + nftables; without kernel support, the shim with a warning.
   let network: NetworkModule | undefined;
-  const kernelLink = config.network === "kernel" && !opts.networkEnv ? await startKernelLink(config, logger, () => network, () => serverPort, hyperplane) : undefined;
+  const kernelLink = config.network === "kernel" && !opts.networkEnv ? await startKernelLink(config, logger, () => network, () => functionPort, hyperplane) : undefined;
   // Every change to the state (requests, and what the clock moves: ENIs created or reclaimed, NAT
   // gateways becoming available) reaches the kernel before the next invocation.
   if (kernelLink) store.onChange(() => kernelLink.changed());
@@ -100,12 +106,17 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
               ...(fn.vpc ? { vpc: { networkInterfaceId: fn.vpc.networkInterfaceId, comboKey: fn.vpc.comboKey, ipv6Allowed: fn.vpc.ipv6Allowed } } : {}),
               ...(fn.unavailable ? { unavailable: fn.unavailable } : {}),
             },
-            serverUrl,
+            functionUrl,
+            serverPort ? [serverPort] : [],
           );
   const kernelEnv: LambdaOptions["networkEnv"] = kernelLink ? (fn) => kernelLink.environment(fn) ?? shimEnv?.(fn) : undefined;
   const networkEnv = opts.networkEnv ?? kernelEnv ?? shimEnv;
-  const lambda = createLambdaService(deps, iam.internal, new RuntimeManager({ clock, logger }), {
+  // Function code is confined as far as this machine allows (src/runtime/confinement.ts); the log says how far.
+  const runtime = new RuntimeManager({ clock, logger, confine: true });
+  if (config.stateDir) runtime.protect(config.stateDir);
+  const lambda = createLambdaService(deps, iam.internal, runtime, {
     serverUrl: () => serverUrl,
+    functionUrl: () => functionUrl,
     vpc: { ec2: ec2.internal, hyperplane },
     ...(networkEnv ? { networkEnv } : {}),
   });
@@ -145,13 +156,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
   const exposed = !isLoopbackListen(config.host);
   const adminToken = config.adminToken ?? (exposed ? generateAdminToken() : undefined);
-  const gateway = new Gateway({
-    guard: new BrowserGuard({ listenHost: config.host, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts }),
-    adminAuth: new AdminAuth(adminToken),
+  const gatewayOptions = {
     services,
     credentials,
     authorizer: () => authorizer,
-    admin,
     clock,
     logger,
     onChange: () => {
@@ -160,17 +168,37 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
     // Kernel mode: a request is answered once its network change is in the kernel.
     ...(kernelLink ? { settle: () => kernelLink.settled() } : {}),
+  };
+  const gateway = new Gateway({
+    ...gatewayOptions,
+    admin,
+    guard: new BrowserGuard({ listenHost: config.host, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts }),
+    adminAuth: new AdminAuth(adminToken),
+  });
+  const functionAdmin = new AdminRouter();
+  net.registerFunctionRoutes(functionAdmin);
+  // Function code's own listener: loopback only, no admin routes but the shim's decision API, no browser origins.
+  const functionGateway = new Gateway({
+    ...gatewayOptions,
+    admin: functionAdmin,
+    guard: new BrowserGuard({ listenHost: "127.0.0.1", corsOrigins: [], allowedHosts: [] }),
+    adminAuth: new AdminAuth(undefined),
   });
   const address = await gateway.listen(config.port, config.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   serverUrl = `http://${host}:${address.port}`;
   serverPort = address.port;
+  // Always loopback, whatever --host says: only code on this machine (function code) uses it.
+  const functionAddress = await functionGateway.listen(0, "127.0.0.1");
+  functionPort = functionAddress.port;
+  functionUrl = `http://127.0.0.1:${functionPort}`;
   kernelLink?.changed();
   logger.info(`hyperlocal ${VERSION} listening on http://${host}:${address.port} (region ${config.region}, account ${config.account})`);
 
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
+    functionUrl,
     config,
     clock,
     store,
@@ -183,6 +211,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     admin: { token: adminToken, generated: adminToken !== undefined && config.adminToken === undefined },
     async close() {
       await gateway.close();
+      await functionGateway.close();
       for (const s of services) await s.onShutdown?.();
       store.close();
       clock.close();

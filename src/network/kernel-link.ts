@@ -20,7 +20,7 @@ export async function startKernelLink(
   config: Config,
   logger: Logger,
   network: () => NetworkModule | undefined,
-  serverPort: () => number,
+  functionPort: () => number,
   accounting?: ConnectionAccounting,
 ): Promise<KernelLink | undefined> {
   const support = kernelSupport();
@@ -32,7 +32,7 @@ export async function startKernelLink(
   try {
     const kernel = await KernelNetwork.create({ root, logger });
     logger.info(`network: kernel mode${rootless() ? ", rootless (inside a user namespace of its own)" : ""}: each function runs in its Hyperplane ENI's network namespace`);
-    return new KernelLink(kernel, root, config, logger, network, serverPort, accounting);
+    return new KernelLink(kernel, root, config, logger, network, functionPort, accounting);
   } catch (e) {
     logger.warn(`--network kernel could not start (${(e as Error).message}); falling back to --network shim`);
     rmSync(root, { recursive: true, force: true });
@@ -52,7 +52,7 @@ interface LambdaEni {
  * once, and each invocation waits until the changes made before it are in force), and gives each
  * execution environment its launch wrapper: a VPC function runs in its Hyperplane ENI's namespace,
  * any other function in the public client namespace, each with loopback relays for its Runtime API
- * port and hyperlocal's own port.
+ * port and hyperlocal's function listener (never its main port, which serves the admin API).
  */
 export class KernelLink {
   /** "account\nregion" of every scope to build. */
@@ -72,7 +72,7 @@ export class KernelLink {
     config: Config,
     private readonly logger: Logger,
     private readonly network: () => NetworkModule | undefined,
-    private readonly serverPort: () => number,
+    private readonly functionPort: () => number,
     private readonly accounting?: ConnectionAccounting,
   ) {
     this.scopes.add(`${config.account}\n${config.region}`);
@@ -144,12 +144,13 @@ export class KernelLink {
       launch: {
         key: `kernel:${where}`,
         beforeInvoke: () => this.settled(),
-        prepare: async (runtimeApiPort) => {
+        prepare: async (runtimeApiPort, opts) => {
           await this.settled();
           await this.kernel.loopbackRelay(where, runtimeApiPort);
-          const own = this.serverPort();
+          const own = this.functionPort(); // the function listener only: the main port (admin API) stays out of reach
           if (own) await this.kernel.loopbackRelay(where, own);
-          return eni ? this.kernel.commandPrefix(eni) : this.kernel.internetCommandPrefix();
+          const dropCaps = !opts?.confined;
+          return eni ? this.kernel.commandPrefix(eni, dropCaps) : this.kernel.internetCommandPrefix(dropCaps);
         },
         release: (runtimeApiPort) => {
           this.kernel.releaseLoopbackRelay(where, runtimeApiPort).catch((e: unknown) => this.logger.warn(`kernel network: ${(e as Error)?.message ?? e}`));

@@ -2,7 +2,7 @@
 // the state machine of the Runtime API (init → next → response|error → next ...). It runs one
 // invocation at a time and turns every ending (response, error, timeout, crash, out of memory,
 // init failure) into the InvokeResult and log text Lambda would produce.
-import { mkdtempSync, rmSync, existsSync } from "node:fs";
+import { accessSync, chownSync, constants as fsConstants, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ServerResponse } from "node:http";
@@ -127,6 +127,28 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
     this.deps = deps;
   }
 
+  /** Started through confinement.ts's wrapper: the runtime is the wrapper's forked child. */
+  private confined = false;
+
+  /**
+   * The confinement this environment starts under, if any. Not for a custom runtime whose bootstrap
+   * cannot be executed: spawned directly, it fails as Lambda reports it (Runtime.InvalidEntrypoint)
+   * and nothing runs. Not under rootless kernel mode, whose namespaces our setup cannot enter.
+   */
+  private confinement() {
+    const c = this.deps.launch.confinement;
+    if (!c) return undefined;
+    if (this.spec.launch && process.getuid?.() !== 0) return undefined;
+    if (this.family === "provided") {
+      try {
+        accessSync(join(this.spec.codeDir, "bootstrap"), fsConstants.X_OK);
+      } catch {
+        return undefined;
+      }
+    }
+    return c;
+  }
+
   /** The Runtime API port a launch wrapper prepared for (released when the environment stops). */
   private preparedPort: number | undefined;
 
@@ -156,12 +178,22 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
       pathDirs: interpreterDirs(this.deps.launch.python),
     });
     const plan = planLaunch(spec, this.family, env, this.deps.launch);
-    if (spec.launch) {
-      // A wrapped launch (e.g. inside a network namespace): always a fresh process, never a spare.
-      const port = Number(this.endpoint.address.slice(this.endpoint.address.lastIndexOf(":") + 1));
-      const prefix = await spec.launch.prepare(port);
-      this.preparedPort = port;
-      if (prefix.length > 0) plan.cold = { ...plan.cold, command: prefix[0], args: [...prefix.slice(1), plan.cold.command, ...plan.cold.args] };
+    const confinement = this.confinement();
+    if (spec.launch || confinement) {
+      // A wrapped launch (inside a network namespace, confined): always a fresh process, never a spare.
+      let prefix: string[] = [];
+      if (spec.launch) {
+        const port = this.endpoint.port;
+        prefix = await spec.launch.prepare(port, { confined: confinement !== undefined });
+        this.preparedPort = port;
+      }
+      let argv = [...prefix, plan.cold.command, ...plan.cold.args];
+      if (confinement) {
+        if (confinement.owner) chownSync(this.tmpDir, confinement.owner.uid, confinement.owner.gid);
+        argv = confinement.wrap([plan.cold.command, ...plan.cold.args], { codeDir: spec.codeDir, tmpDir: this.tmpDir, hide: this.deps.launch.hide ?? [] }, prefix);
+        this.confined = true;
+      }
+      plan.cold = { ...plan.cold, command: argv[0], args: argv.slice(1) };
       delete plan.spare;
       delete plan.spareSpec;
     }
@@ -178,7 +210,7 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
       if (plan.cold.readsSpec) this.child.sendSpec(plan.coldSpec);
     }
     this.child.unref();
-    this.memory = new ProcessMemoryReader(this.child.pid);
+    this.memory = new ProcessMemoryReader(this.child.pid, this.confined);
     this.child.setOutput((text) => this.onOutput(text));
     this.child.onEnd((end) => this.onChildEnd(end));
     this.cancelInitTimer = this.deps.clock.schedule(INIT_LIMIT_MS + spec.timeoutSec * 1000, () => this.onInitTimeout());

@@ -32,7 +32,7 @@ export const RESERVED_ENV_NAMES: ReadonlySet<string> = new Set([
 
 export interface EnvPlacement {
   family: RuntimeFamily;
-  /** "127.0.0.1:port" of this environment's Runtime API. */
+  /** "127.0.0.1:port/secret" of this environment's Runtime API. */
   runtimeApi: string;
   /** The environment's private temp directory (also HOME). */
   tmpDir: string;

@@ -11,12 +11,17 @@ import type { RuntimeFamily } from "./runtime-families.ts";
 import { isStartupVariable, RESERVED_ENV_NAMES } from "./lambda-env.ts";
 import type { BootstrapSpec, LaunchPlan } from "./managed-child.ts";
 import type { FunctionSpec } from "./types.ts";
+import type { Confinement } from "./confinement.ts";
 
 export interface LaunchContext {
   /** Resolved python interpreter, when there is one. */
   python?: string;
   /** cwd (and HOME) of spares until they learn their function. */
   workRoot: string;
+  /** Set when function processes are confined (mode other than "off"). */
+  confinement?: Confinement;
+  /** Paths function processes must not see (the work root, the state directory, the code store). */
+  hide?: string[];
 }
 
 export interface PlannedLaunch {

@@ -89,13 +89,14 @@ test("a response over 6 MB is refused with 413", async () => {
 
 test("pipelined requests on one connection are handled in order", async () => {
   await withApi(async (_base, rec, address) => {
-    const [host, port] = address.split(":");
+    const [hostPort, secret] = address.split("/");
+    const [host, port] = hostPort.split(":");
     const body = "x".repeat(100_000); // a body that arrives in several chunks
     const text = await new Promise<string>((resolve, reject) => {
       const s = createConnection({ host, port: Number(port) }, () => {
         s.write(
-          `POST /2018-06-01/runtime/invocation/r-1/response HTTP/1.1\r\nHost: ${address}\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
-            `GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: ${address}\r\n\r\n`,
+          `POST /${secret}/2018-06-01/runtime/invocation/r-1/response HTTP/1.1\r\nHost: ${hostPort}\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+            `GET /${secret}/2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: ${hostPort}\r\n\r\n`,
         );
       });
       let got = "";
@@ -110,5 +111,25 @@ test("pipelined requests on one connection are handled in order", async () => {
     });
     assert.deepEqual(rec.calls, [`response r-1 ${body}`, "next"]);
     assert.ok(text.indexOf("202 Accepted") < text.indexOf("200 OK"));
+  });
+});
+
+test("only the environment's own secret prefix reaches the Runtime API: another process cannot take its events", async () => {
+  await withApi(async (base, rec, address) => {
+    assert.match(address, /^127\.0\.0\.1:\d+\/[0-9a-f]{32}$/);
+    const port = address.slice(address.indexOf(":") + 1, address.indexOf("/"));
+    for (const url of [
+      `http://127.0.0.1:${port}/2018-06-01/runtime/invocation/next`,
+      `http://127.0.0.1:${port}/${"0".repeat(32)}/2018-06-01/runtime/invocation/next`,
+    ]) {
+      const r = await fetch(url);
+      assert.equal(r.status, 404);
+      assert.equal(await r.text(), "404 page not found\n");
+    }
+    const posted = await fetch(`http://127.0.0.1:${port}/2018-06-01/runtime/invocation/r-1/response`, { method: "POST", body: "{}" });
+    assert.equal(posted.status, 404);
+    assert.deepEqual(rec.calls, [], "nothing reached the environment");
+    const ok = await fetch(`${base}/invocation/r-1/response`, { method: "POST", body: "{}" });
+    assert.equal(ok.status, 202);
   });
 });

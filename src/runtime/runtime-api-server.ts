@@ -1,7 +1,11 @@
-// The Lambda Runtime API (2018-06-01) over HTTP, one listener per execution environment.
-// AWS_LAMBDA_RUNTIME_API is only "host:port", with no room for a path prefix, so the port is what
-// tells environments apart: each gets its own 127.0.0.1 listener (a listen costs well under 1 ms).
+// The Lambda Runtime API (2018-06-01) over HTTP, one listener per execution environment: each gets
+// its own 127.0.0.1 listener (a listen costs well under 1 ms), so the port tells environments
+// apart. Other processes on this machine (other functions) can reach that port too, and AWS's
+// Runtime API is reachable only inside the sandbox; so every path starts with a secret known only
+// to the environment: AWS_LAMBDA_RUNTIME_API is "127.0.0.1:PORT/SECRET", and runtimes that build
+// "http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/..." (curl, Go, Java, Python, Node clients) work as is.
 // This module only speaks HTTP; the state machine lives in the environment behind RuntimeApiHandler.
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -28,8 +32,9 @@ export interface RuntimeApiHandler {
 }
 
 export interface RuntimeApiEndpoint {
-  /** "127.0.0.1:port" for AWS_LAMBDA_RUNTIME_API. */
+  /** "127.0.0.1:port/secret" for AWS_LAMBDA_RUNTIME_API. */
   readonly address: string;
+  readonly port: number;
   close(): void;
 }
 
@@ -37,7 +42,9 @@ const PREFIX = "/2018-06-01/runtime/";
 const ERROR_TYPE_HEADER = "lambda-runtime-function-error-type";
 
 export function listenRuntimeApi(handler: RuntimeApiHandler): Promise<RuntimeApiEndpoint> {
-  const server = createServer({ keepAlive: true }, (req, res) => serially(req, res, () => route(handler, req, res)));
+  const secret = randomBytes(16).toString("hex");
+  const prefix = `/${secret}${PREFIX}`;
+  const server = createServer({ keepAlive: true }, (req, res) => serially(req, res, () => route(handler, prefix, req, res)));
   // The runtime keeps one connection open for the whole life of the environment and long-polls
   // on it: no idle or request timeouts may cut it.
   server.keepAliveTimeout = 0;
@@ -55,7 +62,8 @@ export function listenRuntimeApi(handler: RuntimeApiHandler): Promise<RuntimeApi
       server.unref();
       const { port } = server.address() as AddressInfo;
       resolve({
-        address: `127.0.0.1:${port}`,
+        address: `127.0.0.1:${port}/${secret}`,
+        port,
         close: () => {
           server.close();
           server.closeAllConnections();
@@ -93,12 +101,15 @@ function serially(req: IncomingMessage, res: ServerResponse, handle: () => void)
   prev.once("close", start);
 }
 
-function route(handler: RuntimeApiHandler, req: IncomingMessage, res: ServerResponse): void {
+function route(handler: RuntimeApiHandler, prefix: string, req: IncomingMessage, res: ServerResponse): void {
   const raw = req.url ?? "";
   const q = raw.indexOf("?");
   const path = q < 0 ? raw : raw.slice(0, q);
-  if (!path.startsWith(PREFIX)) return notFound(res);
-  const rest = path.slice(PREFIX.length);
+  if (!path.startsWith(prefix)) {
+    req.resume();
+    return notFound(res);
+  }
+  const rest = path.slice(prefix.length);
 
   if (rest === "invocation/next") {
     if (req.method !== "GET") return methodNotAllowed(req, res);

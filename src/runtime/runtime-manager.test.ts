@@ -227,7 +227,7 @@ exports.handler = async (event, context) => ({
   assert.equal(env.AWS_LAMBDA_LOG_GROUP_NAME, "/aws/lambda/ctx-fn");
   assert.equal(env.AWS_LAMBDA_LOG_STREAM_NAME, v.logStreamName);
   assert.equal(env.AWS_LAMBDA_INITIALIZATION_TYPE, "on-demand");
-  assert.match(env.AWS_LAMBDA_RUNTIME_API, /^127\.0\.0\.1:\d+$/);
+  assert.match(env.AWS_LAMBDA_RUNTIME_API, /^127\.0\.0\.1:\d+\/[0-9a-f]{32}$/, "host:port and the environment's secret prefix");
   assert.equal(env.AWS_EXECUTION_ENV, "AWS_Lambda_nodejs20.x");
   assert.ok(env.LAMBDA_RUNTIME_DIR && existsSync(env.LAMBDA_RUNTIME_DIR));
   assert.equal(env._HANDLER, "index.handler");
@@ -254,8 +254,11 @@ exports.handler = async (event, context) => ({
   assert.match(r2.json.env._X_AMZN_TRACE_ID, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
 
   // A new configuration revision gets a new environment; the old private tmp goes away with it.
+  // The old one is superseded: it stops rather than idling until its keep-alive ends.
+  const envsBefore = m.stats().environments;
   const r3 = await call(m, { ...spec, revisionKey: "r2" });
   assert.notEqual(r3.json.pid, v.pid);
+  assert.equal(m.stats().environments, envsBefore, "the superseded environment is gone");
   await m.stopFunction(spec.functionArn);
   assert.equal(existsSync(v.tmp), false, "private tmp removed when the environment stops");
 });

@@ -15,6 +15,7 @@ import type { LaunchContext } from "./launch-plan.ts";
 import { resolvePython } from "./python-executable.ts";
 import { errorJson, unsupportedRuntimeError } from "./platform-errors.ts";
 import { endLine, reportLine, startLine } from "./invocation-log.ts";
+import { confinement, describeConfinement } from "./confinement.ts";
 
 const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
 /** Lambda's default memory size: what the spares made ahead of any function are sized for. */
@@ -30,6 +31,9 @@ export class RuntimeManager {
   private readonly prewarm: boolean;
   private readonly pythonCommand: string;
   private readonly requestedWorkRoot: string | undefined;
+  private readonly confine: boolean;
+  /** Paths function processes never see when confined. */
+  private readonly hidden: string[] = [];
   private readonly envs = new Set<ExecutionEnvironment>();
   private readonly idle = new Map<string, ExecutionEnvironment[]>();
   private readonly spares: SparePool;
@@ -44,6 +48,7 @@ export class RuntimeManager {
     this.prewarm = opts.prewarm ?? true;
     this.pythonCommand = opts.python ?? "python3";
     this.requestedWorkRoot = opts.workRoot;
+    this.confine = opts.confine ?? false;
     this.spares = new SparePool(4, this.logger);
     if (this.prewarm) setImmediate(() => void this.prewarmDefaults());
   }
@@ -75,6 +80,7 @@ export class RuntimeManager {
       onGone: (e) => this.forget(e),
       onLog: (name, text) => this.onLog?.(name, text),
     });
+    this.retireSuperseded(env);
     this.envs.add(env);
     try {
       await env.open();
@@ -90,6 +96,11 @@ export class RuntimeManager {
       result.then(refill, refill);
     }
     return result;
+  }
+
+  /** Function processes must never see this path (the state directory, the code store): hidden when confined. */
+  protect(path: string): void {
+    if (!this.hidden.includes(path)) this.hidden.push(path);
   }
 
   /** Environments currently alive (for tests and the admin API). */
@@ -114,6 +125,19 @@ export class RuntimeManager {
       else stopping.push(env.stop());
     }
     await Promise.all(stopping);
+  }
+
+  /**
+   * A new environment of a function version with another key (code, configuration or credentials
+   * changed) supersedes the older ones: they are never picked again, so they stop now, or after
+   * the invocation they are running.
+   */
+  private retireSuperseded(fresh: ExecutionEnvironment): void {
+    for (const env of this.envs) {
+      if (env.versionArn !== fresh.versionArn || env.key === fresh.key) continue;
+      if (env.busy) env.retired = true;
+      else void env.stop();
+    }
   }
 
   async shutdown(): Promise<void> {
@@ -171,9 +195,17 @@ export class RuntimeManager {
   private launchContext(): Promise<LaunchContext> {
     if (!this.launch) {
       const workRoot = this.ensureWorkRoot();
-      this.launch = resolvePython(this.pythonCommand).then((python) => {
+      this.launch = resolvePython(this.pythonCommand).then(async (python) => {
         if (!python) this.logger?.warn(`runtime: no python interpreter found as ${this.pythonCommand}; python functions will fail to start`);
-        return { python, workRoot };
+        // The hidden list is shared: paths protected later still apply to later launches.
+        const hide = this.hidden;
+        if (!hide.includes(workRoot)) hide.unshift(workRoot);
+        if (!this.confine) return { python, workRoot, hide };
+        const c = await confinement();
+        const line = describeConfinement(c);
+        if (c.mode === "off") this.logger?.warn(line);
+        else this.logger?.info(line);
+        return { python, workRoot, hide, ...(c.mode !== "off" ? { confinement: c } : {}) };
       });
     }
     return this.launch;
@@ -181,7 +213,7 @@ export class RuntimeManager {
 
   private async prewarmDefaults(): Promise<void> {
     const ctx = await this.launchContext();
-    if (this.closed) return;
+    if (this.closed || ctx.confinement) return; // confined environments never start from spares
     for (const family of ["node", "python"] as const) {
       const plan = sparePlan(family, DEFAULT_MEMORY_MB, [], {}, ctx);
       if (plan) this.spares.fill(plan);

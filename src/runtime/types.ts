@@ -43,7 +43,12 @@ export interface FunctionSpec {
 export interface LaunchWrapper {
   /** Distinguishes wrappers for environment reuse (e.g. the namespace it enters). */
   key: string;
-  prepare(runtimeApiPort: number): Promise<string[]>;
+  /**
+   * confined: the process will also be confined (confinement.ts): its own user namespace already
+   * takes every capability it could use on the network namespace, so the prefix need not drop them
+   * (and must not: a process with an empty bounding set cannot map its uid in a new user namespace).
+   */
+  prepare(runtimeApiPort: number, opts?: { confined?: boolean }): Promise<string[]>;
   /** Awaited before every invocation, warm or cold (e.g. until network rule changes are in force). */
   beforeInvoke?(): Promise<void>;
   /** The environment that prepare() was called for has stopped: free what it set up. */
@@ -83,4 +88,10 @@ export interface RuntimeManagerOptions {
   prewarm?: boolean;
   /** Python interpreter for every python3.x runtime; default the `python3` found on PATH. */
   python?: string;
+  /**
+   * Confine function processes (src/runtime/confinement.ts) as far as this machine allows, and say
+   * in the log which guarantees hold. Default false (in-process tests that compare pids); the
+   * server turns it on. Confined environments never start from prewarmed spares.
+   */
+  confine?: boolean;
 }

@@ -72,11 +72,14 @@ test("VPC function: an allowed, mapped connection goes to the local endpoint and
   });
   assert.equal(text, "hello from the database stand-in\n");
 
-  const closed = await ask(undefined, "close", { connectionId: d.connectionId });
+  // Only the environment that holds a connection may close it.
+  assert.deepEqual((await ask(undefined, "close", { connectionId: d.connectionId })).body, { closed: false });
+  assert.equal(srv.network.environments.openConnections(VPC_TOKEN), 1);
+  const closed = await ask(VPC_TOKEN, "close", { connectionId: d.connectionId });
   assert.deepEqual(closed.body, { closed: true });
   assert.deepEqual(srv.accounting.slice(before), [`acquire ${sc.comboKey}`, `release ${sc.comboKey} eni-counted-1`]);
   assert.equal(srv.network.environments.openConnections(VPC_TOKEN), 0);
-  assert.deepEqual((await ask(undefined, "close", { connectionId: d.connectionId })).body, { closed: false });
+  assert.deepEqual((await ask(VPC_TOKEN, "close", { connectionId: d.connectionId })).body, { closed: false });
 });
 
 test("VPC function: a name of an endpoint resolves inside the VPC; the answer carries the address", async () => {

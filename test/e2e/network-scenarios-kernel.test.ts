@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { readFileSync, readlinkSync } from "node:fs";
 import type { Server as HttpServer } from "node:http";
-import type { Server } from "node:net";
+import { createServer as createNetServer, type Server } from "node:net";
 import { after, before, beforeEach, describe, it, type TestContext } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
 import type { App } from "../../src/app.ts";
@@ -21,7 +21,7 @@ import { kernelSupport } from "../../src/network/kernel/index.ts";
 import { clients } from "../support/clients.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startTestServer } from "../support/server.ts";
-import { prepareScenario, scenarioCalls, V6_INTERNET, type FunctionOutcome, type ModelAnswer } from "../support/network-scenario.ts";
+import { listen, prepareScenario, scenarioCalls, V6_INTERNET, type FunctionOutcome, type ModelAnswer } from "../support/network-scenario.ts";
 import { advanceClock } from "../support/zip-functions.ts";
 
 /** The handlers' socket timeout: a dropped packet shows as no answer within this. */
@@ -57,13 +57,17 @@ exports.handler = async (ev) => {
       return done({ ok: true, data: String(n) });
     }
     if (ev.waitForSignal) {
-      // Tell the test this invocation is running (clock +1 ms), then wait for its signal (+1 ms more).
-      const clock = async (init) => (await (await fetch(process.env.AWS_ENDPOINT_URL + "/_hyperlocal/clock" + (init ? "/advance" : ""), init)).json()).offsetMs;
-      const ready = await clock({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ms: 1 }) });
-      for (let i = 0; (await clock()) === ready; i++) {
-        if (i > 1000) return done({ ok: false, error: "NO_SIGNAL" });
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      // Tell the test this invocation is running, then wait for its signal, through a signal server
+      // the test placed in the VPC (function code cannot reach hyperlocal's admin API).
+      // One connection: "ready" out, then "go" back once the test's API call has returned.
+      const got = await new Promise((resolve) => {
+        const s = net.connect(ev.waitForSignal, () => s.write("ready"));
+        let text = "";
+        s.on("data", (d) => (text += d));
+        s.on("end", () => resolve(text));
+        s.on("error", (e) => resolve(String(e.code)));
+      });
+      if (got !== "go") return done({ ok: false, error: "NO_SIGNAL", data: got });
     }
     if (ev.lookup) {
       const fs = require("node:fs");
@@ -384,22 +388,32 @@ describe("network scenarios under --network kernel: VPC rules as function code i
   });
 
   it("row 9, within one invocation: a rule authorized while the handler runs applies to its next connection once the API call has returned", async () => {
-    const clock = async () => (await admin("GET", "clock")).body.offsetMs as number;
+    const signal: { waiting?: import("node:net").Socket } = {};
+    const signalServer = createNetServer((s) => {
+      s.on("error", () => {});
+      s.once("data", () => (signal.waiting = s));
+    });
+    const signalPort = await listen(signalServer);
+    try {
+    assert.equal((await admin("POST", "endpoints", { ip: "10.0.1.25", port: 6599, target: `127.0.0.1:${signalPort}` })).status < 300, true);
+    await c.ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: net.dbSg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 6599, ToPort: 6599, UserIdGroupPairs: [{ GroupId: net.fnSg }] }] }));
     const before = await probe("node-warm", "10.0.1.25:6544");
     assert.equal(before.model.verdict, "drop");
-    const start = await clock();
-    const running = invoke("node-warm", { host: "10.0.1.25", port: 6544, message: "same invocation", timeoutMs: SOCKET_TIMEOUT_MS, waitForSignal: true });
-    for (let i = 0; (await clock()) === start; i++) {
+    const running = invoke("node-warm", { host: "10.0.1.25", port: 6544, message: "same invocation", timeoutMs: SOCKET_TIMEOUT_MS, waitForSignal: { host: "10.0.1.25", port: 6599 } });
+    for (let i = 0; !signal.waiting; i++) {
       assert.ok(i < 500, "the handler did not start");
       await new Promise((r) => setTimeout(r, 5));
     }
     // The handler is running and waiting. Authorize; the moment the call returns, signal it to connect.
     await c.ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: net.dbSg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 6544, ToPort: 6544, UserIdGroupPairs: [{ GroupId: net.fnSg }] }] }));
-    await advanceClock(app.url, 0.001);
+    signal.waiting!.end("go");
     const out = await running;
     assert.deepEqual([out.ok, out.data], [true, "pong:same invocation"], JSON.stringify(out));
     assert.equal(out.env, before.out.env, "the same warm execution environment");
     current?.diagnostic(`node-warm → 10.0.1.25:6544 in the running invocation, right after the API call returned: connected, got ${JSON.stringify(out.data)}`);
+    } finally {
+      signalServer.close();
+    }
   });
 
   it("fail closed: unmapped private and public addresses get an error, never a connection", async () => {

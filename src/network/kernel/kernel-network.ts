@@ -334,15 +334,15 @@ export class KernelNetwork {
    * argv prefix that runs a command inside the ENI's namespace, without capabilities, in a mount
    * namespace of its own where /etc/resolv.conf names the namespace's resolver.
    */
-  commandPrefix(networkInterfaceId: string): string[] {
+  commandPrefix(networkInterfaceId: string, dropCaps = true): string[] {
     const s = this.spaces.get(`eni:${networkInterfaceId}`);
     if (!s) throw new Error(`kernel network: no namespace for ${networkInterfaceId} (list it in apply()'s lambdaEnis)`);
-    return [...enter(s.holder.path), ...this.withResolvConf(), ...DROP_CAPS];
+    return [...enter(s.holder.path), ...this.withResolvConf(), ...(dropCaps ? DROP_CAPS : [])];
   }
 
   /** For functions outside any VPC: a namespace that reaches only the internet mappings. */
-  internetCommandPrefix(): string[] {
-    return [...enter(this.pub.path), ...this.withResolvConf(), ...DROP_CAPS];
+  internetCommandPrefix(dropCaps = true): string[] {
+    return [...enter(this.pub.path), ...this.withResolvConf(), ...(dropCaps ? DROP_CAPS : [])];
   }
 
   /**
@@ -353,7 +353,7 @@ export class KernelNetwork {
   private withResolvConf(): string[] {
     const script =
       'r=/etc/resolv.conf; if [ -L "$r" ] && [ ! -e "$r" ]; then t=$(readlink -f "$r"); d=${t%/*}; [ -d "$d" ] && mount -t tmpfs hyperlocal "$d" && : > "$t"; fi; ' +
-      'mount --bind "$0" "$r" && exec "$@"';
+      'mount --bind "$0" "$r" && mount -o remount,bind,ro "$r" && exec "$@"';
     return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, this.resolvConfPath];
   }
 

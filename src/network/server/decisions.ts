@@ -72,6 +72,11 @@ export class EnvironmentRegistry {
     return id;
   }
 
+  /** Close a connection of this environment's (another environment's ids are not its to close). */
+  closeOwn(token: string, connectionId: string): boolean {
+    return this.connections.get(connectionId)?.token === token && this.close(connectionId);
+  }
+
   close(connectionId: string): boolean {
     const c = this.connections.get(connectionId);
     if (!c) return false;
@@ -123,12 +128,12 @@ export function decide(deps: DecisionDeps, token: string | undefined, op: Decisi
 
 function decideUnsafe(deps: DecisionDeps, token: string | undefined, op: DecisionOp, body: unknown): AdminResponse {
   if (!isObject(body)) return bad("the body must be a JSON object");
+  const source = deps.environments.get(token);
   if (op === "close") {
     const id = body.connectionId;
     if (typeof id !== "string" && typeof id !== "number") return bad("connectionId must be a string");
-    return { status: 200, body: { closed: deps.environments.close(String(id)) } };
+    return { status: 200, body: { closed: source !== undefined && deps.environments.closeOwn(token!, String(id)) } };
   }
-  const source = deps.environments.get(token);
   if (!source) {
     const reason = token ? "this execution environment is not registered with hyperlocal (unknown network token); refused (fail closed)" : `no ${TOKEN_HEADER} header; refused (fail closed)`;
     return { status: 200, body: op === "lookup" ? { error: "ENOTFOUND", reason } : { action: "refuse", reason } };

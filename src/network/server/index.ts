@@ -46,6 +46,8 @@ export interface NetworkModuleDeps {
 
 export interface NetworkModule {
   registerAdminRoutes(admin: AdminRouter): void;
+  /** The only admin routes of the function listener: the shim's decision API. */
+  registerFunctionRoutes(admin: AdminRouter): void;
   environments: EnvironmentRegistry;
   /** EC2 state changed: the next decision recompiles (call from the gateway's onChange). */
   invalidate(): void;
@@ -59,7 +61,7 @@ export interface NetworkModule {
    * The shim's preload and variables for an execution environment of this source, with a token
    * registered for it (one per function, version and network source; for Lambda's networkEnv hook).
    */
-  shimEnvironment(source: NetSource & { version?: string }, serverUrl: string): ShimEnvironment;
+  shimEnvironment(source: NetSource & { version?: string }, serverUrl: string, denyPorts?: number[]): ShimEnvironment;
   /** After POST /_hyperlocal/reset: forget compiled snapshots and every environment's connections. */
   onReset(): void;
   /** Kernel mode: the snapshot (with placed endpoint addresses) and the TCP and UDP listeners of an account and region. */
@@ -102,7 +104,7 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
     invalidate: () => snapshots.invalidate(),
     view: (account, region) => context(account, region).view,
     decide: (token, op, body) => decideWith(decisionDeps, token, op, body),
-    shimEnvironment: (source, serverUrl) => shims.environmentFor(source, serverUrl),
+    shimEnvironment: (source, serverUrl, denyPorts) => shims.environmentFor(source, serverUrl, denyPorts),
     kernelInputs(account, region) {
       const { view, listeners } = context(account, region);
       const primary = new Map(view.snapshot.networkInterfaces.map((e) => [e.networkInterfaceId, e.privateIps[0]]));
@@ -129,6 +131,9 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
       shims.clear();
       environments.clear();
       snapshots.clear();
+    },
+    registerFunctionRoutes(admin) {
+      registerDecisionRoutes(admin, decisionDeps);
     },
     registerAdminRoutes(admin) {
       registerEndpointRoutes(admin, {

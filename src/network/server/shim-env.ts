@@ -15,7 +15,7 @@ export const PYTHON_SHIM_DIR = SHIM_DIR;
 
 export interface ShimEnvironment {
   token: string;
-  /** HYPERLOCAL_NET_URL, HYPERLOCAL_NET_TOKEN, HYPERLOCAL_NET_NOTICE and PYTHONPATH (the runtime merges it with its own). */
+  /** HYPERLOCAL_NET_URL, HYPERLOCAL_NET_TOKEN, HYPERLOCAL_NET_DENY_PORTS, HYPERLOCAL_NET_NOTICE and PYTHONPATH (the runtime merges it with its own). */
   extraEnv: Record<string, string>;
   /** ["--require=<node preload>"] for NODE_OPTIONS. */
   nodeOptions: string[];
@@ -36,7 +36,11 @@ export class ShimEnvironments {
 
   constructor(private readonly environments: EnvironmentRegistry) {}
 
-  environmentFor(source: NetSource & { version?: string }, serverUrl: string): ShimEnvironment {
+  /**
+   * serverUrl: where function code reaches hyperlocal (the function listener); denyPorts: loopback
+   * ports the shim refuses (hyperlocal's main port, whose admin API function code must not reach).
+   */
+  environmentFor(source: NetSource & { version?: string }, serverUrl: string, denyPorts: number[] = []): ShimEnvironment {
     const key = [source.account, source.region, source.functionName, source.version ?? "$LATEST", source.vpc?.networkInterfaceId ?? "internet", source.vpc?.comboKey ?? "", source.vpc?.ipv6Allowed ? "v6" : "v4"].join("|");
     let token = this.tokens.get(key);
     if (!token || !this.environments.get(token)) {
@@ -55,6 +59,7 @@ export class ShimEnvironments {
       extraEnv: {
         HYPERLOCAL_NET_URL: decisionUrl(serverUrl),
         HYPERLOCAL_NET_TOKEN: token,
+        ...(denyPorts.length > 0 ? { HYPERLOCAL_NET_DENY_PORTS: denyPorts.join(",") } : {}),
         ...(notice
           ? { HYPERLOCAL_NET_NOTICE: `hyperlocal: ${source.functionName} connects ${where}; VPC network rules are applied in this process (shim mode, advisory: native-code sockets and child processes other than Node.js and Python are not covered)` }
           : {}),

@@ -40,7 +40,7 @@ function install() {
   const cfg = readConfig();
   if (workerThreads.isMainThread) {
     try {
-      workerThreads.setEnvironmentData(ENV_DATA_KEY, { url: cfg.url, token: cfg.token, timeoutMs: cfg.timeoutMs });
+      workerThreads.setEnvironmentData(ENV_DATA_KEY, { url: cfg.url, token: cfg.token, timeoutMs: cfg.timeoutMs, denyPorts: cfg.rawDenyPorts });
     } catch {}
   }
 
@@ -54,7 +54,8 @@ function install() {
     const url = data ? data.url : process.env.HYPERLOCAL_NET_URL;
     const token = data ? data.token : process.env.HYPERLOCAL_NET_TOKEN;
     const rawTimeout = data ? data.timeoutMs : process.env.HYPERLOCAL_NET_TIMEOUT_MS;
-    const out = { url, token, timeoutMs: DEFAULT_TIMEOUT_MS, error: undefined, host: '', port: 0, basePath: '', head: '' };
+    const rawDenyPorts = (data ? data.denyPorts : process.env.HYPERLOCAL_NET_DENY_PORTS) || '';
+    const out = { url, token, timeoutMs: DEFAULT_TIMEOUT_MS, error: undefined, host: '', port: 0, basePath: '', head: '', rawDenyPorts, denyPorts: parsePorts(rawDenyPorts) };
     const t = Number(rawTimeout);
     if (rawTimeout !== undefined && rawTimeout !== '' && Number.isFinite(t) && t > 0) out.timeoutMs = t;
     if (!url) {
@@ -79,6 +80,21 @@ function install() {
     const tokenHeader = token ? `x-hyperlocal-net-token: ${String(token).replace(/[^\x20-\x7e]/g, '')}\r\n` : '';
     out.head = `Host: ${u.host}\r\nContent-Type: application/json\r\nConnection: keep-alive\r\n${tokenHeader}`;
     return out;
+  }
+
+  /** "4566,4567" → a Set of ports; anything unparsable is ignored. */
+  function parsePorts(text) {
+    const out = new Set();
+    for (const p of String(text).split(',')) {
+      const n = Number(p.trim());
+      if (p.trim() !== '' && Number.isInteger(n) && n > 0 && n < 65536) out.add(n);
+    }
+    return out;
+  }
+
+  /** hyperlocal's own server port on loopback: function code reaches hyperlocal only through its own listener. */
+  function deniedLoopback(address, port) {
+    return isLocalAddress(address) && cfg.denyPorts.has(Number(port));
   }
 
   // ---------- addresses ----------
@@ -999,6 +1015,7 @@ function install() {
     if (cfg.url) out.HYPERLOCAL_NET_URL = cfg.url;
     if (cfg.token) out.HYPERLOCAL_NET_TOKEN = cfg.token;
     if (cfg.timeoutMs !== DEFAULT_TIMEOUT_MS) out.HYPERLOCAL_NET_TIMEOUT_MS = String(cfg.timeoutMs);
+    if (cfg.rawDenyPorts) out.HYPERLOCAL_NET_DENY_PORTS = cfg.rawDenyPorts;
     return out;
   }
 
@@ -1132,6 +1149,12 @@ function install() {
         tcp.TCP.prototype[m] = function (req, address, port) {
           if (!isLocalAddress(address)) {
             warn('a TCP connection', `${address}:${port}`);
+            return refused;
+          }
+          if (deniedLoopback(address, port)) {
+            try {
+              process.emitWarning(`hyperlocal: refused a TCP connection to ${address}:${port}: hyperlocal's own port is not reachable from function code (AWS_ENDPOINT_URL is)`, 'HyperlocalNetworkWarning');
+            } catch {}
             return refused;
           }
           return orig.apply(this, arguments);

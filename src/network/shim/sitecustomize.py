@@ -27,6 +27,8 @@ class _Config:
     base = ""
     timeout = _TIMEOUT_DEFAULT
     head = b""
+    # hyperlocal's own server port(s): function code reaches hyperlocal only through its own listener.
+    deny_ports = frozenset()
 
 
 _cfg = _Config()
@@ -53,6 +55,11 @@ def _read_config():
     url = env.get("HYPERLOCAL_NET_URL")
     token = env.get("HYPERLOCAL_NET_TOKEN")
     t = env.get("HYPERLOCAL_NET_TIMEOUT_MS")
+    deny = set()
+    for p in (env.get("HYPERLOCAL_NET_DENY_PORTS") or "").split(","):
+        if p.strip().isdigit() and 0 < int(p) < 65536:
+            deny.add(int(p))
+    _cfg.deny_ports = frozenset(deny)
     if t:
         try:
             v = float(t)
@@ -460,6 +467,9 @@ def _patch_socket(socket):
         proto = protocol or k
         if host == "<broadcast>":
             host = "255.255.255.255"
+        local = host == "" or (_ip_family(host) and _is_local(host)) or _is_localhost_name(host)
+        if local and proto == "tcp" and port in _config().deny_ports:
+            raise _oserror(errno.ECONNREFUSED, "hyperlocal's own port is not reachable from function code (AWS_ENDPOINT_URL is); refused")
         if host == "" or (_ip_family(host) and _is_local(host)):
             return ("pass", address)
         if _is_localhost_name(host):

@@ -103,11 +103,15 @@ function flushOutput() {
 // for callbackWaitsForEmptyEventLoop.
 
 class RuntimeApi {
+  /** address: "host:port" or "host:port/prefix" (hyperlocal's per-environment secret). */
   constructor(address) {
-    const colon = address.lastIndexOf(":");
-    this.host = address.slice(0, colon);
-    this.port = Number(address.slice(colon + 1));
-    this.hostHeader = address;
+    const slash = address.indexOf("/");
+    const hostPort = slash < 0 ? address : address.slice(0, slash);
+    const colon = hostPort.lastIndexOf(":");
+    this.host = hostPort.slice(0, colon);
+    this.port = Number(hostPort.slice(colon + 1));
+    this.hostHeader = hostPort;
+    this.prefix = slash < 0 ? "" : address.slice(slash).replace(/\/+$/, "");
     this.socket = null;
     this.buf = Buffer.alloc(0);
     this.waiting = [];
@@ -141,7 +145,7 @@ class RuntimeApi {
   }
 
   format({ method, path, body, headers }) {
-    let s = `${method} /2018-06-01${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n`;
+    let s = `${method} ${this.prefix}/2018-06-01${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n`;
     if (headers) for (const k of Object.keys(headers)) s += `${k}: ${headerValue(headers[k])}\r\n`;
     if (body !== undefined) s += `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
     return s + "\r\n" + (body ?? "");

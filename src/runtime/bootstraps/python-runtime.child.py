@@ -26,6 +26,9 @@ class Fault(Exception):
 
 class RuntimeApi:
     def __init__(self, address):
+        # "host:port" or "host:port/prefix" (hyperlocal's per-environment secret)
+        address, slash, prefix = address.partition("/")
+        self.prefix = ("/" + prefix).rstrip("/") if slash else ""
         host, _, port = address.rpartition(":")
         self.host = host
         self.address = (host, int(port))
@@ -55,7 +58,7 @@ class RuntimeApi:
             self._connect()
         out = b""
         for method, path, body, headers in requests:
-            lines = ["%s /2018-06-01%s HTTP/1.1" % (method, path), "Host: %s:%d" % self.address]
+            lines = ["%s %s/2018-06-01%s HTTP/1.1" % (method, self.prefix, path), "Host: %s:%d" % self.address]
             for k, v in (headers or {}).items():
                 lines.append("%s: %s" % (k, "".join(c for c in str(v) if " " <= c <= "~")))
             if body is not None:

@@ -52,8 +52,13 @@ export interface NetworkEnv {
 }
 
 export interface LambdaOptions {
-  /** The server's own URL (http://127.0.0.1:PORT): AWS_ENDPOINT_URL for function code and Code.Location. */
+  /** The server's own URL (http://127.0.0.1:PORT): Code.Location. */
   serverUrl?: () => string;
+  /**
+   * AWS_ENDPOINT_URL for function code: the function listener, which serves the AWS APIs but not
+   * the admin API. Unset: serverUrl.
+   */
+  functionUrl?: () => string;
   timings?: Partial<LambdaTimings>;
   /** EC2 and the Hyperplane ENI manager: without them VpcConfig is refused. */
   vpc?: LambdaVpcDeps;
@@ -77,6 +82,7 @@ export class LambdaEnv {
   readonly vpc: LambdaVpc | undefined;
   readonly networkEnv: LambdaOptions["networkEnv"];
   private readonly urlGetter: (() => string) | undefined;
+  private readonly functionUrlGetter: (() => string) | undefined;
 
   constructor(
     readonly deps: ServiceDeps,
@@ -95,8 +101,11 @@ export class LambdaEnv {
     };
     this.networkEnv = opts.networkEnv;
     this.code = new CodeStore(deps.config.stateDir);
+    // Every function's code (zips and trees) is out of function code's view; its own tree is put back read-only.
+    runtime.protect(this.code.root);
     this.roles = new ExecutionRoles(iam, deps.clock);
     this.urlGetter = opts.serverUrl;
+    this.functionUrlGetter = opts.functionUrl;
     this.states = new FunctionStates({
       clock: deps.clock,
       logger: deps.logger,
@@ -110,6 +119,12 @@ export class LambdaEnv {
       },
     });
     this.vpc = opts.vpc ? new LambdaVpc(this, opts.vpc) : undefined;
+  }
+
+  /** Where function code reaches hyperlocal's AWS APIs (AWS_ENDPOINT_URL). */
+  functionUrl(): string {
+    const u = this.functionUrlGetter?.();
+    return u ? u.replace(/\/+$/, "") : this.serverUrl();
   }
 
   serverUrl(): string {
