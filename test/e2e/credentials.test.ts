@@ -24,7 +24,7 @@ function cliError(r: { code: number; stderr: string }): string {
 }
 
 async function advance(app: App, body: object): Promise<void> {
-  const r = await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", body: JSON.stringify(body) });
+  const r = await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   assert.equal(r.status, 200);
 }
 
