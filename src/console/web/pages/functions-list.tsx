@@ -1,0 +1,70 @@
+import { ListFunctionsCommand, type FunctionConfiguration } from "@aws-sdk/client-lambda";
+import { Badge, ErrorBox, Loading } from "../components.tsx";
+import { useLoad } from "../hooks.ts";
+import type { Clients } from "../session.ts";
+
+const POLL_MS = 1000;
+
+export async function listAllFunctions(clients: Clients): Promise<FunctionConfiguration[]> {
+  const out: FunctionConfiguration[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await clients.lambda.send(new ListFunctionsCommand({ Marker }));
+    out.push(...(page.Functions ?? []));
+    Marker = page.NextMarker;
+  } while (Marker);
+  return out;
+}
+
+export function FunctionsList({ clients }: { clients: Clients }) {
+  // Polled: State and LastUpdateStatus change on screen (Pending → Active) without a reload.
+  const fns = useLoad(() => listAllFunctions(clients), [clients], POLL_MS);
+  return (
+    <section aria-labelledby="functions-title">
+      <div class="title-row">
+        <h1 id="functions-title">Functions</h1>
+        <a class="button primary" href="#/functions/new">
+          Create function
+        </a>
+      </div>
+      <ErrorBox error={fns.error} />
+      {fns.loading && !fns.data ? <Loading what="functions" /> : null}
+      {fns.data ? (
+        fns.data.length === 0 ? (
+          <p>There is no data to display. Choose "Create function" to make one.</p>
+        ) : (
+          <table class="grid" aria-label="Functions">
+            <thead>
+              <tr>
+                <th scope="col">Function name</th>
+                <th scope="col">Runtime</th>
+                <th scope="col">State</th>
+                <th scope="col">Last update status</th>
+                <th scope="col">VPC</th>
+              </tr>
+            </thead>
+            <tbody>
+              {fns.data.map((f) => (
+                <tr key={f.FunctionName} data-function={f.FunctionName}>
+                  <td>
+                    <a href={`#/functions/${encodeURIComponent(f.FunctionName!)}`}>{f.FunctionName}</a>
+                  </td>
+                  <td>{f.Runtime ?? f.PackageType}</td>
+                  <td>
+                    <Badge label="State" value={f.State} reason={f.StateReason} />
+                    {f.State === "Failed" || f.State === "Inactive" ? <span class="reason"> {f.StateReasonCode}: {f.StateReason}</span> : null}
+                  </td>
+                  <td>
+                    <Badge label="Last update status" value={f.LastUpdateStatus} reason={f.LastUpdateStatusReason} />
+                    {f.LastUpdateStatus === "Failed" ? <span class="reason"> {f.LastUpdateStatusReasonCode}: {f.LastUpdateStatusReason}</span> : null}
+                  </td>
+                  <td>{f.VpcConfig?.VpcId ? <a href={`#/vpc/${f.VpcConfig.VpcId}`}>{f.VpcConfig.VpcId}</a> : <span class="muted">–</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      ) : null}
+    </section>
+  );
+}
