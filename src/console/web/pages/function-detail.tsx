@@ -18,9 +18,9 @@ export function FunctionDetail({ clients, name }: { clients: Clients; name: stri
   const cfg = fn.data?.Configuration;
   return (
     <section aria-labelledby="fn-title">
-      <p>
+      <nav aria-label="Breadcrumb" class="crumbs">
         <a href="#/functions">Functions</a> › {name}
-      </p>
+      </nav>
       <h1 id="fn-title">{name}</h1>
       <ErrorBox error={fn.error} />
       {!cfg ? (

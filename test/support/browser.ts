@@ -1,0 +1,52 @@
+// A real browser for the console's end-to-end tests: Debian's Chromium driven by playwright-core,
+// headless, with a fresh profile, and screenshots of each step under test-output/console/<suite>/.
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { tempDir } from "./server.ts";
+
+export const CHROMIUM = "/usr/bin/chromium";
+const ROOT = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "..");
+export const SCREENSHOT_ROOT = join(ROOT, "test-output", "console");
+
+export interface ConsoleBrowser {
+  page: Page;
+  /** Screenshot the page as `NN-<name>.png` in this suite's folder. */
+  shot(name: string): Promise<void>;
+  /** Messages the page logged as errors, and requests the page's CSP refused. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export async function openConsole(url: string, suite: string): Promise<ConsoleBrowser> {
+  const profile = tempDir("hyperlocal-chromium-");
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1400, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  // Only this machine: any request to another host fails at once.
+  const origin = new URL(url).origin;
+  await page.route("**/*", (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort()));
+  const problems: string[] = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  page.on("pageerror", (e) => problems.push(String(e)));
+  const dir = join(SCREENSHOT_ROOT, suite);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  return {
+    page,
+    problems,
+    shot: async (name) => {
+      n++;
+      await page.screenshot({ path: join(dir, `${String(n).padStart(2, "0")}-${name}.png`), fullPage: true });
+    },
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
