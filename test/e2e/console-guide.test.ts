@@ -54,16 +54,16 @@ describe("console: the guide's path", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_R
     await page.getByText("Available only when every chosen subnet is dual-stack").waitFor();
     await browser.shot("create-form-filled");
 
-    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    await page.evaluate("window.__sameDocument = true");
     await page.getByRole("button", { name: "Create function" }).click();
     await page.getByRole("heading", { name: "hello" }).waitFor();
     const state = page.locator("dl.summary [data-badge=State]").first();
-    await page.waitForFunction(() => document.querySelector("dl.summary [data-badge=State]")?.textContent === "Pending", undefined, { timeout: 10_000 });
+    await page.locator("dl.summary [data-badge=State]", { hasText: /^Pending$/ }).waitFor({ timeout: 10_000 });
     await page.getByText("Creating: The function is being created.").waitFor();
     await browser.shot("pending");
-    await page.waitForFunction(() => document.querySelector("dl.summary [data-badge=State]")?.textContent === "Active", undefined, { timeout: 20_000 });
+    await page.locator("dl.summary [data-badge=State]", { hasText: /^Active$/ }).waitFor({ timeout: 20_000 });
     assert.equal(await state.textContent(), "Active");
-    assert.equal(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument), true, "the page was not reloaded");
+    assert.equal(await page.evaluate("window.__sameDocument"), true, "the page was not reloaded");
     await browser.shot("active");
 
     // The console created the role and, with a VPC chosen, attached AWSLambdaVPCAccessExecutionRole.
@@ -101,7 +101,7 @@ describe("console: the guide's path", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_R
     await fillCreateForm(page, { name: "hello2", vpcId: net.vpc, subnetIds: [net.subnetA, net.subnetB], securityGroupIds: [net.sg] });
     await page.getByRole("button", { name: "Create function" }).click();
     await page.getByRole("heading", { name: "hello2" }).waitFor();
-    await page.waitForFunction(() => document.querySelector("dl.summary [data-badge=State]")?.textContent === "Active", undefined, { timeout: 20_000 });
+    await page.locator("dl.summary [data-badge=State]", { hasText: /^Active$/ }).waitFor({ timeout: 20_000 });
 
     const enis = (await c.ec2.send(new E.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }] }))).NetworkInterfaces!;
     assert.equal(enis.length, 2, "one Hyperplane ENI per subnet, shared by both functions");

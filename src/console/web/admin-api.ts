@@ -67,6 +67,7 @@ export interface Reachability {
   action: string;
   answer: string;
   source: { kind: "vpc" | "internet"; networkInterfaceId?: string };
+  to: { host: string; ip?: string; port: number; protocol: string };
 }
 
 export interface Decision {

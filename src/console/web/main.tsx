@@ -89,4 +89,6 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById("root")!);
+const root = document.getElementById("root")!;
+root.textContent = ""; // the "Loading…" placeholder
+render(<App />, root);

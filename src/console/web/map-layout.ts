@@ -25,7 +25,7 @@ export interface MapLayout {
   height: number;
 }
 
-const COL_W = 300;
+const COL_W = 340;
 const GAP = 20;
 const LINE = 15;
 const ROW_H = 40;
@@ -45,7 +45,7 @@ export function layoutVpc(data: VpcData): MapLayout {
     }),
   ];
   top.forEach((t, i) => add({ ...t, x: GAP + i * (220 + GAP), y: GAP, w: 220, h: ROW_H + LINE * t.lines.length - LINE }));
-  let y = GAP + ROW_H + LINE * 2 + GAP * 2;
+  let y = GAP + ROW_H + LINE * Math.max(0, ...top.map((t) => t.lines.length - 1)) + GAP * 2;
 
   // Zones as columns, subnets stacked in each.
   const zones = [...new Set(data.subnets.map((s) => s.AvailabilityZone!))].sort();

@@ -5,13 +5,26 @@ import { layoutVpc } from "./map-layout.ts";
 import { functionsOnEni, routeTableOf } from "./map-model.ts";
 import type { VpcData } from "./vpc-data.ts";
 
-const center = (n: MapNode) => ({ x: n.x + n.w / 2, y: n.y + Math.min(n.h, 30) / 2 });
+const contains = (a: MapNode, b: MapNode) => b.x >= a.x && b.y >= a.y && b.x + b.w <= a.x + a.w && b.y + b.h <= a.y + a.h;
 
-export function VpcMapView({ data, highlight, blocked, onFunction }: { data: VpcData; highlight: string[]; blocked?: string; onFunction?: (name: string) => void }) {
+/** Where the edge a → b leaves a and enters b: facing sides, so lines do not cross the boxes' text. */
+function anchors(a: MapNode, b: MapNode): [number, number, number, number] {
+  if (b.x >= a.x + a.w) return [a.x + a.w, a.y + 14, b.x, b.y + 14];
+  if (a.x >= b.x + b.w) return [a.x, a.y + 14, b.x + b.w, b.y + 14];
+  return b.y > a.y ? [a.x + a.w / 2, a.y + a.h, b.x + b.w / 2, b.y] : [a.x + a.w / 2, a.y, b.x + b.w / 2, b.y + b.h];
+}
+
+/** `paths`: each a list of node ids in order (a function's way out, a reachability path), drawn as edges. */
+export function VpcMapView({ data, paths, blocked, onFunction }: { data: VpcData; paths: string[][]; blocked?: string; onFunction?: (name: string) => void }) {
   const layout = layoutVpc(data);
   const byId = new Map(layout.nodes.map((n) => [n.id, n]));
-  const on = new Set(highlight);
-  const pathNodes = highlight.map((id) => byId.get(id)).filter((n): n is MapNode => n !== undefined);
+  const on = new Set(paths.flat());
+  const edges: [MapNode, MapNode][] = [];
+  for (const path of paths) {
+    const nodes = path.map((id) => byId.get(id)).filter((n): n is MapNode => n !== undefined);
+    // An ENI inside its subnet needs no line: the box already says it.
+    for (let i = 1; i < nodes.length; i++) if (!contains(nodes[i - 1], nodes[i]) && !contains(nodes[i], nodes[i - 1])) edges.push([nodes[i - 1], nodes[i]]);
+  }
   return (
     <svg class="vpc-map" viewBox={`0 0 ${layout.width} ${layout.height}`} width={layout.width} role="img" aria-label={`Map of ${data.vpcId}; the tables below hold the same facts`}>
       {layout.nodes.map((n) => {
@@ -51,10 +64,9 @@ export function VpcMapView({ data, highlight, blocked, onFunction }: { data: Vpc
           </g>
         );
       })}
-      {pathNodes.slice(1).map((n, i) => {
-        const a = center(pathNodes[i]);
-        const b = center(n);
-        return <line key={i} class="path-edge" x1={a.x} y1={a.y} x2={b.x} y2={b.y} />;
+      {edges.map(([a, b], i) => {
+        const [x1, y1, x2, y2] = anchors(a, b);
+        return <line key={i} class="path-edge" x1={x1} y1={y1} x2={x2} y2={y2} />;
       })}
     </svg>
   );

@@ -1,4 +1,4 @@
-import { ListFunctionsCommand, type FunctionConfiguration } from "@aws-sdk/client-lambda";
+import { GetFunctionConfigurationCommand, ListFunctionsCommand, type FunctionConfiguration } from "@aws-sdk/client-lambda";
 import { Badge, ErrorBox, Loading } from "../components.tsx";
 import { useLoad } from "../hooks.ts";
 import type { Clients } from "../session.ts";
@@ -16,9 +16,19 @@ export async function listAllFunctions(clients: Clients): Promise<FunctionConfig
   return out;
 }
 
+/**
+ * ListFunctions leaves out State and LastUpdateStatus (as AWS's does: "use GetFunction"), so the
+ * list asks for each function's configuration, as the AWS console does. A denied call keeps the
+ * listed fields.
+ */
+async function listWithStates(clients: Clients): Promise<FunctionConfiguration[]> {
+  const fns = await listAllFunctions(clients);
+  return Promise.all(fns.map((f) => clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: f.FunctionName })).catch(() => f)));
+}
+
 export function FunctionsList({ clients }: { clients: Clients }) {
   // Polled: State and LastUpdateStatus change on screen (Pending → Active) without a reload.
-  const fns = useLoad(() => listAllFunctions(clients), [clients], POLL_MS);
+  const fns = useLoad(() => listWithStates(clients), [clients], POLL_MS);
   return (
     <section aria-labelledby="functions-title">
       <div class="title-row">

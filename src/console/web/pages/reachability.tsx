@@ -5,6 +5,7 @@ import { admin, type Reachability } from "../admin-api.ts";
 import { ErrorBox, Field } from "../components.tsx";
 import { useLoad } from "../hooks.ts";
 import type { Clients } from "../session.ts";
+import { reachabilityHints } from "../reachability-hints.ts";
 import { loadVpcData, type VpcData } from "../vpc-data.ts";
 import { VpcMapView } from "../vpc-map-view.tsx";
 import { listAllFunctions } from "./functions-list.tsx";
@@ -104,6 +105,16 @@ export function ReachabilityPage({ clients }: { clients: Clients }) {
               </ul>
             </>
           ) : null}
+          {reachabilityHints(result.r).length ? (
+            <>
+              <h3>What to do</h3>
+              <ul data-testid="hints">
+                {reachabilityHints(result.r).map((h) => (
+                  <li key={h}>{h}</li>
+                ))}
+              </ul>
+            </>
+          ) : null}
           <h3>Path</h3>
           <ol class="hops">
             {result.r.path.map((h, i) => (
@@ -115,7 +126,7 @@ export function ReachabilityPage({ clients }: { clients: Clients }) {
           </ol>
           {result.map ? (
             <div class="map-scroll">
-              <VpcMapView data={result.map} highlight={[`fn:${result.r.function}`, ...result.r.path.map((h) => h.id)]} {...(blocked ? { blocked } : {})} />
+              <VpcMapView data={result.map} paths={[[`fn:${result.r.function}`, ...result.r.path.map((h) => h.id)]]} {...(blocked ? { blocked } : {})} />
             </div>
           ) : null}
         </div>

@@ -42,14 +42,14 @@ export function VpcMapPage({ clients, vpcId, go }: { clients: Clients; vpcId?: s
               <ul>
                 {paths.map((p) => (
                   <li key={p.subnetId} class={p.reaches ? "ok" : "bad"}>
-                    {p.text}
+                    In {p.subnetId}: {p.text}
                   </li>
                 ))}
               </ul>
             </div>
           ) : null}
           <div class="map-scroll">
-            <VpcMapView data={data.data} highlight={paths.flatMap((p) => p.ids)} onFunction={setFn} />
+            <VpcMapView data={data.data} paths={paths.map((p) => p.ids)} onFunction={setFn} />
           </div>
           <h2>Functions in this VPC</h2>
           <ul>
