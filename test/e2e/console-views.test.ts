@@ -71,6 +71,16 @@ describe("console: reachability, clock and IAM denials", () => {
     return { verdict: (await page.getByTestId("verdict").locator("h2").textContent())!, reasons: (await page.getByTestId("reasons").textContent())! };
   }
 
+  it("the root URL redirects a browser to the console, and nothing else", async () => {
+    const browserGet = await fetch(`${app.url}/`, { headers: { accept: "text/html,application/xhtml+xml" }, redirect: "manual" });
+    assert.equal(browserGet.status, 302);
+    assert.equal(browserGet.headers.get("location"), "/_hyperlocal/console/");
+    const sdkLike = await fetch(`${app.url}/`, { redirect: "manual" });
+    assert.notEqual(sdkLike.status, 302, "an unsigned non-browser request still gets the AWS-shaped answer");
+    const post = await fetch(`${app.url}/`, { method: "POST", headers: { accept: "text/html" }, redirect: "manual" });
+    assert.notEqual(post.status, 302);
+  });
+
   it("reachability explains a dropped connection: which security group rule is missing", async () => {
     await nav("Reachability");
     const r = await check("10.0.2.10:5432");

@@ -67,7 +67,8 @@ export function layoutVpc(data: VpcData): MapLayout {
         iy += h + 6;
         inner.push(c);
       };
-      if (acl) child({ id: acl.NetworkAclId!, kind: "acl", label: acl.NetworkAclId!, lines: ["network ACL"] });
+      // One ACL serves many subnets: each subnet's box shows it, as "<acl>@<subnet>".
+      if (acl) child({ id: `${acl.NetworkAclId}@${s.SubnetId}`, kind: "acl", label: acl.NetworkAclId!, lines: ["network ACL"] });
       for (const nat of data.natGateways.filter((n) => n.SubnetId === s.SubnetId)) {
         const ips = (nat.NatGatewayAddresses ?? []).map((a) => [a.PrivateIp, a.PublicIp].filter(Boolean).join(" / "));
         child({ id: nat.NatGatewayId!, kind: "nat", label: `${nat.NatGatewayId} (NAT gateway)`, lines: [`${nat.ConnectivityType ?? "public"} · ${nat.State} · ${ips.join(", ")}`] });

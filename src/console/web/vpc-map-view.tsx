@@ -18,17 +18,25 @@ function anchors(a: MapNode, b: MapNode): [number, number, number, number] {
 export function VpcMapView({ data, paths, blocked, onFunction }: { data: VpcData; paths: string[][]; blocked?: string; onFunction?: (name: string) => void }) {
   const layout = layoutVpc(data);
   const byId = new Map(layout.nodes.map((n) => [n.id, n]));
-  const on = new Set(paths.flat());
+  const on = new Set<string>();
   const edges: [MapNode, MapNode][] = [];
   for (const path of paths) {
-    const nodes = path.map((id) => byId.get(id)).filter((n): n is MapNode => n !== undefined);
+    // A network ACL is drawn in each of its subnets: the path's one is in the subnet it just passed.
+    let subnet = "";
+    const nodes: MapNode[] = [];
+    for (const id of path) {
+      if (id.startsWith("subnet-")) subnet = id;
+      const n = byId.get(id) ?? byId.get(`${id}@${subnet}`);
+      if (n) nodes.push(n);
+    }
+    for (const n of nodes) on.add(n.id);
     // An ENI inside its subnet needs no line: the box already says it.
     for (let i = 1; i < nodes.length; i++) if (!contains(nodes[i - 1], nodes[i]) && !contains(nodes[i], nodes[i - 1])) edges.push([nodes[i - 1], nodes[i]]);
   }
   return (
     <svg class="vpc-map" viewBox={`0 0 ${layout.width} ${layout.height}`} width={layout.width} role="img" aria-label={`Map of ${data.vpcId}; the tables below hold the same facts`}>
       {layout.nodes.map((n) => {
-        const classes = `node ${n.kind}${on.has(n.id) ? " on-path" : ""}${blocked === n.id ? " blocked" : ""}`;
+        const classes = `node ${n.kind}${on.has(n.id) ? " on-path" : ""}${blocked && (n.id === blocked || n.id.startsWith(`${blocked}@`)) ? " blocked" : ""}`;
         const isFn = n.kind === "fn";
         const fnName = n.id.slice(3);
         return (
