@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 
 export const CONSOLE_SOURCE_DIR = join(fileURLToPath(new URL(".", import.meta.url)), "web");
@@ -12,6 +13,9 @@ export const CONSOLE_SOURCE_DIR = join(fileURLToPath(new URL(".", import.meta.ur
 export interface ConsoleBundle {
   js: string;
   css: string;
+  /** Compressed once at build time, for browsers that accept gzip (all do). */
+  jsGzip: Buffer;
+  cssGzip: Buffer;
   /** Short content hash: the bundle's URL carries it, so browsers may cache it for good. */
   hash: string;
   builtAt: number;
@@ -60,5 +64,5 @@ async function compile(): Promise<ConsoleBundle> {
   const js = result.outputFiles.find((f) => f.path.endsWith(".js"))?.text ?? "";
   const css = result.outputFiles.find((f) => f.path.endsWith(".css"))?.text ?? "";
   const hash = createHash("sha256").update(js).update(css).digest("hex").slice(0, 16);
-  return { js, css, hash, builtAt: startedAt };
+  return { js, css, jsGzip: gzipSync(js, { level: 9 }), cssGzip: gzipSync(css, { level: 9 }), hash, builtAt: startedAt };
 }

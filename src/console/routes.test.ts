@@ -1,15 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { gunzipSync } from "node:zlib";
 import { AdminRouter } from "../gateway/admin-router.ts";
 import { CONTENT_SECURITY_POLICY, registerConsoleRoutes } from "./routes.ts";
 
 const router = new AdminRouter();
 registerConsoleRoutes(router);
 
-async function get(path: string) {
+async function get(path: string, headers: Record<string, string> = {}) {
   const found = router.find("GET", path);
   assert.ok(found && found !== "method", `a route for ${path}`);
-  return found.handler({ method: "GET", path, query: new URLSearchParams(), body: undefined, raw: undefined as never }, found.params);
+  return found.handler({ method: "GET", path, query: new URLSearchParams(), body: undefined, raw: { headers } as never }, found.params);
 }
 
 test("the page, its bundle and its styles, each with its type and a self-only CSP", async () => {
@@ -26,6 +27,9 @@ test("the page, its bundle and its styles, each with its type and a self-only CS
   assert.equal(jsRes.headers?.["content-type"], "text/javascript; charset=utf-8");
   assert.match(jsRes.headers?.["cache-control"] ?? "", /immutable/);
   assert.ok(String(jsRes.body).length > 10_000);
+  const zipped = await get(`console/${js}`, { "accept-encoding": "gzip, deflate, br" });
+  assert.equal(zipped.headers?.["content-encoding"], "gzip");
+  assert.equal(gunzipSync(zipped.body as Buffer).toString("utf8"), jsRes.body);
   const cssRes = await get(`console/${css}`);
   assert.equal(cssRes.headers?.["content-type"], "text/css; charset=utf-8");
   assert.match(String(cssRes.body), /focus-visible/);

@@ -1,6 +1,6 @@
 // GET /_hyperlocal/console/ → the console's HTML; app.<hash>.js and app.<hash>.css → the bundle.
 // Everything is served from this origin, with a Content-Security-Policy that allows only 'self'.
-import type { AdminResponse, AdminRouter } from "../gateway/admin-router.ts";
+import type { AdminRequest, AdminResponse, AdminRouter } from "../gateway/admin-router.ts";
 import { adminError } from "../gateway/admin-router.ts";
 import { buildConsole, type ConsoleBundle } from "./build.ts";
 
@@ -38,6 +38,12 @@ function asset(body: string, type: string, cache: string): AdminResponse {
   return { status: 200, body, headers: { "content-type": type, "cache-control": cache, ...SECURITY_HEADERS } };
 }
 
+function compressible(req: AdminRequest, body: string, gzip: Buffer, type: string): AdminResponse {
+  const cache = "public, max-age=31536000, immutable";
+  if (!/\bgzip\b/.test(String(req.raw?.headers?.["accept-encoding"] ?? ""))) return asset(body, type, cache);
+  return { status: 200, body: gzip, headers: { "content-type": type, "content-encoding": "gzip", vary: "accept-encoding", "cache-control": cache, ...SECURITY_HEADERS } };
+}
+
 export function registerConsoleRoutes(admin: AdminRouter): void {
   admin.add("GET", "console/{file+}", async (req, params) => {
     // /_hyperlocal/console → /_hyperlocal/console/ (the router matches both; only the path tells).
@@ -51,8 +57,8 @@ export function registerConsoleRoutes(admin: AdminRouter): void {
     const file = params.file;
     if (file === "" || file === "index.html") return asset(consoleHtml(bundle), "text/html; charset=utf-8", "no-cache");
     // Content-addressed: an old hash is a page from before a rebuild, which asks for a fresh load.
-    if (file === `app.${bundle.hash}.js`) return asset(bundle.js, "text/javascript; charset=utf-8", "public, max-age=31536000, immutable");
-    if (file === `app.${bundle.hash}.css`) return asset(bundle.css, "text/css; charset=utf-8", "public, max-age=31536000, immutable");
+    if (file === `app.${bundle.hash}.js`) return compressible(req, bundle.js, bundle.jsGzip, "text/javascript; charset=utf-8");
+    if (file === `app.${bundle.hash}.css`) return compressible(req, bundle.css, bundle.cssGzip, "text/css; charset=utf-8");
     return { status: 404, body: `no console file ${file}`, headers: { "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS } };
   });
 }
