@@ -164,4 +164,57 @@ describe("console: reachability, clock and IAM denials", () => {
     await page.getByRole("group", { name: "Security groups" }).getByText(net.fnSg).waitFor();
     await browser.shot("iam-user-denied-subnets");
   });
+
+  it("IAM: the decision log explains the denial; the simulator answers with the Lambda VPC context keys", async () => {
+    const { page } = browser;
+    await nav("IAM");
+    const row = page.locator("tr.denied", { hasText: "ec2:DescribeSubnets" }).first();
+    await row.waitFor();
+    assert.match((await row.textContent())!, /user\/dev.*ImplicitDeny.*Denied because no identity-based policy allows the ec2:DescribeSubnets action on this resource \(implicit deny\)/);
+    await browser.shot("iam-decision-log");
+
+    // Back to the root user, who may simulate any principal.
+    await page.getByRole("link", { name: /Signed in as/ }).click();
+    await page.getByLabel("Root user (access key test, secret test)").check();
+    await browser.shot("sign-in");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("link", { name: /Signed in as arn:aws:iam::000000000000:root/ }).waitFor();
+    const onlyInVpc = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "lambda:CreateFunction", Resource: "*", Condition: { StringEquals: { "lambda:VpcIds": net.vpc } } }],
+    };
+    await c.iam.send(new CreateUserCommand({ UserName: "vpc-only" }));
+    await c.iam.send(new PutUserPolicyCommand({ UserName: "vpc-only", PolicyName: "vpc", PolicyDocument: JSON.stringify(onlyInVpc) }));
+    await nav("IAM");
+    await page.getByLabel("Principal ARN (user, group or role)").fill("arn:aws:iam::000000000000:user/vpc-only");
+    await page.getByLabel("Action").fill("lambda:CreateFunction");
+    await page.getByLabel("lambda:VpcIds", { exact: true }).fill(net.vpc);
+    await page.getByRole("button", { name: "Simulate" }).click();
+    await page.getByTestId("sim-result").getByText("lambda:CreateFunction on *: allowed").waitFor();
+    await page.getByLabel("lambda:VpcIds", { exact: true }).fill("vpc-0000000000000000f");
+    await page.getByRole("button", { name: "Simulate" }).click();
+    await page.getByTestId("sim-result").getByText("lambda:CreateFunction on *: implicitDeny").waitFor();
+    await browser.shot("iam-simulator");
+  });
+
+  it("Configuration → VPC → Edit warns that the execution role lacks the ENI permissions, and saving shows Lambda's error", async () => {
+    const { page } = browser;
+    const bare = (await c.iam.send(new CreateRoleCommand({ RoleName: "bare", AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role!.Arn!;
+    await c.lambda.send(new CreateFunctionCommand({ FunctionName: "plain", Runtime: "nodejs20.x", Role: bare, Handler: "index.handler", Code: { ZipFile: nodeZip(NODE_ECHO) } }));
+    await page.goto(`${app.url}/_hyperlocal/console/#/functions/plain`);
+    await page.getByRole("tab", { name: "Configuration" }).click();
+    await page.getByText("No VPC configuration.").waitFor();
+    await page.getByRole("button", { name: "Edit" }).click();
+    const warning = page.locator(".warning[role=alert]");
+    await warning.waitFor();
+    assert.match((await warning.textContent())!, /role\/bare does not have permissions to call CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface on EC2/);
+    await page.getByLabel("VPC", { exact: true }).selectOption(net.vpc);
+    await page.getByRole("checkbox", { name: new RegExp(net.app) }).check();
+    await page.getByRole("checkbox", { name: new RegExp(net.fnSg) }).check();
+    await page.getByRole("button", { name: "Save" }).click();
+    const error = page.locator("form[aria-label='Edit VPC'] .error");
+    await error.waitFor();
+    assert.equal(await error.textContent(), "InvalidParameterValueException: The provided execution role does not have permissions to call CreateNetworkInterface on EC2");
+    await browser.shot("vpc-edit-role-warning");
+  });
 });
