@@ -111,19 +111,19 @@ function Simulator({ clients, session }: { clients: Clients; session: Session })
     <form onSubmit={simulate} aria-labelledby="sim-title">
       <h2 id="sim-title">Policy simulator</h2>
       <Field label="Principal ARN (user, group or role)" id="sim-principal">
-        <input id="sim-principal" required value={principal} placeholder="arn:aws:iam::000000000000:user/alice" onInput={(e) => setPrincipal(e.currentTarget.value)} />
+        <input id="sim-principal" class="wide" required value={principal} placeholder="arn:aws:iam::000000000000:user/alice" onInput={(e) => setPrincipal(e.currentTarget.value)} />
       </Field>
       <Field label="Action" id="sim-action">
         <input id="sim-action" required value={action} onInput={(e) => setAction(e.currentTarget.value)} />
       </Field>
       <Field label="Resource ARN" id="sim-resource">
-        <input id="sim-resource" required value={resource} onInput={(e) => setResource(e.currentTarget.value)} />
+        <input id="sim-resource" class="wide" required value={resource} onInput={(e) => setResource(e.currentTarget.value)} />
       </Field>
       <fieldset class="field">
         <legend>Context keys</legend>
         {CONTEXT_KEYS.map((k) => (
           <Field key={k.key} label={`${k.key}${k.list ? " (comma-separated)" : ""}`} id={`sim-${k.key}`}>
-            <input id={`sim-${k.key}`} value={values[k.key] ?? ""} placeholder={k.hint} onInput={(e) => setValues({ ...values, [k.key]: e.currentTarget.value })} />
+            <input id={`sim-${k.key}`} class="wide" value={values[k.key] ?? ""} placeholder={k.hint} onInput={(e) => setValues({ ...values, [k.key]: e.currentTarget.value })} />
           </Field>
         ))}
       </fieldset>

@@ -57,7 +57,7 @@ export function SignInPage({ current, onSignedIn }: { current?: Session; onSigne
         ) : null}
         {kind === "role" ? (
           <Field label="Role ARN" id="si-role">
-            <input id="si-role" required value={roleArn} placeholder="arn:aws:iam::000000000000:role/admin" onInput={(e) => setRoleArn(e.currentTarget.value)} />
+            <input id="si-role" class="wide" required value={roleArn} placeholder="arn:aws:iam::000000000000:role/admin" onInput={(e) => setRoleArn(e.currentTarget.value)} />
           </Field>
         ) : null}
         <Field label="Region" id="si-region">
