@@ -9,7 +9,7 @@ import * as E from "@aws-sdk/client-ec2";
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import type { App } from "../../src/app.ts";
-import { openConsole, type ConsoleBrowser } from "../support/browser.ts";
+import { NO_CHROMIUM, openConsole, type ConsoleBrowser } from "../support/browser.ts";
 import { clients } from "../support/clients.ts";
 import { fillCreateForm } from "../support/console-steps.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
@@ -20,7 +20,7 @@ let browser: ConsoleBrowser;
 let c: ReturnType<typeof clients>;
 const net = { vpc: "", subnetA: "", subnetB: "", sg: "" };
 
-describe("console: the guide's path", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }, () => {
+describe("console: the guide's path", { skip: NO_CHROMIUM || (!IN_LOOPBACK_NETNS && NETNS_SKIP_REASON) }, () => {
   before(async () => {
     app = await startTestServer({ iam: "enforce" });
     c = clients(app.url);

@@ -8,7 +8,7 @@ import * as E from "@aws-sdk/client-ec2";
 import { AttachRolePolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
 import type { App } from "../../src/app.ts";
-import { openConsole, type ConsoleBrowser } from "../support/browser.ts";
+import { NO_CHROMIUM, openConsole, type ConsoleBrowser } from "../support/browser.ts";
 import { clients, rejects } from "../support/clients.ts";
 import { fillCreateForm } from "../support/console-steps.ts";
 import { startTestServer } from "../support/server.ts";
@@ -24,7 +24,7 @@ async function adminPost(path: string, body: unknown): Promise<void> {
   assert.equal(r.status < 300, true, `${path}: ${r.status} ${await r.text()}`);
 }
 
-describe("console: reachability, clock and IAM denials", () => {
+describe("console: reachability, clock and IAM denials", { skip: NO_CHROMIUM }, () => {
   before(async () => {
     app = await startTestServer({ iam: "enforce" });
     c = clients(app.url);

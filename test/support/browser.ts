@@ -1,11 +1,13 @@
 // A real browser for the console's end-to-end tests: Debian's Chromium driven by playwright-core,
 // headless, with a fresh profile, and screenshots of each step under test-output/console/<suite>/.
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { tempDir } from "./server.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
+/** Skip reason where Chromium is missing (`.ci/run` installs it, so CI always runs these tests). */
+export const NO_CHROMIUM: string | false = !existsSync(CHROMIUM) && "needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)";
 const ROOT = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "..");
 export const SCREENSHOT_ROOT = join(ROOT, "test-output", "console");
 
