@@ -7,11 +7,20 @@ import type { VpcData } from "./vpc-data.ts";
 
 const contains = (a: MapNode, b: MapNode) => b.x >= a.x && b.y >= a.y && b.x + b.w <= a.x + a.w && b.y + b.h <= a.y + a.h;
 
-/** Where the edge a → b leaves a and enters b: facing sides, so lines do not cross the boxes' text. */
-function anchors(a: MapNode, b: MapNode): [number, number, number, number] {
-  if (b.x >= a.x + a.w) return [a.x + a.w, a.y + 14, b.x, b.y + 14];
-  if (a.x >= b.x + b.w) return [a.x, a.y + 14, b.x + b.w, b.y + 14];
-  return b.y > a.y ? [a.x + a.w / 2, a.y + a.h, b.x + b.w / 2, b.y] : [a.x + a.w / 2, a.y, b.x + b.w / 2, b.y + b.h];
+/**
+ * The edge a → b as polyline points. Side by side at about the same height (a subnet and its route
+ * table): up from a's top, along a channel above both, down into b's top, so the line does not
+ * cross the boxes between them; otherwise straight between facing sides.
+ */
+function edgePoints(a: MapNode, b: MapNode): string {
+  const apart = b.x >= a.x + a.w || a.x >= b.x + b.w;
+  const ax = a.x + a.w / 2;
+  const bx = b.x + b.w / 2;
+  if (apart && Math.abs(a.y - b.y) < 60) {
+    const channel = Math.min(a.y, b.y) - 8;
+    return `${ax},${a.y} ${ax},${channel} ${bx},${channel} ${bx},${b.y}`;
+  }
+  return b.y > a.y ? `${ax},${a.y + a.h} ${bx},${b.y}` : `${ax},${a.y} ${bx},${b.y + b.h}`;
 }
 
 /** `paths`: each a list of node ids in order (a function's way out, a reachability path), drawn as edges. */
@@ -72,10 +81,9 @@ export function VpcMapView({ data, paths, blocked, onFunction }: { data: VpcData
           </g>
         );
       })}
-      {edges.map(([a, b], i) => {
-        const [x1, y1, x2, y2] = anchors(a, b);
-        return <line key={i} class="path-edge" x1={x1} y1={y1} x2={x2} y2={y2} />;
-      })}
+      {edges.map(([a, b], i) => (
+        <polyline key={i} class="path-edge" points={edgePoints(a, b)} />
+      ))}
     </svg>
   );
 }
@@ -174,6 +182,11 @@ export function VpcTables({ data }: { data: VpcData }) {
           </tr>
         </thead>
         <tbody>
+          {data.internetGateways.length + data.egressOnlyGateways.length + data.natGateways.length + data.peerings.length === 0 ? (
+            <tr>
+              <td colSpan={3}>No internet, egress-only or NAT gateway and no peering connection: nothing leaves this VPC.</td>
+            </tr>
+          ) : null}
           {data.internetGateways.map((g) => (
             <tr key={g.InternetGatewayId}>
               <td>{g.InternetGatewayId}</td>

@@ -14,6 +14,8 @@ export function VpcMapPage({ clients, vpcId, go }: { clients: Clients; vpcId?: s
   const [fn, setFn] = useState<string | undefined>(undefined);
   const fnConfig = data.data?.functions.find((f) => f.FunctionName === fn);
   const paths = fnConfig && data.data ? internetPaths(fnConfig, data.data) : [];
+  // Where the way out stops is marked in red.
+  const stop = paths.find((p) => !p.reaches)?.ids.at(-1);
 
   return (
     <section aria-labelledby="map-title">
@@ -49,7 +51,7 @@ export function VpcMapPage({ clients, vpcId, go }: { clients: Clients; vpcId?: s
             </div>
           ) : null}
           <div class="map-scroll">
-            <VpcMapView data={data.data} paths={paths.map((p) => p.ids)} onFunction={setFn} />
+            <VpcMapView data={data.data} paths={paths.map((p) => p.ids)} {...(stop ? { blocked: stop } : {})} onFunction={setFn} />
           </div>
           <h2>Functions in this VPC</h2>
           <ul>
