@@ -11,7 +11,7 @@ import { ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import type { App } from "../../src/app.ts";
 import { NO_CHROMIUM, openConsole, type ConsoleBrowser } from "../support/browser.ts";
 import { clients } from "../support/clients.ts";
-import { fillCreateForm } from "../support/console-steps.ts";
+import { fillCreateForm, unlabelledControls } from "../support/console-steps.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startTestServer } from "../support/server.ts";
 
@@ -52,6 +52,7 @@ describe("console: the guide's path", { skip: NO_CHROMIUM || (!IN_LOOPBACK_NETNS
     const ipv6 = page.getByLabel("Allow IPv6 traffic for dual-stack subnets");
     assert.equal(await ipv6.isDisabled(), true, "neither subnet is dual-stack");
     await page.getByText("Available only when every chosen subnet is dual-stack").waitFor();
+    assert.deepEqual(await unlabelledControls(page), [], "every control of the form has a label");
     await browser.shot("create-form-filled");
 
     await page.evaluate("window.__sameDocument = true");
@@ -88,6 +89,7 @@ describe("console: the guide's path", { skip: NO_CHROMIUM || (!IN_LOOPBACK_NETNS
     assert.match(log, /START RequestId/);
     assert.match(log, /event \{"key1":"value1","key2":"value2"\}/);
     assert.match(log, /REPORT RequestId: \S+\s+Duration/);
+    assert.deepEqual(await unlabelledControls(page), []);
     await browser.shot("test-result");
 
     await page.getByRole("tab", { name: "Monitor" }).click();
@@ -125,6 +127,12 @@ describe("console: the guide's path", { skip: NO_CHROMIUM || (!IN_LOOPBACK_NETNS
     assert.match((await summary.textContent())!, /no route for 0\.0\.0\.0\/0, so no internet/);
     assert.equal(await page.locator(`svg.vpc-map [data-node="${enis[0].NetworkInterfaceId}"].on-path`).count(), 1);
     await browser.shot("vpc-map-path");
+    assert.deepEqual(await unlabelledControls(page), []);
+
+    // By keyboard: the function boxes on the map are buttons.
+    await page.locator('svg.vpc-map [data-node="fn:hello2"]').focus();
+    await page.keyboard.press("Enter");
+    await summary.getByText("hello2:").waitFor();
     assert.deepEqual(browser.problems.filter((p) => /Content Security Policy|Refused/.test(p)), []);
   });
 });

@@ -10,7 +10,7 @@ import { CreateFunctionCommand, waitUntilFunctionActiveV2 } from "@aws-sdk/clien
 import type { App } from "../../src/app.ts";
 import { NO_CHROMIUM, openConsole, type ConsoleBrowser } from "../support/browser.ts";
 import { clients, rejects } from "../support/clients.ts";
-import { fillCreateForm } from "../support/console-steps.ts";
+import { fillCreateForm, unlabelledControls } from "../support/console-steps.ts";
 import { startTestServer } from "../support/server.ts";
 import { LAMBDA_TRUST, NODE_ECHO, nodeZip } from "../support/zip-functions.ts";
 
@@ -90,6 +90,7 @@ describe("console: reachability, clock and IAM denials", { skip: NO_CHROMIUM }, 
     // The path is drawn on the map, and the group that stopped it is marked.
     assert.equal(await browser.page.locator(`svg.vpc-map [data-node="${net.dbSg}"].blocked`).count(), 1);
     assert.ok((await browser.page.locator("svg.vpc-map .on-path").count()) >= 3);
+    assert.deepEqual(await unlabelledControls(browser.page), []);
     await browser.shot("reachability-dropped");
   });
 
@@ -126,6 +127,7 @@ describe("console: reachability, clock and IAM denials", { skip: NO_CHROMIUM }, 
     const before = Date.parse((await page.getByTestId("clock-now").textContent())!);
     await page.getByRole("button", { name: "+30 days" }).click();
     await page.waitForFunction(`Date.parse(document.querySelector("[data-testid=clock-now]")?.textContent ?? "") > ${before + 29 * 86_400_000}`);
+    assert.deepEqual(await unlabelledControls(browser.page), []);
     await browser.shot("clock-advanced");
     await nav("Functions");
     await page.locator('tr[data-function="app"] [data-badge=State]', { hasText: /^Inactive$/ }).waitFor({ timeout: 10_000 });
@@ -162,6 +164,7 @@ describe("console: reachability, clock and IAM denials", { skip: NO_CHROMIUM }, 
     assert.match(denial.message, /ec2:DescribeSubnets/);
     // What the user may see is still there.
     await page.getByRole("group", { name: "Security groups" }).getByText(net.fnSg).waitFor();
+    assert.deepEqual(await unlabelledControls(browser.page), []);
     await browser.shot("iam-user-denied-subnets");
   });
 
@@ -176,6 +179,7 @@ describe("console: reachability, clock and IAM denials", { skip: NO_CHROMIUM }, 
     // Back to the root user, who may simulate any principal.
     await page.getByRole("link", { name: /Signed in as/ }).click();
     await page.getByLabel("Root user (access key test, secret test)").check();
+    assert.deepEqual(await unlabelledControls(browser.page), []);
     await browser.shot("sign-in");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("link", { name: /Signed in as arn:aws:iam::000000000000:root/ }).waitFor();
@@ -194,6 +198,7 @@ describe("console: reachability, clock and IAM denials", { skip: NO_CHROMIUM }, 
     await page.getByLabel("lambda:VpcIds", { exact: true }).fill("vpc-0000000000000000f");
     await page.getByRole("button", { name: "Simulate" }).click();
     await page.getByTestId("sim-result").getByText("lambda:CreateFunction on *: implicitDeny").waitFor();
+    assert.deepEqual(await unlabelledControls(browser.page), []);
     await browser.shot("iam-simulator");
   });
 
@@ -215,6 +220,7 @@ describe("console: reachability, clock and IAM denials", { skip: NO_CHROMIUM }, 
     const error = page.locator("form[aria-label='Edit VPC'] .error");
     await error.waitFor();
     assert.equal(await error.textContent(), "InvalidParameterValueException: The provided execution role does not have permissions to call CreateNetworkInterface on EC2");
+    assert.deepEqual(await unlabelledControls(browser.page), []);
     await browser.shot("vpc-edit-role-warning");
   });
 });

@@ -24,3 +24,14 @@ export async function fillCreateForm(page: Page, input: CreateFormInput): Promis
   for (const s of input.subnetIds ?? []) await page.getByRole("checkbox", { name: new RegExp(s) }).check();
   for (const g of input.securityGroupIds ?? []) await page.getByRole("checkbox", { name: new RegExp(g) }).check();
 }
+
+/**
+ * Form controls on the page without an accessible name (a <label>, aria-label or aria-labelledby),
+ * as "tag#id" strings: every control must have one.
+ */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(`[...document.querySelectorAll("input, select, textarea, button")]
+    .filter((el) => el.type !== "hidden")
+    .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby") && !(el.tagName === "BUTTON" && el.textContent.trim()))
+    .map((el) => el.tagName.toLowerCase() + "#" + (el.id || el.name || "?"))`);
+}

@@ -3,7 +3,7 @@ import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { getClock, getHealth, useAdminToken } from "./admin-api.ts";
 import { useLoad } from "./hooks.ts";
-import { ClockPage } from "./pages/clock.tsx";
+import { CLOCK_MOVED, ClockPage } from "./pages/clock.tsx";
 import { CreateFunction } from "./pages/create-function.tsx";
 import { FunctionDetail } from "./pages/function-detail.tsx";
 import { FunctionsList } from "./pages/functions-list.tsx";
@@ -38,6 +38,10 @@ function App() {
   const hash = useHash();
   const health = useLoad(getHealth, []);
   const clock = useLoad(getClock, [], 2000);
+  useEffect(() => {
+    addEventListener(CLOCK_MOVED, clock.reload);
+    return () => removeEventListener(CLOCK_MOVED, clock.reload);
+  }, [clock.reload]);
   const parts = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   const hasStacks = Boolean(health.data?.services.cloudformation);
 

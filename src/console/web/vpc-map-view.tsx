@@ -56,7 +56,7 @@ export function VpcMapView({ data, paths, blocked, onFunction }: { data: VpcData
             {...(isFn && onFunction
               ? {
                   role: "button",
-                  tabIndex: 0,
+                  tabindex: 0,
                   "aria-label": `Show the path of function ${fnName} to the internet`,
                   onClick: () => onFunction(fnName),
                   onKeyDown: (e: KeyboardEvent) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), onFunction(fnName)),

@@ -3,6 +3,8 @@ import { advanceClock, getClock } from "../admin-api.ts";
 import { ErrorBox } from "../components.tsx";
 import { useLoad } from "../hooks.ts";
 
+export const CLOCK_MOVED = "hyperlocal:clock-moved";
+
 export const STEPS: { label: string; body: Record<string, number> }[] = [
   { label: "+1 minute", body: { minutes: 1 } },
   { label: "+20 minutes", body: { minutes: 20 } },
@@ -43,7 +45,11 @@ export function ClockButtons({ onAdvanced, onError }: { onAdvanced?: () => void;
           key={s.label}
           onClick={() =>
             advanceClock(s.body).then(
-              () => onAdvanced?.(),
+              () => {
+                // The header's clock (and anything else showing time) refreshes at once.
+                dispatchEvent(new Event(CLOCK_MOVED));
+                onAdvanced?.();
+              },
               (e) => onError?.(e),
             )
           }
