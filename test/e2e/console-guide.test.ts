@@ -97,6 +97,22 @@ describe("console: the guide's path", { skip: NO_CHROMIUM || (!IN_LOOPBACK_NETNS
     await browser.shot("monitor-logs");
   });
 
+  it("publishes a version and points an alias at it", async () => {
+    const { page } = browser;
+    await page.getByRole("tab", { name: "Versions and aliases" }).click();
+    await page.getByLabel("Version description").fill("first");
+    await page.getByRole("button", { name: "Publish new version" }).click();
+    await page.getByRole("table", { name: "Versions" }).getByRole("cell", { name: "first" }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("live");
+    await page.getByLabel("Version", { exact: true }).selectOption("1");
+    await page.getByRole("button", { name: "Create alias" }).click();
+    const alias = page.getByRole("table", { name: "Aliases" }).getByRole("row", { name: /live/ });
+    await alias.waitFor();
+    assert.match((await alias.textContent())!, /live\s*1/);
+    assert.deepEqual(await unlabelledControls(page), []);
+    await browser.shot("versions-aliases");
+  });
+
   it("shows the Hyperplane ENI on the VPC map, shared by a second function with the same subnets and groups", async () => {
     const { page } = browser;
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Functions" }).click();
