@@ -7,7 +7,10 @@ export interface Loaded<T> {
   reload: () => void;
 }
 
-/** Load once (and again when deps change); with `everyMs`, poll, so states change on screen without a reload. */
+/**
+ * Load once (and again when deps change); with `everyMs`, poll, so states change on screen without
+ * a reload. Changing `everyMs` only changes the pace; the data stays.
+ */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[], everyMs?: number): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
   const generation = useRef(0);
@@ -17,17 +20,19 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], everyMs?: nu
       (data) => mine === generation.current && setState({ data, loading: false }),
       (error) => mine === generation.current && setState((s) => ({ data: s.data, error, loading: false })),
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
   useEffect(() => {
     setState({ loading: true });
     run();
-    if (!everyMs) return () => void generation.current++;
+    return () => void generation.current++;
+  }, [run]);
+  useEffect(() => {
+    if (!everyMs) return;
     const timer = setInterval(run, everyMs);
-    return () => {
-      clearInterval(timer);
-      generation.current++;
-    };
+    return () => clearInterval(timer);
   }, [run, everyMs]);
   return { ...state, reload: run };
 }
+
+/** Poll fast while something is changing (Pending, InProgress), slowly otherwise. */
+export const pace = (busy: boolean) => (busy ? 1000 : 5000);

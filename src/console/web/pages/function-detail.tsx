@@ -1,8 +1,9 @@
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { useState } from "preact/hooks";
 import { Badge, ErrorBox, Loading } from "../components.tsx";
-import { useLoad } from "../hooks.ts";
+import { pace, useLoad } from "../hooks.ts";
 import type { Clients } from "../session.ts";
+import { isChanging } from "./functions-list.tsx";
 import { MonitorTab } from "./function-monitor.tsx";
 import { TestTab } from "./function-test.tsx";
 import { VersionsTab } from "./function-versions.tsx";
@@ -14,8 +15,10 @@ type Tab = (typeof TABS)[number];
 export function FunctionDetail({ clients, name }: { clients: Clients; name: string }) {
   const [tab, setTab] = useState<Tab>("Test");
   // Polled, so State and LastUpdateStatus move on screen.
-  const fn = useLoad(() => clients.lambda.send(new GetFunctionCommand({ FunctionName: name })), [clients, name], 1000);
+  const [busy, setBusy] = useState(true);
+  const fn = useLoad(() => clients.lambda.send(new GetFunctionCommand({ FunctionName: name })), [clients, name], pace(busy));
   const cfg = fn.data?.Configuration;
+  if (cfg && isChanging(cfg) !== busy) setBusy(isChanging(cfg));
   return (
     <section aria-labelledby="fn-title">
       <nav aria-label="Breadcrumb" class="crumbs">

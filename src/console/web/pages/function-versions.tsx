@@ -5,8 +5,8 @@ import { useLoad } from "../hooks.ts";
 import type { Clients } from "../session.ts";
 
 export function VersionsTab({ clients, name }: { clients: Clients; name: string }) {
-  const versions = useLoad(async () => (await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name }))).Versions ?? [], [clients, name], 2000);
-  const aliases = useLoad(async () => (await clients.lambda.send(new ListAliasesCommand({ FunctionName: name }))).Aliases ?? [], [clients, name], 2000);
+  const versions = useLoad(async () => (await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name }))).Versions ?? [], [clients, name], 5000);
+  const aliases = useLoad(async () => (await clients.lambda.send(new ListAliasesCommand({ FunctionName: name }))).Aliases ?? [], [clients, name], 5000);
   const [description, setDescription] = useState("");
   const [aliasName, setAliasName] = useState("");
   const [aliasVersion, setAliasVersion] = useState("");

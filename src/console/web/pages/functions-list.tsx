@@ -1,9 +1,8 @@
 import { GetFunctionConfigurationCommand, ListFunctionsCommand, type FunctionConfiguration } from "@aws-sdk/client-lambda";
+import { useState } from "preact/hooks";
 import { Badge, ErrorBox, Loading } from "../components.tsx";
-import { useLoad } from "../hooks.ts";
+import { pace, useLoad } from "../hooks.ts";
 import type { Clients } from "../session.ts";
-
-const POLL_MS = 1000;
 
 export async function listAllFunctions(clients: Clients): Promise<FunctionConfiguration[]> {
   const out: FunctionConfiguration[] = [];
@@ -15,6 +14,8 @@ export async function listAllFunctions(clients: Clients): Promise<FunctionConfig
   } while (Marker);
   return out;
 }
+
+export const isChanging = (f: FunctionConfiguration) => f.State === "Pending" || f.LastUpdateStatus === "InProgress";
 
 /**
  * ListFunctions leaves out State and LastUpdateStatus (as AWS's does: "use GetFunction"), so the
@@ -28,7 +29,10 @@ async function listWithStates(clients: Clients): Promise<FunctionConfiguration[]
 
 export function FunctionsList({ clients }: { clients: Clients }) {
   // Polled: State and LastUpdateStatus change on screen (Pending → Active) without a reload.
-  const fns = useLoad(() => listWithStates(clients), [clients], POLL_MS);
+  const [busy, setBusy] = useState(true);
+  const fns = useLoad(() => listWithStates(clients), [clients], pace(busy));
+  const nowBusy = (fns.data ?? []).some(isChanging);
+  if (fns.data && nowBusy !== busy) setBusy(nowBusy);
   return (
     <section aria-labelledby="functions-title">
       <div class="title-row">

@@ -10,7 +10,7 @@ import { VpcMapView, VpcTables } from "../vpc-map-view.tsx";
 export function VpcMapPage({ clients, vpcId, go }: { clients: Clients; vpcId?: string; go: (hash: string) => void }) {
   const vpcs = useLoad(async () => (await clients.ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? [], [clients]);
   const chosen = vpcId ?? vpcs.data?.find((v) => !v.IsDefault)?.VpcId ?? vpcs.data?.[0]?.VpcId;
-  const data = useLoad(async () => (chosen ? loadVpcData(clients, chosen) : undefined), [clients, chosen], 3000);
+  const data = useLoad(async () => (chosen ? loadVpcData(clients, chosen) : undefined), [clients, chosen], 5000);
   const [fn, setFn] = useState<string | undefined>(undefined);
   const fnConfig = data.data?.functions.find((f) => f.FunctionName === fn);
   const paths = fnConfig && data.data ? internetPaths(fnConfig, data.data) : [];
