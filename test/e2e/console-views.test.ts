@@ -61,9 +61,9 @@ describe("console: reachability, clock and IAM denials", { skip: NO_CHROMIUM }, 
 
   const nav = (name: string) => browser.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
 
-  async function check(to: string) {
+  async function check(to: string, source = "fn:app") {
     const { page } = browser;
-    await page.getByLabel("Source function").selectOption("app");
+    await page.getByLabel("Source", { exact: true }).selectOption(source);
     await page.getByLabel("Destination (host:port)").fill(to);
     await page.getByRole("button", { name: "Check" }).click();
     await page.getByTestId("verdict").waitFor();
@@ -115,6 +115,10 @@ describe("console: reachability, clock and IAM denials", { skip: NO_CHROMIUM }, 
     assert.match((await page.getByTestId("hints").textContent())!, /The route to the internet gateway cannot help a function/);
     assert.equal(await page.locator(`svg.vpc-map [data-node="${igw}"]`).count(), 1, "the gateway is on the map");
     await browser.shot("reachability-igw-no-nat");
+
+    // Any network interface can be the source: the database's, without a public IP either.
+    await check("api.example.com:443", `eni:${net.dbEni}`);
+    await page.getByTestId("answer").getByText(new RegExp(`^No\\. Network interface ${net.dbEni} \\(in ${net.db}`)).waitFor();
   });
 
   it("the clock's +30 days turns the function Inactive on screen", async () => {

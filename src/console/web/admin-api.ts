@@ -59,7 +59,9 @@ export interface Hop {
 }
 
 export interface Reachability {
-  function: string;
+  /** The source: a function, or (with ?eni=) a network interface. */
+  function?: string;
+  networkInterfaceId?: string;
   verdict: "allow" | "drop" | "unreachable";
   reasons: { code: string; check?: string; message: string; component?: { kind: string; id: string } }[];
   path: Hop[];

@@ -1,5 +1,6 @@
 // Reachability: a function and a destination → the verdict at once, the reasons in plain words and
 // the path drawn on the VPC map (hyperlocal's /_hyperlocal/reachability, the model that enforces).
+import { DescribeNetworkInterfacesCommand } from "@aws-sdk/client-ec2";
 import { useState } from "preact/hooks";
 import { admin, type Reachability } from "../admin-api.ts";
 import { ErrorBox, Field } from "../components.tsx";
@@ -23,6 +24,7 @@ const VERDICT_TEXT: Record<Reachability["verdict"], string> = {
 
 export function ReachabilityPage({ clients }: { clients: Clients }) {
   const fns = useLoad(() => listAllFunctions(clients), [clients]);
+  const enis = useLoad(async () => (await clients.ec2.send(new DescribeNetworkInterfacesCommand({}))).NetworkInterfaces ?? [], [clients]);
   const dests = useLoad(async (): Promise<Destinations> => {
     const [e, i] = await Promise.all([admin<{ endpoints: Destinations["endpoints"] }>("endpoints"), admin<{ mappings: Destinations["mappings"] }>("internet")]);
     return { endpoints: e.endpoints ?? [], mappings: i.mappings ?? [] };
@@ -33,15 +35,18 @@ export function ReachabilityPage({ clients }: { clients: Clients }) {
   const [result, setResult] = useState<{ r: Reachability; map?: VpcData } | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
 
-  const fnName = fn || fns.data?.[0]?.FunctionName || "";
+  // "fn:NAME" or "eni:ID"
+  const source = fn || (fns.data?.[0] ? `fn:${fns.data[0].FunctionName}` : "");
 
   async function check(e: Event) {
     e.preventDefault();
     setError(undefined);
     setResult(undefined);
     try {
-      const r = await admin<Reachability>(`reachability?function=${encodeURIComponent(fnName)}&to=${encodeURIComponent(to)}&protocol=${protocol}`);
-      const vpcId = fns.data?.find((f) => f.FunctionName === fnName)?.VpcConfig?.VpcId;
+      const [kind, id] = [source.slice(0, source.indexOf(":")), source.slice(source.indexOf(":") + 1)];
+      const param = kind === "eni" ? "eni" : "function";
+      const r = await admin<Reachability>(`reachability?${param}=${encodeURIComponent(id)}&to=${encodeURIComponent(to)}&protocol=${protocol}`);
+      const vpcId = kind === "eni" ? enis.data?.find((n) => n.NetworkInterfaceId === id)?.VpcId : fns.data?.find((f) => f.FunctionName === id)?.VpcConfig?.VpcId;
       setResult({ r, ...(vpcId ? { map: await loadVpcData(clients, vpcId) } : {}) });
     } catch (err) {
       setError(err);
@@ -60,14 +65,23 @@ export function ReachabilityPage({ clients }: { clients: Clients }) {
       <p class="hint">Can a function open a connection to a destination? The answer comes from the same model that enforces every connection a function opens.</p>
       <ErrorBox error={fns.error} />
       <form class="inline" onSubmit={check}>
-        <Field label="Source function" id="reach-fn">
-          <select id="reach-fn" value={fnName} onChange={(e) => setFn(e.currentTarget.value)}>
-            {(fns.data ?? []).map((f) => (
-              <option key={f.FunctionName} value={f.FunctionName}>
-                {f.FunctionName}
-                {f.VpcConfig?.VpcId ? ` (${f.VpcConfig.VpcId})` : " (no VPC)"}
-              </option>
-            ))}
+        <Field label="Source" id="reach-fn">
+          <select id="reach-fn" value={source} onChange={(e) => setFn(e.currentTarget.value)}>
+            <optgroup label="Functions">
+              {(fns.data ?? []).map((f) => (
+                <option key={f.FunctionName} value={`fn:${f.FunctionName}`}>
+                  {f.FunctionName}
+                  {f.VpcConfig?.VpcId ? ` (${f.VpcConfig.VpcId})` : " (no VPC)"}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label="Network interfaces">
+              {(enis.data ?? []).map((n) => (
+                <option key={n.NetworkInterfaceId} value={`eni:${n.NetworkInterfaceId}`}>
+                  {n.NetworkInterfaceId} ({n.InterfaceType}, {n.PrivateIpAddress}, {n.SubnetId})
+                </option>
+              ))}
+            </optgroup>
           </select>
         </Field>
         <Field label="Destination (host:port)" id="reach-to" hint="An address, a placed local server or a mapped internet name.">
@@ -126,7 +140,7 @@ export function ReachabilityPage({ clients }: { clients: Clients }) {
           </ol>
           {result.map ? (
             <div class="map-scroll">
-              <VpcMapView data={result.map} paths={[[`fn:${result.r.function}`, ...result.r.path.map((h) => h.id)]]} {...(blocked ? { blocked } : {})} />
+              <VpcMapView data={result.map} paths={[[...(result.r.function ? [`fn:${result.r.function}`] : []), ...result.r.path.map((h) => h.id)]]} {...(blocked ? { blocked } : {})} />
             </div>
           ) : null}
         </div>
