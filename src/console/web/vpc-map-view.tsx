@@ -30,14 +30,17 @@ export function VpcMapView({ data, paths, blocked, onFunction }: { data: VpcData
   const on = new Set<string>();
   const edges: [MapNode, MapNode][] = [];
   for (const path of paths) {
-    // A network ACL is drawn in each of its subnets: the path's one is in the subnet it just passed.
+    // A network ACL is drawn in each of its subnets: leaving, the path's one is in the subnet it just
+    // passed; entering (the next hop is a subnet), in that next subnet.
     let subnet = "";
     const nodes: MapNode[] = [];
-    for (const id of path) {
+    path.forEach((id, i) => {
       if (id.startsWith("subnet-")) subnet = id;
-      const n = byId.get(id) ?? byId.get(`${id}@${subnet}`);
+      const next = path[i + 1];
+      const aclSubnet = next?.startsWith("subnet-") ? next : subnet;
+      const n = byId.get(id) ?? byId.get(`${id}@${aclSubnet}`);
       if (n) nodes.push(n);
-    }
+    });
     for (const n of nodes) on.add(n.id);
     // An ENI inside its subnet needs no line: the box already says it.
     for (let i = 1; i < nodes.length; i++) if (!contains(nodes[i - 1], nodes[i]) && !contains(nodes[i], nodes[i - 1])) edges.push([nodes[i - 1], nodes[i]]);
