@@ -19,6 +19,7 @@ import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
 import { Store } from "./store/store.ts";
 import { startKernelLink } from "./network/kernel-link.ts";
+import { CONSOLE_PATH, registerConsoleRoutes } from "./console/routes.ts";
 
 export const VERSION = "0.1.0";
 
@@ -139,6 +140,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   iam.registerAdminRoutes(admin);
   lambda.registerAdminRoutes(admin);
   net.registerAdminRoutes(admin);
+  registerConsoleRoutes(admin);
   const startedAt = Date.now();
   registerCoreAdminRoutes(admin, {
     version: VERSION,
@@ -194,6 +196,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   functionUrl = `http://127.0.0.1:${functionPort}`;
   kernelLink?.changed();
   logger.info(`hyperlocal ${VERSION} listening on http://${host}:${address.port} (region ${config.region}, account ${config.account})`);
+  logger.info(`web console: http://${host}:${address.port}${CONSOLE_PATH}`);
 
   return {
     url: `http://${host}:${address.port}`,

@@ -118,6 +118,10 @@ export class Gateway {
     }
 
     const sig = parseSignature(query, req.headers);
+    // A browser opening the server's root URL gets the web console; AWS clients always sign.
+    if (method === "GET" && rawPath === "/" && sig.kind === "missing" && String(req.headers.accept ?? "").includes("text/html")) {
+      return this.send(res, requestId, { status: 302, headers: { location: "/_hyperlocal/console/" }, body: "" }, "-", "console-redirect", "-", started);
+    }
     let service: ServiceDefinition | undefined;
     if (sig.kind === "signed") {
       service = this.services.get(sig.info.service);

@@ -77,6 +77,18 @@ test("allowed by the network, but nothing listens: refused, and the answer says 
   assert.equal(synthetic.endpoint.synthetic, true);
 });
 
+test("any network interface as the source (?eni=): the database's interface reaches out as its groups allow", async () => {
+  const b = (await reach(`eni=${sc.dbEni}&to=api.example.com:443`)).body;
+  assert.equal(b.networkInterfaceId, sc.dbEni);
+  assert.equal(b.function, undefined);
+  assert.equal(b.path[0].id, sc.dbEni);
+  assert.match(b.answer, new RegExp(`^(Yes|No)\\. Network interface ${sc.dbEni} \\(in subnet-\\S+, vpc-\\S+\\)`));
+  const missing = await reach("eni=eni-0000000000000000f&to=10.0.1.25:5432");
+  assert.equal(missing.status, 404);
+  assert.match(missing.body.error, /network interface eni-0000000000000000f not found/);
+  assert.equal((await reach(`eni=${sc.dbEni}&function=orders&to=10.0.1.25:5432`)).status, 400);
+});
+
 test("names that do not resolve, unknown functions and bad queries", async () => {
   const nf = (await reach("function=orders&to=nowhere.example:443")).body;
   assert.equal(nf.action, "notfound");

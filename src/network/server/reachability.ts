@@ -1,4 +1,5 @@
 // GET /_hyperlocal/reachability?function=NAME&to=HOST:PORT[&protocol=tcp][&account=..&region=..]
+// (or ?eni=ENI-ID instead of function: any network interface as the source, e.g. from the console)
 // → { verdict, reasons:[{code,message}], path:[...], answer: "<one plain paragraph>" } plus what
 // the shim would do (action), the resolved address, the return path and the endpoint behind it.
 import type { AdminRouter } from "../../gateway/admin-router.ts";
@@ -28,6 +29,7 @@ export function describePath(path: readonly Hop[]): string {
 function sourceText(name: string, source: NetSource, view: CompiledView): string {
   if (!source.vpc) return `Function ${name} (not attached to a VPC)`;
   const eni = view.compiled.enis.get(source.vpc.networkInterfaceId);
+  if (name === "") return `Network interface ${source.vpc.networkInterfaceId}${eni ? ` (in ${eni.subnet.id}, ${eni.vpc.id})` : ""}`;
   return eni ? `Function ${name} (network interface ${eni.id} in ${eni.subnet.id}, ${eni.vpc.id})` : `Function ${name} (network interface ${source.vpc.networkInterfaceId}, which no longer exists)`;
 }
 
@@ -68,15 +70,25 @@ export function registerReachabilityRoute(admin: AdminRouter, deps: Reachability
     const scope = adminScope(q, { account: deps.defaultAccount, region: deps.defaultRegion });
     if (isAdminResponse(scope)) return scope;
     const { account, region } = scope;
-    if (!name) return adminError(400, "give ?function=NAME (the function whose connections to check)");
+    const eniId = q.get("eni");
+    if (!name && !eniId) return adminError(400, "give ?function=NAME (the function whose connections to check) or ?eni=ENI-ID (a network interface)");
+    if (name && eniId) return adminError(400, "give ?function=NAME or ?eni=ENI-ID, not both");
     if (!to) return adminError(400, "give ?to=HOST:PORT (an address or name, and a port)");
     const hp = splitHostPort(to);
     if (!hp || hp.port < 1 || hp.port > 65535) return adminError(400, `to=${to} is not HOST:PORT (IPv6 in brackets: [2600::1]:443)`);
     if (protocol !== "tcp" && protocol !== "udp") return adminError(400, 'protocol must be "tcp" or "udp"');
-    if (!deps.functionSource) return adminError(501, "function lookups are not wired into this server"); // unverified wording
-    const source = deps.functionSource(account, region, name);
-    if (!source) return adminError(404, `function ${name} not found in account ${account}, region ${region}`);
+    let source: NetSource | undefined;
+    if (eniId) {
+      if (!deps.context(account, region).view.compiled.enis.has(eniId)) return adminError(404, `network interface ${eniId} not found in account ${account}, region ${region}`);
+      // Any interface as the source: IPv6 is used when it has an address (no Lambda opt-in applies).
+      source = { account, region, functionName: "", vpc: { networkInterfaceId: eniId, comboKey: "", ipv6Allowed: true } };
+    } else {
+      if (!deps.functionSource) return adminError(501, "function lookups are not wired into this server"); // unverified wording
+      source = deps.functionSource(account, region, name!);
+      if (!source) return adminError(404, `function ${name} not found in account ${account}, region ${region}`);
+    }
     if (source.unavailable) return adminError(409, `function ${name} has no usable network interface now: ${source.unavailable}`);
+    const label = name ?? "";
     const ctx = deps.context(source.account, source.region);
     const p = plan(source, hp.host, hp.port, protocol, { view: ctx.view, listeners: ctx.listeners, registry: deps.registry, dropAfterMs: deps.dropAfterMs() });
     const v = p.verdict;
@@ -84,7 +96,7 @@ export function registerReachabilityRoute(admin: AdminRouter, deps: Reachability
     return {
       status: 200,
       body: {
-        function: name,
+        ...(name ? { function: name } : { networkInterfaceId: eniId }),
         account: source.account,
         region: source.region,
         source: source.vpc ? { kind: "vpc", networkInterfaceId: source.vpc.networkInterfaceId, ipv6Allowed: source.vpc.ipv6Allowed } : { kind: "internet" },
@@ -99,7 +111,7 @@ export function registerReachabilityRoute(admin: AdminRouter, deps: Reachability
         ...(p.decision.action !== "connect" ? { actionReason: p.decision.reason } : {}),
         ...(p.listener ? { endpoint: { id: p.listener.endpointId, source: p.listener.source, target: formatHostPort(p.listener.target.host, p.listener.target.port), synthetic: p.listener.synthetic } } : {}),
         ...(p.internet ? { internet: { id: p.internet.id, ...(p.internet.name ? { name: p.internet.name } : {}), address: p.internet.address, target: p.internet.target } } : {}),
-        answer: answerText(name, source, { host: hp.host, port: hp.port, protocol }, p, ctx.view),
+        answer: answerText(label, source, { host: hp.host, port: hp.port, protocol }, p, ctx.view),
       },
     };
   });
