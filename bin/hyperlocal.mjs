@@ -9,7 +9,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const child = spawn(process.execPath, ["--import", "tsx", join(root, "src/main.ts"), ...process.argv.slice(2)], {
+// tsx as installed beside this file: `--import tsx` alone would look for it from the current directory.
+const tsx = import.meta.resolve("tsx");
+const child = spawn(process.execPath, ["--import", tsx, join(root, "src/main.ts"), ...process.argv.slice(2)], {
   stdio: ["inherit", "inherit", "inherit", "ipc"],
   cwd: process.cwd(),
 });

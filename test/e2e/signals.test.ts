@@ -9,6 +9,7 @@ import { after, describe, it } from "node:test";
 import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { clients } from "../support/clients.ts";
+import { tempDir } from "../support/server.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { advanceClock, eventually, LAMBDA_TRUST, NODE_ECHO, nodeZip } from "../support/zip-functions.ts";
 
@@ -58,9 +59,10 @@ after(() => {
 
 const ROOT = join(BIN, "..", "..");
 
-async function startBin(argv = [process.execPath, BIN, "start", "--port", "0"]): Promise<{ proc: ChildProcess; url: string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+/** The command as a user runs it: bin from anywhere (here a fresh directory), npm start from the checkout. */
+async function startBin(argv = [process.execPath, BIN, "start", "--port", "0"], cwd = tempDir()): Promise<{ proc: ChildProcess; url: string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
   const proc = spawn(argv[0], argv.slice(1), {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, HYPERLOCAL_READY_LINE: "1", HYPERLOCAL_LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // a process group of its own, as a shell gives a job: ours is never counted as the server's
@@ -123,7 +125,7 @@ describe("signals to bin/hyperlocal.mjs stop the server and everything it starte
 describe("npm start forwards SIGTERM and SIGINT to the server (npm forwards those two)", () => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`${signal}`, async () => {
-      const { proc, url, exited } = await startBin(["npm", "start", "--silent", "--", "--port", "0"]);
+      const { proc, url, exited } = await startBin(["npm", "start", "--silent", "--", "--port", "0"], ROOT);
       await stopsEverything(proc, url, exited, signal, 1);
     });
   }
