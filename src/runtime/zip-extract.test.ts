@@ -7,6 +7,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { HOSTILE_ZIPS, type HostileCase } from "../../test/support/hostile-zips.ts";
+import { dir, file, link, rawZip } from "../../test/support/zip-builder.ts";
 import { linksLeaving, sentinelLayout, snapshotTree } from "../../test/support/tree-snapshot.ts";
 import { extractZip } from "./zip-extract.ts";
 import { ZipError } from "./zip-error.ts";
@@ -50,6 +51,23 @@ it("the corpus holds at least 40 hostile archives", () => {
 
 describe("extractZip against hostile archives", () => {
   for (const c of HOSTILE_ZIPS) it(`${c.expect}: ${c.name}`, () => tryCase(c, async (zip, dir) => extractZip(zip, dir)));
+});
+
+describe("bounds on the work one archive may ask for", () => {
+  const refusedUnder = (zip: Buffer, limits: { maxCreated: number; maxResolveSteps: number }) =>
+    tryCase({ name: "bounded", expect: "refused", zip: () => zip }, async (z, codeDir) => extractZip(z, codeDir, limits));
+
+  it("refuses an archive that creates more entries than allowed (directories count)", async () => {
+    const zip = rawZip([file(`${"d/".repeat(30)}f.js`), ...Array.from({ length: 30 }, (_, i) => file(`f${i}.js`))]);
+    await refusedUnder(zip, { maxCreated: 50, maxResolveSteps: 1000 });
+    await tryCase({ name: "within", expect: "unpacked", zip: () => zip }, async (z, codeDir) => extractZip(z, codeDir, { maxCreated: 61, maxResolveSteps: 1000 }));
+  });
+
+  it("refuses links that take too many lookups to resolve", async () => {
+    const zip = rawZip([dir("d/d/d/d/d/d/d/d/d/d"), ...Array.from({ length: 20 }, (_, i) => link(`l${i}`, "d/d/d/d/d/d/d/d/d/d"))]);
+    await refusedUnder(zip, { maxCreated: 1000, maxResolveSteps: 100 });
+    await tryCase({ name: "within", expect: "unpacked", zip: () => zip }, async (z, codeDir) => extractZip(z, codeDir, { maxCreated: 1000, maxResolveSteps: 400 }));
+  });
 });
 
 describe("the unzip worker gives the same answers", () => {
