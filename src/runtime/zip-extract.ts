@@ -32,10 +32,10 @@ export interface ExtractLimits {
   maxResolveSteps: number;
 }
 
-const LIMITS: ExtractLimits = { maxCreated: MAX_CREATED, maxResolveSteps: MAX_RESOLVE_STEPS };
+const DEFAULT_LIMITS: ExtractLimits = { maxCreated: MAX_CREATED, maxResolveSteps: MAX_RESOLVE_STEPS };
 
 /** Unpack into dir (created if missing). Throws ZipError for anything malformed or hostile. `limits`: for tests. */
-export function extractZip(buf: Buffer, dir: string, limits: ExtractLimits = LIMITS): void {
+export function extractZip(buf: Buffer, dir: string, limits: ExtractLimits = DEFAULT_LIMITS): void {
   const records = listZip(buf);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const tree = new CodeTree(realpathSync(dir), limits);
