@@ -8,7 +8,7 @@
 //   one's full resolution (following the links it meets, on disk) stays inside the directory;
 // - names with "..", absolute names, NUL bytes, over-long names or paths, and special files
 //   (devices, FIFOs, sockets) stop the archive; setuid/setgid/sticky bits are dropped.
-// Everything this writes is under `dir`; a ZipError leaves a partial tree there for the caller
+// Everything this writes is under `dir`; a ZipError leaves a partial tree (without its links) for the caller
 // to remove (the code store unpacks into a fresh staging directory).
 import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeSync } from "node:fs";
 import { entrySegments } from "./zip-names.ts";
