@@ -71,7 +71,7 @@ describe("bounds on the work one archive may ask for", () => {
 });
 
 describe("the unzip worker gives the same answers", () => {
-  const unpacker = new ZipUnpacker();
+  const unpacker = new ZipUnpacker({ inlineMaxBytes: 0 }); // every job through the worker thread
   after(() => unpacker.close());
   for (const c of HOSTILE_ZIPS) it(`${c.expect}: ${c.name}`, () => tryCase(c, (zip, dir) => unpacker.extract(zip, dir)));
 
@@ -88,6 +88,32 @@ describe("the unzip worker gives the same answers", () => {
       });
     } finally {
       rmSync(layout.base, { recursive: true, force: true });
+    }
+  });
+
+  it("small zips unpack inline, large ones in the worker", async () => {
+    const u = new ZipUnpacker({ inlineMaxBytes: 1000 });
+    const layout = sentinelLayout();
+    try {
+      const small = writeZip([{ name: "a.js", data: "a" }]);
+      const large = writeZip([{ name: "big.bin", data: Buffer.alloc(5000, 1) }]);
+      // Inline: settled before the worker could even start; the worker is never created.
+      await u.extract(small, join(layout.codeParent, "small"));
+      assert.equal(u.started, false, "no worker for a small zip");
+      await u.extract(large, join(layout.codeParent, "large"));
+      assert.equal(u.started, true, "the worker for a large one");
+    } finally {
+      await u.close();
+      rmSync(layout.base, { recursive: true, force: true });
+    }
+  });
+
+  it("with the default routing (inline or worker), every hostile archive is still refused or unpacked as expected", async () => {
+    const u = new ZipUnpacker();
+    try {
+      for (const c of HOSTILE_ZIPS) await tryCase(c, (zip, dir) => u.extract(zip, dir));
+    } finally {
+      await u.close();
     }
   });
 
