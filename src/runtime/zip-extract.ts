@@ -8,7 +8,7 @@
 //   one's full resolution (following the links it meets, on disk) stays inside the directory;
 // - names with "..", absolute names, NUL bytes, over-long names or paths, and special files
 //   (devices, FIFOs, sockets) stop the archive; setuid/setgid/sticky bits are dropped.
-// Everything this writes is under `dir`; a ZipError leaves a partial tree there for the caller
+// Everything this writes is under `dir`; a ZipError leaves a partial tree (without its links) for the caller
 // to remove (the code store unpacks into a fresh staging directory).
 import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeSync } from "node:fs";
 import { entrySegments } from "./zip-names.ts";
@@ -21,15 +21,24 @@ const PATH_MAX = 4096;
 const MAX_LINK_HOPS = 40;
 /** Files, links and directories one archive may create (hyperlocal's own bound; AWS states none). */
 const MAX_CREATED = 300_000;
+/** Path components looked up on disk while checking one archive's links: many long link targets would otherwise cost minutes. */
+const MAX_RESOLVE_STEPS = 2_000_000;
 const CREATE_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 /** Errors the kernel gives for names and trees a hostile archive asks for: the archive's fault. */
 const ARCHIVE_ERRNOS = new Set(["EEXIST", "ENOTDIR", "EISDIR", "ELOOP", "ENAMETOOLONG", "EINVAL", "EILSEQ", "EMLINK"]);
 
-/** Unpack into dir (created if missing). Throws ZipError for anything malformed or hostile. */
-export function extractZip(buf: Buffer, dir: string): void {
+export interface ExtractLimits {
+  maxCreated: number;
+  maxResolveSteps: number;
+}
+
+const DEFAULT_LIMITS: ExtractLimits = { maxCreated: MAX_CREATED, maxResolveSteps: MAX_RESOLVE_STEPS };
+
+/** Unpack into dir (created if missing). Throws ZipError for anything malformed or hostile. `limits`: for tests. */
+export function extractZip(buf: Buffer, dir: string, limits: ExtractLimits = DEFAULT_LIMITS): void {
   const records = listZip(buf);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const tree = new CodeTree(realpathSync(dir));
+  const tree = new CodeTree(realpathSync(dir), limits);
   try {
     for (const r of records) tree.add(r, () => entryData(buf, r));
     tree.checkLinks();
@@ -60,8 +69,12 @@ class CodeTree {
   private readonly dirs = new Set<string>([""]);
   private readonly links: string[][] = [];
   private created = 0;
+  private resolveSteps = 0;
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly limits: ExtractLimits,
+  ) {}
 
   add(r: ZipRecord, data: () => Buffer): void {
     const kind = kindOf(r);
@@ -124,6 +137,7 @@ class CodeTree {
         continue;
       }
       at.push(part);
+      if (++this.resolveSteps > this.limits.maxResolveSteps) throw new ZipError("the archive's symbolic links take too long to resolve");
       // A missing component is followed by name only: stricter than the kernel, which would stop.
       const st = lstatOrUndefined(this.abs(at));
       if (st?.isSymbolicLink()) at = this.resolve(at.slice(0, -1), readlinkSync(this.abs(at)), count, link);
@@ -153,7 +167,7 @@ class CodeTree {
 
   /** A few thousand bytes of names can ask for thousands of nested directories: bound what one archive creates. */
   private count(): void {
-    if (++this.created > MAX_CREATED) throw new ZipError(`the archive creates more than ${MAX_CREATED} files and directories`);
+    if (++this.created > this.limits.maxCreated) throw new ZipError(`the archive creates more than ${this.limits.maxCreated} files and directories`);
   }
 
   private abs(segs: string[]): string {

@@ -44,7 +44,7 @@ export class CodeStore {
       const tmp = join(this.root, "zips", `.incoming-${hex}-${randomBytes(4).toString("hex")}`); // collect() skips dot-names
       await writeFile(tmp, zip);
       try {
-        await this.ensureUnpacked(hex, tmp);
+        await this.ensureUnpacked(hex, tmp, zip);
         await rename(tmp, file);
       } finally {
         await rm(tmp, { force: true });
@@ -115,23 +115,23 @@ export class CodeStore {
   }
 
   /** Unpack the zip in `zipFile` as the tree of `hex`, unless it is there or on its way. */
-  private ensureUnpacked(hex: string, zipFile: string): Promise<void> {
+  private ensureUnpacked(hex: string, zipFile: string, zip?: Buffer): Promise<void> {
     const dir = this.unpackedDir(hex);
     if (existsSync(dir)) return Promise.resolve();
     let job = this.unpacking.get(hex);
     if (!job) {
-      job = this.unpack(zipFile, dir).finally(() => this.unpacking.delete(hex));
+      job = this.unpack(zipFile, dir, zip).finally(() => this.unpacking.delete(hex));
       this.unpacking.set(hex, job);
     }
     return job;
   }
 
   /** Unpack into a fresh staging directory, then move it in place: a refused archive leaves nothing. */
-  private async unpack(zipFile: string, dir: string): Promise<void> {
+  private async unpack(zipFile: string, dir: string, zip?: Buffer): Promise<void> {
     const staging = join(this.root, "unpacked", `.staging-${randomBytes(6).toString("hex")}`);
     try {
       mkdirSync(staging, { mode: 0o755 });
-      await this.unpacker.extractFile(zipFile, staging);
+      await this.unpacker.extractFile(zipFile, staging, zip);
       await rename(staging, dir);
     } catch (e) {
       await rm(staging, { recursive: true, force: true });
