@@ -15,6 +15,8 @@ import { RuntimeManager } from "./runtime/index.ts";
 import { createNetworkModule, type NetworkModule } from "./network/server/index.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
+import { createCloudFormationService } from "./services/cloudformation/index.ts";
+import { zonesOf } from "./services/ec2/index.ts";
 import { Store } from "./store/store.ts";
 import { startKernelLink } from "./network/kernel-link.ts";
 
@@ -33,6 +35,8 @@ export interface App {
   /** Lambda's Hyperplane ENIs: acquire/release report connections through a (subnet, group set) combination. */
   hyperplane: Hyperplane;
   lambda: LambdaModule;
+  /** Resolves when no CloudFormation stack operation is running. */
+  cloudformationIdle(): Promise<void>;
   /** Endpoints, internet mappings, the shim's decision API, reachability. */
   network: NetworkModule;
   close(): Promise<void>;
@@ -111,7 +115,33 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   });
   const net = network;
 
-  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service];
+  const cloudformation = createCloudFormationService(deps, {
+    targets: {
+      ec2: { service: ec2.service, operations: ec2.operations },
+      iam: { service: iam.service, operations: iam.operations },
+      lambda: lambda.service,
+      authorizer: () => authorizer,
+      roleSession: (account, roleArn) => {
+        const keys = iam.internal.createRoleSession(account, roleArn, "AWSCloudFormation", {});
+        return iam.credentialResolver(keys.accessKeyId)!.principal;
+      },
+      roleTrustsCloudFormation: (account, roleArn) => iam.internal.roleTrustsService(account, roleArn, "cloudformation.amazonaws.com"),
+      // Stack operations change state outside requests: save it and refresh the network view.
+      changed: () => {
+        store.markDirty();
+        net.invalidate();
+      },
+    },
+    azs: (region) => zonesOf(region).map((z) => z.name),
+    exists: (account, region, type, id) => {
+      if (type.includes("VPC::Id")) return ec2.internal.describeVpc(account, region, id) !== undefined;
+      if (type.includes("Subnet::Id")) return ec2.internal.describeSubnet(account, region, id) !== undefined;
+      if (type.includes("SecurityGroup::Id")) return ec2.internal.describeSecurityGroup(account, region, id) !== undefined;
+      return true;
+    },
+  });
+
+  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service, cloudformation.service];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);
@@ -163,6 +193,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     services,
     hyperplane,
     lambda,
+    cloudformationIdle: () => cloudformation.idle(),
     network: net,
     async close() {
       await gateway.close();
