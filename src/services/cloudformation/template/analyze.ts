@@ -3,6 +3,7 @@ import { formatError, templateError } from "./errors.ts";
 import { isObject, type Json, type JsonObject } from "./parse.ts";
 import { parseParameterDecls, type ParameterDecl } from "./parameters.ts";
 import { collectReferences } from "./references.ts";
+import { checkFunctionShapes } from "./shapes.ts";
 
 export const PSEUDO_PARAMETERS = ["AWS::AccountId", "AWS::Region", "AWS::StackName", "AWS::StackId", "AWS::Partition", "AWS::URLSuffix", "AWS::NoValue", "AWS::NotificationARNs"];
 
@@ -66,6 +67,9 @@ export function analyzeTemplate(t: JsonObject): AnalyzedTemplate {
   const conditions = t.Conditions === undefined ? (Object.create(null) as JsonObject) : t.Conditions;
   if (!isObject(conditions)) throw formatError("Conditions must be an object"); // unverified wording
 
+  checkFunctionShapes(t.Resources);
+  checkFunctionShapes(t.Outputs);
+  checkFunctionShapes(t.Conditions);
   const res = t.Resources;
   if (!isObject(res) || Object.keys(res).length === 0) throw formatError("At least one Resources member must be defined.");
   const resources = new Map<string, ResourceDecl>();
