@@ -92,17 +92,19 @@ export class StackEngine {
     };
   }
 
-  private plan(stack: StackRec, def: StackDefinition): Plan {
-    const imports = new Set(stack.imports);
-    const plan = buildPlan(stack, def, {
+  /** Resolution for this stack: every Fn::ImportValue it resolves is remembered (ListImports, delete protection). */
+  private envFor(stack: StackRec): PlanEnv {
+    return {
       azs: this.deps.planEnv.azs,
       importValue: (account, region, name) => {
-        imports.add(name);
+        if (!stack.imports.includes(name)) stack.imports.push(name);
         return this.deps.planEnv.importValue(account, region, name);
       },
-    });
-    stack.imports = [...imports];
-    return plan;
+    };
+  }
+
+  private plan(stack: StackRec, def: StackDefinition): Plan {
+    return buildPlan(stack, def, this.envFor(stack));
   }
 
   // ---------------------------------------------------------------- create
@@ -200,7 +202,7 @@ export class StackEngine {
   /** Properties resolved against the resources so far, or the error text. */
   private resolveFor(stack: StackRec, plan: Plan, decl: ResourceDecl): JsonObject | string {
     try {
-      const scope = makeScope({ refs: plan.refs, conditions: plan.conditions, mappings: plan.template.mappings, region: stack.region, account: stack.account, env: this.deps.planEnv, resources: stack.resources });
+      const scope = makeScope({ refs: plan.refs, conditions: plan.conditions, mappings: plan.template.mappings, region: stack.region, account: stack.account, env: this.envFor(stack), resources: stack.resources });
       return (resolve(decl.properties, scope) ?? Object.create(null)) as JsonObject;
     } catch (e) {
       return (e as Error).message;
@@ -209,7 +211,7 @@ export class StackEngine {
 
   /** Outputs and exports, once every resource exists; an error text when they cannot be. */
   private finishOutputs(stack: StackRec, plan: Plan): string | undefined {
-    const scope = makeScope({ refs: plan.refs, conditions: plan.conditions, mappings: plan.template.mappings, region: stack.region, account: stack.account, env: this.deps.planEnv, resources: stack.resources });
+    const scope = makeScope({ refs: plan.refs, conditions: plan.conditions, mappings: plan.template.mappings, region: stack.region, account: stack.account, env: this.envFor(stack), resources: stack.resources });
     const outputs: StackRec["outputs"] = [];
     try {
       for (const o of plan.template.outputs) {
@@ -347,6 +349,9 @@ export class StackEngine {
     this.start(stack, "update", async (alive) => {
       const clock = this.deps.clock;
       const oldDef = stack.previous!;
+      // Every resource is resolved again below, so the imports are those of the new definition.
+      const oldImports = stack.imports;
+      stack.imports = [];
       const oldPlan = this.plan(stack, oldDef);
       const plan = this.plan(stack, stack.def);
       const journal: Journal[] = [];
@@ -384,6 +389,7 @@ export class StackEngine {
           : (failure ?? "");
       stackEvent(clock, stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason);
       stack.def = oldDef;
+      stack.imports = [...new Set([...oldImports, ...stack.imports])];
       const toDelete: StackResourceRec[] = [];
       for (const j of [...journal].reverse()) {
         alive();
