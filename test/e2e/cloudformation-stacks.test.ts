@@ -216,6 +216,32 @@ describe("CloudFormation: stacks, change sets, IAM and the ordering trap through
     assert.equal((await c.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "cidr", Values: ["10.1.0.0/16"] }] }))).Vpcs!.length, 0);
   });
 
+  it("a failed update rolls back: the replacement made meanwhile is deleted, the in-place change undone (UPDATE_ROLLBACK_COMPLETE)", async () => {
+    const body = (dns: boolean, desc: string, cidr: string) =>
+      `Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: { CidrBlock: 10.5.0.0/16, EnableDnsHostnames: ${dns} }\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties: { GroupDescription: ${desc}, VpcId: !Ref Vpc }\n  Subnet:\n    Type: AWS::EC2::Subnet\n    Properties: { VpcId: !Ref Vpc, CidrBlock: ${cidr} }\n`;
+    await cfn.send(new C.CreateStackCommand({ StackName: "rb", TemplateBody: body(false, "one", "10.5.1.0/24") }));
+    await C.waitUntilStackCreateComplete({ client: cfn, ...WAIT }, { StackName: "rb" });
+    const before = Object.fromEntries((await cfn.send(new C.ListStackResourcesCommand({ StackName: "rb" }))).StackResourceSummaries!.map((r) => [r.LogicalResourceId, r.PhysicalResourceId]));
+    await cfn.send(new C.UpdateStackCommand({ StackName: "rb", TemplateBody: body(true, "two", "192.168.0.0/24") }));
+    const s = await settled("rb");
+    assert.equal(s.StackStatus, "UPDATE_ROLLBACK_COMPLETE");
+    const evs = await events("rb");
+    const rollback = evs.find((e) => e.ResourceStatus === "UPDATE_ROLLBACK_IN_PROGRESS")!;
+    assert.equal(rollback.ResourceStatusReason, "The following resource(s) failed to update: [Subnet]. ");
+    const failed = evs.find((e) => e.LogicalResourceId === "Subnet" && e.ResourceStatus === "UPDATE_FAILED")!;
+    assert.match(failed.ResourceStatusReason!, /The CIDR '192\.168\.0\.0\/24' is invalid\. \(Service: Ec2, Status Code: 400/);
+    const after = Object.fromEntries((await cfn.send(new C.ListStackResourcesCommand({ StackName: "rb" }))).StackResourceSummaries!.map((r) => [r.LogicalResourceId, r.PhysicalResourceId]));
+    assert.deepEqual(after, before, "every resource is the one from before the update");
+    const groups = (await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [before.Vpc!] }] }))).SecurityGroups!;
+    assert.deepEqual(groups.map((g) => g.GroupId).sort(), [before.Sg, groups.find((g) => g.GroupName === "default")!.GroupId].sort(), "the replacement group made during the update is gone");
+    const { DescribeVpcAttributeCommand } = await import("@aws-sdk/client-ec2");
+    const dns = await c.ec2.send(new DescribeVpcAttributeCommand({ VpcId: before.Vpc, Attribute: "enableDnsHostnames" }));
+    assert.equal(dns.EnableDnsHostnames!.Value, false, "the in-place change was undone");
+    const tpl = await cfn.send(new C.GetTemplateCommand({ StackName: "rb" }));
+    assert.equal(tpl.TemplateBody, body(false, "one", "10.5.1.0/24"), "the stack keeps its previous template");
+    await deleted("rb");
+  });
+
   it("the CLI: create-stack, wait, update-stack, describe-stack-events, get-template, list-exports, delete-stack", { skip: !hasAwsCli() && "no /usr/bin/aws" }, async () => {
     const body = `Parameters:\n  Cidr: { Type: String, Default: 10.7.0.0/16 }\nResources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: { CidrBlock: !Ref Cidr, EnableDnsHostnames: false }\nOutputs:\n  Id:\n    Value: !Ref Vpc\n    Export: { Name: !Sub "\${AWS::StackName}-id" }\n`;
     const cr = await aws(app.url, ["cloudformation", "create-stack", "--stack-name", "cli", "--template-body", body]);
