@@ -141,6 +141,17 @@ describe("CloudFormation: malformed templates get AWS's texts and leave nothing 
     });
   }
 
+  it("Fn::ImportValue of an export nobody made: the stack rolls back before creating anything", async () => {
+    const body = `Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties: { GroupDescription: x, VpcId: !ImportValue missing-vpc }\n`;
+    await cfn.send(new CreateStackCommand({ StackName: "noimport", TemplateBody: body }));
+    const s = await eventually(async () => (await cfn.send(new DescribeStacksCommand({ StackName: "noimport" }))).Stacks![0], (x) => !x.StackStatus!.endsWith("IN_PROGRESS"));
+    assert.equal(s.StackStatus, "ROLLBACK_COMPLETE");
+    const evs = (await cfn.send(new DescribeStackEventsCommand({ StackName: "noimport" }))).StackEvents!;
+    assert.equal(evs.find((e) => e.ResourceStatus === "ROLLBACK_IN_PROGRESS")!.ResourceStatusReason, "No export named missing-vpc found. Rollback requested by user.");
+    assert.ok(!evs.some((e) => e.LogicalResourceId === "Sg"));
+    await nothingLeft("ImportValue");
+  });
+
   it("a stack created with DisableRollback keeps what was created (CREATE_FAILED); deleting it leaves nothing", async () => {
     const body = `Resources:\n${VPC}  Sn:\n    Type: AWS::EC2::Subnet\n    Properties: { VpcId: !Ref Vpc, CidrBlock: 172.16.0.0/24 }\n`;
     await cfn.send(new CreateStackCommand({ StackName: "keep", TemplateBody: body, DisableRollback: true }));

@@ -9,6 +9,7 @@ import { createCaller, handlerMessage, type CfnTargets } from "../caller.ts";
 import { providerFor } from "../providers/registry.ts";
 import type { ProviderContext, ResourceProvider } from "../providers/types.ts";
 import type { ResourceDecl } from "../template/analyze.ts";
+import { literalImports } from "../template/imports.ts";
 import { resolve } from "../template/intrinsics.ts";
 import type { Json, JsonObject } from "../template/parse.ts";
 import type { CfnState, StackDefinition, StackRec, StackResourceRec } from "../state.ts";
@@ -112,6 +113,12 @@ export class StackEngine {
   create(stack: StackRec): void {
     this.start(stack, "create", async (alive) => {
       const plan = this.plan(stack, stack.def);
+      const missing = literalImports(stack.def.processed).find((n) => this.deps.planEnv.importValue(stack.account, stack.region, n) === undefined);
+      if (missing !== undefined) {
+        stackEvent(this.deps.clock, stack, "ROLLBACK_IN_PROGRESS", `No export named ${missing} found. Rollback requested by user.`);
+        stackEvent(this.deps.clock, stack, "ROLLBACK_COMPLETE");
+        return;
+      }
       const ids = [...plan.resources.keys()];
       const needs = withOrderingTrap(plan);
       const failures: string[] = [];
@@ -222,6 +229,10 @@ export class StackEngine {
       }
     } catch (e) {
       return (e as Error).message;
+    }
+    for (const o of outputs) {
+      // Export names are keys of the export table: AWS's character set keeps them plain.
+      if (o.exportName !== undefined && !/^[A-Za-z0-9:-]{1,255}$/.test(o.exportName)) return `Template format error: Export name ${o.exportName} is invalid: it may contain only alphanumeric characters, colons and hyphens`; // unverified wording
     }
     const state = this.deps.state(stack.account, stack.region);
     const mine = new Set(outputs.flatMap((o) => (o.exportName ? [o.exportName] : [])));

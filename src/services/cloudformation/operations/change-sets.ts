@@ -5,6 +5,7 @@ import { changedProperties, needsReplacement } from "../engine/engine.ts";
 import { stackEvent } from "../engine/events.ts";
 import { buildPlan, own, type PlanEnv } from "../engine/plan.ts";
 import { providerFor } from "../providers/registry.ts";
+import { literalImports } from "../template/imports.ts";
 import { resolve, type ResolveScope } from "../template/intrinsics.ts";
 import { validationError } from "../template/errors.ts";
 import type { JsonObject } from "../template/parse.ts";
@@ -32,6 +33,7 @@ export function findChangeSet(state: CfnState, nameOrArn: string, stackName: str
 /** What executing the definition would do to the stack's resources. */
 export function computeChanges(stack: StackRec, def: StackDefinition, env: PlanEnv): ChangeRec[] {
   const plan = buildPlan(stack, def, env);
+  for (const name of literalImports(def.processed)) if (env.importValue(stack.account, stack.region, name) === undefined) throw validationError(`No export named ${name} found.`);
   const live = (id: string) => {
     const r = own(stack.resources, id);
     return r && r.status !== "DELETE_COMPLETE" && r.physicalId ? r : undefined;

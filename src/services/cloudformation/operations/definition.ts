@@ -79,7 +79,7 @@ export function readDefinition(
     ...(roleArn ? { roleArn } : {}),
     ...(t.analyzed.description ? { description: t.analyzed.description } : {}),
   };
-  // Conditions, mappings and imports resolve now, so their errors come back with the call.
+  // Conditions and mappings resolve now, so their errors come back with the call.
   buildPlan(stack, def, env.planEnv, t.analyzed);
   void boolParam;
   return def;
