@@ -132,6 +132,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         net.invalidate();
       },
     },
+    serverUrl: () => serverUrl,
     azs: (region) => zonesOf(region).map((z) => z.name),
     exists: (account, region, type, id) => {
       if (type.includes("VPC::Id")) return ec2.internal.describeVpc(account, region, id) !== undefined;
@@ -147,6 +148,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   iam.registerAdminRoutes(admin);
   lambda.registerAdminRoutes(admin);
   net.registerAdminRoutes(admin);
+  cloudformation.registerAdminRoutes(admin);
   const startedAt = Date.now();
   registerCoreAdminRoutes(admin, {
     version: VERSION,

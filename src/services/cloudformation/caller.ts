@@ -48,7 +48,7 @@ export interface ServiceCaller {
   principal: Principal;
   ec2(action: string, params?: QueryParams): Promise<XmlObject>;
   iam(action: string, params?: QueryParams): Promise<XmlObject>;
-  lambda(method: string, path: string, body?: unknown): Promise<any>;
+  lambda(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<any>;
 }
 
 export function createCaller(targets: CfnTargets, clock: Clock, principal: Principal, region: string, sourceIp: string): ServiceCaller {
@@ -103,13 +103,13 @@ export function createCaller(targets: CfnTargets, clock: Clock, principal: Princ
     principal,
     ec2: (action, params) => query("Ec2", targets.ec2, action, params),
     iam: (action, params) => query("Iam", targets.iam, action, params),
-    async lambda(method, path, body) {
+    async lambda(method, path, body, headers = {}) {
       const requestId = uuid();
       const [rawPath, q = ""] = path.split("?");
       const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
       try {
         const res = await targets.lambda.handle(
-          { method, rawPath, query: new URLSearchParams(q), headers: { "content-type": "application/json", "content-length": String(payload.length) }, body: payload },
+          { method, rawPath, query: new URLSearchParams(q), headers: { "content-type": "application/json", "content-length": String(payload.length), ...headers }, body: payload },
           context(targets.lambda, requestId),
         );
         targets.changed();

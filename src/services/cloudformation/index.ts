@@ -9,6 +9,8 @@ import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispa
 import type { XmlObject } from "../../protocol/xml.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import type { CfnTargets } from "./caller.ts";
+import { CustomResponses } from "./custom-responses.ts";
+import type { AdminRouter } from "../../gateway/admin-router.ts";
 import { StackEngine } from "./engine/engine.ts";
 import { own, type PlanEnv } from "./engine/plan.ts";
 import { changeSetOperations } from "./operations/change-sets.ts";
@@ -26,6 +28,8 @@ export const CFN_XMLNS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 
 export interface CloudFormationOptions {
   targets: CfnTargets;
+  /** The server's own URL, for custom resources' ResponseURL. */
+  serverUrl(): string;
   /** Availability zones of a region (Fn::GetAZs). */
   azs(region: string): string[];
   /** Does an id of an AWS-specific parameter type (AWS::EC2::VPC::Id, ...) exist? */
@@ -34,6 +38,8 @@ export interface CloudFormationOptions {
 
 export interface CloudFormationModule {
   service: ServiceDefinition;
+  /** PUT /_hyperlocal/cloudformation/custom-resource-responses/{token}: custom resources' ResponseURL. */
+  registerAdminRoutes(admin: AdminRouter): void;
   /** Resolves when no stack operation is running (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -44,7 +50,8 @@ export function createCloudFormationService(deps: ServiceDeps, opts: CloudFormat
     azs: opts.azs,
     importValue: (account, region, name) => own(state(account, region).exports, name)?.value,
   };
-  const engine = new StackEngine({ clock: deps.clock, logger: deps.logger, targets: opts.targets, planEnv, markDirty: () => deps.store.markDirty(), state });
+  const customResponses = new CustomResponses(opts.serverUrl);
+  const engine = new StackEngine({ customResponses, clock: deps.clock, logger: deps.logger, targets: opts.targets, planEnv, markDirty: () => deps.store.markDirty(), state });
   const env: CfnEnv = { state, engine, targets: opts.targets, planEnv, exists: opts.exists, markDirty: () => deps.store.markDirty() };
 
   // Operations that were running when the server stopped cannot resume: they end failed.
@@ -70,9 +77,13 @@ export function createCloudFormationService(deps: ServiceDeps, opts: CloudFormat
       handle: dispatch,
       renderError: (e, id) => renderQueryError(e, CFN_XMLNS, id),
       accessDenied: (p, a, r, d) => new AwsError("AccessDenied", 403, denialMessage(p, a, r, d)),
-      onReset: () => engine.stopAll(),
+      onReset: () => {
+        engine.stopAll();
+        customResponses.clear();
+      },
       onShutdown: () => engine.stopAll(),
     },
+    registerAdminRoutes: (admin) => customResponses.registerAdminRoutes(admin),
     idle: () => engine.idle(),
   };
 }

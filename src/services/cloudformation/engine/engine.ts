@@ -6,6 +6,7 @@ import type { Clock } from "../../../core/clock.ts";
 import { uuid } from "../../../core/ids.ts";
 import type { Logger } from "../../../core/logger.ts";
 import { createCaller, handlerMessage, type CfnTargets } from "../caller.ts";
+import type { CustomResponses } from "../custom-responses.ts";
 import { providerFor } from "../providers/registry.ts";
 import type { ProviderContext, ResourceProvider } from "../providers/types.ts";
 import type { ResourceDecl } from "../template/analyze.ts";
@@ -20,6 +21,7 @@ import { validateProperties } from "./validate-properties.ts";
 
 export interface EngineDeps {
   clock: Clock;
+  customResponses: CustomResponses;
   logger: Logger;
   targets: CfnTargets;
   planEnv: PlanEnv;
@@ -86,6 +88,7 @@ export class StackEngine {
       stackTags: stack.def.tags,
       physicalName: (max) => physicalName(stack.stackName, logicalId, max),
       sleep: (ms) => this.sleep(ms, alive),
+      customResponse: () => this.deps.customResponses.open(),
       progress: (reason) => {
         const r = own(stack.resources, logicalId);
         if (r) resourceEvent(this.deps.clock, stack, r, r.status, reason);
@@ -506,6 +509,11 @@ export class StackEngine {
       journal.push({ id, kind: "updated", before });
       cur.properties = props;
       cur.attributes = out.attributes;
+      if (out.physicalId !== cur.physicalId) {
+        // A custom resource answered with a new physical id: the old one goes in the cleanup, as on AWS.
+        stack.replaced.push({ ...before });
+        cur.physicalId = out.physicalId;
+      }
       cur.status = "UPDATE_COMPLETE";
       cur.lastUpdated = clock.now();
       resourceEvent(clock, stack, cur, "UPDATE_COMPLETE");

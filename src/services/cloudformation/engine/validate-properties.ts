@@ -16,7 +16,7 @@ function jsonType(v: Json): string {
  * "Properties validation failed for resource R with message: #: required key [K] not found".
  */
 export function validateProperties(logicalId: string, p: ResourceProvider, props: JsonObject): string | undefined {
-  for (const k of Object.keys(props)) if (!Object.prototype.hasOwnProperty.call(p.schema.properties, k)) return `Encountered unsupported property ${k}`;
+  if (!p.schema.open) for (const k of Object.keys(props)) if (!Object.prototype.hasOwnProperty.call(p.schema.properties, k)) return `Encountered unsupported property ${k}`;
   const problems: string[] = [];
   for (const [k, spec] of Object.entries(p.schema.properties)) {
     const v = props[k];

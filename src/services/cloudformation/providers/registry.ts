@@ -12,6 +12,7 @@ import { functionProvider } from "./lambda-function.ts";
 import { aliasProvider, permissionProvider, versionProvider } from "./lambda-versions.ts";
 import { waitConditionHandleProvider } from "./wait-condition.ts";
 import type { ResourceProvider } from "./types.ts";
+import { customResourceProvider, isCustomType } from "./custom-resource.ts";
 
 const ALL: ResourceProvider[] = [
   vpcProvider,
@@ -48,7 +49,7 @@ const ALL: ResourceProvider[] = [
 const BY_TYPE = new Map(ALL.map((p) => [p.type, p]));
 
 export function providerFor(type: string): ResourceProvider | undefined {
-  return BY_TYPE.get(type);
+  return BY_TYPE.get(type) ?? (isCustomType(type) ? customResourceProvider(type) : undefined);
 }
 
 export function supportedTypes(): string[] {

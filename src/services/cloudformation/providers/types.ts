@@ -19,6 +19,8 @@ export interface PropSpec {
 export interface ResourceSchema {
   properties: Record<string, PropSpec>;
   attributes: string[];
+  /** Custom resources: any property and any attribute (the function's Data). */
+  open?: boolean;
 }
 
 /** What a provider gets for each call. */
@@ -37,6 +39,8 @@ export interface ProviderContext {
   sleep(ms: number): Promise<void>;
   /** Add an IN_PROGRESS event with a reason (e.g. a retry), as AWS shows progress. */
   progress(reason: string): void;
+  /** A one-use ResponseURL for a custom resource's function, and its answer. */
+  customResponse(): { url: string; response: Promise<import("../custom-responses.ts").CustomResponse>; close(): void };
 }
 
 export interface ResourceOutput {

@@ -188,7 +188,7 @@ export function analyzeTemplate(t: JsonObject): AnalyzedTemplate {
 
 function checkAttribute(target: ResourceDecl, attr: string, fn: string): void {
   const p = providerFor(target.type);
-  if (p && !p.schema.attributes.includes(attr)) throw templateError(`resource ${target.logicalId} does not support attribute type ${attr} in ${fn}`);
+  if (p && !p.schema.open && !p.schema.attributes.includes(attr)) throw templateError(`resource ${target.logicalId} does not support attribute type ${attr} in ${fn}`);
 }
 
 /** "Circular dependency between resources: [A, B]" naming every resource on a cycle. */
