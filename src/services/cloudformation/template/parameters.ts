@@ -146,7 +146,8 @@ export function resolveParameterValues(
 
 function checkConstraints(d: ParameterDecl, v: string, exists: (type: string, id: string) => boolean): void {
   const fail = (what: string) => {
-    throw validationError(d.constraintDescription ? `Parameter '${d.name}' ${what}. ${d.constraintDescription}`.replace(/\. (.*)$/, ": $1") : `Parameter '${d.name}' ${what}`);
+    // With a ConstraintDescription, AWS says it instead of the constraint.
+    throw validationError(d.constraintDescription ? `Parameter '${d.name}' failed to satisfy constraint: ${d.constraintDescription}` : `Parameter '${d.name}' ${what}`);
   };
   const items = isListType(d.type) ? (v === "" ? [] : v.split(",").map((x) => x.trim())) : [v];
   for (const item of items) {

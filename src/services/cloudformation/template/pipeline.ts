@@ -34,6 +34,16 @@ export function processTemplate(body: string, ctx: { account: string; region: st
   if (Buffer.byteLength(body, "utf8") > MAX_TEMPLATE_BODY) {
     throw validationError(`1 validation error detected: Value '${body.slice(0, 40)}...' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TEMPLATE_BODY}`);
   }
+  try {
+    return process(body, ctx);
+  } catch (e) {
+    if (e instanceof AwsError) throw e;
+    // A template nested past the parser's stack (or otherwise unreadable) is the client's fault, never a 500.
+    throw validationError("Template format error: the template is nested too deeply or cannot be read."); // unverified wording
+  }
+}
+
+function process(body: string, ctx: { account: string; region: string; capabilities: string[]; stackName: string }): ProcessedTemplate {
   const original = parseTemplate(body);
   let processed = original;
   const declared = original.Transform === undefined ? [] : Array.isArray(original.Transform) ? original.Transform : [original.Transform];
