@@ -128,19 +128,20 @@ export class StackEngine {
       const r = await runGraph(ids, needs, async (id) => {
         alive();
         const ok = await this.createResource(stack, plan, id, alive, failures);
+        if (!ok) failures.push(id);
         this.deps.markDirty();
         return ok;
       });
       alive();
+      let outputError: string | undefined;
       if (r.failed.length === 0) {
-        const err = this.finishOutputs(stack, plan);
-        if (!err) {
+        outputError = this.finishOutputs(stack, plan);
+        if (!outputError) {
           stackEvent(this.deps.clock, stack, "CREATE_COMPLETE");
           return;
         }
-        failures.push(err);
       }
-      const reason = r.failed.length ? `The following resource(s) failed to create: [${r.failed.join(", ")}]. ` : `${failures.join(" ")} `;
+      const reason = r.failed.length ? `The following resource(s) failed to create: [${r.failed.join(", ")}]. ` : `${outputError} `;
       if (stack.disableRollback) {
         stackEvent(this.deps.clock, stack, "CREATE_FAILED", reason.trimEnd());
         return;
@@ -155,7 +156,8 @@ export class StackEngine {
     });
   }
 
-  private async createResource(stack: StackRec, plan: Plan, id: string, alive: () => void, _failures: string[]): Promise<boolean> {
+  /** `failures`: resources of this operation that failed so far (a success after one is cancelled). */
+  private async createResource(stack: StackRec, plan: Plan, id: string, alive: () => void, failures: string[]): Promise<boolean> {
     const decl = plan.resources.get(id)!;
     const provider = providerFor(decl.type)!;
     const rec: StackResourceRec = {
@@ -172,6 +174,13 @@ export class StackEngine {
     stack.resources[id] = rec;
     const out = await this.createPhysical(stack, plan, decl, provider, rec, alive);
     if (!out) return false;
+    if (failures.length) {
+      // Another resource failed meanwhile: AWS cancels what is still in progress (the rollback deletes it).
+      rec.status = "CREATE_FAILED";
+      rec.statusReason = "Resource creation cancelled";
+      resourceEvent(this.deps.clock, stack, rec, "CREATE_FAILED", rec.statusReason);
+      return false;
+    }
     rec.status = "CREATE_COMPLETE";
     rec.lastUpdated = this.deps.clock.now();
     resourceEvent(this.deps.clock, stack, rec, "CREATE_COMPLETE");
