@@ -9,6 +9,7 @@ import type { App } from "../../src/app.ts";
 import { clients, ROOT_CREDS } from "../support/clients.ts";
 import { startTestServer, tempDir } from "../support/server.ts";
 import { eventually } from "../support/zip-functions.ts";
+import { registerTransform } from "../../src/services/cloudformation/index.ts";
 
 const WAIT = { maxWaitTime: 60, minDelay: 1, maxDelay: 1 };
 
@@ -44,6 +45,25 @@ describe("CloudFormation: state across restarts, Retain policies, CancelUpdateSt
     await C.waitUntilStackDeleteComplete({ client: two.cfn, ...WAIT }, { StackName: before.StackId! });
     assert.equal((await two.c.ec2.send(new DescribeVpcsCommand({}))).Vpcs!.length, 0);
     await two.app.close();
+  });
+
+  it("GetTemplate: Original and Processed stages of a transformed template, and a change set's template", async () => {
+    const { cfn } = await start();
+    // The SAM issue registers AWS::Serverless-2016-10-31 the same way.
+    registerTransform({ name: "Test::Vpc", apply: (t) => ({ ...t, Resources: { Vpc: { Type: "AWS::EC2::VPC", Properties: { CidrBlock: "10.40.0.0/16" } } } }) });
+    const body = "Transform: Test::Vpc\nResources:\n  Net:\n    Type: Test::Network\n";
+    await cfn.send(new C.CreateChangeSetCommand({ StackName: "tx", ChangeSetName: "cs", ChangeSetType: "CREATE", TemplateBody: body }));
+    await C.waitUntilChangeSetCreateComplete({ client: cfn, ...WAIT }, { StackName: "tx", ChangeSetName: "cs" });
+    const fromCs = await cfn.send(new C.GetTemplateCommand({ StackName: "tx", ChangeSetName: "cs", TemplateStage: "Processed" }));
+    assert.deepEqual(JSON.parse(fromCs.TemplateBody!), { Resources: { Vpc: { Type: "AWS::EC2::VPC", Properties: { CidrBlock: "10.40.0.0/16" } } } });
+    await cfn.send(new C.ExecuteChangeSetCommand({ StackName: "tx", ChangeSetName: "cs" }));
+    await C.waitUntilStackCreateComplete({ client: cfn, ...WAIT }, { StackName: "tx" });
+    assert.equal((await cfn.send(new C.GetTemplateCommand({ StackName: "tx" }))).TemplateBody, body);
+    const processed = await cfn.send(new C.GetTemplateCommand({ StackName: "tx", TemplateStage: "Processed" }));
+    assert.equal(JSON.parse(processed.TemplateBody!).Resources.Vpc.Type, "AWS::EC2::VPC");
+    const summary = await cfn.send(new C.GetTemplateSummaryCommand({ TemplateBody: body }));
+    assert.deepEqual(summary.DeclaredTransforms, ["Test::Vpc"]);
+    assert.deepEqual(summary.ResourceTypes, ["AWS::EC2::VPC"]);
   });
 
   it("DeletionPolicy Retain keeps the resource (DELETE_SKIPPED); UpdateReplacePolicy Retain keeps the replaced one", async () => {

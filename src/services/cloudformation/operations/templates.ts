@@ -2,7 +2,7 @@ import type { OperationContext } from "../../../gateway/service-definition.ts";
 import { str, type ParamTree } from "../../../protocol/params.ts";
 import { own } from "../engine/plan.ts";
 import { validationError } from "../template/errors.ts";
-import { isObject } from "../template/parse.ts";
+import { isObject, parseTemplate } from "../template/parse.ts";
 import { processTemplate, type ProcessedTemplate } from "../template/pipeline.ts";
 import { ChangeSetNotFound, findChangeSet } from "./change-sets.ts";
 import { stackFor, stringsParam, type CfnEnv, type CfnOperation } from "./context.ts";
@@ -26,9 +26,10 @@ const getTemplate: CfnOperation = (p, ctx, env) => {
   return { TemplateBody: body, StagesAvailable: ["Original", "Processed"] };
 };
 
+/** The template as parsed, before any transform: what Processed equals when no transform ran. */
 function processedOf(body: string): unknown {
   try {
-    return processTemplate(body, { account: "", region: "", capabilities: [], stackName: "" }).processed;
+    return parseTemplate(body);
   } catch {
     return undefined;
   }
