@@ -12,10 +12,13 @@ import type { ProviderContext, ResourceProvider } from "../providers/types.ts";
 import type { ResourceDecl } from "../template/analyze.ts";
 import { literalImports } from "../template/imports.ts";
 import { resolve } from "../template/intrinsics.ts";
-import type { Json, JsonObject } from "../template/parse.ts";
+import type { JsonObject } from "../template/parse.ts";
 import type { CfnState, StackDefinition, StackRec, StackResourceRec } from "../state.ts";
 import { resourceEvent, stackEvent } from "./events.ts";
-import { ancestors, reverse, runGraph } from "./graph.ts";
+import { reverse, runGraph } from "./graph.ts";
+import { needsReplacement, sorted } from "./diff.ts";
+import { physicalName } from "./names.ts";
+import { orderingHint, withOrderingTrap } from "./ordering-trap.ts";
 import { buildPlan, makeScope, own, type Plan, type PlanEnv } from "./plan.ts";
 import { validateProperties } from "./validate-properties.ts";
 
@@ -544,77 +547,6 @@ interface Journal {
   before: StackResourceRec;
 }
 
-/** A property change that AWS's specification marks Immutable means a new physical resource. */
-export function needsReplacement(provider: ResourceProvider, old: JsonObject, now: JsonObject): boolean {
-  if (!provider.update) return true;
-  for (const [k, spec] of Object.entries(provider.schema.properties)) {
-    if (spec.update !== "Immutable") continue;
-    if (JSON.stringify(sorted(old[k] ?? null)) !== JSON.stringify(sorted(now[k] ?? null))) return true;
-  }
-  return false;
-}
-
-/** Properties whose values differ, for change sets. */
-export function changedProperties(old: JsonObject, now: JsonObject): string[] {
-  const keys = new Set([...Object.keys(old), ...Object.keys(now)]);
-  return [...keys].filter((k) => JSON.stringify(sorted(old[k] ?? null)) !== JSON.stringify(sorted(now[k] ?? null)));
-}
-
-function sorted(v: Json | undefined): Json | undefined {
-  if (Array.isArray(v)) return v.map((x) => sorted(x) as Json);
-  if (v && typeof v === "object") {
-    const out: JsonObject = {};
-    for (const k of Object.keys(v).sort()) out[k] = sorted(v[k]) as Json;
-    return out;
-  }
-  return v;
-}
-
-/**
- * Beyond AWS: where nothing orders an IAM policy against a Lambda function, the function goes
- * first, so a function that needs the policy's permissions fails every time rather than sometimes.
- */
-export function withOrderingTrap(plan: Plan): (id: string) => string[] {
-  const needs = (id: string) => plan.resources.get(id)?.needs ?? [];
-  const functions = [...plan.resources.values()].filter((r) => r.type === "AWS::Lambda::Function").map((r) => r.logicalId);
-  const policies = [...plan.resources.values()].filter((r) => r.type === "AWS::IAM::Policy" || r.type === "AWS::IAM::ManagedPolicy").map((r) => r.logicalId);
-  const extra = new Map<string, string[]>();
-  for (const p of policies) {
-    const pAnc = ancestors(p, needs);
-    for (const f of functions) {
-      if (pAnc.has(f) || ancestors(f, needs).has(p)) continue;
-      extra.set(p, [...(extra.get(p) ?? []), f]);
-    }
-  }
-  const combined = (id: string) => [...needs(id), ...(extra.get(id) ?? [])];
-  // Soft orderings must not make a cycle; if they would, drop them.
-  for (const id of plan.resources.keys()) if (ancestors(id, combined).has(id)) return needs;
-  return combined;
-}
-
-/** The hint in the function's failure event: which DependsOn would have ordered it after the policy. */
-function orderingHint(plan: Plan, fn: ResourceDecl, e: unknown): string {
-  if (fn.type !== "AWS::Lambda::Function" || !/execution role does not have permissions/.test((e as Error)?.message ?? "")) return "";
-  const role = roleLogicalId(fn.properties.Role);
-  if (!role) return "";
-  const fixes = [...plan.resources.values()].filter((r) => (r.type === "AWS::IAM::Policy" || r.type === "AWS::IAM::ManagedPolicy") && JSON.stringify(r.properties.Roles ?? []).includes(`"${role}"`) && !ancestors(fn.logicalId, (id) => plan.resources.get(id)?.needs ?? []).has(r.logicalId));
-  if (!fixes.length) return "";
-  const names = fixes.map((f) => f.logicalId);
-  // hyperlocal's own note: on AWS this order is arbitrary and the failure comes and goes.
-  return ` [hyperlocal: ${fn.logicalId} was created before ${names.map((n) => `${plan.resources.get(n)!.type} ${n}`).join(", ")}, which gives its role ${role} permissions, because nothing in the template orders them; add "DependsOn: ${names.length === 1 ? names[0] : `[${names.join(", ")}]`}" to ${fn.logicalId}]`;
-}
-
-function roleLogicalId(v: Json | undefined): string | undefined {
-  if (v && typeof v === "object" && !Array.isArray(v)) {
-    const ga = (v as JsonObject)["Fn::GetAtt"];
-    if (Array.isArray(ga) && typeof ga[0] === "string") return ga[0];
-    if (typeof ga === "string") return ga.split(".")[0];
-    const ref = (v as JsonObject).Ref;
-    if (typeof ref === "string") return ref;
-  }
-  return undefined;
-}
-
 function importersOf(state: CfnState, exportName: string, except: string): string[] {
   return Object.values(state.stacks)
     .filter((s) => s.stackId !== except && s.status !== "DELETE_COMPLETE" && !s.status.startsWith("REVIEW") && s.imports.includes(exportName))
@@ -627,18 +559,3 @@ function failedDeletes(stack: StackRec): string[] {
     .map((r) => r.logicalId);
 }
 
-const NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-
-/** <stack>-<logical>-<12 random>, both parts shortened to fit, as AWS names what it creates. */
-export function physicalName(stackName: string, logicalId: string, max: number): string {
-  let suffix = "";
-  for (let i = 0; i < 12; i++) suffix += NAME_CHARS[Math.floor(Math.random() * NAME_CHARS.length)];
-  const budget = Math.max(2, max - suffix.length - 2);
-  let a = stackName;
-  let b = logicalId;
-  while (a.length + b.length > budget) {
-    if (a.length >= b.length) a = a.slice(0, -1);
-    else b = b.slice(0, -1);
-  }
-  return `${a}-${b}-${suffix}`;
-}

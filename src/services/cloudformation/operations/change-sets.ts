@@ -1,7 +1,7 @@
 import { AwsError } from "../../../core/aws-error.ts";
 import { uuid } from "../../../core/ids.ts";
 import { str } from "../../../protocol/params.ts";
-import { changedProperties, needsReplacement } from "../engine/engine.ts";
+import { changedProperties, needsReplacement } from "../engine/diff.ts";
 import { stackEvent } from "../engine/events.ts";
 import { buildPlan, own, type PlanEnv } from "../engine/plan.ts";
 import { providerFor } from "../providers/registry.ts";
