@@ -101,6 +101,12 @@ describe("CloudFormation: malformed templates get AWS's texts and leave nothing 
   });
   after(() => app?.close());
 
+  it("an unsigned call is answered in CloudFormation's shape", async () => {
+    const r = await fetch(app.url + "/", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "Action=ListStacks&Version=2010-05-15" });
+    assert.equal(r.status, 403);
+    assert.match(await r.text(), /^<ErrorResponse xmlns="http:\/\/cloudformation\.amazonaws\.com\/doc\/2010-05-15\/"><Error><Type>Sender<\/Type><Code>MissingAuthenticationToken<\/Code>/);
+  });
+
   for (const k of SYNC) {
     it(`refused at the call: ${k.name}`, async () => {
       const name = `bad${++n}`;
