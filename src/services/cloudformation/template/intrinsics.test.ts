@@ -40,6 +40,7 @@ describe("intrinsic functions", () => {
     ["FindInMap without the key", { "Fn::FindInMap": ["M", "dev", "size"] }, "Template error: Unable to get mapping for M::dev::size"],
     ["GetAtt of an unknown attribute", { "Fn::GetAtt": ["Vpc", "Nope"] }, "Template error: resource Vpc does not support attribute type Nope in Fn::GetAtt"],
     ["If of an unknown condition", { "Fn::If": ["Nope", 1, 2] }, "Template error: unresolved condition dependency Nope in Fn::If"],
+    ["FindInMap of an inherited name", { "Fn::FindInMap": ["__proto__", "constructor", "name"] }, "Template error: Unable to get mapping for __proto__::constructor::name"],
     ["ImportValue of nothing", { "Fn::ImportValue": "none" }, "No export named none found."],
     ["Ref of nothing", { Ref: "Ghost" }, "Template format error: Unresolved resource dependencies [Ghost] in the Resources block of the template"],
   ] as const) {

@@ -116,9 +116,9 @@ function call(name: string, args: Json, scope: ResolveScope): Json | typeof NO_V
     case "Fn::FindInMap": {
       if (!Array.isArray(args) || args.length !== 3) throw templateError("Fn::FindInMap requires 3 arguments"); // unverified wording
       const [m, k1, k2] = args.map((a) => str(resolveAny(a, scope), "Fn::FindInMap"));
-      const map = scope.mappings[m];
-      const top = isObject(map) ? map[k1] : undefined;
-      const val = isObject(top) ? top[k2] : undefined;
+      // Keys are user-given and the mappings may be plain objects (restored from the store): own properties only.
+      const at = (o: Json | undefined, k: string) => (isObject(o) && Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+      const val = at(at(scope.mappings, m), k1) === undefined ? undefined : at(at(at(scope.mappings, m), k1), k2);
       if (val === undefined) throw templateError(`Unable to get mapping for ${m}::${k1}::${k2}`);
       return val;
     }
