@@ -17,6 +17,8 @@ import { RuntimeManager } from "./runtime/index.ts";
 import { createNetworkModule, type NetworkModule } from "./network/server/index.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
+import { createCloudFormationService } from "./services/cloudformation/index.ts";
+import { zonesOf } from "./services/ec2/index.ts";
 import { Store } from "./store/store.ts";
 import { startKernelLink } from "./network/kernel-link.ts";
 import { CONSOLE_PATH, registerConsoleRoutes } from "./console/routes.ts";
@@ -38,6 +40,8 @@ export interface App {
   /** Lambda's Hyperplane ENIs: acquire/release report connections through a (subnet, group set) combination. */
   hyperplane: Hyperplane;
   lambda: LambdaModule;
+  /** Resolves when no CloudFormation stack operation is running. */
+  cloudformationIdle(): Promise<void>;
   /** Endpoints, internet mappings, the shim's decision API, reachability. */
   network: NetworkModule;
   /** Listening on anything but loopback: other machines can reach the server. */
@@ -134,13 +138,45 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   });
   const net = network;
 
-  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service];
+  const cloudformation = createCloudFormationService(deps, {
+    targets: {
+      ec2: { service: ec2.service, operations: ec2.operations },
+      iam: { service: iam.service, operations: iam.operations },
+      lambda: lambda.service,
+      authorizer: () => authorizer,
+      roleSession: (account, roleArn) => {
+        const keys = iam.internal.createRoleSession(account, roleArn, "AWSCloudFormation", {});
+        const cred = iam.credentialResolver(keys.accessKeyId);
+        // A session just created resolves; anything else is a bug, not a caller's mistake.
+        if (!cred || cred === "refused") throw new Error(`the CloudFormation session for ${roleArn} did not resolve`);
+        return cred.principal;
+      },
+      roleTrustsCloudFormation: (account, roleArn) => iam.internal.roleTrustsService(account, roleArn, "cloudformation.amazonaws.com"),
+      // Stack operations change state outside requests: save it and refresh the network view.
+      changed: () => {
+        store.markDirty();
+        net.invalidate();
+      },
+    },
+    // Custom resources' ResponseURL: function code reaches only the function listener.
+    serverUrl: () => functionUrl,
+    azs: (region) => zonesOf(region).map((z) => z.name),
+    exists: (account, region, type, id) => {
+      if (type.includes("VPC::Id")) return ec2.internal.describeVpc(account, region, id) !== undefined;
+      if (type.includes("Subnet::Id")) return ec2.internal.describeSubnet(account, region, id) !== undefined;
+      if (type.includes("SecurityGroup::Id")) return ec2.internal.describeSecurityGroup(account, region, id) !== undefined;
+      return true;
+    },
+  });
+
+  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service, cloudformation.service];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);
   lambda.registerAdminRoutes(admin);
   net.registerAdminRoutes(admin);
   registerConsoleRoutes(admin);
+  cloudformation.registerAdminRoutes(admin);
   const startedAt = Date.now();
   registerCoreAdminRoutes(admin, {
     version: VERSION,
@@ -179,6 +215,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   });
   const functionAdmin = new AdminRouter();
   net.registerFunctionRoutes(functionAdmin);
+  cloudformation.registerAdminRoutes(functionAdmin);
   // Function code's own listener: loopback only, no admin routes but the shim's decision API, no browser origins.
   const functionGateway = new Gateway({
     ...gatewayOptions,
@@ -209,6 +246,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     services,
     hyperplane,
     lambda,
+    cloudformationIdle: () => cloudformation.idle(),
     network: net,
     exposed,
     admin: { token: adminToken, generated: adminToken !== undefined && config.adminToken === undefined },

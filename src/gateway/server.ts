@@ -272,7 +272,9 @@ export class Gateway {
       }
       const raw = await readBody(req, ADMIN_BODY_LIMIT);
       // A form or a no-cors fetch can only send text/plain, form or multipart bodies: JSON or nothing here.
-      if (method !== "GET" && method !== "HEAD") {
+      // Routes with a credential of their own in the URL cannot be forged by a page; cfn-response, for
+      // one, PUTs its JSON with an empty content type.
+      if (method !== "GET" && method !== "HEAD" && !(typeof found === "object" && found.ownCredential)) {
         const ct = req.headers["content-type"];
         if (ct !== undefined ? mediaType(ct) !== "application/json" : raw.length > 0) {
           throw new AdminFailure(415, `admin calls with a body take Content-Type application/json (got ${ct === undefined ? "none" : printable(ct)}); e.g. curl -H 'content-type: application/json' -d '{"days":1}'`);

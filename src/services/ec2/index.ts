@@ -30,7 +30,14 @@ export type { RouteDecision } from "./route-tables.ts";
  * network ACLs, route tables, gateways, Elastic IPs, peering and network interfaces, per account
  * and region, each call authorized through IAM with its action, resource ARNs and condition keys.
  */
-export function createEc2Service(deps: ServiceDeps): { service: ServiceDefinition; internal: Ec2Internal } {
+export { zonesOf } from "./availability-zones.ts";
+
+export function createEc2Service(deps: ServiceDeps): {
+  service: ServiceDefinition;
+  internal: Ec2Internal;
+  /** The operation handlers, for CloudFormation's providers: same validation and IAM path as the public API. */
+  operations: Record<string, QueryOperation<OperationContext>>;
+} {
   const timing: GatewayTiming = deps.config.realisticTiming ? { natPendingMs: 90_000, natDeletingMs: 60_000 } : { natPendingMs: 5_000, natDeletingMs: 5_000 };
 
   const stateFor = (account: string, region: string): Ec2State => {
@@ -81,5 +88,6 @@ export function createEc2Service(deps: ServiceDeps): { service: ServiceDefinitio
       accessDenied: (p, a, r, d) => new AwsError("UnauthorizedOperation", 403, `You are not authorized to perform this operation. ${denialMessage(p, a, r, d)}`),
     },
     internal: createInternal(stateFor, () => deps.clock.now()),
+    operations,
   };
 }

@@ -41,6 +41,8 @@ export interface IamModule {
   registerAdminRoutes(admin: AdminRouter): void;
   /** Calls other services make without a caller (Lambda's execution role). */
   internal: IamInternal;
+  /** The operation handlers, for CloudFormation's providers: same validation and IAM path as the public API. */
+  operations: Record<string, QueryOperation<OperationContext>>;
 }
 
 const READ_ONLY = /^(Get|List|Simulate)/;
@@ -111,5 +113,6 @@ export function createIamService(deps: ServiceDeps): IamModule {
       });
     },
     internal: createInternal(env, bundles, authorizer, sts),
+    operations,
   };
 }

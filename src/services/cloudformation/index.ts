@@ -1,0 +1,89 @@
+// The CloudFormation service: its query API (version 2010-05-15, XML answers), the stack engine
+// that runs in the background on the simulated clock, and the resource providers that call EC2,
+// IAM and Lambda through their own operation handlers as the caller (or the stack's role).
+import { AwsError } from "../../core/aws-error.ts";
+import { denialMessage } from "../../core/authorization.ts";
+import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
+import { renderQueryError } from "../../protocol/query/codec.ts";
+import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
+import type { XmlObject } from "../../protocol/xml.ts";
+import type { ServiceDeps } from "../service-deps.ts";
+import type { CfnTargets } from "./caller.ts";
+import { CustomResponses } from "./custom-responses.ts";
+import type { AdminRouter } from "../../gateway/admin-router.ts";
+import { StackEngine } from "./engine/engine.ts";
+import { own, type PlanEnv } from "./engine/plan.ts";
+import { changeSetOperations } from "./operations/change-sets.ts";
+import type { CfnEnv, CfnOperation } from "./operations/context.ts";
+import { exportOperations } from "./operations/exports.ts";
+import { resourceOperations } from "./operations/resources.ts";
+import { stackOperations } from "./operations/stacks.ts";
+import { templateOperations } from "./operations/templates.ts";
+import { initialCfnState, inProgress, type CfnState } from "./state.ts";
+
+export type { CfnTargets, QueryTarget } from "./caller.ts";
+export { registerTransform, type TemplateTransform } from "./template/pipeline.ts";
+
+export const CFN_XMLNS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
+
+export interface CloudFormationOptions {
+  targets: CfnTargets;
+  /** The server's own URL, for custom resources' ResponseURL. */
+  serverUrl(): string;
+  /** Availability zones of a region (Fn::GetAZs). */
+  azs(region: string): string[];
+  /** Does an id of an AWS-specific parameter type (AWS::EC2::VPC::Id, ...) exist? */
+  exists(account: string, region: string, type: string, id: string): boolean;
+}
+
+export interface CloudFormationModule {
+  service: ServiceDefinition;
+  /** PUT /_hyperlocal/cloudformation/custom-resource-responses/{token}: custom resources' ResponseURL. */
+  registerAdminRoutes(admin: AdminRouter): void;
+  /** Resolves when no stack operation is running (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+export function createCloudFormationService(deps: ServiceDeps, opts: CloudFormationOptions): CloudFormationModule {
+  const state = (account: string, region: string): CfnState => deps.store.state<CfnState>("cloudformation", account, region, initialCfnState);
+  const planEnv: PlanEnv = {
+    azs: opts.azs,
+    importValue: (account, region, name) => own(state(account, region).exports, name)?.value,
+  };
+  const customResponses = new CustomResponses(opts.serverUrl);
+  const engine = new StackEngine({ customResponses, clock: deps.clock, logger: deps.logger, targets: opts.targets, planEnv, markDirty: () => deps.store.markDirty(), state });
+  const env: CfnEnv = { state, engine, targets: opts.targets, planEnv, exists: opts.exists, markDirty: () => deps.store.markDirty() };
+
+  // Operations that were running when the server stopped cannot resume: they end failed.
+  for (const { state: s } of deps.store.all<CfnState>("cloudformation")) {
+    for (const stack of Object.values(s.stacks)) {
+      if (inProgress(stack.status) && stack.status !== "REVIEW_IN_PROGRESS") {
+        stack.status = stack.status.replace(/_IN_PROGRESS$/, "_FAILED").replace("_CLEANUP_FAILED", "");
+        stack.statusReason = "The operation was interrupted by a restart of hyperlocal"; // unverified wording
+      }
+    }
+  }
+
+  const table: Record<string, CfnOperation> = { ...stackOperations, ...resourceOperations, ...templateOperations, ...changeSetOperations, ...exportOperations };
+  const operations: Record<string, QueryOperation<OperationContext>> = {};
+  for (const [name, op] of Object.entries(table)) operations[name] = async (p, ctx) => (await op(p, ctx, env)) as XmlObject | undefined;
+
+  const dispatch = queryDispatcher<OperationContext>({ protocol: "query", version: "2010-05-15", xmlns: CFN_XMLNS, operations });
+  return {
+    service: {
+      signingName: "cloudformation",
+      protocol: "query",
+      maxBodyBytes: 1024 * 1024,
+      handle: dispatch,
+      renderError: (e, id) => renderQueryError(e, CFN_XMLNS, id),
+      accessDenied: (p, a, r, d) => new AwsError("AccessDenied", 403, denialMessage(p, a, r, d)),
+      onReset: () => {
+        engine.stopAll();
+        customResponses.clear();
+      },
+      onShutdown: () => engine.stopAll(),
+    },
+    registerAdminRoutes: (admin) => customResponses.registerAdminRoutes(admin),
+    idle: () => engine.idle(),
+  };
+}

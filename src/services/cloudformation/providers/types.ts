@@ -1,0 +1,74 @@
+import type { Json, JsonObject } from "../template/parse.ts";
+import type { ServiceCaller } from "../caller.ts";
+
+/**
+ * How a property changes on update, as the CloudFormation resource specification names it:
+ * Mutable (no interruption), Conditional (some interruption), Immutable (replacement).
+ */
+export type UpdateBehaviour = "Mutable" | "Conditional" | "Immutable";
+
+export type PropType = "String" | "Integer" | "Boolean" | "List" | "Map" | "Json" | "Any";
+
+export interface PropSpec {
+  type: PropType;
+  required?: boolean;
+  update: UpdateBehaviour;
+}
+
+/** A resource's schema: its properties and the attributes Fn::GetAtt may read. */
+export interface ResourceSchema {
+  properties: Record<string, PropSpec>;
+  attributes: string[];
+  /** Custom resources: any property and any attribute (the function's Data). */
+  open?: boolean;
+}
+
+/** What a provider gets for each call. */
+export interface ProviderContext {
+  call: ServiceCaller;
+  account: string;
+  region: string;
+  stackName: string;
+  stackId: string;
+  logicalId: string;
+  /** Stack-level tags, propagated to resources that take tags. */
+  stackTags: Array<{ Key: string; Value: string }>;
+  /** A name AWS would generate: <stack>-<logical>-<RANDOM>, at most maxLength. */
+  physicalName(maxLength: number): string;
+  /** Wait on the simulated clock. */
+  sleep(ms: number): Promise<void>;
+  /** Add an IN_PROGRESS event with a reason (e.g. a retry), as AWS shows progress. */
+  progress(reason: string): void;
+  /** A one-use ResponseURL for a custom resource's function, and its answer. */
+  customResponse(): { url: string; response: Promise<import("../custom-responses.ts").CustomResponse>; close(): void };
+}
+
+export interface ResourceOutput {
+  physicalId: string;
+  /** Attributes for Fn::GetAtt. */
+  attributes: Record<string, Json>;
+  /** What Ref returns when it is not the physical id (rare). */
+  ref?: string;
+}
+
+export interface ResourceProvider {
+  type: string;
+  schema: ResourceSchema;
+  /** IAM resources need CAPABILITY_IAM; a custom name (e.g. RoleName) CAPABILITY_NAMED_IAM. */
+  iam?: { nameProperty?: string };
+  create(ctx: ProviderContext, props: JsonObject): Promise<ResourceOutput>;
+  /** In-place update (no replacement); absent when every property is immutable. */
+  update?(ctx: ProviderContext, physicalId: string, props: JsonObject, old: JsonObject, oldAttributes: Record<string, Json>): Promise<ResourceOutput>;
+  delete(ctx: ProviderContext, physicalId: string, props: JsonObject, attributes: Record<string, Json>): Promise<void>;
+}
+
+/** Compact schema notation: "String!" is required; the update behaviour per property after a colon. */
+export function schema(props: Record<string, string>, attributes: string[] = []): ResourceSchema {
+  const properties: Record<string, PropSpec> = Object.create(null);
+  for (const [name, spec] of Object.entries(props)) {
+    const [t, u = "Mutable"] = spec.split(":");
+    const required = t.endsWith("!");
+    properties[name] = { type: t.replace("!", "") as PropType, required, update: (u === "replace" ? "Immutable" : u === "interrupt" ? "Conditional" : "Mutable") };
+  }
+  return { properties, attributes };
+}
