@@ -201,7 +201,7 @@ export class RuntimeManager {
         const hide = this.hidden;
         if (!hide.includes(workRoot)) hide.unshift(workRoot);
         if (!this.confine) return { python, workRoot, hide };
-        const c = await confinement();
+        const c = await confinement(python);
         const line = describeConfinement(c);
         if (c.mode === "off") this.logger?.warn(line);
         else this.logger?.info(line);
