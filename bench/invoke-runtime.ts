@@ -1,5 +1,5 @@
 // Execution environment figures through RuntimeManager.invoke: cold starts (from a prewarmed spare,
-// and from a fresh process) and warm invokes, for trivial Node.js and Python handlers. It runs
+// from a fresh process, and confined as the server runs them: confinement.ts) and warm invokes, for trivial Node.js and Python handlers. It runs
 // function code, so it runs itself inside a loopback-only network namespace (unshare -rn).
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -7,6 +7,7 @@ import { SimulatedClock } from "../src/core/clock.ts";
 import { RuntimeManager } from "../src/runtime/index.ts";
 import type { FunctionSpec } from "../src/runtime/index.ts";
 import { CodeDirs, functionSpec } from "../src/runtime/test-support.ts";
+import { confinement } from "../src/runtime/confinement.ts";
 
 if (process.env.HYPERLOCAL_TEST_NETNS !== "1") {
   const script = `ip link set lo up && exec "$0" "$@"`;
@@ -39,15 +40,15 @@ const specs: [string, FunctionSpec][] = [
   ["python", functionSpec(python, { functionName: "bench-python", runtime: "python3.12", handler: "app.handler" })],
 ];
 
-async function coldStarts(prewarm: boolean): Promise<Record<string, { total: number[]; init: number[] }>> {
+async function coldStarts(prewarm: boolean, confine = false): Promise<Record<string, { total: number[]; init: number[] }>> {
   const clock = new SimulatedClock();
-  const m = new RuntimeManager({ clock, prewarm });
+  const m = new RuntimeManager({ clock, prewarm, confine });
   const out: Record<string, { total: number[]; init: number[] }> = {};
   await sleep(600); // let the first spares start (python's interpreter is located first)
   for (const [name, base] of specs) {
     out[name] = { total: [], init: [] };
     for (let i = 0; i < COLD_RUNS; i++) {
-      const spec = { ...base, revisionKey: `cold-${prewarm}-${i}` }; // a new revision: never warm
+      const spec = { ...base, revisionKey: `cold-${prewarm}-${confine}-${i}` }; // a new revision: never warm
       const t = performance.now();
       const r = await m.invoke(spec, Buffer.from(`{"n":${i}}`), { requestId: `cold-${name}-${i}` });
       out[name].total.push(performance.now() - t);
@@ -86,6 +87,8 @@ async function warm(): Promise<Record<string, { lat: number[]; cpuUs: number }>>
 
 const prewarmed = await coldStarts(true);
 const fresh = await coldStarts(false);
+const confined = await coldStarts(false, true);
+const mode = (await confinement()).mode;
 const hot = await warm();
 code.cleanup();
 
@@ -96,5 +99,7 @@ for (const [name] of specs) {
   const w = hot[name];
   console.log(`${name.padEnd(7)} cold start p50 ${fmt(pct(p.total, 50))} (Init Duration p50 ${fmt(pct(p.init, 50))}) from a prewarmed spare`);
   console.log(`${name.padEnd(7)} cold start p50 ${fmt(pct(f.total, 50))} (Init Duration p50 ${fmt(pct(f.init, 50))}) spawning a fresh process (prewarm: false)`);
+  const c = confined[name];
+  console.log(`${name.padEnd(7)} cold start p50 ${fmt(pct(c.total, 50))} (Init Duration p50 ${fmt(pct(c.init, 50))}) confined (confine: true, mode ${mode}; never from a spare)`);
   console.log(`${name.padEnd(7)} warm invoke p50 ${fmt(pct(w.lat, 50))}  p99 ${fmt(pct(w.lat, 99))}  (manager process CPU ${w.cpuUs.toFixed(0)} µs per invoke)`);
 }

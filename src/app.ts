@@ -8,6 +8,7 @@ import { BrowserGuard } from "./gateway/browser-guard.ts";
 import { registerCoreAdminRoutes } from "./gateway/admin-core.ts";
 import { CredentialRegistry } from "./gateway/credentials.ts";
 import { Gateway } from "./gateway/server.ts";
+import { refuseLoopbackPeersOf } from "./gateway/local-peers.ts";
 import type { ServiceDefinition } from "./gateway/service-definition.ts";
 import { createEc2Service } from "./services/ec2/index.ts";
 import { DEFAULT_SETTINGS, Hyperplane, REALISTIC_SETTINGS, type HyperplaneSettings } from "./hyperplane/index.ts";
@@ -213,6 +214,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     guard: new BrowserGuard({ listenHost: config.host, corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts }),
     adminAuth: new AdminAuth(adminToken),
   });
+  // Function code that runs as a uid of its own (confinement "uid" mode) is refused at the main port
+  // even when it bypasses the shim (native code, a custom runtime's own client).
+  refuseLoopbackPeersOf(gateway.server, () => runtime.functionUid);
   const functionAdmin = new AdminRouter();
   net.registerFunctionRoutes(functionAdmin);
   cloudformation.registerAdminRoutes(functionAdmin);

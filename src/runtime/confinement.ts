@@ -29,7 +29,7 @@ const INNER_GID = 990;
 // $0: the function's code directory, $1: its private /tmp, then the paths to cover, then "--" and the command.
 const SETUP = [
   "set -e",
-  'code="$0"; tmp="$1"; shift 2',
+  'code="$0"; tmp="$1"; shift',
   // Hold both directories open: they stay reachable after their parents are covered (mount -c: the
   // kernel, not mount(8), resolves /proc/self/fd/N, so the held directory is bound, not its path).
   'exec 3<"$code" 4<"$tmp"',
@@ -91,11 +91,17 @@ function make(mode: "uid" | "mounts", reason?: string): Confinement {
   };
 }
 
-let cached: Promise<Confinement> | undefined;
+const cached = new Map<string, Promise<Confinement>>();
 
-/** The strongest confinement this machine allows, found once by running it (about 100 ms, off the event loop). */
-export function confinement(): Promise<Confinement> {
-  return (cached ??= probe());
+/**
+ * The strongest confinement this machine allows, found once by running it (about 100 ms, off the
+ * event loop). python: the interpreter Python functions run on, which must start confined too (one
+ * under /root is out of uid 65534's reach).
+ */
+export function confinement(python?: string): Promise<Confinement> {
+  let c = cached.get(python ?? "");
+  if (!c) cached.set(python ?? "", (c = probe(python)));
+  return c;
 }
 
 function run(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; error?: Error }> {
@@ -115,7 +121,7 @@ function run(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
   });
 }
 
-async function probe(): Promise<Confinement> {
+async function probe(python: string | undefined): Promise<Confinement> {
   if (process.platform !== "linux") return { ...OFF, reason: `function confinement needs Linux (this is ${process.platform})` };
   const dir = mkdtempSync(join(tmpdir(), "hyperlocal-confine-probe-"));
   try {
@@ -132,11 +138,22 @@ async function probe(): Promise<Confinement> {
 for (const p of [${JSON.stringify(join(code, "index.js"))}, ${JSON.stringify(join(dir, "secret"))}]) { let w = false; try { fs.writeFileSync(p, "x"); w = true; } catch {} if (w) process.exit(3); }`;
     const attempt = async (mode: "uid" | "mounts"): Promise<string | undefined> => {
       const c = make(mode);
-      if (c.owner) chownSync(tmp, c.owner.uid, c.owner.gid);
+      // As an environment's /tmp: fresh, owned by the function's uid on this machine.
+      rmSync(tmp, { recursive: true, force: true });
+      mkdirSync(tmp);
+      const owner = c.owner ?? { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+      try {
+        chownSync(tmp, owner.uid, owner.gid);
+      } catch (e) {
+        return `cannot give uid ${owner.uid} a /tmp (${(e as Error).message})`;
+      }
       const argv = c.wrap([process.execPath, "-e", check], { codeDir: code, tmpDir: tmp, hide: [hidden] });
       const r = await run(argv, { PATH: process.env.PATH ?? "/usr/bin:/bin" });
       if (r.error) return r.error.message;
-      return r.code === 0 ? undefined : (r.stderr || `exit ${r.code}`).trim().split("\n").slice(-1)[0];
+      if (r.code !== 0) return (r.stderr || `exit ${r.code}`).trim().split("\n").slice(-1)[0];
+      if (!python) return undefined;
+      const py = await run(c.wrap([python, "-c", "pass"], { codeDir: code, tmpDir: tmp, hide: [hidden] }), { PATH: process.env.PATH ?? "/usr/bin:/bin" });
+      return py.code === 0 ? undefined : `${python} does not start there (${(py.stderr || `exit ${py.code}`).trim().split("\n").slice(-1)[0]})`;
     };
     const uidFailure = process.getuid?.() === 0 ? await attempt("uid") : "the server does not run as root";
     if (uidFailure === undefined) return make("uid");

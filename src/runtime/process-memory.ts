@@ -40,14 +40,18 @@ export class ProcessMemoryReader {
     } catch {
       return undefined; // the process is gone (ESRCH)
     }
+    if (n === 0) return undefined;
     const text = this.buf.toString("latin1", 0, n);
     return { rssKb: field(text, "VmRSS:"), peakKb: field(text, "VmHWM:") };
   }
 
   private openForkedChild(pid: number): void {
     try {
-      // Until the wrapper chain has reached its last step, its children are setup commands.
-      if (!readFileSync(`/proc/${pid}/cmdline`, "latin1").includes("\0--kill-child\0")) return;
+      // Until the wrapper chain has reached its last step (`unshare ... --kill-child ... --`), its
+      // children are setup commands (the earlier steps carry that step's argv after their own "--").
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0");
+      const own = argv.slice(0, argv.indexOf("--") < 0 ? argv.length : argv.indexOf("--"));
+      if (!own.includes("--kill-child")) return;
       const child = parseInt(readFileSync(`/proc/${pid}/task/${pid}/children`, "latin1"), 10);
       if (child > 0) this.fd = openSync(`/proc/${child}/status`, "r");
     } catch {

@@ -408,6 +408,29 @@ exports.handler = async (e) => {
   assert.equal(big.maxMemoryUsedMb, 128);
 });
 
+fnTest("confined (confine: true): the runtime is measured, not its wrapper; the limit holds; the code is read-only", async (t) => {
+  const { m } = manager({ confine: true, prewarm: false });
+  const spec = nodeFn([
+    {
+      name: "index.js",
+      data: `const keep = [];
+exports.handler = async (e) => {
+  let wrote = "no";
+  try { require("fs").writeFileSync(__filename, "changed"); wrote = "yes"; } catch (err) { wrote = err.code; }
+  for (let i = 0; i < e.mb / 8; i++) { keep.push(Buffer.alloc(8 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 2)); }
+  return { pid: process.pid, wrote };
+};`,
+    },
+  ]);
+  const small = await call(m, spec, { mb: 24 });
+  if ((small.json as { wrote: string }).wrote === "yes") return t.skip("no confinement on this machine");
+  assert.deepEqual(small.json, { pid: 1, wrote: "EROFS" }, "its own PID namespace; its code read-only");
+  assert.ok(small.maxMemoryUsedMb >= 40, `max memory used ${small.maxMemoryUsedMb} (the wrapper is ~2 MB)`);
+  const big = await call(m, { ...spec, revisionKey: "again" }, { mb: 400 });
+  assert.equal(big.functionError, "Unhandled");
+  assert.equal((big.json as { errorType: string }).errorType, "Runtime.OutOfMemory");
+});
+
 fnTest("keep-alive: an idle environment stops when the clock passes keepAliveMs", async () => {
   const { m, clock } = manager({ keepAliveMs: 60_000 });
   const spec = nodeFn([{ name: "index.js", data: "exports.handler = async () => process.pid;" }]);

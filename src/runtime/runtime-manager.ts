@@ -38,6 +38,7 @@ export class RuntimeManager {
   private readonly idle = new Map<string, ExecutionEnvironment[]>();
   private readonly spares: SparePool;
   private workRoot: string | undefined;
+  private confinedUid: number | undefined;
   private launch: Promise<LaunchContext> | undefined;
   private closed = false;
 
@@ -101,6 +102,11 @@ export class RuntimeManager {
   /** Function processes must never see this path (the state directory, the code store): hidden when confined. */
   protect(path: string): void {
     if (!this.hidden.includes(path)) this.hidden.push(path);
+  }
+
+  /** The uid function processes run as on this machine, when it is not the server's own (confinement "uid" mode). */
+  get functionUid(): number | undefined {
+    return this.confinedUid;
   }
 
   /** Environments currently alive (for tests and the admin API). */
@@ -201,7 +207,8 @@ export class RuntimeManager {
         const hide = this.hidden;
         if (!hide.includes(workRoot)) hide.unshift(workRoot);
         if (!this.confine) return { python, workRoot, hide };
-        const c = await confinement();
+        const c = await confinement(python);
+        this.confinedUid = c.owner?.uid;
         const line = describeConfinement(c);
         if (c.mode === "off") this.logger?.warn(line);
         else this.logger?.info(line);

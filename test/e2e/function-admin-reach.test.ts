@@ -15,7 +15,9 @@ import { kernelSupport } from "../../src/network/kernel/index.ts";
 import { clients } from "../support/clients.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startTestServer } from "../support/server.ts";
-import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
+import { advanceClock, bootstrapZip, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
+import { confinement } from "../../src/runtime/confinement.ts";
+import { resolvePython } from "../../src/runtime/python-executable.ts";
 
 const NODE_MODULES = join(import.meta.dirname, "..", "..", "node_modules");
 
@@ -166,6 +168,67 @@ function suite(title: string, overrides: Partial<Config>, skip: string | false):
     }
   });
 }
+
+// A custom runtime in Node.js: no shim is loaded into it, so only the uid check at the main port
+// (confinement "uid" mode: functions run as uid 65534) keeps it out.
+const BYPASS_BOOTSTRAP = `#!/usr/bin/env node
+const http = require("node:http");
+const api = process.env.AWS_LAMBDA_RUNTIME_API;
+function req(url, method, body) {
+  return new Promise((resolve) => {
+    const r = http.request(url, { method }, (res) => {
+      let d = "";
+      res.on("data", (c) => (d += c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: d }));
+    });
+    r.on("error", (e) => resolve({ error: e.code ?? e.message }));
+    r.end(body);
+  });
+}
+(async () => {
+  for (;;) {
+    const next = await req("http://" + api + "/2018-06-01/runtime/invocation/next", "GET");
+    const id = next.headers["lambda-runtime-aws-request-id"];
+    const ev = JSON.parse(next.body);
+    const reset = await req(ev.mainUrl + "/_hyperlocal/reset", "POST", "");
+    await req("http://" + api + "/2018-06-01/runtime/invocation/" + id + "/response", "POST", JSON.stringify({ reset }));
+  }
+})();
+`;
+
+describe("function code that bypasses the shim and the main port", () => {
+  let app: App;
+  let lambda: LambdaClient;
+  let skip: string | false = !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON;
+  before(async () => {
+    if (skip) return;
+    const c = await confinement(await resolvePython("python3"));
+    if (c.mode !== "uid") {
+      skip = `function code runs under its own uid only when the server is real root (confinement mode here: ${c.mode})`;
+      return;
+    }
+    app = await startTestServer();
+    const cl = clients(app.url);
+    lambda = cl.lambda;
+    const role = (await cl.iam.send(new CreateRoleCommand({ RoleName: "exec", AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role!.Arn!;
+    await lambda.send(new CreateFunctionCommand({ FunctionName: "bypass", Runtime: "provided.al2023", Handler: "x", Role: role, Code: { ZipFile: bootstrapZip(BYPASS_BOOTSTRAP) } }));
+    await advanceClock(app.url, 1);
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  it("a custom runtime's own HTTP client is refused at the main port (uid mode)", async (t) => {
+    if (skip) return t.skip(skip);
+    const offset = await clockOffset(app.url);
+    const r = await lambda.send(new InvokeCommand({ FunctionName: "bypass", Payload: Buffer.from(JSON.stringify({ mainUrl: app.url })) }));
+    const out = JSON.parse(Buffer.from(r.Payload ?? []).toString()) as { reset: Reply };
+    assert.equal(out.reset.status, undefined, JSON.stringify(out));
+    assert.ok(out.reset.error, JSON.stringify(out));
+    assert.equal(await clockOffset(app.url), offset);
+    assert.deepEqual((await lambda.send(new ListFunctionsCommand({}))).Functions!.map((f) => f.FunctionName), ["bypass"]);
+  });
+});
 
 const support = kernelSupport();
 suite("function code and the admin API (shim mode)", {}, !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON);

@@ -45,6 +45,8 @@ exports.handler = async (ev) => {
   out.serverCmdline = attempt(() => fs.readFileSync("/proc/" + ev.serverPid + "/cmdline", "latin1"));
   out.writeTmp = attempt(() => { fs.writeFileSync("/tmp/../" + process.env.TMPDIR.slice(1) + "/x", "ok"); return "ok"; });
   out.writeElsewhere = attempt(() => fs.writeFileSync(ev.elsewhere, "x"));
+  out.workRoot = attempt(() => fs.readdirSync(require("node:path").dirname(process.env.TMPDIR)));
+  out.ownTmp = require("node:path").basename(process.env.TMPDIR);
   out.pids = fs.readdirSync("/proc").filter((n) => /^\\d+$/.test(n));
   // Every listening loopback port: ask it for the next invocation, as a runtime would.
   const ports = new Set();
@@ -138,7 +140,8 @@ describe("function code is confined", { skip: SKIP }, () => {
     assert.equal(out.writeOwn.error, "EROFS");
     // The state directory is an empty cover there, holding only the path to the function's own code.
     assert.deepEqual(out.listState, { ok: true, value: ["lambda-code"] });
-    assert.equal(out.writeTmp.ok, true, "its own /tmp stays writable");
+    assert.deepEqual(out.workRoot, { ok: true, value: [out.ownTmp] }, "other environments' /tmp are out of view");
+    assert.equal(out.writeTmp.ok, true, `its own /tmp stays writable: ${JSON.stringify(out.writeTmp)}`);
     assert.ok(!out.pids.includes(String(process.pid)) || process.pid <= 2, `the server's pid is not in its /proc: ${out.pids.join(",")}`);
     assert.ok(out.pids.length <= 3, `only its own processes are visible: ${out.pids.join(",")}`);
     assert.ok(out.scanned > 0, "other environments' listeners were tried");
