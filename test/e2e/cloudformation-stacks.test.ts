@@ -107,7 +107,7 @@ describe("CloudFormation: stacks, change sets, IAM and the ordering trap through
     const id = (await cfn.send(new C.DescribeStacksCommand({ StackName: "trapfixed" }))).Stacks![0].StackId!;
     await cfn.send(new C.DeleteStackCommand({ StackName: "trapfixed" }));
     await eventually(async () => await events(id), (evs) => evs.some((e) => /dependent object/.test(e.ResourceStatusReason ?? "")), 20_000);
-    await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", body: JSON.stringify({ seconds: 25 * 60 }) });
+    await fetch(`${app.url}/_hyperlocal/clock/advance`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds: 25 * 60 }) });
     await C.waitUntilStackDeleteComplete({ client: cfn, ...WAIT }, { StackName: id });
     assert.equal((await c.ec2.send(new DescribeVpcsCommand({}))).Vpcs!.length, 0);
   });
