@@ -30,11 +30,14 @@ const BADGE_CLASS: Record<string, string> = {
   Failed: "bad",
 };
 
-/** A State or LastUpdateStatus badge, its reason on hover and for screen readers. */
-export function Badge({ value, reason, label }: { value?: string; reason?: string; label: string }) {
+/**
+ * A State or LastUpdateStatus badge (or a stack's or resource's status, with its `tone`), its
+ * reason on hover and for screen readers.
+ */
+export function Badge({ value, reason, label, tone }: { value?: string; reason?: string; label: string; tone?: string }) {
   if (!value) return <span class="muted">–</span>;
   return (
-    <span class={`badge ${BADGE_CLASS[value] ?? ""}`} data-badge={label} title={reason} aria-label={`${label}: ${value}${reason ? ` (${reason})` : ""}`}>
+    <span class={`badge ${tone ?? (Object.hasOwn(BADGE_CLASS, value) ? BADGE_CLASS[value] : "")}`} data-badge={label} title={reason} aria-label={`${label}: ${value}${reason ? ` (${reason})` : ""}`}>
       {value}
     </span>
   );

@@ -10,6 +10,7 @@ import { FunctionsList } from "./pages/functions-list.tsx";
 import { IamPage } from "./pages/iam.tsx";
 import { ReachabilityPage } from "./pages/reachability.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
+import { StackDetail } from "./pages/stack-detail.tsx";
 import { StacksPage } from "./pages/stacks.tsx";
 import { VpcMapPage } from "./pages/vpc-map.tsx";
 import { loadSession, makeClients, ROOT_CREDENTIALS, saveSession, type Session } from "./session.ts";
@@ -53,7 +54,8 @@ function App() {
   else if (parts[0] === "reachability") page = <ReachabilityPage clients={clients} />;
   else if (parts[0] === "iam") page = <IamPage clients={clients} session={session} />;
   else if (parts[0] === "clock") page = <ClockPage />;
-  else if (parts[0] === "stacks" && hasStacks) page = <StacksPage />;
+  else if (parts[0] === "stacks" && parts[1] && hasStacks) page = <StackDetail key={parts[1]} clients={clients} stackId={parts[1]} />;
+  else if (parts[0] === "stacks" && hasStacks) page = <StacksPage clients={clients} />;
   else page = <FunctionsList clients={clients} />;
 
   const nav = [
@@ -62,7 +64,7 @@ function App() {
     ["#/reachability", "Reachability"],
     ["#/iam", "IAM"],
     ["#/clock", "Clock"],
-    // Stacks (issue 13, item 7) appears once the server runs CloudFormation.
+    // Stacks appears when the server runs CloudFormation.
     ...(hasStacks ? [["#/stacks", "Stacks"]] : []),
   ];
   return (

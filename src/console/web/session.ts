@@ -1,6 +1,7 @@
 // Who the console acts as, and the AWS SDK clients signing as them. The console is a client of the
 // public AWS APIs: every call is SigV4-signed here, in the browser, so IAM decides as it would for
 // the CLI. The session lives in sessionStorage: a reload keeps it, closing the tab forgets it.
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { LambdaClient } from "@aws-sdk/client-lambda";
@@ -28,6 +29,7 @@ export interface Clients {
   ec2: EC2Client;
   iam: IAMClient;
   sts: STSClient;
+  cloudformation: CloudFormationClient;
 }
 
 export const ROOT_CREDENTIALS: Credentials = { accessKeyId: "test", secretAccessKey: "test" };
@@ -36,7 +38,13 @@ const KEY = "hyperlocal-console-session";
 export function makeClients(credentials: Credentials, region: string): Clients {
   // maxAttempts 1: the page shows the server's answer, never a retry of it.
   const common = { endpoint: location.origin, region, credentials, maxAttempts: 1 };
-  return { lambda: new LambdaClient(common), ec2: new EC2Client(common), iam: new IAMClient(common), sts: new STSClient(common) };
+  return {
+    lambda: new LambdaClient(common),
+    ec2: new EC2Client(common),
+    iam: new IAMClient(common),
+    sts: new STSClient(common),
+    cloudformation: new CloudFormationClient(common),
+  };
 }
 
 export function loadSession(): Session | undefined {
