@@ -6,7 +6,7 @@ import type { Concurrency, GetAccountSettingsResponse, GetFunctionConcurrencyRes
 import type { ServiceResponse } from "../../protocol/http-types.ts";
 import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
-import { invalidParameter, tooManyRequests } from "./errors.ts";
+import { functionNotFound, invalidParameter, tooManyRequests } from "./errors.ts";
 import { requireFunction } from "./lookup.ts";
 import { LIMITS, type LambdaState } from "./model.ts";
 import { FUNCTION_ONLY, PUT_CONCURRENCY, validate } from "./validation.ts";
@@ -72,7 +72,11 @@ export function putFunctionConcurrency(env: LambdaEnv, call: LambdaCall): Servic
   const body = parseJsonBody(call.body);
   const input: Record<string, unknown> = { ...body, FunctionName: call.labels.FunctionName };
   validate(PUT_CONCURRENCY, input);
-  const { fn, ref, state, arn } = requireFunction(env, call, input.FunctionName, undefined, "lambda:PutFunctionConcurrency", { noQualifier: "function-only" });
+  const { fn, ref, state, arn } = requireFunction(env, call, input.FunctionName, undefined, "lambda:PutFunctionConcurrency", {
+    noQualifier: "function-only",
+    // As AWS words it for this operation: "Function not found: arn:aws:lambda:...:function:doesnotexist:$LATEST"
+    notFound: (arn) => functionNotFound(`${arn}:$LATEST`),
+  });
   void ref;
   void arn;
   const n = input.ReservedConcurrentExecutions as number;
