@@ -1,4 +1,5 @@
 import type { LogLevel } from "./core/logger.ts";
+import { defaultQuotas, isQuotaName, QUOTA_DEFAULTS, type Quotas } from "./quotas.ts";
 
 /** Every setting in one schema: its flag, its environment variable, its default and its help. */
 interface Setting<K extends string> {
@@ -57,6 +58,8 @@ export interface Config {
   eniConnections: number;
   enisPerVpc: number;
   lambdaIdleDays: number;
+  /** AWS's default quotas, each settable with --quota NAME=N (see src/quotas.ts). */
+  quotas: Quotas;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +67,7 @@ export class ConfigError extends Error {}
 export function defaultConfig(overrides: Partial<Config> = {}): Config {
   const c: Record<string, unknown> = {};
   for (const s of SETTINGS) c[s.key] = s.default;
+  c.quotas = defaultQuotas();
   return { ...(c as unknown as Config), ...overrides };
 }
 
@@ -74,9 +78,19 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     const e = env[s.env];
     c[s.key] = e !== undefined && e !== "" ? coerce(s, e, s.env) : s.default;
   }
+  const quotas = defaultQuotas();
+  c.quotas = quotas;
+  const quotaEnv = env.HYPERLOCAL_QUOTAS;
+  if (quotaEnv) for (const item of quotaEnv.split(",").filter((x) => x.trim())) setQuota(quotas, item.trim(), "HYPERLOCAL_QUOTAS");
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    if (flag === "--quota") {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new ConfigError("--quota needs NAME=N");
+      setQuota(quotas, v, "--quota");
+      continue;
+    }
     const s = SETTINGS.find((x) => x.flag === flag);
     if (!s) throw new ConfigError(`unknown option: ${arg}`);
     if (s.type === "boolean") {
@@ -87,7 +101,20 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     if (v === undefined) throw new ConfigError(`${flag} needs a value`);
     c[s.key] = coerce(s, v, flag);
   }
+  // --concurrency-limit and the quota name are one setting: the quota wins when given.
+  if (quotas["lambda.concurrent-executions"] !== QUOTA_DEFAULTS["lambda.concurrent-executions"]) c.concurrencyLimit = quotas["lambda.concurrent-executions"];
+  else quotas["lambda.concurrent-executions"] = c.concurrencyLimit as number;
   return c as unknown as Config;
+}
+
+/** "ec2.vpcs=20" into the quotas. */
+function setQuota(quotas: Quotas, item: string, where: string): void {
+  const eq = item.indexOf("=");
+  const name = eq < 0 ? item : item.slice(0, eq);
+  if (!isQuotaName(name)) throw new ConfigError(`${where}: unknown quota '${name}'; known: ${Object.keys(QUOTA_DEFAULTS).join(", ")}`);
+  const n = Number(item.slice(eq + 1));
+  if (eq < 0 || !Number.isInteger(n) || n < 0) throw new ConfigError(`${where}: expected ${name}=<whole number>, got '${item}'`);
+  quotas[name] = n;
 }
 
 function coerce(s: Setting<string>, v: string, where: string): string | number | boolean {
@@ -112,7 +139,8 @@ export function configHelp(): string {
     const def = s.default === undefined ? "" : ` (default: ${s.default})`;
     return `  ${flag.padEnd(30)} ${s.help}${def}\n  ${"".padEnd(30)} env: ${s.env}`;
   });
-  return rows.join("\n");
+  const quotas = Object.entries(QUOTA_DEFAULTS).map(([k, v]) => `  ${`--quota ${k}=N`.padEnd(46)} default: ${v}`);
+  return `${rows.join("\n")}\n  (repeatable; env HYPERLOCAL_QUOTAS="name=n,name=n")\n${quotas.join("\n")}`;
 }
 
 export type { SettingKey };

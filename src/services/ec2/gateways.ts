@@ -1,4 +1,5 @@
 import { ec2Id } from "../../core/ids.ts";
+import { checkQuota } from "./quotas.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { associateAddress, disassociateAddress } from "./addresses.ts";
 import { priorResult, rememberResult } from "./client-token.ts";
@@ -58,6 +59,7 @@ function igwContext(g: InternetGatewayRec) {
 function createInternetGateway(c: Ec2Call): XmlObject {
   const tags = tagSpecifications(c.p, ["internet-gateway"])["internet-gateway"];
   gate(c, "CreateInternetGateway", { arn: arnOf(c.s, "internet-gateway", "*"), context: requestTagContext(tags) });
+  checkQuota(c, "ec2.internet-gateways", Object.keys(c.s.internetGateways).length);
   return { internetGateway: internetGatewayView(buildInternetGateway(c.s, tags ?? {})) };
 }
 
@@ -218,6 +220,8 @@ function createNatGateway(c: Ec2Call, timing: GatewayTiming): XmlObject {
     const usedByNat = Object.values(c.s.natGateways).some((n) => n.allocationId === address.allocationId && n.state !== "deleted" && n.state !== "failed");
     if (address.association || usedByNat) throw ec2Error("Resource.AlreadyAssociated", `Elastic IP address [${address.allocationId}] is already associated`); // unverified wording
   }
+  const live = Object.values(c.s.natGateways).filter((n) => n.state !== "deleted" && n.state !== "failed");
+  checkQuota(c, "ec2.nat-gateways-per-az", live.filter((n) => c.s.subnets[n.subnetId]?.availabilityZone === subnet.availabilityZone).length);
   const vpc = getVpc(c.s, subnet.vpcId);
   const n: NatGatewayRec = {
     id: ec2Id("nat"),

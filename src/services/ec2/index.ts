@@ -20,6 +20,7 @@ import type { Ec2State } from "./state.ts";
 import { subnetOperations } from "./subnets.ts";
 import { createTags, deleteTags, describeTags } from "./tags.ts";
 import { vpcOperations } from "./vpcs.ts";
+import { defaultQuotas } from "../../quotas.ts";
 
 export type { Ec2Internal, NetworkInterfaceView, SubnetView, SecurityGroupView, VpcView, ServiceManagedInterfaceOptions } from "./internal.ts";
 export type { Ec2State } from "./state.ts";
@@ -67,7 +68,7 @@ export function createEc2Service(deps: ServiceDeps): { service: ServiceDefinitio
 
   const operations: Record<string, QueryOperation<OperationContext>> = {};
   for (const [name, op] of Object.entries(table)) {
-    operations[name] = (p, ctx) => op({ p, ctx, s: stateFor(ctx.accountId, ctx.region), now: ctx.clock.now() });
+    operations[name] = (p, ctx) => op({ p, ctx, s: stateFor(ctx.accountId, ctx.region), now: ctx.clock.now(), quotas: deps.config.quotas ?? defaultQuotas() });
   }
 
   const dispatch = queryDispatcher<OperationContext>({ protocol: "ec2-query", version: "2016-11-15", xmlns: EC2_XMLNS, operations });

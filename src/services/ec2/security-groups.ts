@@ -1,4 +1,5 @@
 import { ec2Id } from "../../core/ids.ts";
+import { checkQuota } from "./quotas.ts";
 import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { formatCidr, isAligned, parseCidr } from "./cidr.ts";
@@ -16,7 +17,6 @@ import { tagSetView, tagSpecifications } from "./tags.ts";
  * rules with protocols, port ranges, IPv4/IPv6 CIDRs, group references and prefix lists. Each
  * stored rule has one source, like AWS's SecurityGroupRule; the IpPermissions view groups them.
  */
-export const MAX_RULES_PER_DIRECTION = 60;
 
 export function buildSecurityGroup(s: Ec2State, vpc: VpcRec, o: { name: string; description: string; isDefault?: boolean; tags?: Record<string, string> }): SecurityGroupRec {
   const id = ec2Id("sg");
@@ -257,6 +257,7 @@ function createSecurityGroup(c: Ec2Call): XmlObject {
   if (Object.values(c.s.securityGroups).some((g) => g.vpcId === vpc.id && g.name === name)) {
     throw ec2Error("InvalidGroup.Duplicate", `The security group '${name}' already exists for VPC '${vpc.id}'`);
   }
+  checkQuota(c, "ec2.security-groups-per-vpc", Object.values(c.s.securityGroups).filter((x) => x.vpcId === vpc.id).length);
   const g = buildSecurityGroup(c.s, vpc, { name, description, tags });
   return { return: true, groupId: g.id, tagSet: tagSetView(g.tags), securityGroupArn: arnOf(c.s, "security-group", g.id) };
 }
@@ -336,9 +337,7 @@ function authorize(c: Ec2Call, egress: boolean): XmlObject {
       added.push(rule);
     }
   }
-  if (g.rules.filter((r) => r.egress === egress).length + added.length > MAX_RULES_PER_DIRECTION) {
-    throw ec2Error("RulesPerSecurityGroupLimitExceeded", "The maximum number of rules per security group has been reached.");
-  }
+  checkQuota(c, "ec2.rules-per-security-group", g.rules.filter((r) => r.egress === egress).length, added.length);
   g.rules.push(...added);
   return { return: true, securityGroupRuleSet: added.map((r) => ruleView(c.s, g, r)) };
 }

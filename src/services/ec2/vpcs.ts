@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { cidrSize, formatCidr, isAligned, overlaps, parseCidr, subBlock, type Cidr } from "./cidr.ts";
@@ -166,6 +167,7 @@ function createVpc(c: Ec2Call): XmlObject {
   }
   const tags = tagSpecifications(c.p, ["vpc"]).vpc;
   gate(c, "CreateVpc", { arn: arnOf(c.s, "vpc", "*"), context: { ...requestTagContext(tags), "ec2:Tenancy": tenancy } });
+  checkQuota(c, "ec2.vpcs", Object.keys(c.s.vpcs).length);
   const vpc = buildVpc(c.s, { cidr: formatCidr(block), amazonIpv6, tenancy, tags, now: c.now });
   return { vpc: vpcView(vpc, "pending") };
 }
