@@ -46,8 +46,9 @@ function vpcInfo(s: Ec2State, p: PeeringRec, side: "requester" | "accepter"): Xm
     ipv6CidrBlockSet: show && ipv6.length ? ipv6.map((ipv6CidrBlock) => ({ ipv6CidrBlock })) : undefined,
     cidrBlockSet: show ? cidrs.map((cidrBlock) => ({ cidrBlock })) : undefined,
     ownerId: side === "requester" ? p.requesterOwnerId : p.accepterOwnerId,
+    // The requester's options show from the start, the accepter's once active (AWS-validated: LocalStack's test_vcp_peering_difference_regions).
     peeringOptions:
-      p.status === "active"
+      show
         ? { allowDnsResolutionFromRemoteVpc: false, allowEgressFromLocalClassicLinkToRemoteVpc: false, allowEgressFromLocalVpcToRemoteClassicLink: false }
         : undefined,
     vpcId,
