@@ -4,11 +4,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
+import { CreateRoleCommand } from "@aws-sdk/client-iam";
+import * as L from "@aws-sdk/client-lambda";
 import type { App } from "../../src/app.ts";
 import { defaultQuotas } from "../../src/quotas.ts";
 import { clients } from "../support/clients.ts";
 import { fails } from "../support/ec2-helpers.ts";
 import { startChildServer, startTestServer } from "../support/server.ts";
+import { LAMBDA_TRUST, NODE_ECHO, nodeZip } from "../support/zip-functions.ts";
 
 describe("EC2 default quotas", () => {
   let app: App;
@@ -97,6 +100,30 @@ describe("quotas set with --quota and HYPERLOCAL_QUOTAS", () => {
       await fails(ec2.send(new E.CreateNetworkInterfaceCommand({ SubnetId: subnet })), "NetworkInterfaceLimitExceeded", "The maximum number of network interfaces has been reached.");
     } finally {
       await child.stop();
+    }
+  });
+});
+
+describe("Lambda code storage quota", () => {
+  it("new code past lambda.code-storage-bytes gets 400 CodeStorageExceededException 'Code storage limit exceeded.'; GetAccountSettings shows the quota", async () => {
+    const zip = nodeZip(NODE_ECHO);
+    const app = await startTestServer({ quotas: { ...defaultQuotas(), "lambda.code-storage-bytes": zip.length * 2 + 10 } });
+    try {
+      const c = clients(app.url);
+      const role = (await c.iam.send(new CreateRoleCommand({ RoleName: "fn", AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role!.Arn!;
+      const create = (name: string) => c.lambda.send(new L.CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x", Role: role, Handler: "index.handler", Code: { ZipFile: zip } }));
+      await create("one");
+      await create("two");
+      const e = await fails(create("three"), "CodeStorageExceededException", "Code storage limit exceeded.");
+      assert.equal(e.Type, "User");
+      await assert.rejects(c.lambda.send(new L.GetFunctionCommand({ FunctionName: "three" })), /Function not found/);
+      const settings = await c.lambda.send(new L.GetAccountSettingsCommand({}));
+      assert.equal(settings.AccountLimit!.TotalCodeSize, zip.length * 2 + 10);
+      assert.equal(settings.AccountUsage!.TotalCodeSize, zip.length * 2);
+      await c.lambda.send(new L.DeleteFunctionCommand({ FunctionName: "two" }));
+      await create("three");
+    } finally {
+      await app.close();
     }
   });
 });

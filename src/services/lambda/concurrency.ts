@@ -7,6 +7,7 @@ import type { ServiceResponse } from "../../protocol/http-types.ts";
 import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { functionNotFound, invalidParameter, tooManyRequests } from "./errors.ts";
+import { codeStorageQuota, codeStorageUsed } from "./code-storage.ts";
 import { requireFunction } from "./lookup.ts";
 import { LIMITS, type LambdaState } from "./model.ts";
 import { FUNCTION_ONLY, PUT_CONCURRENCY, validate } from "./validation.ts";
@@ -114,20 +115,10 @@ export function getAccountSettings(env: LambdaEnv, call: LambdaCall): ServiceRes
   call.ctx.operation = "GetAccountSettings";
   call.ctx.authorize("lambda:GetAccountSettings", "*");
   const s = env.state(call.ctx.accountId, call.ctx.region);
-  let totalCodeSize = 0;
-  const seen = new Set<string>();
-  for (const fn of Object.values(s.functions)) {
-    for (const cfg of [fn.latest, ...Object.values(fn.versions)]) {
-      // Versions that share code count it once, as Lambda stores it once.
-      const k = `${fn.name}/${cfg.code.sha256Hex}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      totalCodeSize += cfg.code.size;
-    }
-  }
+  const totalCodeSize = codeStorageUsed(s);
   const out: GetAccountSettingsResponse = {
     AccountLimit: {
-      TotalCodeSize: LIMITS.totalCodeBytes,
+      TotalCodeSize: codeStorageQuota(env),
       CodeSizeUnzipped: LIMITS.unzippedCodeBytes,
       CodeSizeZipped: LIMITS.zippedCodeBytes,
       ConcurrentExecutions: env.config.concurrencyLimit,

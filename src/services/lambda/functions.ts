@@ -12,6 +12,7 @@ import { functionNotFound, invalidParameter, preconditionFailed, resourceConflic
 import { LAMBDA_SERVICE_PRINCIPAL } from "./execution-role.ts";
 import { parseFunctionRef } from "./function-names.ts";
 import type { FunctionLocation } from "./function-state.ts";
+import { checkCodeStorage } from "./code-storage.ts";
 import { requireFunction, requireQualifier } from "./lookup.ts";
 import {
   DEPRECATED_RUNTIMES,
@@ -79,6 +80,7 @@ export function createFunction(env: LambdaEnv, call: LambdaCall): ServiceRespons
   env.roles.check(loc.account, role);
   const vpc = vpcInput ? checkVpc(env, call, loc, vpcInput, role) : undefined;
   const codeRecord = storeCode(env, code, true)!;
+  checkCodeStorage(env, state, codeRecord.size);
 
   const now = env.clock.now();
   const env0 = input.Environment as { Variables?: Record<string, string> } | undefined;
@@ -249,6 +251,9 @@ export function updateFunctionCode(env: LambdaEnv, call: LambdaCall): ServiceRes
   if (conflict) throw conflict;
   const code = storeCode(env, input, false);
   if (!code) throw invalidParameter("Please provide a source for function code."); // unverified wording
+  // The new code counts unless $LATEST's present code is kept by a published version.
+  const keptByVersion = Object.values(fn.versions).some((v) => v.code.sha256Hex === previous.code.sha256Hex);
+  if (code.sha256Hex !== previous.code.sha256Hex) checkCodeStorage(env, found.state, code.size - (keptByVersion ? 0 : previous.code.size));
 
   const next: VersionConfig = { ...previous, code, lastModified: lambdaTimestamp(env.clock.now()), revisionId: uuid(), internalRevision: uuid(), lastActivityAt: env.clock.now() };
   if (input.Architectures !== undefined) next.architectures = input.Architectures as VersionConfig["architectures"];
