@@ -1,6 +1,11 @@
 // Every operation hyperlocal serves, called through the AWS SDK, each raw answer (success or error)
 // checked against AWS's API model: required members, types, enums, lists and maps, timestamps, and
 // the protocol's error shape. Prints coverage: operations served, exercised, passing.
+//
+// Served operations are read from each service's own dispatch table (served-operations.ts), so a new
+// operation fails the coverage test until a scenario exercises it. A new service (CloudFormation, S3):
+// add its name to SERVICES, its model version to test/support/shape-check/model.ts (VERSIONS), its
+// client to ShapeRecorder.clients, and a scenario-<service>.ts called from an it() below.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { App } from "../../src/app.ts";

@@ -274,6 +274,17 @@ describe("recorded Lambda answers", () => {
     });
   });
 
+  describe(`${SNAP} TestLambdaVersions::test_version_lifecycle`, () => {
+    it("ListVersionsByFunction lists like ListFunctions: no State, update status or RuntimeVersionConfig", async () => {
+      const list = await c.lambda.send(new L.ListVersionsByFunctionCommand({ FunctionName: "rec-plain" }));
+      assert.equal(list.Versions![0].Version, "$LATEST");
+      for (const v of list.Versions!) {
+        for (const k of ["State", "StateReasonCode", "LastUpdateStatus", "RuntimeVersionConfig"] as const) assert.equal(v[k], undefined, `${k} must not be listed`);
+        assert.deepEqual(v.SnapStart, { ApplyOn: "None", OptimizationStatus: "Off" });
+      }
+    });
+  });
+
   describe(`${SNAP} TestLambdaFunction::test_list_functions (and the ListFunctions API reference)`, () => {
     it("ListFunctions leaves out State, the update status and RuntimeVersionConfig", async () => {
       const list = await c.lambda.send(new L.ListFunctionsCommand({}));

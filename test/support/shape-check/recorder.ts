@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { HttpRequest, HttpResponse } from "@smithy/protocol-http";
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { LambdaClient } from "@aws-sdk/client-lambda";
@@ -88,6 +89,7 @@ export class ShapeRecorder {
       iam: new IAMClient(common("iam")),
       ec2: new EC2Client(common("ec2")),
       lambda: new LambdaClient(common("lambda")),
+      cloudformation: new CloudFormationClient(common("cloudformation")),
     };
   }
 }
