@@ -23,18 +23,21 @@ const SKIP = botocoreAvailable() ? false : "needs Debian's python3-botocore mode
 describe("shape check: every served operation against the AWS model", { skip: SKIP }, () => {
   let app: App;
   let probe: App;
+  let bare: App;
   const rec = new ShapeRecorder();
   before(async () => {
     app = await startTestServer();
     probe = await startTestServer();
+    bare = await startTestServer({ noDefaultVpc: true });
   });
   after(async () => {
     await app?.close();
     await probe?.close();
+    await bare?.close();
   });
 
   it("EC2", async () => {
-    await ec2Scenario(rec.clients(app.url).ec2, app.url);
+    await ec2Scenario(rec.clients(app.url).ec2, app.url, rec.clients(bare.url).ec2);
   });
 
   it("IAM", async () => {

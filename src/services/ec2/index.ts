@@ -7,7 +7,7 @@ import type { ServiceDeps } from "../service-deps.ts";
 import { accountOperations } from "./account.ts";
 import { addressOperations } from "./addresses.ts";
 import type { Ec2Operation } from "./context.ts";
-import { initialState } from "./default-vpc.ts";
+import { defaultVpcOperations, initialState } from "./default-vpc.ts";
 import { gatewayOperations, settleNatGateways, type GatewayTiming } from "./gateways.ts";
 import { createInternal, type Ec2Internal } from "./internal.ts";
 import { networkAclOperations } from "./network-acls.ts";
@@ -52,6 +52,7 @@ export function createEc2Service(deps: ServiceDeps): { service: ServiceDefinitio
   const table: Record<string, Ec2Operation> = {
     ...accountOperations,
     ...vpcOperations,
+    ...defaultVpcOperations,
     ...subnetOperations,
     ...securityGroupOperations,
     ...networkAclOperations,

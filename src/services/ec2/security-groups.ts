@@ -419,7 +419,43 @@ function describeSecurityGroupRules(c: Ec2Call): XmlObject {
   return { securityGroupRuleSet: page.items.map((x) => ruleView(c.s, x.g, x.r)), nextToken: page.nextToken };
 }
 
+/**
+ * UpdateSecurityGroupRuleDescriptionsIngress/Egress: new descriptions for existing rules, named by
+ * their permissions (IpPermissions, the description taken from each range) or by rule id
+ * (SecurityGroupRuleDescriptions.N.SecurityGroupRuleId / Description). Nothing changes unless every rule exists.
+ */
+function updateRuleDescriptions(c: Ec2Call, egress: boolean): XmlObject {
+  const g = egress ? getSecurityGroup(c.s, reqString(c.p, "GroupId")) : groupByIdOrName(c.s, c.p);
+  const byId = structList(c.p, "SecurityGroupRuleDescription");
+  const changes: [SgRule, string | undefined][] = [];
+  if (byId.length > 0) {
+    for (const d of byId) {
+      const id = optString(d, "SecurityGroupRuleId") ?? "";
+      if (!wellFormed("sgr", id)) throw malformed("sgr", "sgr", id);
+      const r = g.rules.find((x) => x.id === id && x.egress === egress);
+      if (!r) throw notFound("sgr", id);
+      changes.push([r, optString(d, "Description")]);
+    }
+  } else {
+    for (const perm of readPermissions(c.s, g, c.p)) {
+      for (const src of perm.sources) {
+        const r = g.rules.find((x) => sameRule(x, { egress, protocol: perm.protocol, fromPort: perm.fromPort, toPort: perm.toPort, ...src }));
+        if (!r) throw ec2Error("InvalidPermission.NotFound", "The specified rule does not exist in this security group."); // unverified wording
+        changes.push([r, src.description]);
+      }
+    }
+  }
+  gate(c, egress ? "UpdateSecurityGroupRuleDescriptionsEgress" : "UpdateSecurityGroupRuleDescriptionsIngress", { arn: arnOf(c.s, "security-group", g.id), context: sgContext(c.s, g) });
+  for (const [r, description] of changes) {
+    if (description === undefined || description === "") delete r.description;
+    else r.description = description;
+  }
+  return { return: true };
+}
+
 export const securityGroupOperations = {
+  UpdateSecurityGroupRuleDescriptionsIngress: (c: Ec2Call) => updateRuleDescriptions(c, false),
+  UpdateSecurityGroupRuleDescriptionsEgress: (c: Ec2Call) => updateRuleDescriptions(c, true),
   CreateSecurityGroup: createSecurityGroup,
   DescribeSecurityGroups: describeSecurityGroups,
   DeleteSecurityGroup: deleteSecurityGroup,

@@ -4,8 +4,9 @@ import { sixtyFour } from "../ec2-helpers.ts";
 import { advanceClock } from "../zip-functions.ts";
 import { call, callFails } from "./call.ts";
 
-/** Every EC2 operation hyperlocal serves, once or more, successes and the usual errors. */
-export async function ec2Scenario(ec2: EC2Client, url: string): Promise<void> {
+/** Every EC2 operation hyperlocal serves, once or more, successes and the usual errors; `bare`: a client on a server without default VPCs. */
+export async function ec2Scenario(ec2: EC2Client, url: string, bare: EC2Client): Promise<void> {
+  await call(bare, "ec2", "CreateDefaultVpc");
   const x = (op: string, input: object = {}) => call(ec2, "ec2", op, input);
   const no = (op: string, input: object, code: string) => callFails(ec2, "ec2", op, input, code);
 
@@ -44,7 +45,12 @@ export async function ec2Scenario(ec2: EC2Client, url: string): Promise<void> {
   await no("AuthorizeSecurityGroupIngress", { GroupId: sg, IpPermissions: [rule] }, "InvalidPermission.Duplicate");
   await x("AuthorizeSecurityGroupEgress", { GroupId: sg, IpPermissions: [{ ...rule, IpRanges: [{ CidrIp: "10.1.0.0/16" }] }] });
   await x("DescribeSecurityGroups", { GroupIds: [sg] });
-  await x("DescribeSecurityGroupRules", { Filters: [{ Name: "group-id", Values: [sg] }] });
+  const sgRules = (await x("DescribeSecurityGroupRules", { Filters: [{ Name: "group-id", Values: [sg] }] })).SecurityGroupRules;
+  await x("UpdateSecurityGroupRuleDescriptionsIngress", { GroupId: sg, IpPermissions: [{ ...rule, IpRanges: [{ CidrIp: "10.0.0.0/16", Description: "tls" }] }] });
+  const egressRule = sgRules.find((r: { IsEgress: boolean }) => r.IsEgress);
+  await x("UpdateSecurityGroupRuleDescriptionsEgress", { GroupId: sg, SecurityGroupRuleDescriptions: [{ SecurityGroupRuleId: egressRule.SecurityGroupRuleId, Description: "out" }] });
+  await no("UpdateSecurityGroupRuleDescriptionsIngress", { GroupId: sg, IpPermissions: [{ ...rule, IpRanges: [{ CidrIp: "10.8.0.0/16" }] }] }, "InvalidPermission.NotFound");
+  await no("CreateDefaultVpc", {}, "DefaultVpcAlreadyExists");
   await no("DescribeSecurityGroups", { GroupIds: ["sg-00000000000000000"] }, "InvalidGroup.NotFound");
 
   const eni = (await x("CreateNetworkInterface", { SubnetId: subnetId, Groups: [sg], Description: "parity" })).NetworkInterface;
