@@ -8,6 +8,7 @@ import { accountOperations } from "./account.ts";
 import { addressOperations } from "./addresses.ts";
 import type { Ec2Operation } from "./context.ts";
 import { defaultVpcOperations, initialState } from "./default-vpc.ts";
+import { dhcpOptionsOperations } from "./dhcp-options.ts";
 import { gatewayOperations, settleNatGateways, type GatewayTiming } from "./gateways.ts";
 import { createInternal, type Ec2Internal } from "./internal.ts";
 import { networkAclOperations } from "./network-acls.ts";
@@ -53,6 +54,7 @@ export function createEc2Service(deps: ServiceDeps): { service: ServiceDefinitio
     ...accountOperations,
     ...vpcOperations,
     ...defaultVpcOperations,
+    ...dhcpOptionsOperations,
     ...subnetOperations,
     ...securityGroupOperations,
     ...networkAclOperations,

@@ -240,6 +240,8 @@ export interface DhcpOptionsRec {
   ownerId: string;
   configurations: { key: string; values: string[] }[];
   tags: Tags;
+  /** Made with CreateDhcpOptions (absent: the Region's default set). */
+  custom?: boolean;
 }
 
 export interface Ec2State {

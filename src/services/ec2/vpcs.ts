@@ -20,7 +20,7 @@ export const MAX_CIDRS = 5;
 
 /** The one DHCP option set every VPC of a region points at, created on first use. */
 export function defaultDhcpOptions(s: Ec2State): string {
-  const existing = Object.values(s.dhcpOptions)[0];
+  const existing = Object.values(s.dhcpOptions).find((d) => !d.custom);
   if (existing) return existing.id;
   const id = ec2Id("dopt");
   const domain = s.region === "us-east-1" ? "ec2.internal" : `${s.region}.compute.internal`;

@@ -14,6 +14,8 @@ export async function ec2Scenario(ec2: EC2Client, url: string, bare: EC2Client):
   await x("DescribeRegions");
   await x("DescribeAvailabilityZones");
   await x("DescribeDhcpOptions");
+  const dopt: string = (await x("CreateDhcpOptions", { DhcpConfigurations: [{ Key: "domain-name", Values: ["corp.example"] }] })).DhcpOptions.DhcpOptionsId;
+  await no("CreateDhcpOptions", { DhcpConfigurations: [{ Key: "bogus", Values: ["x"] }] }, "InvalidParameterValue");
 
   const vpc = (await x("CreateVpc", { CidrBlock: "10.0.0.0/16", AmazonProvidedIpv6CidrBlock: true })).Vpc;
   const vpcId: string = vpc.VpcId;
@@ -23,6 +25,10 @@ export async function ec2Scenario(ec2: EC2Client, url: string, bare: EC2Client):
   await x("DescribeVpcs");
   await x("DescribeVpcs", { VpcIds: [vpcId] });
   await no("DescribeVpcs", { VpcIds: ["vpc-00000000000000000"] }, "InvalidVpcID.NotFound");
+  await x("AssociateDhcpOptions", { DhcpOptionsId: dopt, VpcId: vpcId });
+  await no("DeleteDhcpOptions", { DhcpOptionsId: dopt }, "DependencyViolation");
+  await x("AssociateDhcpOptions", { DhcpOptionsId: "default", VpcId: vpcId });
+  await x("DeleteDhcpOptions", { DhcpOptionsId: dopt });
   await x("DescribeVpcAttribute", { VpcId: vpcId, Attribute: "enableDnsSupport" });
   await x("ModifyVpcAttribute", { VpcId: vpcId, EnableDnsHostnames: { Value: true } });
   await x("ModifyVpcTenancy", { VpcId: dedicated, InstanceTenancy: "default" });
