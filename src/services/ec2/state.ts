@@ -207,6 +207,9 @@ export interface PeeringRec {
   accepterCidrs: string[];
   accepterIpv6: string[];
   tags: Tags;
+  /** AllowDnsResolutionFromRemoteVpc of each side (ModifyVpcPeeringConnectionOptions); absent: false. */
+  requesterDns?: boolean;
+  accepterDns?: boolean;
 }
 
 export interface EniRec {

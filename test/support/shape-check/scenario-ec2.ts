@@ -119,7 +119,9 @@ export async function ec2Scenario(ec2: EC2Client, url: string, bare: EC2Client):
 
   const pcx: string = (await x("CreateVpcPeeringConnection", { VpcId: vpcId, PeerVpcId: peer })).VpcPeeringConnection.VpcPeeringConnectionId;
   await x("DescribeVpcPeeringConnections", { VpcPeeringConnectionIds: [pcx] });
+  await no("ModifyVpcPeeringConnectionOptions", { VpcPeeringConnectionId: pcx, RequesterPeeringConnectionOptions: { AllowDnsResolutionFromRemoteVpc: true } }, "OperationNotPermitted");
   await x("AcceptVpcPeeringConnection", { VpcPeeringConnectionId: pcx });
+  await x("ModifyVpcPeeringConnectionOptions", { VpcPeeringConnectionId: pcx, RequesterPeeringConnectionOptions: { AllowDnsResolutionFromRemoteVpc: true } });
   await x("DescribeVpcPeeringConnections", { VpcPeeringConnectionIds: [pcx] });
   await x("DeleteVpcPeeringConnection", { VpcPeeringConnectionId: pcx });
   const pcx2: string = (await x("CreateVpcPeeringConnection", { VpcId: vpcId, PeerVpcId: dedicated })).VpcPeeringConnection.VpcPeeringConnectionId;
