@@ -137,7 +137,11 @@ function createEgressOnlyInternetGateway(c: Ec2Call): XmlObject {
 
 function describeEgressOnlyInternetGateways(c: Ec2Call): XmlObject {
   gateDescribe(c, "DescribeEgressOnlyInternetGateways");
-  const all = selectByIds(Object.values(c.s.egressOnlyInternetGateways), stringList(c.p, "EgressOnlyInternetGatewayId"), (g) => g.id, "eigw", "eigw");
+  // Ids that do not exist (or no longer) are left out rather than refused: AWS answers an empty set, which
+  // is how clients such as the Terraform provider see that a gateway is gone. // unverified: no AWS recording at hand
+  const ids = stringList(c.p, "EgressOnlyInternetGatewayId");
+  const every = Object.values(c.s.egressOnlyInternetGateways);
+  const all = ids.length === 0 ? every : every.filter((g) => ids.includes(g.id));
   const picked = applyFilters(all, parseFilters(c.p), {}, (g) => g.tags);
   const page = paginate(picked, c.p, { min: 5, max: 255 }, (g) => g.id);
   return { egressOnlyInternetGatewaySet: page.items.map(eigwView), nextToken: page.nextToken };
