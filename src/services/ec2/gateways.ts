@@ -163,8 +163,11 @@ export function natGatewayView(n: NatGatewayRec): XmlObject {
     deleteTime: n.deleteTime !== undefined ? iso(n.deleteTime) : undefined,
     failureCode: n.failureCode,
     failureMessage: n.failureMessage,
+    // A public gateway that is still pending shows only its allocation (AWS CLI create-nat-gateway output, recorded 2026).
     natGatewayAddressSet:
-      n.networkInterfaceId || n.allocationId
+      n.state === "pending" && n.allocationId
+        ? [{ allocationId: n.allocationId, isPrimary: true, status: addressStatus }]
+        : n.networkInterfaceId || n.allocationId
         ? [
             {
               allocationId: n.allocationId,
