@@ -92,7 +92,7 @@ describe("recorded EC2 answers", () => {
       assert.deepEqual(p.AccepterVpcInfo!.CidrBlockSet, [{ CidrBlock: "192.168.2.0/24" }]);
       assert.equal(p.AccepterVpcInfo!.OwnerId, ACCOUNT);
     });
-    it("ModifyVpcPeeringConnectionOptions turns on DNS resolution for one side, and Describe shows it", async () => {
+    it("(not a recording: hyperlocal's own check) ModifyVpcPeeringConnectionOptions turns on DNS resolution for one side, and Describe shows it", async () => {
       const r = await ec2.send(new E.ModifyVpcPeeringConnectionOptionsCommand({ VpcPeeringConnectionId: pcx, AccepterPeeringConnectionOptions: { AllowDnsResolutionFromRemoteVpc: true } }));
       assert.equal(r.AccepterPeeringConnectionOptions!.AllowDnsResolutionFromRemoteVpc, true);
       assert.equal(r.RequesterPeeringConnectionOptions, undefined);
