@@ -59,3 +59,23 @@ describe("config", () => {
     assert.match(configHelp(), /--cors-origins <a,b>/);
   });
 });
+
+describe("quotas", () => {
+  it("start at AWS's defaults and are set by --quota NAME=N (repeatable) and HYPERLOCAL_QUOTAS", () => {
+    assert.equal(parseConfig([], {}).quotas["ec2.vpcs"], 5);
+    const c = parseConfig(["--quota", "ec2.vpcs=20", "--quota=ec2.elastic-ips=9"], { HYPERLOCAL_QUOTAS: "ec2.vpcs=7,ec2.internet-gateways=8" });
+    assert.equal(c.quotas["ec2.vpcs"], 20, "the flag wins over the environment");
+    assert.equal(c.quotas["ec2.elastic-ips"], 9);
+    assert.equal(c.quotas["ec2.internet-gateways"], 8);
+    assert.equal(c.quotas["ec2.subnets-per-vpc"], 200);
+  });
+  it("lambda.concurrent-executions is the same setting as --concurrency-limit", () => {
+    assert.equal(parseConfig(["--quota", "lambda.concurrent-executions=50"], {}).concurrencyLimit, 50);
+    assert.equal(parseConfig(["--concurrency-limit", "70"], {}).quotas["lambda.concurrent-executions"], 70);
+  });
+  it("refuses unknown names and values that are not whole numbers", () => {
+    assert.throws(() => parseConfig(["--quota", "ec2.vpc=3"], {}), /unknown quota 'ec2.vpc'/);
+    assert.throws(() => parseConfig(["--quota", "ec2.vpcs=many"], {}), /expected ec2.vpcs=<whole number>/);
+    assert.throws(() => parseConfig(["--quota"], {}), /--quota needs NAME=N/);
+  });
+});

@@ -1,5 +1,6 @@
 import type { LogLevel } from "./core/logger.ts";
 import { parseOrigin } from "./gateway/browser-guard.ts";
+import { defaultQuotas, isQuotaName, QUOTA_DEFAULTS, type Quotas } from "./quotas.ts";
 
 /** Every setting in one schema: its flag, its environment variable, its default and its help. */
 interface Setting<K extends string> {
@@ -67,6 +68,8 @@ export interface Config {
   eniConnections: number;
   enisPerVpc: number;
   lambdaIdleDays: number;
+  /** AWS's default quotas, each settable with --quota NAME=N (see src/quotas.ts). */
+  quotas: Quotas;
 }
 
 export class ConfigError extends Error {}
@@ -74,6 +77,7 @@ export class ConfigError extends Error {}
 export function defaultConfig(overrides: Partial<Config> = {}): Config {
   const c: Record<string, unknown> = {};
   for (const s of SETTINGS) c[s.key] = Array.isArray(s.default) ? [...s.default] : s.default;
+  c.quotas = defaultQuotas();
   return { ...(c as unknown as Config), ...overrides };
 }
 
@@ -84,9 +88,19 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     const e = env[s.env];
     c[s.key] = e !== undefined && e !== "" ? coerce(s, e, s.env) : Array.isArray(s.default) ? [...s.default] : s.default;
   }
+  const quotas = defaultQuotas();
+  c.quotas = quotas;
+  const quotaEnv = env.HYPERLOCAL_QUOTAS;
+  if (quotaEnv) for (const item of quotaEnv.split(",").filter((x) => x.trim())) setQuota(quotas, item.trim(), "HYPERLOCAL_QUOTAS");
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    if (flag === "--quota") {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new ConfigError("--quota needs NAME=N");
+      setQuota(quotas, v, "--quota");
+      continue;
+    }
     const s = SETTINGS.find((x) => x.flag === flag);
     // --no-X turns off a boolean setting that is on by default (--no-account-keys).
     const negated = s ? undefined : SETTINGS.find((x) => x.type === "boolean" && x.default === true && `--no-${x.flag.slice(2)}` === flag);
@@ -103,7 +117,20 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     if (v === undefined) throw new ConfigError(`${flag} needs a value`);
     c[s.key] = coerce(s, v, flag);
   }
+  // --concurrency-limit and the quota name are one setting: the quota wins when given.
+  if (quotas["lambda.concurrent-executions"] !== QUOTA_DEFAULTS["lambda.concurrent-executions"]) c.concurrencyLimit = quotas["lambda.concurrent-executions"];
+  else quotas["lambda.concurrent-executions"] = c.concurrencyLimit as number;
   return c as unknown as Config;
+}
+
+/** "ec2.vpcs=20" into the quotas. */
+function setQuota(quotas: Quotas, item: string, where: string): void {
+  const eq = item.indexOf("=");
+  const name = eq < 0 ? item : item.slice(0, eq);
+  if (!isQuotaName(name)) throw new ConfigError(`${where}: unknown quota '${name}'; known: ${Object.keys(QUOTA_DEFAULTS).join(", ")}`);
+  const n = Number(item.slice(eq + 1));
+  if (eq < 0 || !Number.isInteger(n) || n < 0) throw new ConfigError(`${where}: expected ${name}=<whole number>, got '${item}'`);
+  quotas[name] = n;
 }
 
 function coerce(s: Setting<string>, v: string, where: string): string | number | boolean | string[] {
@@ -147,7 +174,8 @@ export function configHelp(): string {
     const def = s.default === undefined || (Array.isArray(s.default) && s.default.length === 0) ? "" : ` (default: ${s.default})`;
     return `  ${flag.padEnd(30)} ${s.help}${def}\n  ${"".padEnd(30)} env: ${s.env}`;
   });
-  return rows.join("\n");
+  const quotas = Object.entries(QUOTA_DEFAULTS).map(([k, v]) => `  ${`--quota ${k}=N`.padEnd(46)} default: ${v}`);
+  return `${rows.join("\n")}\n  (repeatable; env HYPERLOCAL_QUOTAS="name=n,name=n")\n${quotas.join("\n")}`;
 }
 
 export type { SettingKey };

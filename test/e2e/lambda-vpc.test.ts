@@ -315,7 +315,7 @@ describe("VPC functions: shared ENIs, states, updates, versions, release", () =>
     const cases: [string, Partial<CreateFunctionCommandInput>, string, string | RegExp][] = [
       ["coexist", { VpcConfig: { SubnetIds: [net.subnetA], SecurityGroupIds: [] } }, "InvalidParameterValueException", "SubnetIds and SecurityIds must coexist or be both empty list."],
       ["too many groups", { VpcConfig: { SubnetIds: [net.subnetA], SecurityGroupIds: ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"] } }, "ValidationException", /at 'vpcConfig\.securityGroupIds' failed to satisfy constraint: Member must have length less than or equal to 5/],
-      ["malformed subnet", { VpcConfig: { SubnetIds: ["sg-123"], SecurityGroupIds: [net.sg1] } }, "ValidationException", /Member must satisfy regular expression pattern: \^subnet-\[0-9a-z\]\*\$/],
+      ["malformed subnet", { VpcConfig: { SubnetIds: ["sg-123"], SecurityGroupIds: [net.sg1] } }, "ValidationException", /Member must satisfy regular expression pattern: subnet-\[0-9a-z\]\*\]$/],
       [
         "missing group (checked before subnets)",
         { VpcConfig: { SubnetIds: [missingSubnet], SecurityGroupIds: [net.sg1, missingSg] } },

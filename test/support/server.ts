@@ -6,15 +6,24 @@ import { join } from "node:path";
 import { startApp, type App } from "../../src/app.ts";
 import { defaultConfig, type Config } from "../../src/config.ts";
 import { createLogger } from "../../src/core/logger.ts";
+import { defaultQuotas, type Quotas } from "../../src/quotas.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 /** In-process servers not closed yet: closed when the test file ends, so a failed test cannot keep its process alive. */
 const liveApps = new Set<App>();
 
+/**
+ * The quotas test servers start with: AWS's defaults, except the per-Region counts of VPCs, Elastic
+ * IPs, internet gateways and NAT gateways (5 each), which tests of other behaviour pass on their
+ * way. The quota tests (test/e2e/quotas.test.ts) start with AWS's defaults.
+ */
+export const TEST_QUOTAS: Quotas = { ...defaultQuotas(), "ec2.vpcs": 1000, "ec2.elastic-ips": 1000, "ec2.internet-gateways": 1000, "ec2.nat-gateways-per-az": 1000 };
+const TEST_QUOTA_ENV = Object.entries(TEST_QUOTAS).map(([k, v]) => `${k}=${v}`).join(",");
+
 /** An in-process server on a random free port: fast, for most tests. */
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<App> {
-  const config = defaultConfig({ port: 0, host: "127.0.0.1", logLevel: "silent", ...overrides });
+  const config = defaultConfig({ port: 0, host: "127.0.0.1", logLevel: "silent", quotas: { ...TEST_QUOTAS }, ...overrides });
   const app = await startApp(config, { logger: createLogger(config.logLevel) });
   liveApps.add(app);
   const close = app.close.bind(app);
@@ -54,7 +63,7 @@ export function startChildServer(args: string[] = [], env: NodeJS.ProcessEnv = {
   const argv = [...wrapper, process.execPath, "--import", "tsx", join(ROOT, "src/main.ts"), "start", "--port", "0", ...args];
   const proc = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
-    env: { ...process.env, HYPERLOCAL_READY_LINE: "1", HYPERLOCAL_LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, HYPERLOCAL_READY_LINE: "1", HYPERLOCAL_LOG_LEVEL: "warn", HYPERLOCAL_QUOTAS: TEST_QUOTA_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   liveChildren.add(proc);

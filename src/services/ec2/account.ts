@@ -7,7 +7,7 @@ import { selectByIds } from "./lookup.ts";
 import { BOUNDS_1000, paginate } from "./pagination.ts";
 import { stringList } from "./request.ts";
 import type { DhcpOptionsRec } from "./state.ts";
-import { tagSetView } from "./tags.ts";
+import { dhcpOptionsView } from "./dhcp-options.ts";
 
 /** Region-wide, read-only calls: zones, regions, account attributes, DHCP option sets. */
 export const REGIONS = [
@@ -74,12 +74,7 @@ function describeDhcpOptions(c: Ec2Call): XmlObject {
   const page = paginate(picked, c.p, BOUNDS_1000, (d) => d.id);
   return {
     nextToken: page.nextToken,
-    dhcpOptionsSet: page.items.map((d) => ({
-      ownerId: d.ownerId,
-      tagSet: tagSetView(d.tags, true),
-      dhcpOptionsId: d.id,
-      dhcpConfigurationSet: d.configurations.map((x) => ({ key: x.key, valueSet: x.values.map((value) => ({ value })) })),
-    })),
+    dhcpOptionsSet: page.items.map(dhcpOptionsView),
   };
 }
 

@@ -1,5 +1,6 @@
 import { dict } from "../../core/dict.ts";
 import { createHash } from "node:crypto";
+import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { formatIpv4, parseIpv4 } from "./cidr.ts";
@@ -86,6 +87,7 @@ function allocateAddress(c: Ec2Call): XmlObject {
   if (border !== undefined && border !== c.s.region) throw invalidParameterValue(`Invalid network border group ${border}.`); // unverified wording
   const tags = tagSpecifications(c.p, ["elastic-ip"])["elastic-ip"];
   gate(c, "AllocateAddress", { arn: arnOf(c.s, "elastic-ip", "*"), context: requestTagContext(tags) });
+  checkQuota(c, "ec2.elastic-ips", Object.keys(c.s.addresses).length);
   const a = buildAddress(c.s, tags ?? {});
   return { allocationId: a.allocationId, publicIpv4Pool: "amazon", networkBorderGroup: a.networkBorderGroup, domain: "vpc", publicIp: a.publicIp };
 }

@@ -5,6 +5,7 @@ import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { dryRunOperation } from "./errors.ts";
 import { isDryRun } from "./request.ts";
+import type { Quotas } from "../../quotas.ts";
 import type { Ec2State, Tags } from "./state.ts";
 
 /** What every EC2 operation works with: the request, its caller, and the caller's state. */
@@ -13,6 +14,8 @@ export interface Ec2Call {
   ctx: OperationContext;
   s: Ec2State;
   now: number;
+  /** AWS's default quotas, or those the server was started with (--quota). */
+  quotas: Quotas;
 }
 
 export type Ec2Operation = (c: Ec2Call) => XmlObject;

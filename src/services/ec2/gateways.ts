@@ -1,5 +1,6 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
+import { checkQuota } from "./quotas.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { associateAddress, disassociateAddress } from "./addresses.ts";
 import { priorResult, rememberResult } from "./client-token.ts";
@@ -59,6 +60,7 @@ function igwContext(g: InternetGatewayRec) {
 function createInternetGateway(c: Ec2Call): XmlObject {
   const tags = tagSpecifications(c.p, ["internet-gateway"])["internet-gateway"];
   gate(c, "CreateInternetGateway", { arn: arnOf(c.s, "internet-gateway", "*"), context: requestTagContext(tags) });
+  checkQuota(c, "ec2.internet-gateways", Object.keys(c.s.internetGateways).length);
   return { internetGateway: internetGatewayView(buildInternetGateway(c.s, tags ?? {})) };
 }
 
@@ -136,7 +138,11 @@ function createEgressOnlyInternetGateway(c: Ec2Call): XmlObject {
 
 function describeEgressOnlyInternetGateways(c: Ec2Call): XmlObject {
   gateDescribe(c, "DescribeEgressOnlyInternetGateways");
-  const all = selectByIds(Object.values(c.s.egressOnlyInternetGateways), stringList(c.p, "EgressOnlyInternetGatewayId"), (g) => g.id, "eigw", "eigw");
+  // Ids that do not exist (or no longer) are left out rather than refused: AWS answers an empty set, which
+  // is how clients such as the Terraform provider see that a gateway is gone. // unverified: no AWS recording at hand
+  const ids = stringList(c.p, "EgressOnlyInternetGatewayId");
+  const every = Object.values(c.s.egressOnlyInternetGateways);
+  const all = ids.length === 0 ? every : every.filter((g) => ids.includes(g.id));
   const picked = applyFilters(all, parseFilters(c.p), {}, (g) => g.tags);
   const page = paginate(picked, c.p, { min: 5, max: 255 }, (g) => g.id);
   return { egressOnlyInternetGatewaySet: page.items.map(eigwView), nextToken: page.nextToken };
@@ -158,8 +164,11 @@ export function natGatewayView(n: NatGatewayRec): XmlObject {
     deleteTime: n.deleteTime !== undefined ? iso(n.deleteTime) : undefined,
     failureCode: n.failureCode,
     failureMessage: n.failureMessage,
+    // A public gateway that is still pending shows only its allocation (AWS CLI create-nat-gateway output, recorded 2026).
     natGatewayAddressSet:
-      n.networkInterfaceId || n.allocationId
+      n.state === "pending" && n.allocationId
+        ? [{ allocationId: n.allocationId, isPrimary: true, status: addressStatus }]
+        : n.networkInterfaceId || n.allocationId
         ? [
             {
               allocationId: n.allocationId,
@@ -219,6 +228,8 @@ function createNatGateway(c: Ec2Call, timing: GatewayTiming): XmlObject {
     const usedByNat = Object.values(c.s.natGateways).some((n) => n.allocationId === address.allocationId && n.state !== "deleted" && n.state !== "failed");
     if (address.association || usedByNat) throw ec2Error("Resource.AlreadyAssociated", `Elastic IP address [${address.allocationId}] is already associated`); // unverified wording
   }
+  const live = Object.values(c.s.natGateways).filter((n) => n.state !== "deleted" && n.state !== "failed");
+  checkQuota(c, "ec2.nat-gateways-per-az", live.filter((n) => c.s.subnets[n.subnetId]?.availabilityZone === subnet.availabilityZone).length);
   const vpc = getVpc(c.s, subnet.vpcId);
   const n: NatGatewayRec = {
     id: ec2Id("nat"),

@@ -7,7 +7,8 @@ import type { ServiceDeps } from "../service-deps.ts";
 import { accountOperations } from "./account.ts";
 import { addressOperations } from "./addresses.ts";
 import type { Ec2Operation } from "./context.ts";
-import { initialState } from "./default-vpc.ts";
+import { defaultVpcOperations, initialState } from "./default-vpc.ts";
+import { dhcpOptionsOperations } from "./dhcp-options.ts";
 import { gatewayOperations, settleNatGateways, type GatewayTiming } from "./gateways.ts";
 import { createInternal, type Ec2Internal } from "./internal.ts";
 import { networkAclOperations } from "./network-acls.ts";
@@ -20,6 +21,7 @@ import type { Ec2State } from "./state.ts";
 import { subnetOperations } from "./subnets.ts";
 import { createTags, deleteTags, describeTags } from "./tags.ts";
 import { vpcOperations } from "./vpcs.ts";
+import { defaultQuotas } from "../../quotas.ts";
 
 export type { Ec2Internal, NetworkInterfaceView, SubnetView, SecurityGroupView, VpcView, ServiceManagedInterfaceOptions } from "./internal.ts";
 export type { Ec2State } from "./state.ts";
@@ -58,6 +60,8 @@ export function createEc2Service(deps: ServiceDeps): {
   const table: Record<string, Ec2Operation> = {
     ...accountOperations,
     ...vpcOperations,
+    ...defaultVpcOperations,
+    ...dhcpOptionsOperations,
     ...subnetOperations,
     ...securityGroupOperations,
     ...networkAclOperations,
@@ -74,7 +78,7 @@ export function createEc2Service(deps: ServiceDeps): {
 
   const operations: Record<string, QueryOperation<OperationContext>> = {};
   for (const [name, op] of Object.entries(table)) {
-    operations[name] = (p, ctx) => op({ p, ctx, s: stateFor(ctx.accountId, ctx.region), now: ctx.clock.now() });
+    operations[name] = (p, ctx) => op({ p, ctx, s: stateFor(ctx.accountId, ctx.region), now: ctx.clock.now(), quotas: deps.config.quotas ?? defaultQuotas() });
   }
 
   const dispatch = queryDispatcher<OperationContext>({ protocol: "ec2-query", version: "2016-11-15", xmlns: EC2_XMLNS, operations });

@@ -1,6 +1,7 @@
 import { malformed, notFound, wellFormed, type IdKindName } from "./errors.ts";
 import type {
   AddressRec,
+  DhcpOptionsRec,
   Ec2State,
   EgressOnlyInternetGatewayRec,
   EniRec,
@@ -35,6 +36,7 @@ export const getNetworkInterface = (s: Ec2State, id: string): EniRec => get(s.ne
 export const getNetworkAcl = (s: Ec2State, id: string): NetworkAclRec => get(s.networkAcls, "acl", "acl", id);
 export const getPeering = (s: Ec2State, id: string): PeeringRec => get(s.peerings, "pcx", "pcx", id);
 export const getAddress = (s: Ec2State, id: string): AddressRec => get(s.addresses, "eipalloc", "eipalloc", id);
+export const getDhcpOptions = (s: Ec2State, id: string): DhcpOptionsRec => get(s.dhcpOptions, "dopt", "dopt", id);
 
 /** A NAT gateway that still exists (deleted ones are only listed, never acted on). */
 export function getNatGateway(s: Ec2State, id: string): NatGatewayRec {

@@ -1,5 +1,6 @@
 import { dict } from "../../core/dict.ts";
 import { randomBytes } from "node:crypto";
+import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { allocateLowest, checkClaim, claim, freeCount, release, type AddressPool } from "./address-pool.ts";
@@ -330,6 +331,7 @@ function createNetworkInterface(c: Ec2Call): XmlObject {
   ]);
   const prior = priorResult(c, "CreateNetworkInterface");
   if (prior && c.s.networkInterfaces[prior]) return { networkInterface: networkInterfaceView(c.s, c.s.networkInterfaces[prior]), clientToken: optString(c.p, "ClientToken") };
+  checkQuota(c, "ec2.network-interfaces", Object.keys(c.s.networkInterfaces).length);
   const eni = allocateInterface(c.s, {
     subnet,
     groups,

@@ -8,7 +8,7 @@ import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";
 import { DELETED_VISIBLE_MS } from "./gateways.ts";
 import { getPeering, getVpc, selectByIds } from "./lookup.ts";
 import { BOUNDS_1000, paginate } from "./pagination.ts";
-import { optString, reqString, stringList } from "./request.ts";
+import { optBool, optString, reqString, stringList } from "./request.ts";
 import type { Ec2State, PeeringRec, PeeringStatus } from "./state.ts";
 import { tagSetView, tagSpecifications } from "./tags.ts";
 import { vpcCidrs, vpcIpv6Cidrs } from "./vpcs.ts";
@@ -47,10 +47,8 @@ function vpcInfo(s: Ec2State, p: PeeringRec, side: "requester" | "accepter"): Xm
     ipv6CidrBlockSet: show && ipv6.length ? ipv6.map((ipv6CidrBlock) => ({ ipv6CidrBlock })) : undefined,
     cidrBlockSet: show ? cidrs.map((cidrBlock) => ({ cidrBlock })) : undefined,
     ownerId: side === "requester" ? p.requesterOwnerId : p.accepterOwnerId,
-    peeringOptions:
-      p.status === "active"
-        ? { allowDnsResolutionFromRemoteVpc: false, allowEgressFromLocalClassicLinkToRemoteVpc: false, allowEgressFromLocalVpcToRemoteClassicLink: false }
-        : undefined,
+    // The requester's options show from the start, the accepter's once active (AWS-validated: LocalStack's test_vcp_peering_difference_regions).
+    peeringOptions: show ? optionsView((side === "requester" ? p.requesterDns : p.accepterDns) ?? false) : undefined,
     vpcId,
     region: s.region,
   };
@@ -218,7 +216,39 @@ export function settlePeerings(s: Ec2State, now: number): boolean {
   return changed;
 }
 
+function optionsView(dns: boolean): XmlObject {
+  return { allowDnsResolutionFromRemoteVpc: dns, allowEgressFromLocalClassicLinkToRemoteVpc: false, allowEgressFromLocalVpcToRemoteClassicLink: false };
+}
+
+/** The side's AllowDnsResolutionFromRemoteVpc asked for, or undefined when the side is not named. ClassicLink is retired: only false is taken. */
+function optionsAsked(c: Ec2Call, side: "Requester" | "Accepter"): boolean | undefined {
+  const o = c.p[`${side}PeeringConnectionOptions`];
+  if (o === undefined || typeof o === "string") return undefined;
+  for (const k of ["AllowEgressFromLocalClassicLinkToRemoteVpc", "AllowEgressFromLocalVpcToRemoteClassicLink"]) {
+    if (optBool(o, k) === true) throw invalidParameterValue(`${k} is not supported: EC2-Classic and ClassicLink are retired.`); // unverified wording
+  }
+  return optBool(o, "AllowDnsResolutionFromRemoteVpc") ?? false;
+}
+
+/** ModifyVpcPeeringConnectionOptions: DNS resolution across an active peering, per side. */
+function modifyVpcPeeringConnectionOptions(c: Ec2Call): XmlObject {
+  const p = getPeering(c.s, reqString(c.p, "VpcPeeringConnectionId"));
+  const requester = optionsAsked(c, "Requester");
+  const accepter = optionsAsked(c, "Accepter");
+  gate(c, "ModifyVpcPeeringConnectionOptions", { arn: arnOf(c.s, "vpc-peering-connection", p.id), context: pcxContext(c.s, p) });
+  if (p.status !== "active") {
+    throw ec2Error("OperationNotPermitted", `Peering connection ${p.id} is not active. Peering options can be added only to active peerings.`); // unverified wording
+  }
+  if (requester !== undefined) p.requesterDns = requester;
+  if (accepter !== undefined) p.accepterDns = accepter;
+  return {
+    requesterPeeringConnectionOptions: requester !== undefined ? optionsView(requester) : undefined,
+    accepterPeeringConnectionOptions: accepter !== undefined ? optionsView(accepter) : undefined,
+  };
+}
+
 export const peeringOperations = {
+  ModifyVpcPeeringConnectionOptions: modifyVpcPeeringConnectionOptions,
   CreateVpcPeeringConnection: createVpcPeeringConnection,
   AcceptVpcPeeringConnection: acceptVpcPeeringConnection,
   RejectVpcPeeringConnection: rejectVpcPeeringConnection,

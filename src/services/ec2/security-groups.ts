@@ -1,5 +1,6 @@
 import { own, dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
+import { checkQuota } from "./quotas.ts";
 import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { formatCidr, isAligned, parseCidr } from "./cidr.ts";
@@ -17,7 +18,6 @@ import { tagSetView, tagSpecifications } from "./tags.ts";
  * rules with protocols, port ranges, IPv4/IPv6 CIDRs, group references and prefix lists. Each
  * stored rule has one source, like AWS's SecurityGroupRule; the IpPermissions view groups them.
  */
-export const MAX_RULES_PER_DIRECTION = 60;
 
 export function buildSecurityGroup(s: Ec2State, vpc: VpcRec, o: { name: string; description: string; isDefault?: boolean; tags?: Record<string, string> }): SecurityGroupRec {
   const id = ec2Id("sg");
@@ -258,6 +258,7 @@ function createSecurityGroup(c: Ec2Call): XmlObject {
   if (Object.values(c.s.securityGroups).some((g) => g.vpcId === vpc.id && g.name === name)) {
     throw ec2Error("InvalidGroup.Duplicate", `The security group '${name}' already exists for VPC '${vpc.id}'`);
   }
+  checkQuota(c, "ec2.security-groups-per-vpc", Object.values(c.s.securityGroups).filter((x) => x.vpcId === vpc.id).length);
   const g = buildSecurityGroup(c.s, vpc, { name, description, tags });
   return { return: true, groupId: g.id, tagSet: tagSetView(g.tags), securityGroupArn: arnOf(c.s, "security-group", g.id) };
 }
@@ -337,9 +338,7 @@ function authorize(c: Ec2Call, egress: boolean): XmlObject {
       added.push(rule);
     }
   }
-  if (g.rules.filter((r) => r.egress === egress).length + added.length > MAX_RULES_PER_DIRECTION) {
-    throw ec2Error("RulesPerSecurityGroupLimitExceeded", "The maximum number of rules per security group has been reached.");
-  }
+  checkQuota(c, "ec2.rules-per-security-group", g.rules.filter((r) => r.egress === egress).length, added.length);
   g.rules.push(...added);
   return { return: true, securityGroupRuleSet: added.map((r) => ruleView(c.s, g, r)) };
 }
@@ -421,7 +420,43 @@ function describeSecurityGroupRules(c: Ec2Call): XmlObject {
   return { securityGroupRuleSet: page.items.map((x) => ruleView(c.s, x.g, x.r)), nextToken: page.nextToken };
 }
 
+/**
+ * UpdateSecurityGroupRuleDescriptionsIngress/Egress: new descriptions for existing rules, named by
+ * their permissions (IpPermissions, the description taken from each range) or by rule id
+ * (SecurityGroupRuleDescriptions.N.SecurityGroupRuleId / Description). Nothing changes unless every rule exists.
+ */
+function updateRuleDescriptions(c: Ec2Call, egress: boolean): XmlObject {
+  const g = egress ? getSecurityGroup(c.s, reqString(c.p, "GroupId")) : groupByIdOrName(c.s, c.p);
+  const byId = structList(c.p, "SecurityGroupRuleDescription");
+  const changes: [SgRule, string | undefined][] = [];
+  if (byId.length > 0) {
+    for (const d of byId) {
+      const id = optString(d, "SecurityGroupRuleId") ?? "";
+      if (!wellFormed("sgr", id)) throw malformed("sgr", "sgr", id);
+      const r = g.rules.find((x) => x.id === id && x.egress === egress);
+      if (!r) throw notFound("sgr", id);
+      changes.push([r, optString(d, "Description")]);
+    }
+  } else {
+    for (const perm of readPermissions(c.s, g, c.p)) {
+      for (const src of perm.sources) {
+        const r = g.rules.find((x) => sameRule(x, { egress, protocol: perm.protocol, fromPort: perm.fromPort, toPort: perm.toPort, ...src }));
+        if (!r) throw ec2Error("InvalidPermission.NotFound", "The specified rule does not exist in this security group."); // unverified wording
+        changes.push([r, src.description]);
+      }
+    }
+  }
+  gate(c, egress ? "UpdateSecurityGroupRuleDescriptionsEgress" : "UpdateSecurityGroupRuleDescriptionsIngress", { arn: arnOf(c.s, "security-group", g.id), context: sgContext(c.s, g) });
+  for (const [r, description] of changes) {
+    if (description === undefined || description === "") delete r.description;
+    else r.description = description;
+  }
+  return { return: true };
+}
+
 export const securityGroupOperations = {
+  UpdateSecurityGroupRuleDescriptionsIngress: (c: Ec2Call) => updateRuleDescriptions(c, false),
+  UpdateSecurityGroupRuleDescriptionsEgress: (c: Ec2Call) => updateRuleDescriptions(c, true),
   CreateSecurityGroup: createSecurityGroup,
   DescribeSecurityGroups: describeSecurityGroups,
   DeleteSecurityGroup: deleteSecurityGroup,

@@ -209,6 +209,9 @@ export interface PeeringRec {
   accepterCidrs: string[];
   accepterIpv6: string[];
   tags: Tags;
+  /** AllowDnsResolutionFromRemoteVpc of each side (ModifyVpcPeeringConnectionOptions); absent: false. */
+  requesterDns?: boolean;
+  accepterDns?: boolean;
 }
 
 export interface EniRec {
@@ -242,6 +245,8 @@ export interface DhcpOptionsRec {
   ownerId: string;
   configurations: { key: string; values: string[] }[];
   tags: Tags;
+  /** Made with CreateDhcpOptions (absent: the Region's default set). */
+  custom?: boolean;
 }
 
 export interface Ec2State {

@@ -1,5 +1,6 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
+import { checkQuota } from "./quotas.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { freeCount, newPool } from "./address-pool.ts";
 import { zonesOf, type Zone } from "./availability-zones.ts";
@@ -199,6 +200,7 @@ function createSubnet(c: Ec2Call): XmlObject {
     { arn: arnOf(c.s, "subnet", "*"), context: { "ec2:Vpc": arnOf(c.s, "vpc", vpc.id), "ec2:AvailabilityZone": zone.name, ...requestTagContext(tags) } },
     { arn: arnOf(c.s, "vpc", vpc.id), context: { "ec2:Vpc": arnOf(c.s, "vpc", vpc.id), ...resourceTagContext(vpc.tags) } },
   ]);
+  checkQuota(c, "ec2.subnets-per-vpc", Object.values(c.s.subnets).filter((x) => x.vpcId === vpc.id).length);
   const v4 = cidr ? checkIpv4Block(c.s, vpc, cidr) : undefined;
   const v6 = ipv6Cidr ? checkIpv6Block(c.s, vpc, ipv6Cidr) : undefined;
   const subnet = buildSubnet(c.s, vpc, { cidr: v4, ipv6Cidr: v6, ipv6Native, zone, tags });

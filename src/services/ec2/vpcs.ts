@@ -1,5 +1,6 @@
 import { dict } from "../../core/dict.ts";
 import { createHash } from "node:crypto";
+import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { cidrSize, formatCidr, isAligned, overlaps, parseCidr, subBlock, type Cidr } from "./cidr.ts";
@@ -20,7 +21,7 @@ export const MAX_CIDRS = 5;
 
 /** The one DHCP option set every VPC of a region points at, created on first use. */
 export function defaultDhcpOptions(s: Ec2State): string {
-  const existing = Object.values(s.dhcpOptions)[0];
+  const existing = Object.values(s.dhcpOptions).find((d) => !d.custom);
   if (existing) return existing.id;
   const id = ec2Id("dopt");
   const domain = s.region === "us-east-1" ? "ec2.internal" : `${s.region}.compute.internal`;
@@ -167,6 +168,7 @@ function createVpc(c: Ec2Call): XmlObject {
   }
   const tags = tagSpecifications(c.p, ["vpc"]).vpc;
   gate(c, "CreateVpc", { arn: arnOf(c.s, "vpc", "*"), context: { ...requestTagContext(tags), "ec2:Tenancy": tenancy } });
+  checkQuota(c, "ec2.vpcs", Object.keys(c.s.vpcs).length);
   const vpc = buildVpc(c.s, { cidr: formatCidr(block), amazonIpv6, tenancy, tags, now: c.now });
   return { vpc: vpcView(vpc, "pending") };
 }

@@ -30,8 +30,12 @@ export function groupShape(g: GroupRec): XmlObject {
   return { Path: g.path, GroupName: g.name, GroupId: g.id, Arn: g.arn, CreateDate: isoDate(g.created) };
 }
 
-/** ListRoles leaves out Tags, PermissionsBoundary and RoleLastUsed (IAM API reference, ListRoles). */
-export function roleShape(r: RoleRec, full: boolean): XmlObject {
+/**
+ * ListRoles leaves out Tags, PermissionsBoundary and RoleLastUsed (IAM API reference, ListRoles).
+ * CreateRole and UpdateRoleDescription ("written") also leave out MaxSessionDuration and RoleLastUsed
+ * (AWS-validated: LocalStack's test_iam_roles.snapshot.json, test_create_role_defaults and test_update_role).
+ */
+export function roleShape(r: RoleRec, full: boolean, written = false): XmlObject {
   return {
     Path: r.path,
     RoleName: r.name,
@@ -40,10 +44,10 @@ export function roleShape(r: RoleRec, full: boolean): XmlObject {
     CreateDate: isoDate(r.created),
     AssumeRolePolicyDocument: encodeDocument(r.trust),
     Description: r.description,
-    MaxSessionDuration: r.maxSessionDuration,
+    MaxSessionDuration: written ? undefined : r.maxSessionDuration,
     PermissionsBoundary: full ? boundaryShape(r.boundary) : undefined,
     Tags: full ? tagsShape(r.tags) : undefined,
-    RoleLastUsed: full ? (r.lastUsed ? { LastUsedDate: isoDate(r.lastUsed.at), Region: r.lastUsed.region } : {}) : undefined,
+    RoleLastUsed: full && !written ? (r.lastUsed ? { LastUsedDate: isoDate(r.lastUsed.at), Region: r.lastUsed.region } : {}) : undefined,
   };
 }
 

@@ -75,7 +75,8 @@ export function updateAlias(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   const found = requireFunction(env, call, input.FunctionName, undefined, "lambda:UpdateAlias", { noQualifier: true });
   const name = String(input.Name);
   const alias = found.fn.aliases[name];
-  if (!alias) throw resourceNotFound(`Cannot find alias arn: ${aliasArn(found, name)}`);
+  // UpdateAlias words it apart from GetAlias (AWS-validated: LocalStack's test_non_existent_alias_update).
+  if (!alias) throw resourceNotFound(`Alias not found: ${aliasArn(found, name)}`);
   if (input.RevisionId !== undefined && input.RevisionId !== alias.revisionId) throw preconditionFailed(REVISION_MISMATCH);
   const version = input.FunctionVersion !== undefined ? String(input.FunctionVersion) : alias.functionVersion;
   const weights = input.RoutingConfig !== undefined ? weightsFrom(input.RoutingConfig) ?? dict() : alias.additionalVersionWeights;

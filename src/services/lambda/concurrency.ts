@@ -6,7 +6,8 @@ import type { Concurrency, GetAccountSettingsResponse, GetFunctionConcurrencyRes
 import type { ServiceResponse } from "../../protocol/http-types.ts";
 import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
-import { invalidParameter, tooManyRequests } from "./errors.ts";
+import { functionNotFound, invalidParameter, tooManyRequests } from "./errors.ts";
+import { codeStorageQuota, codeStorageUsed } from "./code-storage.ts";
 import { requireFunction } from "./lookup.ts";
 import { LIMITS, type LambdaState } from "./model.ts";
 import { FUNCTION_ONLY, PUT_CONCURRENCY, validate } from "./validation.ts";
@@ -72,7 +73,11 @@ export function putFunctionConcurrency(env: LambdaEnv, call: LambdaCall): Servic
   const body = parseJsonBody(call.body);
   const input: Record<string, unknown> = { ...body, FunctionName: call.labels.FunctionName };
   validate(PUT_CONCURRENCY, input);
-  const { fn, ref, state, arn } = requireFunction(env, call, input.FunctionName, undefined, "lambda:PutFunctionConcurrency", { noQualifier: "function-only" });
+  const { fn, ref, state, arn } = requireFunction(env, call, input.FunctionName, undefined, "lambda:PutFunctionConcurrency", {
+    noQualifier: "function-only",
+    // As AWS words it for this operation: "Function not found: arn:aws:lambda:...:function:doesnotexist:$LATEST"
+    notFound: (arn) => functionNotFound(`${arn}:$LATEST`),
+  });
   void ref;
   void arn;
   const n = input.ReservedConcurrentExecutions as number;
@@ -110,20 +115,10 @@ export function getAccountSettings(env: LambdaEnv, call: LambdaCall): ServiceRes
   call.ctx.operation = "GetAccountSettings";
   call.ctx.authorize("lambda:GetAccountSettings", "*");
   const s = env.state(call.ctx.accountId, call.ctx.region);
-  let totalCodeSize = 0;
-  const seen = new Set<string>();
-  for (const fn of Object.values(s.functions)) {
-    for (const cfg of [fn.latest, ...Object.values(fn.versions)]) {
-      // Versions that share code count it once, as Lambda stores it once.
-      const k = `${fn.name}/${cfg.code.sha256Hex}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      totalCodeSize += cfg.code.size;
-    }
-  }
+  const totalCodeSize = codeStorageUsed(s);
   const out: GetAccountSettingsResponse = {
     AccountLimit: {
-      TotalCodeSize: LIMITS.totalCodeBytes,
+      TotalCodeSize: codeStorageQuota(env),
       CodeSizeUnzipped: LIMITS.unzippedCodeBytes,
       CodeSizeZipped: LIMITS.zippedCodeBytes,
       ConcurrentExecutions: env.config.concurrencyLimit,

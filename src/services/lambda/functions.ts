@@ -13,6 +13,7 @@ import { functionNotFound, invalidParameter, preconditionFailed, resourceConflic
 import { LAMBDA_SERVICE_PRINCIPAL } from "./execution-role.ts";
 import { parseFunctionRef } from "./function-names.ts";
 import type { FunctionLocation } from "./function-state.ts";
+import { checkCodeStorage } from "./code-storage.ts";
 import { requireFunction, requireQualifier } from "./lookup.ts";
 import {
   DEPRECATED_RUNTIMES,
@@ -82,6 +83,7 @@ export async function createFunction(env: LambdaEnv, call: LambdaCall): Promise<
   // The code was unpacked off the event loop: a request for the same name may have won meanwhile.
   const state = env.state(loc.account, loc.region);
   if (state.functions[loc.name]) throw resourceConflict(`Function already exist: ${loc.name}`);
+  checkCodeStorage(env, state, codeRecord.size);
 
   const now = env.clock.now();
   const env0 = input.Environment as { Variables?: Record<string, string> } | undefined;
@@ -258,6 +260,9 @@ export async function updateFunctionCode(env: LambdaEnv, call: LambdaCall): Prom
   // The code was unpacked off the event loop: the function may have changed or gone meanwhile.
   canUpdate();
   const previous = fn.latest;
+  // The new code counts unless $LATEST's present code is kept by a published version.
+  const keptByVersion = Object.values(fn.versions).some((v) => v.code.sha256Hex === previous.code.sha256Hex);
+  if (code.sha256Hex !== previous.code.sha256Hex) checkCodeStorage(env, found.state, code.size - (keptByVersion ? 0 : previous.code.size));
 
   const next: VersionConfig = { ...previous, code, lastModified: lambdaTimestamp(env.clock.now()), revisionId: uuid(), internalRevision: uuid(), lastActivityAt: env.clock.now() };
   if (input.Architectures !== undefined) next.architectures = input.Architectures as VersionConfig["architectures"];

@@ -22,6 +22,8 @@ export interface LookupOptions {
    * for the operations on the function as a whole (concurrency), with their own text.
    */
   noQualifier?: boolean | "function-only";
+  /** The 404 a missing function gets, when the operation words it its own way (given the unqualified ARN). */
+  notFound?: (arn: string) => Error;
   /** The resource-based policy to evaluate with the caller's (e.g. for cross-account GetFunction). */
   usePolicy?: boolean;
   /** Operation-specific condition keys, from the function as it is (undefined when it does not exist). */
@@ -38,7 +40,8 @@ export function requireFunction(
   opts: LookupOptions = {},
 ): Found {
   const ref = parseFunctionRef(String(functionName), call.ctx, qualifierParam);
-  if (opts.noQualifier && ref.qualifier !== undefined && ref.qualifier !== LATEST) {
+  // Operations on the function as a whole refuse even $LATEST (AWS-validated: LocalStack's test_function_concurrency_exceptions).
+  if (opts.noQualifier && ref.qualifier !== undefined && (ref.qualifier !== LATEST || opts.noQualifier === "function-only")) {
     throw invalidParameter(
       opts.noQualifier === "function-only"
         ? "This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN."
@@ -56,7 +59,7 @@ export function requireFunction(
     ...(ref.crossAccount ? { resourceAccount: ref.account } : {}),
     ...(context && Object.keys(context).length > 0 ? { context } : {}),
   });
-  if (!fn) throw functionNotFound(functionArn(ref.region, ref.account, ref.name));
+  if (!fn) throw opts.notFound ? opts.notFound(functionArn(ref.region, ref.account, ref.name)) : functionNotFound(functionArn(ref.region, ref.account, ref.name));
   return { ref, loc: { account: ref.account, region: ref.region, name: ref.name }, state, fn, arn: functionArn(ref.region, ref.account, ref.name) };
 }
 

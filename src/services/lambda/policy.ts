@@ -40,8 +40,8 @@ interface PolicyTarget {
 }
 
 /** The function and the version or alias the policy belongs to, or AWS's 404 for a missing one. */
-function policyTarget(env: LambdaEnv, call: LambdaCall, name: unknown, qualifier: string | undefined, action: string): PolicyTarget {
-  const found = requireFunction(env, call, name, qualifier, action);
+function policyTarget(env: LambdaEnv, call: LambdaCall, name: unknown, qualifier: string | undefined, action: string, notFound?: (arn: string) => Error): PolicyTarget {
+  const found = requireFunction(env, call, name, qualifier, action, notFound ? { notFound } : {});
   const { fn, loc } = found;
   const key = policyKey(found.ref.qualifier);
   const resource = functionArn(loc.region, loc.account, loc.name, key || undefined);
@@ -77,6 +77,7 @@ export function addPermission(env: LambdaEnv, call: LambdaCall): ServiceResponse
   };
   validate(ADD_PERMISSION, input);
   const { found, key, resource, revision } = policyTarget(env, call, input.FunctionName, input.Qualifier as string | undefined, "lambda:AddPermission");
+  if (found.ref.qualifier === LATEST) throw invalidParameter("We currently do not support adding policies for $LATEST.");
   const existing = found.fn.policies[key];
   if (input.RevisionId !== undefined && input.RevisionId !== revision.get()) throw preconditionFailed(REVISION_MISMATCH);
   const doc: PolicyDocument = existing ? (JSON.parse(existing.document) as PolicyDocument) : { Version: "2012-10-17", Id: "default", Statement: [] };
@@ -118,7 +119,8 @@ export function removePermission(env: LambdaEnv, call: LambdaCall): ServiceRespo
     RevisionId: call.query.get("RevisionId") ?? undefined,
   };
   validate(REMOVE_PERMISSION, input);
-  const { found, key, revision } = policyTarget(env, call, input.FunctionName, input.Qualifier, "lambda:RemovePermission");
+  // AWS-validated wordings (LocalStack's test_permission_exceptions): a missing function has "no policy found".
+  const { found, key, revision } = policyTarget(env, call, input.FunctionName, input.Qualifier, "lambda:RemovePermission", (arn) => resourceNotFound(`No policy found for: ${arn}`));
   const existing = found.fn.policies[key];
   if (!existing) throw resourceNotFound("No policy is associated with the given resource.");
   const doc = JSON.parse(existing.document) as PolicyDocument;
@@ -135,7 +137,7 @@ export function getPolicy(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   call.ctx.operation = "GetPolicy";
   const input = { FunctionName: call.labels.FunctionName, Qualifier: call.query.get("Qualifier") ?? undefined };
   validate(NAMESPACED_WITH_QUALIFIER, input);
-  const { found, key, revision } = policyTarget(env, call, input.FunctionName, input.Qualifier, "lambda:GetPolicy");
+  const { found, key, revision } = policyTarget(env, call, input.FunctionName, input.Qualifier, "lambda:GetPolicy", () => resourceNotFound("The resource you requested does not exist."));
   const existing = found.fn.policies[key];
   if (!existing) throw resourceNotFound("The resource you requested does not exist.");
   const out: GetPolicyResponse = { Policy: existing.document, RevisionId: revision.get() };

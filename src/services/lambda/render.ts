@@ -7,7 +7,7 @@ import { functionArn, type AliasRecord, type VersionConfig } from "./model.ts";
 export interface RenderOptions {
   /** The qualifier the ARN shows: undefined for the unqualified function, "$LATEST", "3" or an alias. */
   arnQualifier?: string;
-  /** ListFunctions leaves out the state fields (its documentation says to call GetFunction for them). */
+  /** ListFunctions leaves out the state fields and RuntimeVersionConfig (its documentation says to call GetFunction for them). */
   listing?: boolean;
 }
 
@@ -52,7 +52,7 @@ export function toFunctionConfiguration(loc: FunctionLocation, cfg: VersionConfi
   out.Architectures = [...cfg.architectures];
   out.EphemeralStorage = { Size: cfg.ephemeralStorage };
   out.SnapStart = { ApplyOn: "None", OptimizationStatus: "Off" };
-  out.RuntimeVersionConfig = { RuntimeVersionArn: runtimeVersionArn(cfg.runtime, loc.region) };
+  if (!opts.listing) out.RuntimeVersionConfig = { RuntimeVersionArn: runtimeVersionArn(cfg.runtime, loc.region) };
   out.LoggingConfig = { LogFormat: cfg.logFormat, LogGroup: cfg.logGroup };
   if (cfg.applicationLogLevel) out.LoggingConfig.ApplicationLogLevel = cfg.applicationLogLevel as never;
   if (cfg.systemLogLevel) out.LoggingConfig.SystemLogLevel = cfg.systemLogLevel as never;

@@ -28,6 +28,8 @@ function taggedFunction(env: LambdaEnv, call: LambdaCall, action: string): Found
   const resource = call.labels.ARN;
   const found = requireFunction(env, call, resource, undefined, action);
   if (found.ref.qualifier !== undefined) {
+    // ListTags's own text, AWS-validated (LocalStack's test_tag_exceptions[lambda_function]).
+    if (action === "lambda:ListTags") throw invalidParameter("Tags on function aliases and versions are not supported. Please specify a function ARN.");
     throw invalidParameter(
       "Tagging operations are permitted on Lambda functions only. Tags on aliases and versions are not supported. Please specify either a function name or a function ARN.",
     );

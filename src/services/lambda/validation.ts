@@ -6,7 +6,7 @@
 import { AwsError } from "../../core/aws-error.ts";
 
 export type Rule =
-  | { t: "string"; min?: number; max?: number; pattern?: string; enum?: readonly string[]; sensitive?: boolean }
+  | { t: "string"; min?: number; max?: number; pattern?: string; enum?: readonly string[]; sensitive?: boolean; listsNotNull?: false }
   | { t: "int"; min?: number; max?: number }
   | { t: "double"; min?: number; max?: number }
   | { t: "bool" }
@@ -68,11 +68,12 @@ const ENVIRONMENT: StructRule = {
 const VPC_CONFIG: StructRule = {
   t: "struct",
   members: {
-    // As Coral lists them: "Member must satisfy constraint: [Member must have length less than or
-    // equal to 1024, Member must have length greater than or equal to 0, Member must satisfy regular
-    // expression pattern: ^subnet-[0-9a-z]*$, Member must not be null]"
-    SubnetIds: { t: "list", min: 0, max: 16, member: { t: "string", max: 1024, min: 0, pattern: "^subnet-[0-9a-z]*$" } },
-    SecurityGroupIds: { t: "list", min: 0, max: 5, member: { t: "string", max: 1024, min: 0, pattern: "^sg-[0-9a-zA-Z]*$" } },
+    // As AWS answered (LocalStack's AWS-validated test_invalid_vpc_config_subnet, 2025-11): "Member must
+    // satisfy constraint: [Member must have length less than or equal to 1024, Member must have length
+    // greater than or equal to 0, Member must satisfy regular expression pattern: subnet-[0-9a-z]*]"
+    // (no anchors, and no "Member must not be null", unlike the architectures list).
+    SubnetIds: { t: "list", min: 0, max: 16, member: { t: "string", max: 1024, min: 0, pattern: "subnet-[0-9a-z]*", listsNotNull: false } },
+    SecurityGroupIds: { t: "list", min: 0, max: 5, member: { t: "string", max: 1024, min: 0, pattern: "sg-[0-9a-zA-Z]*", listsNotNull: false } },
     Ipv6AllowedForDualStack: { t: "bool" },
   },
 };
@@ -452,7 +453,7 @@ function allConstraints(rule: Rule): string[] {
     if (rule.max !== undefined) out.push(`Member must have value less than or equal to ${fmt(rule.max)}`);
     if (rule.min !== undefined) out.push(`Member must have value greater than or equal to ${fmt(rule.min)}`);
   }
-  out.push("Member must not be null");
+  if (!(rule.t === "string" && rule.listsNotNull === false)) out.push("Member must not be null");
   return out;
 }
 

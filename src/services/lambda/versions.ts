@@ -65,9 +65,10 @@ export function listVersionsByFunction(env: LambdaEnv, call: LambdaCall): Servic
   validate(LIST_VERSIONS, input);
   const found = requireFunction(env, call, input.FunctionName, undefined, "lambda:ListVersionsByFunction", { noQualifier: true });
   const { fn, loc } = found;
-  const items: FunctionConfiguration[] = [toFunctionConfiguration(loc, fn.latest, { arnQualifier: LATEST })];
+  // Listed like ListFunctions: without the state fields and RuntimeVersionConfig (AWS-validated: LocalStack's test_version_lifecycle).
+  const items: FunctionConfiguration[] = [toFunctionConfiguration(loc, fn.latest, { arnQualifier: LATEST, listing: true })];
   for (const v of Object.keys(fn.versions).sort((a, b) => Number(a) - Number(b))) {
-    items.push(toFunctionConfiguration(loc, fn.versions[v], { arnQualifier: v }));
+    items.push(toFunctionConfiguration(loc, fn.versions[v], { arnQualifier: v, listing: true }));
   }
   const page = paginate(items, input.Marker, (input.MaxItems as number | undefined) ?? 50);
   const out: ListVersionsByFunctionResponse = { Versions: page.items };
