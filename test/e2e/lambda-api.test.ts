@@ -59,7 +59,7 @@ function input(name: string, over: Partial<CreateFunctionCommandInput> = {}): Cr
 
 async function create(name: string, over: Partial<CreateFunctionCommandInput> = {}) {
   const out = await lambda.send(new CreateFunctionCommand(input(name, over)));
-  await advanceClock(app.url, 1);
+  await advanceClock(app.url, 2);
   return out;
 }
 
@@ -73,7 +73,9 @@ async function userCreds(name: string, policy: string): Promise<Creds> {
 const allow = (action: string | string[], resource = "*") => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: resource }] });
 
 before(async () => {
-  app = await startTestServer({ iam: "enforce" });
+  // AWS's own durations (Pending about 1.5 s, InProgress about 1 s): the checks made while a
+  // function is Pending or InProgress then hold on a loaded machine too (100 ms of real time did not).
+  app = await startTestServer({ iam: "enforce", realisticTiming: true });
   c = clients(app.url);
   lambda = c.lambda;
   role = (await c.iam.send(new CreateRoleCommand({ RoleName: "lambda-exec", AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role!.Arn!;
@@ -108,7 +110,7 @@ describe("CreateFunction and states", () => {
     const invokePending = await rejects(lambda.send(new InvokeCommand({ FunctionName: "states", Payload: Buffer.from("{}") })));
     assert.equal(invokePending.name, "ResourceConflictException");
 
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     const w = await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 5 }, { FunctionName: "states" });
     assert.equal(w.state, "SUCCESS");
     const g = await lambda.send(new GetFunctionCommand({ FunctionName: "states" }));
@@ -226,7 +228,7 @@ describe("updates", () => {
     const busyPublish = await rejects(lambda.send(new PublishVersionCommand({ FunctionName: "upd" })));
     assert.equal(busyPublish.name, "ResourceConflictException");
 
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     const g = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "upd" }));
     assert.equal(g.LastUpdateStatus, "Successful");
     assert.equal(g.Timeout, 10);
@@ -240,7 +242,7 @@ describe("updates", () => {
     assert.equal(code.CodeSha256, dry.CodeSha256);
     const badZip = await rejects(lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "upd", ZipFile: Buffer.from("PK\x03\x04garbage") })));
     assert.equal(badZip.name, "ResourceConflictException"); // the update in progress comes first
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     const badZip2 = await rejects(lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "upd", ZipFile: Buffer.from("PK\x03\x04garbage") })));
     assert.equal(badZip2.message, "Could not unzip uploaded file. Please check your file, then try to upload again.");
     assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "upd" }))).CodeSha256, code.CodeSha256);
@@ -262,7 +264,7 @@ describe("versions and aliases", () => {
     assert.match(wrongSha.message, /^CodeSHA256 \(abc\) is different from current CodeSHA256 in \$LATEST \(.+\)\. Please try again with the CodeSHA256 in \$LATEST\.$/);
 
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "ver", MemorySize: 256 }));
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     const v2 = await lambda.send(new PublishVersionCommand({ FunctionName: "ver" }));
     assert.equal(v2.Version, "2");
     assert.equal(v2.MemorySize, 256);
@@ -292,7 +294,7 @@ describe("versions and aliases", () => {
     assert.deepEqual(after2.Versions!.map((v) => v.Version), ["$LATEST", "1"]);
     // Numbers are not reused.
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "ver", MemorySize: 512 }));
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     assert.equal((await lambda.send(new PublishVersionCommand({ FunctionName: "ver" }))).Version, "3");
   });
 
@@ -300,7 +302,7 @@ describe("versions and aliases", () => {
     await create("al");
     await lambda.send(new PublishVersionCommand({ FunctionName: "al" }));
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "al", Timeout: 7 }));
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     await lambda.send(new PublishVersionCommand({ FunctionName: "al" }));
 
     const a = await lambda.send(new CreateAliasCommand({ FunctionName: "al", Name: "canary", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: { "2": 0.25 } } }));
@@ -346,7 +348,7 @@ describe("versions and aliases", () => {
 describe("listing, tags, concurrency, account settings", () => {
   it("pages ListFunctions with Marker/MaxItems and shows versions with FunctionVersion=ALL", async () => {
     for (const n of ["page-a", "page-b", "page-c"]) await lambda.send(new CreateFunctionCommand(input(n)));
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     await lambda.send(new PublishVersionCommand({ FunctionName: "page-b" }));
     const names: string[] = [];
     let marker: string | undefined;
@@ -530,7 +532,7 @@ describe("the AWS CLI", { skip: !hasAwsCli() && "no /usr/bin/aws" }, () => {
     assert.equal(created.code, 0, created.stderr);
     assert.equal(created.json.State, "Pending");
     assert.equal(created.json.Runtime, "python3.12");
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     const got = await aws(app.url, ["lambda", "get-function-configuration", "--function-name", "cli-fn"]);
     assert.equal(got.json.State, "Active");
     const missing = await aws(app.url, ["lambda", "get-function", "--function-name", "cli-none"]);
