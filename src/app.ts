@@ -19,6 +19,7 @@ import { createNetworkModule, type NetworkModule } from "./network/server/index.
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
 import { createCloudFormationService } from "./services/cloudformation/index.ts";
+import { createS3Service } from "./services/s3/index.ts";
 import { zonesOf } from "./services/ec2/index.ts";
 import { Store } from "./store/store.ts";
 import { startKernelLink } from "./network/kernel-link.ts";
@@ -170,7 +171,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
   });
 
-  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service, cloudformation.service];
+  const s3 = createS3Service(deps);
+  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service, cloudformation.service, s3.service];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);
