@@ -46,8 +46,11 @@ describe("S3 through the AWS CLI", { skip: !hasAwsCli() && "needs /usr/bin/aws" 
     assert.equal(ls.code, 0, ls.stderr);
     assert.match(ls.stdout, /PRE pkg\//);
     assert.match(ls.stdout, /\s8 readme\.txt/);
+    // The CLI lists with encoding-type=url and decodes the keys it gets back.
+    assert.equal((await aws(app.url, ["s3", "cp", join(dir, "small.txt"), "s3://code-packages/with space/ä+1.txt"])).code, 0);
     const lsr = await aws(app.url, ["s3", "ls", "--recursive", "s3://code-packages"]);
     assert.match(lsr.stdout, new RegExp(`${big.length} pkg/app.zip`));
+    assert.match(lsr.stdout, / 8 with space\/ä\+1\.txt/);
     const buckets = await aws(app.url, ["s3", "ls"]);
     assert.match(buckets.stdout, /code-packages/);
 
