@@ -121,7 +121,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   // Function code is confined as far as this machine allows (src/runtime/confinement.ts); the log says how far.
   const runtime = new RuntimeManager({ clock, logger, confine: true });
   if (config.stateDir) runtime.protect(config.stateDir);
+  const s3 = createS3Service(deps);
   const lambda = createLambdaService(deps, iam.internal, runtime, {
+    s3: s3.internal,
     serverUrl: () => serverUrl,
     functionUrl: () => functionUrl,
     vpc: { ec2: ec2.internal, hyperplane },
@@ -171,7 +173,6 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
   });
 
-  const s3 = createS3Service(deps);
   const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service, cloudformation.service, s3.service];
 
   const admin = new AdminRouter();

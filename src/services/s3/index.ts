@@ -4,6 +4,7 @@ import type { ServiceDefinition } from "../../gateway/service-definition.ts";
 import { renderS3Error } from "../../protocol/rest-xml/codec.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import { BlobStore } from "./blobs.ts";
+import { createS3Internal, type S3Internal } from "./internal.ts";
 import { route } from "./router.ts";
 import { s3State } from "./state.ts";
 
@@ -14,8 +15,11 @@ import { s3State } from "./state.ts";
  */
 export const S3_MAX_BODY = 256 * 1024 * 1024;
 
+export type { S3Internal } from "./internal.ts";
+
 export interface S3Module {
   service: ServiceDefinition;
+  internal: S3Internal;
   /** Where object bodies are kept. */
   blobDir: string;
 }
@@ -35,5 +39,5 @@ export function createS3Service(deps: ServiceDeps): S3Module {
     onReset: () => blobs.clear(),
     onShutdown: () => blobs.close(),
   };
-  return { service, blobDir: blobs.dir };
+  return { service, internal: createS3Internal(() => s3State(deps.store), blobs), blobDir: blobs.dir };
 }
