@@ -22,7 +22,7 @@ import type { OperationContext, ServiceDefinition } from "./service-definition.t
 const SKEW_MS = 15 * 60 * 1000;
 const UNSIGNED_BODY_LIMIT = 1024 * 1024;
 const ADMIN_BODY_LIMIT = 10 * 1024 * 1024;
-const READ_ONLY_OPERATION = /^(Get|List|Describe|Simulate)/;
+const READ_ONLY_OPERATION = /^(Get|List|Describe|Simulate|Head)/;
 
 export interface GatewayOptions {
   services: ServiceDefinition[];

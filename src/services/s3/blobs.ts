@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { uuid } from "../../core/ids.ts";
@@ -31,6 +31,23 @@ export class BlobStore {
 
   read(name: string): Buffer {
     return readFileSync(join(this.dir, name));
+  }
+
+  /** length bytes from start: a Range request reads only its range. */
+  readRange(name: string, start: number, length: number): Buffer {
+    const out = Buffer.alloc(length);
+    const fd = openSync(join(this.dir, name), "r");
+    try {
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, out, done, length - done, start + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return done === length ? out : out.subarray(0, done);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   remove(name: string | undefined): void {
