@@ -80,6 +80,28 @@ describe("S3 state", () => {
     }
   });
 
+  it("a request from a web page of another origin is refused: a presigned URL, a text/plain PUT", { skip: !hasAwsCli() && "needs /usr/bin/aws" }, async () => {
+    const app = await startTestServer();
+    try {
+      const s3 = s3Client(app.url);
+      await s3.send(new CreateBucketCommand({ Bucket: "guarded" }));
+      // A presigned URL carries its signature in the query string: a page could send it as a simple request.
+      await s3.send(new PutObjectCommand({ Bucket: "guarded", Key: "secret.txt", Body: "s" }));
+      const signed = await aws(app.url, ["s3", "presign", "s3://guarded/secret.txt"]);
+      const url = signed.stdout.trim();
+      for (const origin of ["http://evil.example", "null"]) {
+        const res = await fetch(url, { method: "GET", headers: { origin, "content-type": "text/plain" } });
+        assert.equal(res.status, 403);
+        assert.match(await res.text(), /<Code>AccessDenied<\/Code>/);
+      }
+      const post = await fetch(`${app.url}/guarded/planted.txt`, { method: "PUT", headers: { origin: "http://evil.example", "content-type": "text/plain" }, body: "x" });
+      assert.equal(post.status, 403);
+      assert.equal((await rejects(s3.send(new GetObjectCommand({ Bucket: "guarded", Key: "planted.txt" })))).name, "NoSuchKey");
+    } finally {
+      await app.close();
+    }
+  });
+
   it("a URL from `aws s3 presign` downloads the object; a changed one is refused", { skip: !hasAwsCli() && "needs /usr/bin/aws" }, async () => {
     const app = await startTestServer();
     try {
