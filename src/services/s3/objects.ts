@@ -164,6 +164,7 @@ function deleteOne(call: S3Call, b: Bucket, key: string, versionId: string | nul
 export function deleteObjects(call: S3Call): ServiceResponse {
   call.ctx.operation = "DeleteObjects";
   const b = findBucket(call);
+  checkDigests(call.req, call.req.body);
   const body = call.req.body.toString("utf8");
   if (!/<Delete[\s>]/.test(body)) throw malformedXml();
   const quiet = xmlText(body, "Quiet") === "true";

@@ -4,7 +4,7 @@ import type { ServiceRequest, ServiceResponse } from "../../protocol/http-types.
 import type { BlobStore } from "./blobs.ts";
 import * as buckets from "./buckets.ts";
 import { header, type S3Call } from "./context.ts";
-import { invalidArgument, notImplemented } from "./errors.ts";
+import { invalidArgument, invalidBucketName, notImplemented } from "./errors.ts";
 import { listObjects, listObjectVersions } from "./list.ts";
 import * as mp from "./multipart.ts";
 import * as objects from "./objects.ts";
@@ -20,7 +20,8 @@ export function route(req: ServiceRequest, ctx: OperationContext, state: S3State
   const q = req.query;
   const m = req.method;
   if (bucketName === "") {
-    if (m === "GET") return buckets.listBuckets(call);
+    if (key === "" && m === "GET") return buckets.listBuckets(call);
+    if (key !== "") throw invalidBucketName("");
     throw notImplemented();
   }
   if (key === "") {
