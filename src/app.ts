@@ -19,6 +19,7 @@ import { createNetworkModule, type NetworkModule } from "./network/server/index.
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
 import { createCloudFormationService } from "./services/cloudformation/index.ts";
+import { createS3Service } from "./services/s3/index.ts";
 import { zonesOf } from "./services/ec2/index.ts";
 import { Store } from "./store/store.ts";
 import { startKernelLink } from "./network/kernel-link.ts";
@@ -120,7 +121,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   // Function code is confined as far as this machine allows (src/runtime/confinement.ts); the log says how far.
   const runtime = new RuntimeManager({ clock, logger, confine: true });
   if (config.stateDir) runtime.protect(config.stateDir);
+  const s3 = createS3Service(deps);
   const lambda = createLambdaService(deps, iam.internal, runtime, {
+    s3: s3.internal,
     serverUrl: () => serverUrl,
     functionUrl: () => functionUrl,
     vpc: { ec2: ec2.internal, hyperplane },
@@ -170,7 +173,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
   });
 
-  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service, cloudformation.service];
+  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service, cloudformation.service, s3.service];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);

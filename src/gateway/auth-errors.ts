@@ -38,6 +38,25 @@ export function authError(protocol: Protocol, p: AuthProblem): AwsError {
         return new AwsError("IncompleteSignatureException", 403, p.message);
     }
   }
+  if (protocol === "rest-xml") {
+    // S3's own codes (S3 API reference, error responses).
+    switch (p.kind) {
+      case "unknown-key":
+        return new AwsError("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records.");
+      case "bad-token":
+        return new AwsError("InvalidToken", 400, "The provided token is malformed or otherwise invalid.");
+      case "bad-signature":
+        return new AwsError("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
+      case "skew":
+        return new AwsError("RequestTimeTooSkewed", 403, "The difference between the request time and the current time is too large.");
+      case "expired-token":
+        return new AwsError("ExpiredToken", 400, "The provided token has expired.");
+      case "missing":
+        return new AwsError("AccessDenied", 403, "Access Denied");
+      case "malformed":
+        return new AwsError("AuthorizationHeaderMalformed", 400, p.message);
+    }
+  }
   if (protocol === "ec2-query") {
     switch (p.kind) {
       case "unknown-key":

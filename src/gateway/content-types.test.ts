@@ -28,3 +28,11 @@ describe("content types per protocol", () => {
     assert.equal(mediaType(" Text/Plain ; charset=utf-8"), "text/plain");
   });
 });
+
+describe("S3 (rest-xml)", () => {
+  it("takes any type: an object body has its own", () => {
+    for (const ct of [undefined, "text/plain", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "image/png"]) {
+      assert.equal(contentTypeProblem("rest-xml", ct, 10), undefined, String(ct));
+    }
+  });
+});

@@ -7,6 +7,8 @@
 //   Lambda Invoke, InvokeAsync, InvokeWithResponseStream   SDK: application/octet-stream, CLI: none
 //   GET and DELETE without a body                                             none
 //   EC2, IAM, STS                          application/x-www-form-urlencoded (charset=utf-8 from the CLI)
+//   S3 (rest-xml)                          any: an object body has the type of the object. A page can thus send
+//                                          S3 a simple request; the Origin check (browser-guard.ts) refuses it.
 import type { Protocol } from "./service-definition.ts";
 
 const REST_JSON_TYPES: ReadonlySet<string> = new Set([
@@ -27,6 +29,7 @@ export function mediaType(contentType: string): string {
 
 /** Why this Content-Type is refused for the protocol, or undefined when it is one the protocol uses. */
 export function contentTypeProblem(protocol: Protocol, contentType: string | undefined, bodyLength: number): string | undefined {
+  if (protocol === "rest-xml") return undefined;
   if (protocol === "rest-json") {
     // The CLI sends an Invoke payload without a Content-Type.
     if (contentType === undefined) return undefined;

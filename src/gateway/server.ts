@@ -8,6 +8,7 @@ import type { Logger } from "../core/logger.ts";
 import type { Principal } from "../core/principal.ts";
 import type { ServiceRequest, ServiceResponse } from "../protocol/http-types.ts";
 import { renderRestJsonError } from "../protocol/rest-json/codec.ts";
+import { decodeStreamingBody, isStreamingPayload } from "../protocol/sigv4/streaming.ts";
 import { parseAmzDate, parseSignature, SigningKeyCache, verifySignature, type SignedRequestInfo } from "../protocol/sigv4/verify.ts";
 import { AdminAuth, ADMIN_TOKEN_HEADER } from "./admin-auth.ts";
 import type { AdminRouter } from "./admin-router.ts";
@@ -21,7 +22,7 @@ import type { OperationContext, ServiceDefinition } from "./service-definition.t
 const SKEW_MS = 15 * 60 * 1000;
 const UNSIGNED_BODY_LIMIT = 1024 * 1024;
 const ADMIN_BODY_LIMIT = 10 * 1024 * 1024;
-const READ_ONLY_OPERATION = /^(Get|List|Describe|Simulate)/;
+const READ_ONLY_OPERATION = /^(Get|List|Describe|Simulate|Head)/;
 
 export interface GatewayOptions {
   services: ServiceDefinition[];
@@ -163,7 +164,9 @@ export class Gateway {
     if ("kind" in problem) {
       return this.send(res, requestId, svc.renderError(authError(svc.protocol, problem), requestId), svc.signingName, "-", info.accessKeyId, started);
     }
+    if ("error" in problem) return this.send(res, requestId, svc.renderError(problem.error, requestId), svc.signingName, "-", info.accessKeyId, started);
     const principal = problem.principal;
+    body = problem.body;
 
     const ctx = this.context(requestId, info.region, principal, req, svc);
     const sreq: ServiceRequest = { method, rawPath, query, headers: req.headers, body };
@@ -192,13 +195,14 @@ export class Gateway {
     req: IncomingMessage,
     body: Buffer,
     svc: ServiceDefinition,
-  ): AuthProblem | { principal: Principal } {
+  ): AuthProblem | { principal: Principal; body: Buffer } | { error: AwsError } {
     const cred = this.opts.credentials.resolve(info.accessKeyId);
     if (cred === "refused") return { kind: "unknown-key" };
     if (!cred) {
       // --accept-any-credentials: only a key nobody issued acts as the root, never a deactivated or deleted one.
-      if (this.opts.credentials.acceptsAnyKey) return { principal: this.opts.credentials.anyKeyPrincipal(info.accessKeyId).principal };
-      return { kind: "unknown-key" };
+      if (!this.opts.credentials.acceptsAnyKey) return { kind: "unknown-key" };
+      const principal = this.opts.credentials.anyKeyPrincipal(info.accessKeyId).principal;
+      return svc.s3Signing ? this.decodeS3Body(info, req, body, undefined, principal) : { principal, body };
     }
     if (cred.sessionToken !== undefined) {
       if (info.sessionToken !== cred.sessionToken) return { kind: "bad-token" };
@@ -217,11 +221,34 @@ export class Gateway {
       return { kind: "skew", message: `Signature not yet current: ${info.amzDate} is still later than ${amz(wall + SKEW_MS)} (${amz(wall)} + 15 min.)` };
     }
     if (info.amzDate.slice(0, 8) !== info.scopeDate) return { kind: "bad-signature" };
-    if (!verifySignature(info, { method, rawPath, rawQuery, headers: req.headers, body }, cred.secretAccessKey, this.keys, { unsignedPayload: svc.unsignedPayload === true })) {
+    const verifyOpts = { unsignedPayload: svc.unsignedPayload === true, singleEncodedPath: svc.s3Signing === true };
+    if (!verifySignature(info, { method, rawPath, rawQuery, headers: req.headers, body }, cred.secretAccessKey, this.keys, verifyOpts)) {
       return { kind: "bad-signature" };
     }
     if (cred.expiresAt !== undefined && this.opts.clock.now() >= cred.expiresAt) return { kind: "expired-token" };
-    return { principal: cred.principal };
+    return svc.s3Signing ? this.decodeS3Body(info, req, body, cred.secretAccessKey, cred.principal) : { principal: cred.principal, body };
+  }
+
+  /** An aws-chunked S3 body decoded, each chunk signature checked against the chain from the seed signature. */
+  private decodeS3Body(info: SignedRequestInfo, req: IncomingMessage, body: Buffer, secret: string | undefined, principal: Principal): AuthProblem | { principal: Principal; body: Buffer } | { error: AwsError } {
+    const declared = req.headers["x-amz-content-sha256"];
+    if (typeof declared !== "string" || !isStreamingPayload(declared)) return { principal, body };
+    const signing =
+      secret === undefined
+        ? undefined
+        : { signingKey: this.keys.get(secret, info.scopeDate, info.region, info.service), amzDate: info.amzDate, scope: `${info.scopeDate}/${info.region}/${info.service}/aws4_request`, seedSignature: info.signature };
+    // Without a secret (--accept-any-credentials) chunk signatures cannot be checked: the body is only decoded.
+    const out = decodeStreamingBody(declared, body, signing);
+    if (!out.ok) {
+      if (out.problem === "signature") return { kind: "bad-signature" };
+      if (out.problem === "checksum") return { error: new AwsError("BadDigest", 400, out.message) };
+      return { error: new AwsError("IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header") };
+    }
+    const decodedLength = req.headers["x-amz-decoded-content-length"];
+    if (typeof decodedLength === "string" && Number(decodedLength) !== out.payload.length) {
+      return { error: new AwsError("IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header") };
+    }
+    return { principal, body: out.payload };
   }
 
   private context(requestId: string, region: string, principal: Principal, req: IncomingMessage, svc: ServiceDefinition): OperationContext {
@@ -367,7 +394,8 @@ export class Gateway {
     res.statusCode = r.status;
     res.setHeader("x-amzn-RequestId", requestId);
     for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, v);
-    res.setHeader("content-length", Buffer.byteLength(body));
+    // A HEAD answer names the length of what GET would send (S3's HeadObject); every other answer its own body's.
+    if (!(r.status < 300 && r.headers?.["content-length"] !== undefined && body.length === 0)) res.setHeader("content-length", Buffer.byteLength(body));
     res.end(body);
     if (this.opts.logger.level === "debug" || this.opts.logger.level === "info") {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -4,7 +4,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Principal } from "../core/principal.ts";
 import type { ServiceRequest, ServiceResponse } from "../protocol/http-types.ts";
 
-export type Protocol = "rest-json" | "ec2-query" | "query";
+export type Protocol = "rest-json" | "ec2-query" | "query" | "rest-xml";
 
 export interface AuthorizeExtra {
   context?: Record<string, ContextValue>;
@@ -41,6 +41,11 @@ export interface ServiceDefinition {
    * takes them. Unset: every body is hashed and must match the signature.
    */
   unsignedPayload?: boolean;
+  /**
+   * S3's signing rules: the canonical path is the path encoded once (not twice as elsewhere), and an
+   * aws-chunked body is decoded, every chunk signature verified, before the service sees it.
+   */
+  s3Signing?: boolean;
   handle(req: ServiceRequest, ctx: OperationContext): Promise<ServiceResponse> | ServiceResponse;
   /** Render an error in this service's wire shape. */
   renderError(err: AwsError, requestId: string): ServiceResponse;

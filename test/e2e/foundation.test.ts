@@ -103,7 +103,7 @@ describe("the server started by the CLI, driven by real clients", () => {
     for (const p of ["/_hyperlocal/health", "/_localstack/health"]) {
       const h = (await (await fetch(server.url + p)).json()) as { version: string; services: Record<string, string>; uptimeSeconds: number };
       assert.equal(h.version, "0.1.0");
-      assert.deepEqual(Object.keys(h.services).sort(), ["cloudformation", "ec2", "iam", "lambda", "sts"]);
+      assert.deepEqual(Object.keys(h.services).sort(), ["cloudformation", "ec2", "iam", "lambda", "s3", "sts"]);
       assert.equal(typeof h.uptimeSeconds, "number");
     }
   });

@@ -152,3 +152,19 @@ describe("SigV4 verification against the SDK's signer", () => {
     }
   });
 });
+
+describe("S3's single-encoded path", () => {
+  it("verifies what the S3 signer signs (uriEscapePath false) only under S3's rule", async () => {
+    const cache = new SigningKeyCache();
+    const path = "/bucket/dir/a%20b%2Bc%3D.zip";
+    const req = new HttpRequest({ method: "GET", protocol: "http:", hostname: "127.0.0.1", port: 4566, path, headers: { host: "127.0.0.1:4566", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
+    const s3Signer = new SignatureV4({ credentials: creds, region: "us-east-1", service: "s3", sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+    const input = toVerifyInput((await s3Signer.sign(req)) as HttpRequest, Buffer.alloc(0));
+    const parsed = parseSignature(new URLSearchParams(), input.headers);
+    if (parsed.kind !== "signed") return assert.fail("not parsed");
+    assert.equal(verifySignature(parsed.info, input, creds.secretAccessKey, cache, { unsignedPayload: true, singleEncodedPath: true }), true);
+    assert.equal(verifySignature(parsed.info, input, creds.secretAccessKey, cache, { unsignedPayload: true }), false);
+    // UNSIGNED-PAYLOAD is S3's alone.
+    assert.equal(verifySignature(parsed.info, input, creds.secretAccessKey, cache, { singleEncodedPath: true }), false);
+  });
+});

@@ -132,6 +132,15 @@ export function canonicalPath(rawPath: string): string {
     .join("/");
 }
 
+/** S3's canonical path: each segment decoded then encoded once, so "%2F" and "a b"/"a%20b" agree with the signer. */
+export function s3CanonicalPath(rawPath: string): string {
+  if (rawPath === "") return "/";
+  return rawPath
+    .split("/")
+    .map((seg) => sigv4Encode(safeDecode(seg)))
+    .join("/");
+}
+
 export function canonicalQuery(rawQuery: string, dropSignature: boolean): string {
   if (!rawQuery) return "";
   const pairs: [string, string][] = [];
@@ -187,6 +196,8 @@ export interface VerifyOptions {
    * signature made for another one never verifies.
    */
   unsignedPayload?: boolean;
+  /** S3: the canonical path is the request path encoded once (other services encode it a second time). */
+  singleEncodedPath?: boolean;
 }
 
 /** True when the signature matches the request under this secret. */
@@ -214,7 +225,7 @@ export function verifySignature(info: SignedRequestInfo, req: VerifyInput, secre
   }
   const creq = [
     req.method,
-    canonicalPath(req.rawPath),
+    opts.singleEncodedPath ? s3CanonicalPath(req.rawPath) : canonicalPath(req.rawPath),
     canonicalQuery(req.rawQuery, info.presigned),
     canonHeaders.join(""),
     info.signedHeaders.join(";"),

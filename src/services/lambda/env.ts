@@ -14,6 +14,7 @@ import { FunctionStates, type FunctionLocation } from "./function-state.ts";
 import { FunctionLogs } from "./logs.ts";
 import { emptyState, FAST_TIMINGS, REALISTIC_TIMINGS, type FunctionRecord, type LambdaState, type LambdaTimings } from "./model.ts";
 import { LambdaVpc, type LambdaVpcDeps, type VpcSource } from "./vpc.ts";
+import type { S3Internal } from "../s3/index.ts";
 
 /** One request as the operations see it. */
 export interface LambdaCall {
@@ -64,6 +65,8 @@ export interface LambdaOptions {
   vpc?: LambdaVpcDeps;
   /** Variables and NODE_OPTIONS the network enforcement adds to each execution environment (unset: none). */
   networkEnv?: (fn: NetworkFunctionInfo) => NetworkEnv | undefined;
+  /** S3, for Code.S3Bucket/S3Key/S3ObjectVersion (unset: every bucket is missing). */
+  s3?: S3Internal;
 }
 
 export class LambdaEnv {
@@ -81,6 +84,7 @@ export class LambdaEnv {
   /** VPC attachment (Hyperplane ENIs); undefined when the app has no EC2. */
   readonly vpc: LambdaVpc | undefined;
   readonly networkEnv: LambdaOptions["networkEnv"];
+  readonly s3: S3Internal | undefined;
   private readonly urlGetter: (() => string) | undefined;
   private readonly functionUrlGetter: (() => string) | undefined;
 
@@ -100,6 +104,7 @@ export class LambdaEnv {
       ...opts.timings,
     };
     this.networkEnv = opts.networkEnv;
+    this.s3 = opts.s3;
     this.code = new CodeStore(deps.config.stateDir);
     // Every function's code (zips and trees) is out of function code's view; its own tree is put back read-only.
     runtime.protect(this.code.root);

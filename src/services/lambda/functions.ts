@@ -1,7 +1,9 @@
 // CreateFunction, GetFunction, GetFunctionConfiguration, UpdateFunctionConfiguration,
 // UpdateFunctionCode, DeleteFunction and ListFunctions. Every check runs before anything changes,
 // so a refused request leaves the function exactly as it was.
+import { AwsError, isAwsError } from "../../core/aws-error.ts";
 import { dict } from "../../core/dict.ts";
+import type { OperationContext } from "../../gateway/service-definition.ts";
 import { RESERVED_ENV_NAMES } from "../../runtime/index.ts";
 import type { FunctionConfiguration, GetFunctionResponse, ListFunctionsResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
@@ -79,7 +81,7 @@ export async function createFunction(env: LambdaEnv, call: LambdaCall): Promise<
   if (env.state(loc.account, loc.region).functions[loc.name]) throw resourceConflict(`Function already exist: ${loc.name}`);
   env.roles.check(loc.account, role);
   const vpc = vpcInput ? checkVpc(env, call, loc, vpcInput, role) : undefined;
-  const codeRecord = (await storeCode(env, code, true))!;
+  const codeRecord = (await storeCode(env, call.ctx, code, true))!;
   // The code was unpacked off the event loop: a request for the same name may have won meanwhile.
   const state = env.state(loc.account, loc.region);
   if (state.functions[loc.name]) throw resourceConflict(`Function already exist: ${loc.name}`);
@@ -255,7 +257,7 @@ export async function updateFunctionCode(env: LambdaEnv, call: LambdaCall): Prom
     if (conflict) throw conflict;
   };
   canUpdate();
-  const code = await storeCode(env, input, false);
+  const code = await storeCode(env, call.ctx, input, false);
   if (!code) throw invalidParameter("Please provide a source for function code."); // unverified wording
   // The code was unpacked off the event loop: the function may have changed or gone meanwhile.
   canUpdate();
@@ -471,17 +473,14 @@ export function publishTasks(env: LambdaEnv, cfg: VersionConfig): string[] {
   return hasVpc(cfg) && env.vpc ? [CODE_TASK, ENI_TASK] : [CODE_TASK];
 }
 
-/** ZipFile → the code store; S3 and images are not here (yet). Returns undefined when no source was given. */
-async function storeCode(env: LambdaEnv, code: Input, required: boolean): Promise<CodeRecord | undefined> {
+/** ZipFile or an S3 object → the code store; images are not here (yet). Returns undefined when no source was given. */
+async function storeCode(env: LambdaEnv, ctx: OperationContext, code: Input, required: boolean): Promise<CodeRecord | undefined> {
   const hasS3 = code.S3Bucket !== undefined || code.S3Key !== undefined || code.S3ObjectVersion !== undefined;
   if (code.ZipFile !== undefined && hasS3) {
     // unverified wording
     throw invalidParameter("Please do not provide other FunctionCode parameters when providing a ZipFile.");
   }
-  if (hasS3) {
-    // hyperlocal has no S3 yet, so no bucket exists: AWS's own answer for a missing bucket.
-    throw invalidParameter("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist");
-  }
+  if (hasS3) return env.code.put(codeFromS3(env, ctx, code));
   if (code.ImageUri !== undefined) checkPackageType("Image", code);
   if (code.ZipFile === undefined) {
     // unverified wording
@@ -490,6 +489,27 @@ async function storeCode(env: LambdaEnv, code: Input, required: boolean): Promis
   }
   const zip = Buffer.from(String(code.ZipFile), "base64");
   return env.code.put(zip);
+}
+
+/** The zip named by S3Bucket, S3Key and S3ObjectVersion, read with the caller's permissions; S3's errors in Lambda's words. */
+function codeFromS3(env: LambdaEnv, ctx: OperationContext, code: Input): Buffer {
+  if (code.S3Bucket === undefined || code.S3Key === undefined) throw invalidParameter("Please provide both S3Bucket and S3Key for the function code."); // unverified wording
+  const bucket = String(code.S3Bucket);
+  const key = String(code.S3Key);
+  if (!env.s3) throw invalidParameter("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist");
+  try {
+    return env.s3.readObject(ctx, bucket, key, code.S3ObjectVersion === undefined ? undefined : String(code.S3ObjectVersion));
+  } catch (e) {
+    if (!isAwsError(e)) throw e;
+    if (e.status === 403) {
+      throw new AwsError(
+        "AccessDeniedException",
+        403,
+        `Your access has been denied by S3, please make sure your request credentials have permission to GetObject for ${bucket}/${key}. S3 Error Code: AccessDenied. S3 Error Message: Access Denied`,
+      );
+    }
+    throw invalidParameter(`Error occurred while GetObject. S3 Error Code: ${e.code}. S3 Error Message: ${e.message}`);
+  }
 }
 
 function stripUndefined(o: object): void {
