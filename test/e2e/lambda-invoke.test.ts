@@ -66,7 +66,9 @@ const call = (name: string, payload: unknown = {}, extra: Partial<ConstructorPar
 
 describe("invoking functions", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }, () => {
   before(async () => {
-    app = await startTestServer({ iam: "enforce" });
+    // AWS's own durations (an update InProgress about 1 s, a version Pending about 1.5 s): what is
+    // checked meanwhile then holds on a loaded machine too (100 ms of real time did not).
+    app = await startTestServer({ iam: "enforce", realisticTiming: true });
     const c = clients(app.url);
     lambda = c.lambda;
     role = (await c.iam.send(new CreateRoleCommand({ RoleName: "exec", AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role!.Arn!;
@@ -81,7 +83,7 @@ describe("invoking functions", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }
     await fn("shell", { Runtime: "provided.al2023", Handler: "unused", Code: { ZipFile: bootstrapZip(SHELL_BOOTSTRAP) } });
     await fn("node-bootstrap", { Runtime: "provided.al2023", Code: { ZipFile: bootstrapZip(NODE_BOOTSTRAP) } });
     await fn("caller", { Code: { ZipFile: nodeZip(NODE_AWS_CALLER) }, Timeout: 10 });
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
   });
 
   after(async () => {
@@ -163,17 +165,17 @@ describe("invoking functions", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }
 
   it("invokes by version and by alias, with routing weights", async () => {
     await fn("multi", {});
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     await lambda.send(new PublishVersionCommand({ FunctionName: "multi" }));
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "multi", Environment: { Variables: { VV: "two" } } }));
     // During the update the previous configuration keeps serving $LATEST.
     assert.equal(json(await call("multi")).vv, null);
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     assert.equal(json(await call("multi")).vv, "two");
     const v2pending = await lambda.send(new PublishVersionCommand({ FunctionName: "multi" }));
     assert.equal(v2pending.State, "Pending"); // a new version is Pending until it is ready
     assert.equal((await rejects(call("multi:2"))).name, "ResourceConflictException");
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
 
     const v1 = await call("multi", {}, { Qualifier: "1" });
     assert.equal(v1.ExecutedVersion, "1");
@@ -208,11 +210,11 @@ describe("invoking functions", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }
     await eventually(attempts, (n) => n === 1);
     await advanceClock(app.url, 59);
     assert.equal(await attempts(), 1);
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     await eventually(attempts, (n) => n === 2);
     await advanceClock(app.url, 119);
     assert.equal(await attempts(), 2);
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     await eventually(attempts, (n) => n === 3);
     await advanceClock(app.url, 600);
     await new Promise((r) => setTimeout(r, 100));
@@ -221,7 +223,7 @@ describe("invoking functions", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }
 
   it("throttles past reserved concurrency with TooManyRequestsException and its Reason", async () => {
     await fn("narrow", { Code: { ZipFile: nodeZip(NODE_SLEEP) }, Timeout: 5 });
-    await advanceClock(app.url, 1);
+    await advanceClock(app.url, 2);
     await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "narrow", ReservedConcurrentExecutions: 1 }));
     const results = await Promise.allSettled([call("narrow", { ms: 700 }), call("narrow", { ms: 700 })]);
     const ok = results.filter((r) => r.status === "fulfilled");
