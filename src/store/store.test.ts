@@ -1,0 +1,133 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LEGACY_KEPT } from "./legacy-snapshot.ts";
+import { SnapshotError, Store } from "./store.ts";
+
+function dir() {
+  return mkdtempSync(join(tmpdir(), "hyperlocal-store-"));
+}
+
+interface Iam {
+  users: Record<string, { id: string; tags: Record<string, string> }>;
+  counter: number;
+  log: string[];
+}
+const newIam = (): Iam => ({ users: {}, counter: 0, log: [] });
+const ok = () => true;
+
+function modes(root: string): string[] {
+  const bad: string[] = [];
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) continue;
+      const m = st.mode & 0o777;
+      if (st.isDirectory()) {
+        if (m !== 0o700) bad.push(`${p} ${m.toString(8)}`);
+        walk(p);
+      } else if (m !== 0o600 && m !== 0o700) bad.push(`${p} ${m.toString(8)}`);
+    }
+  };
+  walk(root);
+  return bad;
+}
+
+describe("Store, memory only", () => {
+  it("keys state by service, account and region, creates it once, writes nothing anywhere", async () => {
+    const s = await Store.open(undefined);
+    assert.equal(s.persistent, false);
+    const raw = { n: 1 };
+    const a = s.state("ec2", "111111111111", "us-east-1", () => raw);
+    assert.equal(a, raw, "memory only hands out the plain objects: no tracking cost");
+    a.n = 2;
+    assert.equal(s.state("ec2", "111111111111", "us-east-1", () => ({ n: 9 })).n, 2);
+    assert.equal(s.state("ec2", "111111111111", "eu-west-1", () => ({ n: 9 })).n, 9);
+    assert.equal(s.all("ec2").length, 2);
+    // run() just runs: a failure is not undone without a state directory.
+    await s.run(async () => void (a.n = 3), () => false);
+    assert.equal(a.n, 3);
+    s.reset();
+    assert.equal(s.all("ec2").length, 0);
+    await s.close();
+  });
+});
+
+describe("Store with a state directory", () => {
+  it("commits each unit of work, undoes failed ones, saves clock-driven changes, and restores it all", async () => {
+    const d = dir();
+    const s = await Store.open(d);
+    assert.equal(s.persistent, true);
+    const iam = () => s.state<Iam>("iam", "000000000000", "global", newIam);
+    await s.run(async () => {
+      iam().users.alice = { id: "AIDA1", tags: { team: "a" } };
+      iam().counter++;
+    }, ok);
+    // A failing request: nothing of it stays, in memory or on disk.
+    await assert.rejects(
+      s.run(async () => {
+        iam().users.bob = { id: "AIDA2", tags: {} };
+        iam().users.alice.tags.team = "changed";
+        await new Promise((r) => setImmediate(r));
+        throw new Error("validation failed late");
+      }, ok),
+    );
+    const answered = await s.run(async () => {
+      iam().users.carol = { id: "AIDA3", tags: {} };
+      return { status: 400 };
+    }, (r) => r.status < 300);
+    assert.equal(answered.status, 400);
+    assert.deepEqual(Object.keys(iam().users), ["alice"]);
+    assert.equal(iam().users.alice.tags.team, "a");
+    // Interleaved requests: each commits what it changed.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        s.run(async () => {
+          await new Promise((r) => setImmediate(r));
+          iam().users[`u${i}`] = { id: `AIDAU${i}`, tags: { i: String(i) } };
+          iam().log.push(`u${i}`);
+        }, ok),
+      ),
+    );
+    // A change outside any request (a clock timer): committed on its own.
+    iam().users.alice.tags.seen = "by-timer";
+    await s.flush();
+    const expected = JSON.parse(JSON.stringify(iam()));
+    await s.close();
+
+    const t = await Store.open(d);
+    assert.deepEqual(JSON.parse(JSON.stringify(t.state<Iam>("iam", "000000000000", "global", newIam))), expected);
+    assert.equal(expected.users.alice.tags.seen, "by-timer");
+    assert.equal(expected.log.length, 20);
+    // Everything in the directory is the owner's alone.
+    assert.equal(lstatSync(d).mode & 0o777, 0o700);
+    assert.deepEqual(modes(d), []);
+    // A reset drops every record.
+    await t.run(async () => t.reset(), ok);
+    await t.close();
+    const u = await Store.open(d);
+    assert.equal(u.all("iam").length, 0);
+    await u.close();
+  });
+
+  it("migrates a JSON snapshot (format 1) and keeps the old file aside; refuses an unreadable one, untouched", async () => {
+    const d = dir();
+    const data = { iam: { "000000000000": { global: { users: { alice: { id: "AIDA1", tags: {} } }, counter: 7, log: ["x"] } } } };
+    writeFileSync(join(d, "state.json"), JSON.stringify({ format: 1, savedAt: "2026-01-01T00:00:00.000Z", data }));
+    const s = await Store.open(d);
+    assert.deepEqual(JSON.parse(JSON.stringify(s.all("iam")[0].state)), data.iam["000000000000"].global);
+    assert.equal(existsSync(join(d, "state.json")), false);
+    assert.equal(JSON.parse(readFileSync(join(d, LEGACY_KEPT), "utf8")).data.iam["000000000000"].global.counter, 7);
+    await s.close();
+
+    const bad = dir();
+    writeFileSync(join(bad, "state.json"), '{"format":1,"data":{"x":');
+    await assert.rejects(Store.open(bad), (e: Error) => e instanceof SnapshotError && /cannot read the state snapshot/.test(e.message));
+    assert.equal(readFileSync(join(bad, "state.json"), "utf8"), '{"format":1,"data":{"x":');
+    writeFileSync(join(bad, "state.json"), '{"something":"else"}');
+    await assert.rejects(Store.open(bad), /not a hyperlocal snapshot/);
+  });
+});
