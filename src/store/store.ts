@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { existsSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { AwsError } from "../core/aws-error.ts";
 import type { Commit, StoreBackend } from "./backend.ts";
 import { isMap, newMap, parseDocument } from "./documents.ts";
@@ -301,8 +301,9 @@ function* allEntries(tree: Map<string, Map<string, Map<string, Entry>>>): Iterab
  */
 async function openDatabase(dir: string): Promise<PgliteBackend> {
   if (!existsSync(dir)) {
+    // What a start killed while creating the database left behind.
+    for (const f of readdirSync(dirname(dir))) if (f.startsWith(`${basename(dir)}.creating-`)) rmSync(join(dirname(dir), f), { recursive: true, force: true });
     const scratch = `${dir}.creating-${process.pid}`;
-    rmSync(scratch, { recursive: true, force: true });
     if (!copyTemplate(scratch)) {
       const fresh = await PgliteBackend.open(scratch);
       await fresh.close();
