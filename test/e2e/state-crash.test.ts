@@ -37,10 +37,13 @@ describe("--state-dir survives kill -9", () => {
 
     for (let round = 0; round < ROUNDS; round++) {
       let stop = false;
+      const acks: number[] = [];
       const loop = async (step: () => Promise<void>) => {
+        const me = acks.push(0) - 1;
         while (!stop) {
           try {
             await step();
+            acks[me]++;
           } catch {
             return; // the server is gone: this write was never acknowledged
           }
@@ -73,8 +76,12 @@ describe("--state-dir survives kill -9", () => {
           acked.tag.acked = n;
         }),
       ];
-      // Let the writers run for a random while, then kill the server mid-flight.
-      await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 900)));
+      // Let every writer get some writes acknowledged (however slow the machine), then kill the
+      // server at a random moment while they are in flight.
+      const want = 10 + Math.floor(Math.random() * 30);
+      const deadline = Date.now() + 120_000;
+      while ((acks.some((n) => n === 0) || acks.reduce((a, b) => a + b, 0) < want) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 300)));
       await server.stop("SIGKILL");
       stop = true;
       await Promise.all(writers);
@@ -129,9 +136,9 @@ describe("--state-dir survives kill -9", () => {
       const counter = Number(tags.find((t) => t.Key === "counter")?.Value ?? 0);
       assert.ok(counter === acked.tag.acked || counter === acked.tag.inFlight, `round ${round}: tag counter ${counter}, acknowledged ${acked.tag.acked}`);
       acked.tag.acked = counter;
-      t.diagnostic(`round ${round}: ${acked.enis.size} interfaces, ${acked.functions.size} functions, ${acked.policies.size} policies, tag ${counter}; unacknowledged but committed: ${extra.length + extraFns.length + extraPolicies.length}`);
+      t.diagnostic(`round ${round}: killed after ${acks.join("+")} acknowledged writes; now ${acked.enis.size} interfaces, ${acked.functions.size} functions, ${acked.policies.size} policies, tag ${counter}; unacknowledged but committed: ${extra.length + extraFns.length + extraPolicies.length}`);
     }
-    assert.ok(acked.enis.size > 10 && acked.functions.size > 2 && acked.policies.size > 2, `too little was written to prove anything: ${acked.enis.size} interfaces, ${acked.functions.size} functions, ${acked.policies.size} policies`);
+    assert.ok(acked.enis.size > 20 && acked.functions.size > 5 && acked.policies.size > 5 && acked.tag.acked > 5, `too little was written to prove anything: ${acked.enis.size} interfaces, ${acked.functions.size} functions, ${acked.policies.size} policies`);
     await server.stop();
   });
 });
