@@ -60,27 +60,18 @@ class Node implements ProxyHandler<Record<string, unknown>> {
     const had = Object.hasOwn(t, k);
     const old = t[k];
     if (had && old === raw) return true;
-    const isArray = Array.isArray(t);
-    const oldLength = isArray ? (t as unknown as unknown[]).length : 0;
+    const undo = Array.isArray(t) ? restoreArray(t) : had ? () => void (t[k] = old) : () => void delete t[k];
     t[k] = raw;
-    this.wrote(k, () => {
-      if (had) t[k] = old;
-      else delete t[k];
-      if (isArray) (t as unknown as unknown[]).length = oldLength;
-    }, had ? 0 : 1);
+    this.wrote(k, undo, had ? 0 : 1);
     return true;
   }
 
   deleteProperty(t: Record<string, unknown>, k: string | symbol): boolean {
     if (typeof k !== "string" || !Object.hasOwn(t, k)) return Reflect.deleteProperty(t, k);
     const old = t[k];
-    const isArray = Array.isArray(t);
-    const oldLength = isArray ? (t as unknown as unknown[]).length : 0;
+    const undo = Array.isArray(t) ? restoreArray(t) : () => void (t[k] = old);
     delete t[k];
-    this.wrote(k, () => {
-      t[k] = old;
-      if (isArray) (t as unknown as unknown[]).length = oldLength;
-    }, -1);
+    this.wrote(k, undo, -1);
     return true;
   }
 
@@ -116,6 +107,16 @@ class Node implements ProxyHandler<Record<string, unknown>> {
     for (let n: Node | undefined = this; n && n.parent; n = n.parent) out.push(n.key);
     return out.reverse();
   }
+}
+
+/** An array is put back whole (setting `length` drops elements without a trap per element). */
+function restoreArray(t: object): () => void {
+  const a = t as unknown[];
+  const before = a.slice();
+  return () => {
+    a.length = 0;
+    for (let i = 0; i < before.length; i++) a[i] = before[i];
+  };
 }
 
 function childOf(parent: Node, key: string, v: object): object {

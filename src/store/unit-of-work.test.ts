@@ -94,6 +94,8 @@ describe("unit of work over tracked state", () => {
     t.s.subnets.s1.pool.count = 2;
     t.s.events.push({ id: 2 }, { id: 3 });
     t.s.events.splice(0, 1);
+    t.s.events.length = 0;
+    t.s.events.push({ id: 9 });
     t.s.subnets.s9 = { cidr: "x", pool: { used: {}, count: 0 }, tags: {} };
     t.s.format = 2;
     t.unit.rollback();
