@@ -75,6 +75,7 @@ const rows = { push: (line: string) => console.log(line) };
 const results: Record<string, { p50: number; p99: number }> = {};
 for (const durable of [false, true]) {
   const mode = durable ? "--state-dir" : "memory only";
+  names = 0; // each server starts empty: f-1 is the first function created there
   const dir = durable ? tempDir("hyperlocal-bench-store-") : undefined;
   const t0 = performance.now();
   let app = await startTestServer({ noDefaultVpc: true, logLevel: "error", ...(dir ? { stateDir: dir } : {}) });
