@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { makePrivate } from "./file-modes.ts";
 
 /**
  * Creating a PostgreSQL data directory (initdb, in WebAssembly) takes seconds of CPU; copying a
@@ -35,6 +36,7 @@ export function saveTemplate(dir: string): void {
   try {
     mkdirSync(dirname(t), { recursive: true, mode: 0o700 });
     cpSync(dir, scratch, { recursive: true });
+    makePrivate(scratch);
     renameSync(scratch, t);
   } catch {
     rmSync(scratch, { recursive: true, force: true }); // another process made it first, or no cache
