@@ -62,10 +62,9 @@ export interface AppOptions {
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const store = new Store(config.stateDir);
-  store.load();
-  // The simulated clock's offset is part of the snapshot: stored timestamps (pending states, ENI
-  // release times, session expiry) stay in the same timeline after a restart.
+  const store = await Store.open(config.stateDir, { onError: (m) => logger.error(m) });
+  // The simulated clock's offset is stored: stored timestamps (pending states, ENI release times,
+  // session expiry) stay in the same timeline after a restart.
   const clockState = () => store.state("clock", "global", "global", () => ({ offsetMs: 0 }));
   if (sanitizeClockState(clockState(), logger)) store.markDirty();
   const clock = opts.clock ?? new SimulatedClock(Date.now, clockState().offsetMs);
@@ -210,6 +209,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
     // Kernel mode: a request is answered once its network change is in the kernel.
     ...(kernelLink ? { settle: () => kernelLink.settled() } : {}),
+    // --state-dir: a request (at either listener) is answered once what it changed is committed (or undone if it failed).
+    ...(store.persistent ? { unitOfWork: <T>(work: () => Promise<T>, ok: (r: T) => boolean) => store.run(work, ok) } : {}),
   };
   const gateway = new Gateway({
     ...gatewayOptions,
@@ -261,8 +262,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       await gateway.close();
       await functionGateway.close();
       for (const s of services) await s.onShutdown?.();
-      store.close();
       clock.close();
+      await store.close();
       if (kernelLink) await kernelLink.close();
     },
   };

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { SimulatedClock } from "./clock.ts";
 
 describe("SimulatedClock", () => {
@@ -73,6 +74,16 @@ describe("SimulatedClock", () => {
     const c = new SimulatedClock();
     const done = new Promise<number>((resolve) => c.schedule(5, () => resolve(1)));
     assert.equal(await done, 1);
+    c.close();
+  });
+
+  it("fires real-time timers in the clock's own context, not in that of the request that armed them", async () => {
+    const request = new AsyncLocalStorage<string>();
+    const c = new SimulatedClock();
+    const keepAlive = setTimeout(() => {}, 10_000); // the clock's own timer does not hold the process
+    const seen = await new Promise<string | undefined>((resolve) => request.run("request-1", () => c.schedule(5, () => resolve(request.getStore()))));
+    clearTimeout(keepAlive);
+    assert.equal(seen, undefined);
     c.close();
   });
 });

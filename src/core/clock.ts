@@ -1,3 +1,5 @@
+import { AsyncResource } from "node:async_hooks";
+
 /**
  * All time flows from one clock. The simulated clock runs with real time plus an offset that tests
  * advance; timers scheduled on it fire when real time reaches them or when an advance jumps past them.
@@ -35,6 +37,17 @@ export class SimulatedClock implements Clock {
   private seq = 0;
   private realTimer: NodeJS.Timeout | undefined;
   private closed = false;
+
+  /**
+   * Timers due in real time fire in the context the clock was made in, not in that of whichever
+   * request armed the timer last (with --state-dir, a request's changes are one unit of work:
+   * a timer's changes must not become part of it).
+   */
+  private readonly onRealTime = AsyncResource.bind(() => {
+    this.realTimer = undefined;
+    this.fireDue();
+    this.arm();
+  });
 
   /** initialOffsetMs: a clock restored from a snapshot continues where it was, never goes back. */
   constructor(
@@ -119,11 +132,7 @@ export class SimulatedClock implements Clock {
     const next = this.nextDue();
     if (!next) return;
     const wait = Math.min(Math.max(0, next.at - this.now()), 2 ** 31 - 1);
-    this.realTimer = setTimeout(() => {
-      this.realTimer = undefined;
-      this.fireDue();
-      this.arm();
-    }, wait);
+    this.realTimer = setTimeout(this.onRealTime, wait);
     this.realTimer.unref();
   }
 }

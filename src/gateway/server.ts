@@ -43,6 +43,12 @@ export interface GatewayOptions {
   guard?: BrowserGuard;
   /** The admin token, when admin calls need one (default: none, for a loopback server). */
   adminAuth?: AdminAuth;
+  /**
+   * Runs each request's work (a service operation, an admin call) as one unit: with a state
+   * directory, what it changed is saved before the answer goes out if `succeeded`, and undone if
+   * not (the store's `run`). Unset: the work just runs.
+   */
+  unitOfWork?: <T>(work: () => Promise<T>, succeeded: (result: T) => boolean) => Promise<T>;
 }
 
 const SETTLE_LIMIT_MS = 10_000;
@@ -172,7 +178,7 @@ export class Gateway {
     const sreq: ServiceRequest = { method, rawPath, query, headers: req.headers, body };
     let response: ServiceResponse;
     try {
-      response = await svc.handle(sreq, ctx);
+      response = await this.unit(() => Promise.resolve(svc.handle(sreq, ctx)), (r) => r.status < 300);
     } catch (e) {
       if (isAwsError(e)) response = svc.renderError(e, requestId);
       else {
@@ -317,7 +323,7 @@ export class Gateway {
       }
       if (!found) throw new AdminFailure(404, `no admin route ${req.method} /_hyperlocal/${path}`);
       if (found === "method") throw new AdminFailure(405, `method ${req.method} is not allowed on /_hyperlocal/${path}`);
-      const out = await found.handler({ method: req.method ?? "GET", path, query, body, raw: req }, found.params);
+      const out = await this.unit(() => Promise.resolve(found.handler({ method: req.method ?? "GET", path, query, body, raw: req }, found.params)), (o) => o.status < 300);
       status = out.status;
       payload = out.body;
       headers = out.headers ?? {};
@@ -369,6 +375,10 @@ export class Gateway {
       return this.send(res, requestId, genericError(err), "-", "preflight", "-", started);
     }
     this.send(res, requestId, { status: 200, headers: grant, body: "" }, "-", "preflight", "-", started);
+  }
+
+  private unit<T>(work: () => Promise<T>, succeeded: (result: T) => boolean): Promise<T> {
+    return this.opts.unitOfWork ? this.opts.unitOfWork(work, succeeded) : work();
   }
 
   /** Wait for what the change set in motion (see GatewayOptions.settle), bounded; never throws. */

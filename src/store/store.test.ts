@@ -1,110 +1,180 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LEGACY_KEPT } from "./legacy-snapshot.ts";
 import { SnapshotError, Store } from "./store.ts";
 
 function dir() {
   return mkdtempSync(join(tmpdir(), "hyperlocal-store-"));
 }
 
-describe("Store", () => {
-  it("keys state by service, account and region and creates it once", () => {
-    const s = new Store();
-    const a = s.state("ec2", "111111111111", "us-east-1", () => ({ n: 1 }));
+interface Iam {
+  users: Record<string, { id: string; tags: Record<string, string> }>;
+  counter: number;
+  log: string[];
+}
+const newIam = (): Iam => ({ users: {}, counter: 0, log: [] });
+const ok = () => true;
+
+function modes(root: string): string[] {
+  const bad: string[] = [];
+  const walk = (d: string) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) continue;
+      const m = st.mode & 0o777;
+      if (st.isDirectory()) {
+        if (m !== 0o700) bad.push(`${p} ${m.toString(8)}`);
+        walk(p);
+      } else if (m !== 0o600 && m !== 0o700) bad.push(`${p} ${m.toString(8)}`);
+    }
+  };
+  walk(root);
+  return bad;
+}
+
+describe("Store, memory only", () => {
+  it("keys state by service, account and region, creates it once, writes nothing anywhere", async () => {
+    const s = await Store.open(undefined);
+    assert.equal(s.persistent, false);
+    const raw = { n: 1 };
+    const a = s.state("ec2", "111111111111", "us-east-1", () => raw);
+    assert.equal(a, raw, "memory only hands out the plain objects: no tracking cost");
     a.n = 2;
     assert.equal(s.state("ec2", "111111111111", "us-east-1", () => ({ n: 9 })).n, 2);
     assert.equal(s.state("ec2", "111111111111", "eu-west-1", () => ({ n: 9 })).n, 9);
     assert.equal(s.all("ec2").length, 2);
+    // run() just runs: a failure is not undone without a state directory.
+    await s.run(async () => void (a.n = 3), () => false);
+    assert.equal(a.n, 3);
     s.reset();
     assert.equal(s.all("ec2").length, 0);
+    await s.close();
+  });
+});
+
+describe("Store with a state directory", () => {
+  it("commits each unit of work, undoes failed ones, saves clock-driven changes, and restores it all", async () => {
+    const d = dir();
+    const s = await Store.open(d);
+    assert.equal(s.persistent, true);
+    const iam = () => s.state<Iam>("iam", "000000000000", "global", newIam);
+    await s.run(async () => {
+      iam().users.alice = { id: "AIDA1", tags: { team: "a" } };
+      iam().counter++;
+    }, ok);
+    // A failing request: nothing of it stays, in memory or on disk.
+    await assert.rejects(
+      s.run(async () => {
+        iam().users.bob = { id: "AIDA2", tags: {} };
+        iam().users.alice.tags.team = "changed";
+        await new Promise((r) => setImmediate(r));
+        throw new Error("validation failed late");
+      }, ok),
+    );
+    const answered = await s.run(async () => {
+      iam().users.carol = { id: "AIDA3", tags: {} };
+      return { status: 400 };
+    }, (r) => r.status < 300);
+    assert.equal(answered.status, 400);
+    assert.deepEqual(Object.keys(iam().users), ["alice"]);
+    assert.equal(iam().users.alice.tags.team, "a");
+    // Interleaved requests: each commits what it changed.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        s.run(async () => {
+          await new Promise((r) => setImmediate(r));
+          iam().users[`u${i}`] = { id: `AIDAU${i}`, tags: { i: String(i) } };
+          iam().log.push(`u${i}`);
+        }, ok),
+      ),
+    );
+    // A change outside any request (a clock timer): committed on its own.
+    iam().users.alice.tags.seen = "by-timer";
+    await s.flush();
+    const expected = JSON.parse(JSON.stringify(iam()));
+    await s.close();
+
+    const t = await Store.open(d);
+    assert.deepEqual(JSON.parse(JSON.stringify(t.state<Iam>("iam", "000000000000", "global", newIam))), expected);
+    assert.equal(expected.users.alice.tags.seen, "by-timer");
+    assert.equal(expected.log.length, 20);
+    // Everything in the directory is the owner's alone.
+    assert.equal(lstatSync(d).mode & 0o777, 0o700);
+    assert.deepEqual(modes(d), []);
+    // A reset drops every record.
+    await t.run(async () => t.reset(), ok);
+    await t.close();
+    const u = await Store.open(d);
+    assert.equal(u.all("iam").length, 0);
+    await u.close();
   });
 
-  it("saves a snapshot and restores it", () => {
+  it("takes accounts, regions and keys named like Object.prototype members, and restores them prototype-free", async () => {
     const d = dir();
-    const s = new Store(d);
-    s.state("iam", "000000000000", "global", () => ({ users: { alice: { id: "AIDA1" } } }));
-    s.saveNow();
-    const t = new Store(d);
-    assert.equal(t.load(), true);
-    // Restored state is prototype-free throughout (core/dict.ts): compare its JSON.
-    assert.deepEqual(JSON.parse(JSON.stringify(t.state("iam", "000000000000", "global", () => ({})))), { users: { alice: { id: "AIDA1" } } });
-  });
-
-  it("takes accounts, regions and keys named like Object.prototype members, and restores them", () => {
-    const d = dir();
-    const s = new Store(d);
+    const s = await Store.open(d);
     const names = ["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty", "prototype", "__defineGetter__", "isPrototypeOf"];
-    for (const n of names) {
-      const st = s.state<{ n: string }>("lambda", n, n, () => ({ n }));
-      assert.equal(st.n, n, `account and region ${n}`);
-    }
-    assert.equal(s.all("lambda").length, names.length);
-    const inner = s.state<{ functions: Record<string, unknown> }>("lambda", "000000000000", "us-east-1", () => ({ functions: Object.create(null) }));
-    for (const n of names) inner.functions[n] = { name: n };
-    s.saveNow();
-    const t = new Store(d);
-    t.load();
-    for (const n of names) {
-      const st = t.state<{ n: string }>("lambda", n, n, () => ({ n: "fresh" }));
-      assert.equal(st.n, n, `restored account and region ${n}`);
-    }
-    const back = t.state<{ functions: Record<string, { name: string }> }>("lambda", "000000000000", "us-east-1", () => ({ functions: {} })).functions;
+    const fns = () => s.state<{ functions: Record<string, { name: string; tags: Record<string, string> }> }>("lambda", "000000000000", "us-east-1", () => ({ functions: Object.create(null) }));
+    await s.run(async () => {
+      for (const n of names) assert.equal(s.state<{ n: string }>("lambda", n, n, () => ({ n })).n, n, `account and region ${n}`);
+      // Through the write-tracking proxy, on prototype-free objects; enough entries that the
+      // collection is split into one record per entry (layout.ts), and the tags stay inside them.
+      for (const n of names) fns().functions[n] = { name: n, tags: Object.assign(Object.create(null), { [n]: n }) };
+      for (let i = 0; i < 70; i++) fns().functions[`f${i}`] = { name: `f${i}`, tags: Object.create(null) };
+    }, ok);
+    assert.equal(s.all("lambda").length, names.length + 1);
+    await s.close();
+
+    const t = await Store.open(d);
+    for (const n of names) assert.equal(t.state<{ n: string }>("lambda", n, n, () => ({ n: "fresh" })).n, n, `restored account and region ${n}`);
+    const back = t.state<{ functions: Record<string, { name: string; tags: Record<string, string> }> }>("lambda", "000000000000", "us-east-1", () => ({ functions: {} })).functions;
     assert.equal(Object.getPrototypeOf(back), null);
-    assert.deepEqual(Object.keys(back).sort(), [...names].sort());
-    for (const n of names) assert.equal(back[n].name, n);
+    assert.equal(Object.keys(back).length, names.length + 70);
+    for (const n of names) {
+      assert.equal(Object.hasOwn(back, n), true, n);
+      assert.equal(back[n].name, n);
+      assert.equal(Object.getPrototypeOf(back[n]), null, `record ${n}`);
+      assert.equal(Object.getPrototypeOf(back[n].tags), null, `tags of ${n}`);
+      assert.deepEqual(Object.keys(back[n].tags), [n]);
+    }
+    // A name nobody stored is not found through a prototype.
+    assert.equal(back.propertyIsEnumerable as unknown, undefined);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    await t.close();
   });
 
-  it("debounces many changes into one write", async () => {
+  it("migrates a JSON snapshot (format 1) and keeps the old file aside; refuses an unreadable one, untouched", async () => {
     const d = dir();
-    const s = new Store(d, 20);
-    const st = s.state("x", "a", "r", () => ({ n: 0 }));
-    for (let i = 0; i < 100; i++) {
-      st.n = i;
-      s.markDirty();
-    }
+    const data = { iam: { "000000000000": { global: { users: { alice: { id: "AIDA1", tags: {} } }, counter: 7, log: ["x"] } } } };
+    writeFileSync(join(d, "state.json"), JSON.stringify({ format: 1, savedAt: "2026-01-01T00:00:00.000Z", data }));
+    const s = await Store.open(d);
+    assert.deepEqual(JSON.parse(JSON.stringify(s.all("iam")[0].state)), data.iam["000000000000"].global);
     assert.equal(existsSync(join(d, "state.json")), false);
-    await new Promise((r) => setTimeout(r, 60));
-    assert.equal(JSON.parse(readFileSync(join(d, "state.json"), "utf8")).data.x.a.r.n, 99);
-  });
+    // The snapshot's objects come back prototype-free, "__proto__" and "constructor" keys included.
+    const hostile = dir();
+    writeFileSync(join(hostile, "state.json"), '{"format":1,"data":{"iam":{"constructor":{"global":{"users":{"__proto__":{"id":"AIDA9","tags":{"constructor":"x"}}},"counter":1,"log":[]}}}}}');
+    const h = await Store.open(hostile);
+    const hu = h.state<Iam>("iam", "constructor", "global", newIam).users;
+    assert.equal(Object.getPrototypeOf(hu), null);
+    assert.deepEqual(Object.keys(hu), ["__proto__"]);
+    assert.equal(hu["__proto__"].id, "AIDA9");
+    assert.equal(Object.getPrototypeOf(hu["__proto__"].tags), null);
+    await h.close();
+    const h2 = await Store.open(hostile);
+    assert.equal(h2.state<Iam>("iam", "constructor", "global", newIam).users["__proto__"].tags.constructor, "x");
+    await h2.close();
 
-  it("refuses an unreadable snapshot with a clear message and leaves it untouched", () => {
-    const d = dir();
-    writeFileSync(join(d, "state.json"), '{"format":1,"data":{"x":');
-    const before = readFileSync(join(d, "state.json"), "utf8");
-    assert.throws(() => new Store(d).load(), (e: Error) => e instanceof SnapshotError && /cannot read the state snapshot/.test(e.message));
-    assert.equal(readFileSync(join(d, "state.json"), "utf8"), before);
-    writeFileSync(join(d, "state.json"), '{"something":"else"}');
-    assert.throws(() => new Store(d).load(), /not a hyperlocal snapshot/);
-  });
+    assert.equal(JSON.parse(readFileSync(join(d, LEGACY_KEPT), "utf8")).data.iam["000000000000"].global.counter, 7);
+    await s.close();
 
-  it("a process killed mid-write never leaves a torn snapshot", async () => {
-    const d = dir();
-    // A child writes large snapshots in a tight loop; we kill it at arbitrary moments.
-    const script = `
-      import { Store } from ${JSON.stringify(new URL("./store.ts", import.meta.url).pathname)};
-      const s = new Store(${JSON.stringify(d)});
-      const st = s.state("big", "a", "r", () => ({ items: [] }));
-      for (let i = 0; i < 20000; i++) st.items.push({ id: i, pad: "x".repeat(50) });
-      let n = 0;
-      s.saveNow(); // one complete snapshot first, so every kill lands while a newer one is written
-      process.stdout.write("ready\\n");
-      for (;;) { st.items[0].id = n++; s.saveNow(); }
-    `;
-    for (let round = 0; round < 5; round++) {
-      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-      await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
-      await new Promise((r) => setTimeout(r, 30 + round * 17));
-      child.kill("SIGKILL");
-      await new Promise((r) => child.on("exit", r));
-      const t = new Store(d);
-      assert.equal(t.load(), true, "the snapshot must always be there and parse");
-      assert.equal(t.state<{ items: unknown[] }>("big", "a", "r", () => ({ items: [] })).items.length, 20000);
-    }
-    // Leftover temporary files from killed writers are ignored by load.
-    assert.ok(readdirSync(d).every((f) => f === "state.json" || f.startsWith("state.json.tmp-")));
+    const bad = dir();
+    writeFileSync(join(bad, "state.json"), '{"format":1,"data":{"x":');
+    await assert.rejects(Store.open(bad), (e: Error) => e instanceof SnapshotError && /cannot read the state snapshot/.test(e.message));
+    assert.equal(readFileSync(join(bad, "state.json"), "utf8"), '{"format":1,"data":{"x":');
+    writeFileSync(join(bad, "state.json"), '{"something":"else"}');
+    await assert.rejects(Store.open(bad), /not a hyperlocal snapshot/);
   });
 });

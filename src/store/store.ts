@@ -1,61 +1,123 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
-import { join } from "node:path";
-import { dict, parseState } from "../core/dict.ts";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { AwsError } from "../core/aws-error.ts";
+import type { Commit, StoreBackend } from "./backend.ts";
+import { isMap, newMap, parseDocument } from "./documents.ts";
+import { Layout, join as joinPath, splitPath } from "./layout.ts";
+import { ensurePrivateDir, makePrivate } from "./file-modes.ts";
+import { LEGACY_FILE, LEGACY_KEPT, readLegacySnapshot, SnapshotError, type LegacyTree } from "./legacy-snapshot.ts";
+import { PgliteBackend } from "./pglite-backend.ts";
+import { copyTemplate, saveTemplate } from "./pglite-template.ts";
+import { track, unwrapDeep, type TrackedState, type WriteSink } from "./tracking.ts";
+import { UnitOfWork } from "./unit-of-work.ts";
+
+export { SnapshotError };
+export const GLOBAL_REGION = "global";
+
+/** The database's directory inside --state-dir. */
+export const DB_DIR = "db";
+
+export interface StoreOptions {
+  /** Where commits that no request waits for (clock-driven changes) report failures. */
+  onError?: (message: string) => void;
+}
+
+type Entry = TrackedState;
 
 /**
- * The state of every service, keyed by service, account and region, in memory. Services keep plain
- * JSON-serialisable objects here, so that with a state directory the whole tree is saved as one
- * snapshot (debounced; written to a temporary file, synced, then renamed over the old one so a crash
- * mid-write never leaves a torn file) and restored on start. Accounts and regions come from callers
- * (a region named "constructor" is a region), so every level is a prototype-free Dict, and a
- * restored snapshot is prototype-free throughout (core/dict.ts#parseState).
+ * The state of every service, keyed by service, account and region. Services keep plain
+ * JSON-serialisable objects here and change them in place; reads always come from memory.
+ *
+ * Memory only (the default): nothing more.
+ * With a state directory: the memory is the working set and an embedded PostgreSQL (PGlite) the
+ * durable copy, one record per resource (see layout.ts). Services get write-tracking proxies
+ * (tracking.ts); each request runs as a unit of work (`run`, called by the gateway): the records
+ * it changed are committed in one transaction before it is answered, or, if it fails, what it
+ * changed in memory is put back. Changes made outside a request (the clock moving states) are
+ * committed right after, on their own.
  */
-type Tree = Record<string, Record<string, Record<string, unknown>>>;
-
-export const GLOBAL_REGION = "global";
-const SNAPSHOT = "state.json";
-const FORMAT = 1;
-
-export class SnapshotError extends Error {}
-
 export class Store {
-  private data: Tree = dict();
-  private timer: NodeJS.Timeout | undefined;
-  private saving = false;
+  private tree = new Map<string, Map<string, Map<string, Entry>>>();
+  private readonly changeListeners: (() => void)[] = [];
+  private backend: StoreBackend | undefined;
+  private stateDir: string | undefined;
+  private readonly units = new AsyncLocalStorage<UnitOfWork>();
+  private ambient: UnitOfWork | undefined;
+  private readonly queue: { commit: Commit; unit: UnitOfWork; done: (e?: unknown) => void }[] = [];
+  private pumping: Promise<void> | undefined;
+  private readonly sink: WriteSink = { wrote: (st, segs, undo, grown) => this.unit().wrote(st, segs, undo, grown) };
+  private readonly onError: (message: string) => void;
 
-  constructor(
-    private readonly stateDir?: string,
-    private readonly debounceMs = 250,
-  ) {}
+  constructor(opts: StoreOptions = {}) {
+    this.onError = opts.onError ?? ((m) => console.error(m));
+  }
+
+  /**
+   * A store for this state directory (none: memory only). A directory holding the JSON snapshot of
+   * earlier versions is migrated into the database, and the snapshot kept aside.
+   */
+  static async open(stateDir: string | undefined, opts: StoreOptions = {}): Promise<Store> {
+    const store = new Store(opts);
+    if (stateDir === undefined) return store;
+    ensurePrivateDir(stateDir);
+    const legacy = readLegacySnapshot(stateDir);
+    let backend: PgliteBackend;
+    try {
+      backend = await openDatabase(join(stateDir, DB_DIR));
+    } catch (e) {
+      throw new SnapshotError(`cannot open the state database in ${join(stateDir, DB_DIR)}: ${(e as Error).message}`);
+    }
+    store.backend = backend;
+    store.stateDir = stateDir;
+    for (const row of await backend.loadAll()) store.attachRow(row.service, row.account, row.region, row.kind, row.id, row.map ? newMap() : parseDocument(row.doc!), row.map);
+    if (legacy) {
+      if ((await backend.getMeta("migrated")) === undefined) await store.migrate(legacy, backend);
+      // The database has it (now, or from a start that stopped before the rename): keep the file aside.
+      renameSync(join(stateDir, LEGACY_FILE), join(stateDir, LEGACY_KEPT));
+    }
+    makePrivate(stateDir);
+    return store;
+  }
 
   /** The state of one service in one account and region, created by init on first use. */
   state<T>(service: string, account: string, region: string, init: () => T): T {
-    const byAccount = (this.data[service] ??= dict());
-    const byRegion = (byAccount[account] ??= dict());
-    let s = byRegion[region] as T | undefined;
-    if (s === undefined) {
-      s = init();
-      byRegion[region] = s;
-    }
-    return s;
+    const found = this.tree.get(service)?.get(account)?.get(region);
+    if (found) return found.proxy as T;
+    const root = init() as Record<string, unknown>;
+    const e = this.add(service, account, region, this.backend ? unwrapDeep(root) : root);
+    if (this.backend) this.unit().created(e, () => this.remove(e));
+    return e.proxy as T;
   }
 
   /** Every (account, region) state a service has, for cross-account lookups such as access keys. */
   all<T>(service: string): { account: string; region: string; state: T }[] {
     const out: { account: string; region: string; state: T }[] = [];
-    for (const [account, byRegion] of Object.entries(this.data[service] ?? {})) {
-      for (const [region, state] of Object.entries(byRegion)) out.push({ account, region, state: state as T });
+    for (const [account, byRegion] of this.tree.get(service) ?? []) {
+      for (const [region, e] of byRegion) out.push({ account, region, state: e.proxy as T });
     }
     return out;
   }
 
+  /** Drop every state (admin reset). */
   reset(): void {
-    this.data = dict();
+    const old = this.tree;
+    this.tree = new Map();
+    if (this.backend) {
+      const entries = [...allEntries(old)];
+      for (const e of entries) e.detached = true;
+      const u = this.unit();
+      u.reset = true;
+      u.onUndo(() => {
+        this.tree = old;
+        for (const e of entries) e.detached = false;
+      });
+    }
     this.markDirty();
   }
 
   get persistent(): boolean {
-    return this.stateDir !== undefined;
+    return this.backend !== undefined;
   }
 
   /** Called on every change (e.g. kernel network mode re-applies); listeners must be cheap. */
@@ -63,65 +125,191 @@ export class Store {
     this.changeListeners.push(listener);
   }
 
-  private readonly changeListeners: (() => void)[] = [];
-
-  /** Something changed: tell the listeners and schedule a snapshot; many changes in a burst give one write. */
+  /** Something changed: tell the listeners. (What to save is tracked by the store itself.) */
   markDirty(): void {
     for (const l of this.changeListeners) l();
-    if (!this.stateDir || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.saveNow();
-    }, this.debounceMs);
   }
 
-  saveNow(): void {
-    if (!this.stateDir || this.saving) return;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    this.saving = true;
+  /**
+   * Run one request as a unit of work: if `succeeded(result)`, what it changed is committed before
+   * this returns; otherwise (or if it throws) its changes in memory are undone. A commit that fails
+   * undoes them too, and throws ServiceUnavailable. Memory only: just runs it.
+   */
+  async run<T>(work: () => Promise<T>, succeeded: (result: T) => boolean): Promise<T> {
+    if (!this.backend) return work();
+    const u = new UnitOfWork();
+    let result: T;
     try {
-      writeAtomically(join(this.stateDir, SNAPSHOT), JSON.stringify({ format: FORMAT, savedAt: new Date().toISOString(), data: this.data }));
-    } finally {
-      this.saving = false;
-    }
-  }
-
-  /** Restore the snapshot if there is one. An unreadable one stops the start and is left as it was. */
-  load(): boolean {
-    if (!this.stateDir) return false;
-    mkdirSync(this.stateDir, { recursive: true });
-    const file = join(this.stateDir, SNAPSHOT);
-    if (!existsSync(file)) return false;
-    let parsed: unknown;
-    try {
-      parsed = parseState(readFileSync(file, "utf8"));
+      result = await this.units.run(u, work);
     } catch (e) {
-      throw new SnapshotError(`cannot read the state snapshot ${file}: ${(e as Error).message}. The file was left as it is; move it away to start empty.`);
+      this.undo(u);
+      throw e;
     }
-    const p = parsed as { format?: unknown; data?: unknown };
-    if (!p || typeof p !== "object" || p.format !== FORMAT || typeof p.data !== "object" || p.data === null) {
-      throw new SnapshotError(`the state snapshot ${file} is not a hyperlocal snapshot of format ${FORMAT}. The file was left as it is; move it away to start empty.`);
+    if (!succeeded(result)) {
+      this.undo(u);
+      return result;
     }
-    this.data = p.data as Tree;
-    return true;
+    u.closed = true;
+    if (!u.dirty) return result;
+    const commit: Commit = { reset: u.reset, states: u.changes() };
+    if (!commit.reset && commit.states.length === 0) return result;
+    try {
+      await this.enqueue(commit, u);
+    } catch (e) {
+      this.onError(`state: a commit failed, the request's changes were undone: ${(e as Error).message}`);
+      // unverified wording
+      throw new AwsError("ServiceUnavailable", 503, "The service is unavailable: the change could not be saved. Please try again.");
+    }
+    return result;
   }
 
-  close(): void {
-    if (this.timer) this.saveNow();
+  /** Wait until every change made so far is committed. */
+  async flush(): Promise<void> {
+    this.commitAmbient();
+    while (this.pumping) await this.pumping;
+  }
+
+  async close(): Promise<void> {
+    if (!this.backend) return;
+    await this.flush();
+    const b = this.backend;
+    this.backend = undefined;
+    await b.close();
+    if (this.stateDir) makePrivate(this.stateDir);
+  }
+
+  // ---- internals ----
+
+  private add(service: string, account: string, region: string, root: Record<string, unknown>): Entry {
+    let byAccount = this.tree.get(service);
+    if (!byAccount) this.tree.set(service, (byAccount = new Map()));
+    let byRegion = byAccount.get(account);
+    if (!byRegion) byAccount.set(account, (byRegion = new Map()));
+    const e: Entry = { service, account, region, root, layout: new Layout(), proxy: root, detached: false };
+    if (this.backend) e.proxy = track(this.sink, e);
+    byRegion.set(region, e);
+    return e;
+  }
+
+  private remove(e: Entry): void {
+    const byRegion = this.tree.get(e.service)?.get(e.account);
+    if (byRegion?.get(e.region) === e) byRegion.delete(e.region);
+    e.detached = true;
+  }
+
+  /** The unit the current request runs in, or the one collecting changes made outside requests. */
+  private unit(): UnitOfWork {
+    const u = this.units.getStore();
+    if (u && !u.closed) return u;
+    if (!this.ambient) {
+      this.ambient = new UnitOfWork();
+      setImmediate(() => this.commitAmbient());
+    }
+    return this.ambient;
+  }
+
+  private commitAmbient(): void {
+    const u = this.ambient;
+    if (!u) return;
+    this.ambient = undefined;
+    u.closed = true;
+    const commit: Commit = { reset: u.reset, states: u.changes() };
+    if (!commit.reset && commit.states.length === 0) return;
+    this.enqueue(commit, u).catch((e) => this.onError(`state: saving changes made by the clock failed: ${(e as Error).message}`));
+  }
+
+  private undo(u: UnitOfWork): void {
+    u.closed = true;
+    if (!u.dirty) return;
+    u.rollback();
+    this.markDirty();
+  }
+
+  /** Commits run one transaction at a time; those that queue meanwhile go together in the next. */
+  private enqueue(commit: Commit, unit: UnitOfWork): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ commit, unit, done: (e) => (e === undefined ? resolve() : reject(e)) });
+      if (!this.pumping) this.pumping = this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0);
+        const backend = this.backend;
+        try {
+          if (!backend) throw new Error("the store is closed");
+          await backend.commit(batch.map((b) => b.commit));
+        } catch (e) {
+          // Nothing of the batch is stored: undo it in memory too, newest first.
+          for (let i = batch.length - 1; i >= 0; i--) batch[i].unit.rollback();
+          this.markDirty();
+          for (const b of batch) b.done(e ?? new Error("commit failed"));
+          continue;
+        }
+        for (const b of batch) b.done();
+      }
+    } finally {
+      this.pumping = undefined;
+    }
+  }
+
+  /** Put one stored record back in its place (records come parents first). */
+  private attachRow(service: string, account: string, region: string, kind: string, id: string, value: unknown, map: boolean): void {
+    const e = this.tree.get(service)?.get(account)?.get(region) ?? this.add(service, account, region, newMap());
+    let container: unknown = e.root;
+    for (const s of splitPath(kind)) container = isObject(container) && Object.hasOwn(container, s) ? container[s] : undefined;
+    if (!isObject(container)) {
+      this.onError(`state: a stored record of ${service} has no place any more (${kind} ${id}); skipped`);
+      return;
+    }
+    Object.defineProperty(container, id, { value, writable: true, enumerable: true, configurable: true });
+    if (map) e.layout.markSplit(joinPath(kind, id));
+  }
+
+  private async migrate(legacy: LegacyTree, backend: StoreBackend): Promise<void> {
+    const u = new UnitOfWork();
+    for (const [service, byAccount] of Object.entries(legacy)) {
+      if (!isMap(byAccount)) continue;
+      for (const [account, byRegion] of Object.entries(byAccount)) {
+        if (!isMap(byRegion)) continue;
+        for (const [region, state] of Object.entries(byRegion)) {
+          if (!isMap(state)) continue;
+          const old = this.tree.get(service)?.get(account)?.get(region);
+          if (old) this.remove(old);
+          u.created(this.add(service, account, region, state), () => {});
+        }
+      }
+    }
+    u.closed = true;
+    await backend.commit([{ reset: true, states: u.changes() }], { migrated: `${LEGACY_FILE} format 1, ${new Date().toISOString()}` });
   }
 }
 
-function writeAtomically(file: string, content: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null;
+}
+
+function* allEntries(tree: Map<string, Map<string, Map<string, Entry>>>): Iterable<Entry> {
+  for (const byAccount of tree.values()) for (const byRegion of byAccount.values()) yield* byRegion.values();
+}
+
+/**
+ * Open the database, creating it if needed. A new one is made in a scratch directory and renamed
+ * into place once complete, so a start killed half-way never leaves a half-made database.
+ */
+async function openDatabase(dir: string): Promise<PgliteBackend> {
+  if (!existsSync(dir)) {
+    // What a start killed while creating the database left behind.
+    for (const f of readdirSync(dirname(dir))) if (f.startsWith(`${basename(dir)}.creating-`)) rmSync(join(dirname(dir), f), { recursive: true, force: true });
+    const scratch = `${dir}.creating-${process.pid}`;
+    if (!copyTemplate(scratch)) {
+      const fresh = await PgliteBackend.open(scratch);
+      await fresh.close();
+      saveTemplate(scratch);
+    }
+    renameSync(scratch, dir);
   }
-  renameSync(tmp, file);
+  return PgliteBackend.open(dir);
 }

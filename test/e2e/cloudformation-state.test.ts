@@ -47,6 +47,33 @@ describe("CloudFormation: state across restarts, Retain policies, CancelUpdateSt
     await two.app.close();
   });
 
+  it("with --state-dir, a change set completes in the background, and it and the stack it makes survive a restart", async () => {
+    const dir = tempDir("cfn-state-cs-");
+    const one = await start(dir);
+    const body = "Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: { CidrBlock: 10.7.0.0/16 }\n";
+    await one.cfn.send(new C.CreateChangeSetCommand({ StackName: "cs-kept", ChangeSetName: "first", ChangeSetType: "CREATE", TemplateBody: body }));
+    // Computed by a clock timer after the answer: with --state-dir it changes the stored (tracked) record.
+    await C.waitUntilChangeSetCreateComplete({ client: one.cfn, ...WAIT }, { StackName: "cs-kept", ChangeSetName: "first" });
+    await one.app.close();
+
+    const two = await start(dir);
+    const cs = await two.cfn.send(new C.DescribeChangeSetCommand({ StackName: "cs-kept", ChangeSetName: "first" }));
+    assert.equal(cs.Status, "CREATE_COMPLETE");
+    assert.equal(cs.ExecutionStatus, "AVAILABLE");
+    assert.deepEqual(cs.Changes!.map((c) => c.ResourceChange?.LogicalResourceId), ["Vpc"]);
+    await two.cfn.send(new C.ExecuteChangeSetCommand({ StackName: "cs-kept", ChangeSetName: "first" }));
+    await C.waitUntilStackCreateComplete({ client: two.cfn, ...WAIT }, { StackName: "cs-kept" });
+    await two.app.close();
+
+    const three = await start(dir);
+    const stack = (await three.cfn.send(new C.DescribeStacksCommand({ StackName: "cs-kept" }))).Stacks![0];
+    assert.equal(stack.StackStatus, "CREATE_COMPLETE");
+    const res = (await three.cfn.send(new C.DescribeStackResourcesCommand({ StackName: "cs-kept" }))).StackResources!;
+    assert.deepEqual(res.map((r) => [r.LogicalResourceId, r.ResourceStatus]), [["Vpc", "CREATE_COMPLETE"]]);
+    assert.deepEqual((await three.c.ec2.send(new DescribeVpcsCommand({}))).Vpcs!.map((v) => v.VpcId), [res[0].PhysicalResourceId]);
+    await three.app.close();
+  });
+
   it("GetTemplate: Original and Processed stages of a transformed template, and a change set's template", async () => {
     const { cfn } = await start();
     // The SAM issue registers AWS::Serverless-2016-10-31 the same way.

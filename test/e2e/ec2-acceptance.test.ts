@@ -221,7 +221,6 @@ test("the whole network survives a restart from --state-dir", async () => {
     ec2.send(new E.DescribeRouteTablesCommand({ RouteTableIds: [built.privateRt] })),
     ec2.send(new E.DescribeNatGatewaysCommand({ NatGatewayIds: [built.nat.NatGatewayId!] })),
   ]);
-  app.store.saveNow();
   await app.close();
   ({ app, ec2 } = await startEc2Server({ stateDir }));
   const after = await Promise.all([

@@ -73,7 +73,8 @@ export function startChildServer(args: string[] = [], env: NodeJS.ProcessEnv = {
   proc.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => proc.on("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 15 s:\n${out}`)), 15_000);
+    // Generous: the first start with --state-dir on a machine creates a database (seconds of CPU).
+    const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${out}`)), 60_000);
     const onData = () => {
       const m = /HYPERLOCAL_READY (\S+)/.exec(out);
       if (!m) return;

@@ -36,8 +36,7 @@ export async function startNetworkTestServer(overrides: Partial<Config> = {}, op
   const config = defaultConfig({ port: 0, host: "127.0.0.1", logLevel: "silent", ...overrides });
   const logger = createLogger(config.logLevel);
   const clock = new SimulatedClock();
-  const store = new Store(config.stateDir);
-  store.load();
+  const store = await Store.open(config.stateDir);
   const credentials = new CredentialRegistry({
     defaultAccount: config.account,
     acceptAny: config.acceptAnyCredentials,
@@ -101,6 +100,7 @@ export async function startNetworkTestServer(overrides: Partial<Config> = {}, op
       store.markDirty();
       network.invalidate();
     },
+    ...(store.persistent ? { unitOfWork: <T>(work: () => Promise<T>, ok: (r: T) => boolean) => store.run(work, ok) } : {}),
   });
   const address = await gateway.listen(0, "127.0.0.1");
   return {
@@ -115,8 +115,8 @@ export async function startNetworkTestServer(overrides: Partial<Config> = {}, op
     async close() {
       await gateway.close();
       for (const s of services) await s.onShutdown?.();
-      store.close();
       clock.close();
+      await store.close();
     },
   };
 }

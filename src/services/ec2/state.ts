@@ -1,4 +1,5 @@
 import { dict } from "../../core/dict.ts";
+import { undoneCount } from "../../store/unit-of-work.ts";
 import type { AddressPool } from "./address-pool.ts";
 
 /**
@@ -298,14 +299,14 @@ export function emptyState(account: string, region: string): Ec2State {
  * or removes a record of such a table must do it through putRecord/dropRecord. The cached array
  * is shared: callers never mutate it.
  */
-const listCache = new WeakMap<object, unknown[]>();
+const listCache = new WeakMap<object, { list: unknown[]; undone: number }>();
 
 export function valuesOf<T>(table: Record<string, T>): readonly T[] {
-  let list = listCache.get(table) as T[] | undefined;
-  if (!list) {
-    list = Object.values(table);
-    listCache.set(table, list);
-  }
+  const cached = listCache.get(table);
+  // A failed request's changes undone by the store (--state-dir) bypass putRecord/dropRecord.
+  if (cached && cached.undone === undoneCount()) return cached.list as T[];
+  const list = Object.values(table);
+  listCache.set(table, { list, undone: undoneCount() });
   return list;
 }
 

@@ -232,7 +232,10 @@ export class FunctionStates {
     this.run(loc, fn, t.versions[0]);
   }
 
-  private run(loc: FunctionLocation, fn: FunctionRecord, tk: string): void {
+  private run(loc: FunctionLocation, given: FunctionRecord, tk: string): void {
+    // The record as the store hands it out now: with --state-dir that is a write-tracking view of
+    // `given` (which a caller may have just created), and current() compares against it.
+    const fn = this.deps.find(loc) ?? given;
     const t = fn.transitions![tk];
     const k = `${key(loc)}/${tk}`;
     this.running.get(k)?.cancelTimer();

@@ -1,6 +1,7 @@
 // PublishVersion and ListVersionsByFunction. A version is an immutable copy of $LATEST with the next
 // number; numbers are never reused. Publishing when nothing changed since the last version returns
 // that version, as Lambda does.
+import { cloneDocument } from "../../store/documents.ts";
 import type { FunctionConfiguration, ListVersionsByFunctionResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
 import type { ServiceResponse } from "../../protocol/http-types.ts";
@@ -24,7 +25,7 @@ export function publishVersion(env: LambdaEnv, fn: FunctionRecord, description: 
   if (newest && newest.internalRevision === fn.latest.internalRevision) return { cfg: newest, created: false };
   const version = String(++fn.lastVersion);
   const cfg: VersionConfig = {
-    ...structuredClone(fn.latest),
+    ...cloneDocument(fn.latest),
     version,
     description: description ?? fn.latest.description,
     lastModified: lambdaTimestamp(env.clock.now()),

@@ -57,6 +57,14 @@ export class StackEngine {
     while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
+  /**
+   * The stack as the store hands it out now. With --state-dir that is a write-tracking view, and
+   * only writes through it are saved: a record the caller has just created and stored is not it.
+   */
+  private stored(stack: StackRec): StackRec {
+    return own(this.deps.state(stack.account, stack.region).stacks, stack.stackId) ?? stack;
+  }
+
   private start(stack: StackRec, what: string, op: (alive: () => void) => Promise<void>): void {
     const gen = this.generation;
     const alive = () => {
@@ -116,7 +124,8 @@ export class StackEngine {
 
   // ---------------------------------------------------------------- create
 
-  create(stack: StackRec): void {
+  create(given: StackRec): void {
+    const stack = this.stored(given);
     this.start(stack, "create", async (alive) => {
       const plan = this.plan(stack, stack.def);
       const missing = literalImports(stack.def.processed).find((n) => this.deps.planEnv.importValue(stack.account, stack.region, n) === undefined);
@@ -163,7 +172,7 @@ export class StackEngine {
   private async createResource(stack: StackRec, plan: Plan, id: string, alive: () => void, failures: string[]): Promise<boolean> {
     const decl = plan.resources.get(id)!;
     const provider = providerFor(decl.type)!;
-    const rec: StackResourceRec = {
+    const draft: StackResourceRec = {
       logicalId: id,
       type: decl.type,
       status: "CREATE_IN_PROGRESS",
@@ -174,7 +183,9 @@ export class StackEngine {
       updateReplacePolicy: decl.updateReplacePolicy,
       ...(decl.metadata !== undefined ? { metadata: decl.metadata } : {}),
     };
-    stack.resources[id] = rec;
+    stack.resources[id] = draft;
+    // Changed below across awaits: through the stored record (a tracked view with --state-dir).
+    const rec = stack.resources[id];
     const out = await this.createPhysical(stack, plan, decl, provider, rec, alive);
     if (!out) return false;
     if (failures.length) {
@@ -269,7 +280,8 @@ export class StackEngine {
 
   // ---------------------------------------------------------------- delete
 
-  delete(stack: StackRec): void {
+  delete(given: StackRec): void {
+    const stack = this.stored(given);
     this.start(stack, "delete", async (alive) => {
       const state = this.deps.state(stack.account, stack.region);
       for (const o of stack.outputs) {
@@ -371,7 +383,8 @@ export class StackEngine {
   // ---------------------------------------------------------------- update
 
   /** stack.previous is the definition before the update, stack.def the new one. */
-  update(stack: StackRec): void {
+  update(given: StackRec): void {
+    const stack = this.stored(given);
     this.start(stack, "update", async (alive) => {
       const clock = this.deps.clock;
       const oldDef = stack.previous!;

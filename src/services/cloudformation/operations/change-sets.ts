@@ -109,7 +109,7 @@ const createChangeSet: CfnOperation = (p, ctx, env) => {
     stack = newStack(ctx, env, stackName, def, "REVIEW_IN_PROGRESS");
     stackEvent(ctx.clock, stack, "REVIEW_IN_PROGRESS", "User Initiated");
   }
-  const cs: ChangeSetRec = {
+  const draft: ChangeSetRec = {
     id: `arn:aws:cloudformation:${ctx.region}:${ctx.accountId}:changeSet/${name}/${uuid()}`,
     name,
     stackId: stack.stackId,
@@ -122,7 +122,10 @@ const createChangeSet: CfnOperation = (p, ctx, env) => {
     changes: [],
     ...(str(p.Description) !== undefined ? { description: str(p.Description) } : {}),
   };
-  state.changeSets[cs.id] = cs;
+  state.changeSets[draft.id] = draft;
+  // The stored record (with --state-dir a write-tracking view, not `draft`): the timer below compares
+  // against it and changes it.
+  const cs = state.changeSets[draft.id];
   const s = stack;
   // Change sets are computed in the background, as on AWS; clients wait with DescribeChangeSet.
   ctx.clock.schedule(0, () => {

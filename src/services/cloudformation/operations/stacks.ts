@@ -37,7 +37,8 @@ export function newStack(ctx: OperationContext, env: CfnEnv, name: string, def: 
   const state = env.state(ctx.accountId, ctx.region);
   state.stacks[stackId] = stack;
   state.names[name] = stackId;
-  return stack;
+  // The stored record (with --state-dir a write-tracking view): later changes to it are saved.
+  return state.stacks[stackId];
 }
 
 /** The engine acts as whoever started the latest operation (unless the stack has a role). */
