@@ -1,4 +1,4 @@
-// S3 state: bodies on disk outside the JSON snapshot and kept across a restart, accounts sharing the
+// S3 state: bodies on disk outside the state database and kept across a restart, accounts sharing the
 // bucket namespace, keys that are JavaScript property names or look like paths, presigned URLs.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -14,7 +14,7 @@ const s3Client = (url: string, creds: Creds = ROOT_CREDS) => new S3Client({ endp
 const OTHER: Creds = { accessKeyId: "111111111111", secretAccessKey: "test" };
 
 describe("S3 state", () => {
-  it("keeps bodies as files under the state directory, never in state.json, across a restart", async () => {
+  it("keeps bodies as files under the state directory, never in the state database, across a restart", async () => {
     const dir = tempDir();
     const marker = "body-marker-" + "z".repeat(40);
     const first = await startChildServer(["--state-dir", dir]);
@@ -23,7 +23,10 @@ describe("S3 state", () => {
     await c1.send(new PutObjectCommand({ Bucket: "kept", Key: "a.txt", Body: marker }));
     c1.destroy();
     assert.equal(await first.stop("SIGTERM"), 0);
-    assert.ok(!readFileSync(join(dir, "state.json"), "utf8").includes(marker), "the body is not in the JSON state");
+    // The state database (every file under db/) holds the metadata only, never the body.
+    const dbFiles = readdirSync(join(dir, "db"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    assert.ok(dbFiles.length > 0, "the state database exists");
+    for (const e of dbFiles) assert.ok(!readFileSync(join(e.parentPath, e.name)).includes(marker), `the body is not in ${e.name}`);
     const files = readdirSync(join(dir, "s3-objects"));
     assert.equal(files.length, 1);
     assert.equal(readFileSync(join(dir, "s3-objects", files[0]), "utf8"), marker);
