@@ -7,10 +7,14 @@ import * as E from "@aws-sdk/client-ec2";
 import * as I from "@aws-sdk/client-iam";
 import * as L from "@aws-sdk/client-lambda";
 import { clients } from "../test/support/clients.ts";
-import { startTestServer, tempDir } from "../test/support/server.ts";
+import { startTestServer, tempDir, TEST_QUOTAS } from "../test/support/server.ts";
+
 import { LAMBDA_TRUST, NODE_ECHO, nodeZip } from "../test/support/zip-functions.ts";
 import { percentile } from "./_support.ts";
 import type { App } from "../src/app.ts";
+
+// 10,000 interfaces in one region: past AWS's default network interface quota (5,000).
+const QUOTAS = { ...TEST_QUOTAS, "ec2.network-interfaces": 1_000_000 };
 
 const STORED = Number(process.env.BENCH_STORE_N ?? 10_000);
 const SAMPLES = 300;
@@ -78,7 +82,7 @@ for (const durable of [false, true]) {
   names = 0; // each server starts empty: f-1 is the first function created there
   const dir = durable ? tempDir("hyperlocal-bench-store-") : undefined;
   const t0 = performance.now();
-  let app = await startTestServer({ noDefaultVpc: true, logLevel: "error", ...(dir ? { stateDir: dir } : {}) });
+  let app = await startTestServer({ noDefaultVpc: true, logLevel: "error", quotas: QUOTAS, ...(dir ? { stateDir: dir } : {}) });
   const firstStart = performance.now() - t0;
   const s = await setup(app);
   for (const size of ["empty", "large"] as const) {
@@ -102,7 +106,7 @@ for (const durable of [false, true]) {
   if (dir) {
     await app.close();
     const t1 = performance.now();
-    app = await startTestServer({ noDefaultVpc: true, logLevel: "error", stateDir: dir });
+    app = await startTestServer({ noDefaultVpc: true, logLevel: "error", quotas: QUOTAS, stateDir: dir });
     const restart = performance.now() - t1;
     const count = (await clients(app.url).ec2.send(new E.DescribeSubnetsCommand({ SubnetIds: [s.subnet] }))).Subnets![0].AvailableIpAddressCount;
     rows.push(`${mode.padEnd(12)} first start (new database) ${(firstStart / 1000).toFixed(2)} s; start with the large state ${(restart / 1000).toFixed(2)} s (subnet has ${count} free addresses)`);
