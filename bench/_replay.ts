@@ -27,7 +27,8 @@ export async function replayBench(): Promise<void> {
     if (r.status !== 0) process.exit(r.status);
     return;
   }
-  const server = await startChildServer(["--log-level", "warn"]);
+  // CreateNetworkInterface is replayed thousands of times: past the default quota of 5,000.
+  const server = await startChildServer(["--log-level", "warn", "--quota", "ec2.network-interfaces=1000000"]);
   const bare = await startBare();
   try {
     const target = new URL(server.url);

@@ -3,7 +3,7 @@
 // Run: npm run bench -- ec2   (server in-process, driven by the AWS SDK over HTTP on loopback)
 import * as E from "@aws-sdk/client-ec2";
 import { clients } from "../test/support/clients.ts";
-import { startTestServer } from "../test/support/server.ts";
+import { startTestServer, TEST_QUOTAS } from "../test/support/server.ts";
 
 const TOTAL = Number(process.env.BENCH_ENIS ?? 10_000);
 const CONCURRENCY = 32;
@@ -27,7 +27,8 @@ async function timeQueries(label: string, send: () => Promise<number>): Promise<
   );
 }
 
-const app = await startTestServer({ noDefaultVpc: true });
+// Past AWS's default network interface quota (5,000) on purpose.
+const app = await startTestServer({ noDefaultVpc: true, quotas: { ...TEST_QUOTAS, "ec2.network-interfaces": 1_000_000 } });
 try {
   const { ec2 } = clients(app.url);
   const vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!;

@@ -9,6 +9,7 @@ import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from "@aws-sdk/
 import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { startApp } from "../src/app.ts";
+import { defaultQuotas } from "../src/quotas.ts";
 import { defaultConfig } from "../src/config.ts";
 import { createLogger } from "../src/core/logger.ts";
 import type { LambdaState } from "../src/services/lambda/model.ts";
@@ -25,7 +26,7 @@ const CHURN_DECISIONS = 1_000_000;
 
 const ACCOUNT = "000000000000";
 const REGION = "us-east-1";
-const app = await startApp(defaultConfig({ port: 0, host: "127.0.0.1", logLevel: "silent", iam: "enforce" }), { logger: createLogger("silent") });
+const app = await startApp(defaultConfig({ port: 0, host: "127.0.0.1", logLevel: "silent", iam: "enforce", quotas: { ...defaultQuotas(), "ec2.vpcs": 1000 } }), { logger: createLogger("silent") });
 const creds = { accessKeyId: "test", secretAccessKey: "test" };
 const handler = () => new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) });
 const common = { endpoint: app.url, region: REGION, credentials: creds, maxAttempts: 1 };

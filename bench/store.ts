@@ -8,7 +8,6 @@ import * as I from "@aws-sdk/client-iam";
 import * as L from "@aws-sdk/client-lambda";
 import { clients } from "../test/support/clients.ts";
 import { startTestServer, tempDir, TEST_QUOTAS } from "../test/support/server.ts";
-
 import { LAMBDA_TRUST, NODE_ECHO, nodeZip } from "../test/support/zip-functions.ts";
 import { percentile } from "./_support.ts";
 import type { App } from "../src/app.ts";
