@@ -17,7 +17,7 @@ import { BrowserGuard, corsResponseHeaders, printable } from "./browser-guard.ts
 import { contentTypeProblem, mediaType } from "./content-types.ts";
 import type { CredentialRegistry } from "./credentials.ts";
 import { serviceFromParams, serviceFromPath } from "./detect-service.ts";
-import type { OperationContext, ServiceDefinition } from "./service-definition.ts";
+import { operationContext, type OperationContext, type ServiceDefinition } from "./service-definition.ts";
 
 const SKEW_MS = 15 * 60 * 1000;
 const UNSIGNED_BODY_LIMIT = 1024 * 1024;
@@ -258,34 +258,8 @@ export class Gateway {
   }
 
   private context(requestId: string, region: string, principal: Principal, req: IncomingMessage, svc: ServiceDefinition): OperationContext {
-    const authorizer = this.opts.authorizer;
     const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1";
-    const ctx: OperationContext = {
-      requestId,
-      region,
-      accountId: principal.accountId,
-      principal,
-      sourceIp,
-      clock: this.opts.clock,
-      operation: "-",
-      decide: (action, resource, extra) =>
-        authorizer().authorize({
-          principal,
-          action,
-          resource,
-          context: extra?.context,
-          resourcePolicy: extra?.resourcePolicy,
-          resourceAccount: extra?.resourceAccount,
-          sourceIp,
-          secureTransport: false,
-          region,
-        }),
-      authorize: (action, resource, extra) => {
-        const d = ctx.decide(action, resource, extra);
-        if (!d.allowed) throw svc.accessDenied(principal.arn, action, resource, d);
-      },
-    };
-    return ctx;
+    return operationContext({ requestId, region, principal, sourceIp, clock: this.opts.clock, authorizer: this.opts.authorizer, service: svc, secureTransport: false });
   }
 
   private async handleAdmin(req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams, requestId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { AwsError } from "../core/aws-error.ts";
-import type { AuthDecision, ContextValue } from "../core/authorization.ts";
+import type { AuthDecision, Authorizer, ContextValue } from "../core/authorization.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Principal } from "../core/principal.ts";
 import type { ServiceRequest, ServiceResponse } from "../protocol/http-types.ts";
@@ -54,4 +54,50 @@ export interface ServiceDefinition {
   /** Dropped state must also drop what the service keeps outside the store (timers, processes). */
   onReset?(): void | Promise<void>;
   onShutdown?(): void | Promise<void>;
+}
+
+/** What an operation context is built from: the gateway's request, or a call CloudFormation makes for a stack. */
+export interface OperationContextInput {
+  requestId: string;
+  region: string;
+  principal: Principal;
+  sourceIp: string;
+  clock: Clock;
+  authorizer: () => Authorizer;
+  /** The service whose access-denied error a refusal throws. */
+  service: Pick<ServiceDefinition, "accessDenied">;
+  secureTransport: boolean;
+  /** Condition keys every decision of this context carries (e.g. aws:CalledVia). */
+  addedContext?: Record<string, ContextValue>;
+}
+
+/** The one way an OperationContext is made: decisions through the authorizer, denials in the service's shape. */
+export function operationContext(i: OperationContextInput): OperationContext {
+  const { principal, region, sourceIp, addedContext } = i;
+  const ctx: OperationContext = {
+    requestId: i.requestId,
+    region,
+    accountId: principal.accountId,
+    principal,
+    sourceIp,
+    clock: i.clock,
+    operation: "-",
+    decide: (action, resource, extra) =>
+      i.authorizer().authorize({
+        principal,
+        action,
+        resource,
+        context: addedContext ? { ...extra?.context, ...addedContext } : extra?.context,
+        resourcePolicy: extra?.resourcePolicy,
+        resourceAccount: extra?.resourceAccount,
+        sourceIp,
+        secureTransport: i.secureTransport,
+        region,
+      }),
+    authorize: (action, resource, extra) => {
+      const d = ctx.decide(action, resource, extra);
+      if (!d.allowed) throw i.service.accessDenied(principal.arn, action, resource, d);
+    },
+  };
+  return ctx;
 }

@@ -6,7 +6,7 @@ import type { Authorizer } from "../../core/authorization.ts";
 import type { Clock } from "../../core/clock.ts";
 import { uuid } from "../../core/ids.ts";
 import type { Principal } from "../../core/principal.ts";
-import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
+import { operationContext, type OperationContext, type ServiceDefinition } from "../../gateway/service-definition.ts";
 import { toTree } from "../../protocol/params.ts";
 import type { QueryOperation } from "../../protocol/query/dispatch.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
@@ -42,6 +42,8 @@ export class ServiceCallError extends AwsError {
   }
 }
 
+const CALLED_VIA = { "aws:CalledVia": ["cloudformation.amazonaws.com"], "aws:CalledViaFirst": "cloudformation.amazonaws.com" };
+
 export type QueryParams = Record<string, string | number | boolean | undefined>;
 
 export interface ServiceCaller {
@@ -52,34 +54,9 @@ export interface ServiceCaller {
 }
 
 export function createCaller(targets: CfnTargets, clock: Clock, principal: Principal, region: string, sourceIp: string): ServiceCaller {
-  const context = (svc: ServiceDefinition, requestId: string): OperationContext => {
-    const ctx: OperationContext = {
-      requestId,
-      region,
-      accountId: principal.accountId,
-      principal,
-      sourceIp,
-      clock,
-      operation: "-",
-      decide: (action, resource, extra) =>
-        targets.authorizer().authorize({
-          principal,
-          action,
-          resource,
-          context: { ...extra?.context, "aws:CalledVia": ["cloudformation.amazonaws.com"], "aws:CalledViaFirst": "cloudformation.amazonaws.com" },
-          resourcePolicy: extra?.resourcePolicy,
-          resourceAccount: extra?.resourceAccount,
-          sourceIp,
-          secureTransport: true,
-          region,
-        }),
-      authorize: (action, resource, extra) => {
-        const d = ctx.decide(action, resource, extra);
-        if (!d.allowed) throw svc.accessDenied(principal.arn, action, resource, d);
-      },
-    };
-    return ctx;
-  };
+  // Calls a stack makes carry aws:CalledVia, and reach the service over AWS's own (TLS) network.
+  const context = (svc: ServiceDefinition, requestId: string): OperationContext =>
+    operationContext({ requestId, region, principal, sourceIp, clock, authorizer: targets.authorizer, service: svc, secureTransport: true, addedContext: CALLED_VIA });
 
   const query = async (name: string, target: QueryTarget, action: string, params: QueryParams = {}): Promise<XmlObject> => {
     const requestId = uuid();
