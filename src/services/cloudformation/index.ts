@@ -20,6 +20,10 @@ import { resourceOperations } from "./operations/resources.ts";
 import { stackOperations } from "./operations/stacks.ts";
 import { templateOperations } from "./operations/templates.ts";
 import { initialCfnState, inProgress, type CfnState } from "./state.ts";
+import { samTransform } from "./sam/index.ts";
+import { registerTransform } from "./template/pipeline.ts";
+
+registerTransform(samTransform);
 
 export type { CfnTargets, QueryTarget } from "./caller.ts";
 export { registerTransform, type TemplateTransform } from "./template/pipeline.ts";

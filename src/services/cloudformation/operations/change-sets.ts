@@ -104,7 +104,7 @@ const createChangeSet: CfnOperation = (p, ctx, env) => {
     throw new AwsError("AlreadyExistsException", 400, `ChangeSet ${name} already exists`); // unverified wording
   }
   const target = stack ?? { stackId: `arn:aws:cloudformation:${ctx.region}:${ctx.accountId}:stack/${stackName}/pending`, stackName, account: ctx.accountId, region: ctx.region };
-  const def = readDefinition(p, ctx, env, target, type === "UPDATE" ? stack!.def : undefined);
+  const def = readDefinition(p, ctx, env, target, type === "UPDATE" ? stack!.def : undefined, "changeSet");
   if (!stack) {
     stack = newStack(ctx, env, stackName, def, "REVIEW_IN_PROGRESS");
     stackEvent(ctx.clock, stack, "REVIEW_IN_PROGRESS", "User Initiated");

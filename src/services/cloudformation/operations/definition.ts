@@ -36,6 +36,7 @@ export function readDefinition(
   env: CfnEnv,
   stack: Pick<StackRec, "stackId" | "stackName" | "account" | "region">,
   previous: StackDefinition | undefined,
+  call: "stack" | "changeSet" = "stack",
 ): StackDefinition {
   let body = str(p.TemplateBody);
   const usePrevious = str(p.UsePreviousTemplate) === "true";
@@ -52,7 +53,12 @@ export function readDefinition(
   for (const c of capabilities) {
     if (!CAPABILITIES.has(c)) throw validationError(`1 validation error detected: Value '[${c}]' at 'capabilities' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [CAPABILITY_AUTO_EXPAND, CAPABILITY_NAMED_IAM, CAPABILITY_IAM]]`);
   }
-  const t = processTemplate(body, { account: ctx.accountId, region: ctx.region, capabilities, stackName: stack.stackName });
+  const given = new Map<string, string>();
+  for (const g of parametersParam(p)) {
+    const value = g.UsePreviousValue && g.ParameterKey !== undefined && previous && Object.hasOwn(previous.parameters, g.ParameterKey) ? previous.parameters[g.ParameterKey] : g.ParameterValue;
+    if (g.ParameterKey !== undefined && value !== undefined) given.set(g.ParameterKey, value);
+  }
+  const t = processTemplate(body, { account: ctx.accountId, region: ctx.region, capabilities, stackName: stack.stackName, parameters: given, requireAutoExpand: call === "stack" });
   const need = requiredCapabilities(t.analyzed);
   const has = (c: string) => capabilities.includes(c) || (c === "CAPABILITY_IAM" && capabilities.includes("CAPABILITY_NAMED_IAM"));
   const missing = need.capabilities.filter((c) => !has(c));

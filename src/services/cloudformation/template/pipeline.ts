@@ -7,10 +7,31 @@ import { isObject, parseTemplate, type JsonObject } from "./parse.ts";
  * A transform (the Transform section: AWS::Serverless-2016-10-31, ...) turns the template as sent
  * into the processed template that the engine runs. GetTemplate shows both stages.
  */
+export interface TransformContext {
+  account: string;
+  region: string;
+  capabilities: string[];
+  stackName: string;
+  /** Parameter values given with the call (SAM resolves them before hashing versions). */
+  parameters?: ReadonlyMap<string, string>;
+  /**
+   * CreateStack and UpdateStack run macros only with CAPABILITY_AUTO_EXPAND; CreateChangeSet
+   * (whose changes are reviewed before they run) and the read-only calls do not need it.
+   */
+  requireAutoExpand?: boolean;
+}
+
 export interface TemplateTransform {
   name: string;
-  /** CAPABILITY_AUTO_EXPAND and friends are the transform's to require. */
-  apply(template: JsonObject, ctx: { account: string; region: string; capabilities: string[]; stackName: string }): JsonObject;
+  /** Throws an AwsError as it is, or an Error whose message follows "Transform NAME failed with: ". */
+  apply(template: JsonObject, ctx: TransformContext): JsonObject;
+}
+
+/** A transform refused the template: a change set records it as its FAILED status reason. */
+export class TransformError extends AwsError {
+  constructor(message: string) {
+    super("ValidationError", 400, message);
+  }
 }
 
 const TRANSFORMS = new Map<string, TemplateTransform>();
@@ -30,7 +51,7 @@ export interface ProcessedTemplate {
 export const MAX_TEMPLATE_BODY = 51_200;
 
 /** Template body → parsed → transformed → analyzed; errors are AWS's ValidationError texts. */
-export function processTemplate(body: string, ctx: { account: string; region: string; capabilities: string[]; stackName: string }): ProcessedTemplate {
+export function processTemplate(body: string, ctx: TransformContext): ProcessedTemplate {
   if (Buffer.byteLength(body, "utf8") > MAX_TEMPLATE_BODY) {
     throw validationError(`1 validation error detected: Value '${body.slice(0, 40)}...' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TEMPLATE_BODY}`);
   }
@@ -43,10 +64,13 @@ export function processTemplate(body: string, ctx: { account: string; region: st
   }
 }
 
-function process(body: string, ctx: { account: string; region: string; capabilities: string[]; stackName: string }): ProcessedTemplate {
+function process(body: string, ctx: TransformContext): ProcessedTemplate {
   const original = parseTemplate(body);
   let processed = original;
   const declared = original.Transform === undefined ? [] : Array.isArray(original.Transform) ? original.Transform : [original.Transform];
+  if (declared.length && ctx.requireAutoExpand && !ctx.capabilities.includes("CAPABILITY_AUTO_EXPAND")) {
+    throw new AwsError("InsufficientCapabilitiesException", 400, "Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
+  }
   for (const d of declared) {
     const name = typeof d === "string" ? d : isObject(d) && typeof d.Name === "string" ? d.Name : undefined;
     const t = name ? TRANSFORMS.get(name) : undefined;
@@ -55,7 +79,7 @@ function process(body: string, ctx: { account: string; region: string; capabilit
       processed = t.apply(processed, ctx);
     } catch (e) {
       if (e instanceof AwsError) throw e;
-      throw validationError(`Transform ${name} failed with: ${(e as Error).message}`);
+      throw new TransformError(`Transform ${name} failed with: ${(e as Error).message}`);
     }
   }
   if (processed !== original) {
