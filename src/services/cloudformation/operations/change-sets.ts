@@ -11,7 +11,9 @@ import { validationError } from "../template/errors.ts";
 import type { JsonObject } from "../template/parse.ts";
 import type { CfnState, ChangeRec, ChangeSetRec, StackDefinition, StackRec } from "../state.ts";
 import { changeSetSummaryView, changeView, iso, parametersView } from "../render.ts";
-import { boolParam, checkStackName, findStack, page, reqParam, stackArnPattern, type CfnOperation } from "./context.ts";
+import { parseTemplate } from "../template/parse.ts";
+import { TransformError } from "../template/pipeline.ts";
+import { boolParam, checkStackName, findStack, page, reqParam, stackArnPattern, stringsParam, tagsParam, type CfnOperation } from "./context.ts";
 import { readDefinition } from "./definition.ts";
 import { actAs, checkUpdatable, newStack } from "./stacks.ts";
 
@@ -104,7 +106,17 @@ const createChangeSet: CfnOperation = (p, ctx, env) => {
     throw new AwsError("AlreadyExistsException", 400, `ChangeSet ${name} already exists`); // unverified wording
   }
   const target = stack ?? { stackId: `arn:aws:cloudformation:${ctx.region}:${ctx.accountId}:stack/${stackName}/pending`, stackName, account: ctx.accountId, region: ctx.region };
-  const def = readDefinition(p, ctx, env, target, type === "UPDATE" ? stack!.def : undefined, "changeSet");
+  const previous = type === "UPDATE" ? stack!.def : undefined;
+  let def: StackDefinition;
+  let transformFailure: string | undefined;
+  try {
+    def = readDefinition(p, ctx, env, target, previous, "changeSet");
+  } catch (e) {
+    // A macro's failure is the change set's, as on AWS: it is created, then FAILED with the reason.
+    if (!(e instanceof TransformError)) throw e;
+    transformFailure = e.message;
+    def = unprocessedDefinition(p, previous);
+  }
   if (!stack) {
     stack = newStack(ctx, env, stackName, def, "REVIEW_IN_PROGRESS");
     stackEvent(ctx.clock, stack, "REVIEW_IN_PROGRESS", "User Initiated");
@@ -130,6 +142,12 @@ const createChangeSet: CfnOperation = (p, ctx, env) => {
   // Change sets are computed in the background, as on AWS; clients wait with DescribeChangeSet.
   ctx.clock.schedule(0, () => {
     if (own(state.changeSets, cs.id) !== cs) return;
+    if (transformFailure !== undefined) {
+      cs.status = "FAILED";
+      cs.statusReason = transformFailure;
+      env.markDirty();
+      return;
+    }
     try {
       cs.changes = computeChanges(s, def, env.planEnv);
       const same = type === "UPDATE" && cs.changes.length === 0 && JSON.stringify(def.parameters) === JSON.stringify(s.def.parameters) && JSON.stringify(def.tags) === JSON.stringify(s.def.tags);
@@ -148,6 +166,20 @@ const createChangeSet: CfnOperation = (p, ctx, env) => {
   });
   return { Id: cs.id, StackId: stack.stackId };
 };
+
+/** The definition of a change set whose template a transform refused: the template as sent, nothing resolved. */
+function unprocessedDefinition(p: Parameters<CfnOperation>[0], previous: StackDefinition | undefined): StackDefinition {
+  const body = str(p.TemplateBody) ?? previous?.templateBody ?? "";
+  return {
+    templateBody: body,
+    processed: parseTemplate(body),
+    parameters: Object.create(null),
+    noEcho: [],
+    capabilities: stringsParam(p, "Capabilities"),
+    tags: tagsParam(p) ?? previous?.tags ?? [],
+    notificationArns: stringsParam(p, "NotificationARNs"),
+  };
+}
 
 function changeSetFor(p: Parameters<CfnOperation>[0], ctx: Parameters<CfnOperation>[1], env: Parameters<CfnOperation>[2]): ChangeSetRec {
   const name = reqParam(p, "ChangeSetName");
