@@ -17,8 +17,14 @@ export interface CliResult {
   json: any;
 }
 
+/**
+ * Debian's AWS CLI whose every client uses --endpoint-url, for `cloudformation package` (its S3
+ * client ignores --endpoint-url in CLI 2.9): see aws-cli-one-endpoint.py.
+ */
+export const AWS_CLI_ONE_ENDPOINT = ["/usr/bin/python3", new URL("./aws-cli-one-endpoint.py", import.meta.url).pathname];
+
 /** Run `/usr/bin/aws --endpoint-url URL <args> --output json` with the given credentials. */
-export function aws(url: string, args: string[], creds: Creds = ROOT_CREDS, region = "us-east-1"): Promise<CliResult> {
+export function aws(url: string, args: string[], creds: Creds = ROOT_CREDS, region = "us-east-1", cli: string[] = [AWS_CLI]): Promise<CliResult> {
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -33,7 +39,7 @@ export function aws(url: string, args: string[], creds: Creds = ROOT_CREDS, regi
       AWS_RETRY_MODE: "standard",
     };
     if (creds.sessionToken) env.AWS_SESSION_TOKEN = creds.sessionToken;
-    execFile(AWS_CLI, ["--endpoint-url", url, "--output", "json", ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(cli[0], [...cli.slice(1), "--endpoint-url", url, "--output", "json", ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === "number" ? ((err as unknown as { code: number }).code) : 1) : 0;
       let json: any = undefined;
       try {
