@@ -80,8 +80,8 @@ describe("a server listening beyond loopback", () => {
     const zip = await fetch(`${url}${location.pathname}${location.search}`);
     assert.equal(zip.status, 200);
     assert.equal(zip.headers.get("content-type"), "application/zip");
-    // Flip the token's first hex digit (always a different value).
-    const tampered = await fetch(`${url}${location.pathname}${location.search.replace(/token=([0-9a-f])/, (_m, d: string) => `token=${(parseInt(d, 16) ^ 1).toString(16)}`)}`);
+    // Flip the signature's first hex digit (always a different value).
+    const tampered = await fetch(`${url}${location.pathname}${location.search.replace(/X-Amz-Signature=([0-9a-f])/, (_m, d: string) => `X-Amz-Signature=${(parseInt(d, 16) ^ 1).toString(16)}`)}`);
     assert.equal(tampered.status, 403);
   });
 });

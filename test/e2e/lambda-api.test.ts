@@ -124,8 +124,8 @@ describe("CreateFunction and states", () => {
     const dl = await fetch(g.Code!.Location!);
     assert.equal(dl.status, 200);
     assert.ok(Buffer.from(await dl.arrayBuffer()).equals(Buffer.from(zip)));
-    // Flip the token's first hex digit (always a different value).
-    const bad = await fetch(g.Code!.Location!.replace(/token=([0-9a-f])/, (_m, d: string) => `token=${(parseInt(d, 16) ^ 1).toString(16)}`));
+    // Flip the signature's first hex digit (always a different value).
+    const bad = await fetch(g.Code!.Location!.replace(/X-Amz-Signature=([0-9a-f])/, (_m, d: string) => `X-Amz-Signature=${(parseInt(d, 16) ^ 1).toString(16)}`));
     assert.equal(bad.status, 403);
   });
 

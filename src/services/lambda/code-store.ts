@@ -4,20 +4,21 @@
 // and survive restarts; otherwise in a temporary directory removed at shutdown. Hashing and
 // unpacking run off the event loop (WebCrypto's digest, the unzip worker), so a large upload does
 // not hold up other requests.
-import { createHmac, randomBytes, timingSafeEqual, webcrypto } from "node:crypto";
+import { randomBytes, webcrypto } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ZipError, ZipUnpacker } from "../../runtime/index.ts";
+import { CodeUrlSigner } from "./code-location.ts";
 import { invalidParameter } from "./errors.ts";
 import { LIMITS, type CodeRecord } from "./model.ts";
 
 export class CodeStore {
   readonly root: string;
   private readonly temporary: boolean;
-  /** Signs Code.Location download URLs (like S3's presigned ones, valid 10 minutes). */
-  private readonly secret = randomBytes(32);
+  /** Signs Code.Location download URLs (SigV4 presigned, like S3's, valid 10 minutes). */
+  readonly urls = new CodeUrlSigner();
   private readonly unpacker = new ZipUnpacker();
   /** Unpacking in progress, by hex digest: two uploads of the same code share one. */
   private readonly unpacking = new Map<string, Promise<void>>();
@@ -88,17 +89,6 @@ export class CodeStore {
     for (const d of safeList(join(this.root, "unpacked"))) {
       if (!referenced.has(d)) rmSync(join(this.root, "unpacked", d), { recursive: true, force: true });
     }
-  }
-
-  /** The token for a download path valid until `expires` (clock ms). */
-  token(path: string, expires: number): string {
-    return createHmac("sha256", this.secret).update(`${path}\n${expires}`).digest("hex");
-  }
-
-  tokenValid(path: string, expires: number, token: string): boolean {
-    const want = Buffer.from(this.token(path, expires), "hex");
-    const got = Buffer.from(token, "hex");
-    return got.length === want.length && timingSafeEqual(got, want);
   }
 
   async close(): Promise<void> {

@@ -140,7 +140,7 @@ export function getFunction(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   const t = requireQualifier(found, found.ref.qualifier);
   const out: GetFunctionResponse = {
     Configuration: toFunctionConfiguration(found.loc, t.cfg, { arnQualifier: found.ref.qualifier }),
-    Code: { RepositoryType: "S3", Location: codeLocation(env, found.loc, t.cfg.code) },
+    Code: { RepositoryType: "S3", Location: codeLocation(env, found.loc, t.cfg.code, call.headers.host) },
   };
   if (Object.keys(found.fn.tags).length > 0) out.Tags = { ...found.fn.tags };
   if (found.fn.reservedConcurrency !== undefined) out.Concurrency = { ReservedConcurrentExecutions: found.fn.reservedConcurrency };
@@ -157,11 +157,15 @@ export function getFunctionConfiguration(env: LambdaEnv, call: LambdaCall): Serv
   return jsonResponse(200, out);
 }
 
-/** A URL on this server that downloads the zip, signed and valid for 10 minutes like S3's. */
-export function codeLocation(env: LambdaEnv, loc: FunctionLocation, code: CodeRecord): string {
+/**
+ * A URL on this server that downloads the zip, presigned (SigV4, valid for 10 minutes) like S3's.
+ * Its host is the one the caller reached (the gateway has already refused a Host that does not
+ * name this server), so a client on another machine gets a URL it can use.
+ */
+export function codeLocation(env: LambdaEnv, loc: FunctionLocation, code: CodeRecord, host?: string): string {
   const path = `/_hyperlocal/lambda-code/${loc.account}/${loc.region}/${encodeURIComponent(loc.name)}/${code.sha256Hex}`;
-  const expires = env.clock.now() + 10 * 60_000;
-  return `${env.serverUrl()}${path}?expires=${expires}&token=${env.code.token(path, expires)}`;
+  const base = host && /^[A-Za-z0-9.\-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(host) ? `http://${host}` : env.serverUrl();
+  return env.code.urls.presign(base, path, loc.region, env.clock.now());
 }
 
 // ---- UpdateFunctionConfiguration ----

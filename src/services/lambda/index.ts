@@ -1,6 +1,7 @@
 // The Lambda service: its REST API (rest-json, apiVersion 2015-03-31 and the dated paths beside it),
 // function states, execution through the runtime, logs, and hyperlocal's own admin routes for it
 // (/_hyperlocal/logs/<function>, /_hyperlocal/lambda-code/... for GetFunction's Code.Location).
+import { randomUUID } from "node:crypto";
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
 import { adminCount, adminError, adminScope, isAdminResponse, type AdminRouter } from "../../gateway/admin-router.ts";
@@ -12,6 +13,7 @@ import type { IamInternal } from "../iam/index.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import { createAlias, deleteAlias, getAlias, listAliases, updateAlias } from "./aliases.ts";
 import { AsyncQueue } from "./async-queue.ts";
+import { s3ErrorXml } from "./code-location.ts";
 import { UNZIP_FAILED } from "./code-store.ts";
 import { deleteFunctionConcurrency, getAccountSettings, getFunctionConcurrency, putFunctionConcurrency } from "./concurrency.ts";
 import { LambdaEnv, type LambdaCall, type LambdaOperation, type LambdaOptions } from "./env.ts";
@@ -202,18 +204,18 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
       });
 
       admin.add("GET", "lambda-code/{account}/{region}/{name}/{sha}", (req, params) => {
-        const path = `/_hyperlocal/lambda-code/${params.account}/${params.region}/${encodeURIComponent(params.name)}/${params.sha}`;
-        const expires = Number(req.query.get("expires"));
-        const token = req.query.get("token") ?? "";
-        // Like an expired or tampered presigned S3 URL.
-        if (!Number.isFinite(expires) || !/^[0-9a-f]{64}$/.test(token) || !env.code.tokenValid(path, expires, token)) return adminError(403, "Access Denied");
-        if (env.clock.now() > expires) return adminError(403, "Request has expired");
-        const fn = env.state(params.account, params.region).functions[params.name];
+        // A presigned URL (Code.Location): its signature is the credential, as for S3.
+        const url = req.raw.url ?? "";
+        const q = url.indexOf("?");
+        const now = env.clock.now();
+        const check = env.code.urls.check({ rawPath: q < 0 ? url : url.slice(0, q), rawQuery: q < 0 ? "" : url.slice(q + 1), query: req.query, headers: req.raw.headers }, params.region, now);
+        const xml = { "content-type": "application/xml" };
+        if (!check.ok) return { status: 403, body: s3ErrorXml(check, randomUUID(), now), headers: xml };
+        const fn = Object.hasOwn(env.state(params.account, params.region).functions, params.name) ? env.state(params.account, params.region).functions[params.name] : undefined;
         const uses = fn && [fn.latest, fn.serving, ...Object.values(fn.versions)].some((c) => c?.code.sha256Hex === params.sha);
         const zip = uses ? env.code.read(params.sha) : undefined;
-        if (!zip) return adminError(404, "The specified key does not exist.");
+        if (!zip) return { status: 404, body: s3ErrorXml({ ok: false, code: "NoSuchKey", message: "The specified key does not exist." }, randomUUID(), now), headers: xml };
         return { status: 200, body: zip, headers: { "content-type": "application/zip" } };
-        // A presigned URL (Code.Location): its token is the credential, as for S3.
       }, { ownCredential: true });
 
       admin.add("GET", "lambda/runtime", () => ({ status: 200, body: runtime.stats() }));
