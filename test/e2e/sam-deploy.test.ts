@@ -57,6 +57,7 @@ Resources:
       VpcConfig:
         SubnetIds: [!Ref AppSubnet]
         SecurityGroupIds: [!Ref FnSg]
+      AutoPublishAlias: live
       Policies:
         - VPCAccessPolicy: {}
       Environment:
@@ -101,8 +102,8 @@ describe("SAM: the guide's path with aws cloudformation package + deploy", { ski
     return s.json.Stacks[0];
   };
 
-  const invoke = async () => {
-    const r = await c.lambda.send(new InvokeCommand({ FunctionName: outputs.FunctionName, Payload: Buffer.from("{}") }));
+  const invoke = async (qualifier?: string) => {
+    const r = await c.lambda.send(new InvokeCommand({ FunctionName: outputs.FunctionName, Qualifier: qualifier, Payload: Buffer.from("{}") }));
     assert.equal(r.FunctionError, undefined, Buffer.from(r.Payload!).toString());
     return JSON.parse(Buffer.from(r.Payload!).toString());
   };
@@ -163,6 +164,7 @@ describe("SAM: the guide's path with aws cloudformation package + deploy", { ski
     const ep = await fetch(`${app.url}/_hyperlocal/endpoints`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ip: "10.0.1.25", port: 5432, target: `127.0.0.1:${port}` }) });
     assert.equal(ep.status, 201, await ep.text());
     assert.deepEqual(await invoke(), { version: "v1", reply: "pong to ping" });
+    assert.deepEqual(await invoke("live"), { version: "v1", reply: "pong to ping" }, "AutoPublishAlias published version 1 as live");
   });
 
   it("new code through package + deploy: the function is updated in place and answers with it", async () => {
@@ -172,6 +174,12 @@ describe("SAM: the guide's path with aws cloudformation package + deploy", { ski
     assert.equal(stack.StackStatus, "UPDATE_COMPLETE");
     assert.equal(outputs.FunctionName, before);
     assert.deepEqual(await invoke(), { version: "v2", reply: "pong to ping" });
+    // The new code's hash named a new version resource: version 2 published, live moved to it,
+    // version 1 retained (SAM's DeletionPolicy: Retain).
+    assert.deepEqual(await invoke("live"), { version: "v2", reply: "pong to ping" });
+    assert.deepEqual(await invoke("1"), { version: "v1", reply: "pong to ping" });
+    const alias = await aws(app.url, ["lambda", "get-alias", "--function-name", outputs.FunctionName, "--name", "live"]);
+    assert.equal(alias.json.FunctionVersion, "2");
   });
 
   it("delete-stack + wait: the function, its role and the VPC are gone", async () => {

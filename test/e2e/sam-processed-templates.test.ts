@@ -6,7 +6,17 @@
 // Nothing runs: change sets are only reviewed, so no bucket or function needs to exist.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { CloudFormationClient, CreateChangeSetCommand, CreateStackCommand, DescribeChangeSetCommand, GetTemplateCommand, type Parameter } from "@aws-sdk/client-cloudformation";
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  CreateStackCommand,
+  DescribeChangeSetCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  UpdateStackCommand,
+  type Parameter,
+} from "@aws-sdk/client-cloudformation";
 import type { App } from "../../src/app.ts";
 import { aws, hasAwsCli } from "../support/aws-cli.ts";
 import { ROOT_CREDS, rejects } from "../support/clients.ts";
@@ -35,6 +45,8 @@ interface Case {
   template: string;
   parameters?: Parameter[];
   expected: Record<string, unknown>;
+  /** The Outputs section after the transform, when the case has one. */
+  outputs?: Record<string, unknown>;
 }
 
 const CASES: Case[] = [
@@ -561,6 +573,45 @@ Resources:
       FnAliaslive: { Type: "AWS::Lambda::Alias", Condition: "Always", Properties: { Name: "live", FunctionName: { Ref: "Fn" }, FunctionVersion: { "Fn::GetAtt": ["FnVersion062dfc02ad", "Version"] } } },
     },
   },
+  {
+    name: "!Ref Fn.Alias, !GetAtt Fn.Version.Version and ${Fn.Alias} in Fn::Sub name the generated resources",
+    template: `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://code-bucket/app.zip
+      Handler: index.handler
+      Runtime: nodejs20.x
+      AutoPublishAlias: live
+  Allow:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref Fn.Alias
+      Principal: s3.amazonaws.com
+Outputs:
+  AliasArn:
+    Value: !Ref Fn.Alias
+  VersionNumber:
+    Value: !GetAtt Fn.Version.Version
+  Described:
+    Value: !Sub "alias \${Fn.Alias} of \${Fn}"
+`,
+    expected: {
+      Fn: { Type: "AWS::Lambda::Function", Properties: { Code: { S3Bucket: "code-bucket", S3Key: "app.zip" }, Handler: "index.handler", Runtime: "nodejs20.x", Role: roleArn("Fn"), Tags: [SAM_TAG] } },
+      FnRole: role(),
+      FnVersion441d182d1e: { Type: "AWS::Lambda::Version", DeletionPolicy: "Retain", Properties: { FunctionName: { Ref: "Fn" } } },
+      FnAliaslive: { Type: "AWS::Lambda::Alias", Properties: { Name: "live", FunctionName: { Ref: "Fn" }, FunctionVersion: { "Fn::GetAtt": ["FnVersion441d182d1e", "Version"] } } },
+      Allow: { Type: "AWS::Lambda::Permission", Properties: { Action: "lambda:InvokeFunction", FunctionName: { Ref: "FnAliaslive" }, Principal: "s3.amazonaws.com" } },
+    },
+    outputs: {
+      AliasArn: { Value: { Ref: "FnAliaslive" } },
+      VersionNumber: { Value: { "Fn::GetAtt": ["FnVersion441d182d1e", "Version"] } },
+      Described: { Value: { "Fn::Sub": "alias ${FnAliaslive} of ${Fn}" } },
+    },
+  },
 ];
 
 describe("SAM: GetTemplate --template-stage Processed equals SAM's rules, resource by resource", () => {
@@ -583,6 +634,7 @@ describe("SAM: GetTemplate --template-stage Processed equals SAM's rules, resour
       assert.equal(processed.Globals, undefined);
       assert.deepEqual(Object.keys(processed.Resources).sort(), Object.keys(c.expected).sort());
       for (const [id, want] of Object.entries(c.expected)) assert.deepEqual(processed.Resources[id], want, `resource ${id}`);
+      if (c.outputs) assert.deepEqual(processed.Outputs, c.outputs);
       const original = await cfn.send(new GetTemplateCommand({ StackName: stackName, ChangeSetName: "review", TemplateStage: "Original" }));
       assert.equal(original.TemplateBody, c.template);
     });
@@ -699,6 +751,21 @@ Resources:
     const e = await rejects(cfn.send(new CreateStackCommand({ StackName: "no-iam", TemplateBody: FN("      CodeUri: s3://b/k.zip\n"), Capabilities: ["CAPABILITY_AUTO_EXPAND"] })));
     assert.equal(e.name, "InsufficientCapabilitiesException");
     assert.equal(e.message, "Requires capabilities : [CAPABILITY_IAM]");
+  });
+
+  it("CreateStack with CAPABILITY_AUTO_EXPAND creates the expanded stack; UpdateStack without it is refused", async () => {
+    const body = FN("      InlineCode: \"exports.handler = async () => 'hi';\"\n");
+    await cfn.send(new CreateStackCommand({ StackName: "expanded", TemplateBody: body, Capabilities: ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"] }));
+    const stack = await eventually(() => cfn.send(new DescribeStacksCommand({ StackName: "expanded" })), (d) => !d.Stacks![0].StackStatus!.endsWith("IN_PROGRESS"));
+    assert.equal(stack.Stacks![0].StackStatus, "CREATE_COMPLETE", stack.Stacks![0].StackStatusReason);
+    const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: "expanded" }))).StackResources!;
+    assert.deepEqual(resources.map((r) => `${r.LogicalResourceId} ${r.ResourceType}`).sort(), ["Fn AWS::Lambda::Function", "FnRole AWS::IAM::Role"]);
+    const processed = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "expanded", TemplateStage: "Processed" }))).TemplateBody!);
+    assert.deepEqual(processed.Resources.Fn.Properties.Code, { ZipFile: "exports.handler = async () => 'hi';" });
+    assert.equal((await cfn.send(new GetTemplateCommand({ StackName: "expanded" }))).TemplateBody, body);
+    const e = await rejects(cfn.send(new UpdateStackCommand({ StackName: "expanded", TemplateBody: body.replace("'hi'", "'ho'"), Capabilities: ["CAPABILITY_IAM"] })));
+    assert.equal(e.name, "InsufficientCapabilitiesException");
+    assert.equal(e.message, "Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
   });
 
   it("the CLI's deploy reports the failed change set with SAM's message", { skip: !hasAwsCli() && "no /usr/bin/aws" }, async () => {

@@ -6,6 +6,7 @@ import { documentMessage, resourceError, SamError, structureError } from "./erro
 import { expandFunction } from "./function.ts";
 import { functionGlobals, IgnoreGlobalsError, withGlobals } from "./globals.ts";
 import { dict } from "./intrinsics.ts";
+import { replaceResourceRefs, type ResourceRefs } from "./resource-refs.ts";
 
 export const SAM_TRANSFORM = "AWS::Serverless-2016-10-31";
 
@@ -51,6 +52,7 @@ function expand(template: JsonObject, ctx: TransformContext, causes: SamError[])
   const partition = ctx.region.startsWith("cn-") ? "aws-cn" : ctx.region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
   const parameterValues = parameterValuesOf(template, ctx, partition);
   const expanded = dict();
+  const refs: ResourceRefs = new Map();
   for (const [id, r] of Object.entries(resources)) {
     if (!isObject(r) || typeof r.Type !== "string" || !r.Type.startsWith("AWS::Serverless::")) {
       expanded[id] = r;
@@ -71,6 +73,8 @@ function expand(template: JsonObject, ctx: TransformContext, causes: SamError[])
           throw new SamError(`Transforming resource with id [${id}] attempts to create a new resource with id [${newId}] and type "${String(res.Type)}". A resource with that id already exists within this template. Please use a different id for that resource.`, id);
         }
         expanded[newId] = res;
+        if (res.Type === "AWS::Lambda::Alias") refs.set(`${id}.Alias`, newId);
+        if (res.Type === "AWS::Lambda::Version") refs.set(`${id}.Version`, newId);
       }
     } catch (e) {
       if (e instanceof SamError) causes.push(e);
@@ -81,6 +85,7 @@ function expand(template: JsonObject, ctx: TransformContext, causes: SamError[])
   const out = dict();
   for (const [k, v] of Object.entries(template)) if (k !== "Globals") out[k] = v;
   out.Resources = expanded;
+  for (const section of ["Resources", "Outputs"]) if (out[section] !== undefined) out[section] = replaceResourceRefs(out[section], refs);
   return out;
 }
 
