@@ -612,6 +612,42 @@ Outputs:
       Described: { Value: { "Fn::Sub": "alias ${FnAliaslive} of ${Fn}" } },
     },
   },
+  {
+    name: "Fn::If in Policies: a conditional policy template and a conditional managed name, AWS::NoValue kept",
+    template: `
+Transform: AWS::Serverless-2016-10-31
+Conditions:
+  IsProd: !Equals [!Ref AWS::Region, us-east-1]
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: s3://code-bucket/app.zip
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Policies:
+        - !If [IsProd, { S3ReadPolicy: { BucketName: prod-data } }, !Ref AWS::NoValue]
+        - !If [IsProd, AmazonS3ReadOnlyAccess, !Ref AWS::NoValue]
+`,
+    expected: {
+      Fn: { Type: "AWS::Lambda::Function", Properties: { Code: { S3Bucket: "code-bucket", S3Key: "app.zip" }, Handler: "index.handler", Runtime: "nodejs20.x", Role: roleArn("Fn"), Tags: [SAM_TAG] } },
+      FnRole: role({
+        ManagedPolicyArns: [BASIC, { "Fn::If": ["IsProd", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", { Ref: "AWS::NoValue" }] }],
+        Policies: [
+          {
+            "Fn::If": [
+              "IsProd",
+              {
+                PolicyName: "FnRolePolicy0",
+                PolicyDocument: { Statement: [{ Action: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketLocation", "s3:GetObjectVersion", "s3:GetLifecycleConfiguration"], Effect: "Allow", Resource: bucketArns("prod-data") }] },
+              },
+              { Ref: "AWS::NoValue" },
+            ],
+          },
+        ],
+      }),
+    },
+  },
 ];
 
 describe("SAM: GetTemplate --template-stage Processed equals SAM's rules, resource by resource", () => {
