@@ -39,8 +39,7 @@ export function parseS3Uri(uri: string): { bucket: string; key: string; version?
   const m = /^s3:\/\/([^/?#]+)(\/[^?#]*)(?:\?([^#]*))?/.exec(uri);
   if (!m) return undefined;
   const key = m[2].replace(/^\/+/, "");
-  if (m[2].length === 0) return undefined;
   const query = new URLSearchParams(m[3] ?? "");
-  const versions = query.getAll("versionId");
+  const versions = query.getAll("versionId").filter((v) => v !== ""); // parse_qs drops blank values
   return { bucket: m[1], key, ...(versions.length === 1 ? { version: versions[0] } : {}) };
 }
