@@ -59,4 +59,28 @@ Resources:
     Properties: { InlineCode: x, Handler: h, Runtime: nodejs20.x, Tags: { "lambda:createdBy": me } }
 `), /lambda:createdBy is a reserved Tag key name and cannot be set on your resource/);
   });
+
+  it("answers hostile properties with SAM's document error, never a JavaScript one", () => {
+    const fn = (props: string, attrs = "") => `Resources:\n  F:\n    Type: AWS::Serverless::Function\n${attrs}    Properties: ${props}\n`;
+    const cases = [
+      fn("{ CodeUri: 5, Handler: h, Runtime: nodejs20.x }"),
+      fn("{ CodeUri: { Bucket: b }, Handler: h }"),
+      fn("{ InlineCode: x, Policies: 42 }"),
+      fn("{ InlineCode: x, Policies: [[a]] }"),
+      fn("{ InlineCode: x, Policies: [!If [C, AmazonS3ReadOnlyAccess, { Statement: [] }]] }"),
+      fn("{ InlineCode: x, Events: [a] }"),
+      fn("{ InlineCode: x, Events: { E: null } }"),
+      fn("{ InlineCode: x, AutoPublishAlias: { Ref: Missing } }"),
+      fn("{ InlineCode: x, AutoPublishAlias: '123' }"),
+      fn("{ InlineCode: x, Tags: [a] }"),
+      fn("{ InlineCode: x, __proto__: { a: 1 }, constructor: 1 }"),
+      fn("{ InlineCode: x }", "    IgnoreGlobals: 5\n").replace("Resources:", "Globals: { Function: { Timeout: 3 } }\nResources:"),
+      fn("[1, 2]"),
+      "Globals: [1]\nResources: { F: { Type: AWS::Serverless::Function } }\n",
+      "Resources: []\n",
+    ];
+    for (const yaml of cases) {
+      assert.throws(() => run(yaml), (e: Error) => e.message.startsWith("Invalid Serverless Application Specification document. Number of errors found: "), yaml);
+    }
+  });
 });
