@@ -802,6 +802,11 @@ Resources:
     const e = await rejects(cfn.send(new UpdateStackCommand({ StackName: "expanded", TemplateBody: body.replace("'hi'", "'ho'"), Capabilities: ["CAPABILITY_IAM"] })));
     assert.equal(e.name, "InsufficientCapabilitiesException");
     assert.equal(e.message, "Requires capabilities : [CAPABILITY_AUTO_EXPAND]");
+    await cfn.send(new UpdateStackCommand({ StackName: "expanded", TemplateBody: body.replace("'hi'", "'ho'"), Capabilities: ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"] }));
+    const updated = await eventually(() => cfn.send(new DescribeStacksCommand({ StackName: "expanded" })), (d) => !d.Stacks![0].StackStatus!.endsWith("IN_PROGRESS"));
+    assert.equal(updated.Stacks![0].StackStatus, "UPDATE_COMPLETE", updated.Stacks![0].StackStatusReason);
+    const after = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "expanded", TemplateStage: "Processed" }))).TemplateBody!);
+    assert.deepEqual(after.Resources.Fn.Properties.Code, { ZipFile: "exports.handler = async () => 'ho';" });
   });
 
   it("the CLI's deploy reports the failed change set with SAM's message", { skip: !hasAwsCli() && "no /usr/bin/aws" }, async () => {
