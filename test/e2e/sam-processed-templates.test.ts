@@ -15,6 +15,7 @@ import {
   DescribeStacksCommand,
   GetTemplateCommand,
   UpdateStackCommand,
+  ValidateTemplateCommand,
   type Parameter,
 } from "@aws-sdk/client-cloudformation";
 import type { App } from "../../src/app.ts";
@@ -807,6 +808,12 @@ Resources:
     assert.equal(updated.Stacks![0].StackStatus, "UPDATE_COMPLETE", updated.Stacks![0].StackStatusReason);
     const after = JSON.parse((await cfn.send(new GetTemplateCommand({ StackName: "expanded", TemplateStage: "Processed" }))).TemplateBody!);
     assert.deepEqual(after.Resources.Fn.Properties.Code, { ZipFile: "exports.handler = async () => 'ho';" });
+  });
+
+  it("ValidateTemplate reports the declared transform, CAPABILITY_AUTO_EXPAND and the generated role's CAPABILITY_IAM", async () => {
+    const v = await cfn.send(new ValidateTemplateCommand({ TemplateBody: FN("      CodeUri: s3://b/k.zip\n") }));
+    assert.deepEqual(v.DeclaredTransforms, ["AWS::Serverless-2016-10-31"]);
+    assert.deepEqual(v.Capabilities, ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]);
   });
 
   it("the CLI's deploy reports the failed change set with SAM's message", { skip: !hasAwsCli() && "no /usr/bin/aws" }, async () => {

@@ -47,7 +47,11 @@ function templateOf(p: ParamTree, ctx: OperationContext, env: CfnEnv, action: st
 
 function capabilityFields(t: ProcessedTemplate) {
   const need = requiredCapabilities(t.analyzed);
-  return need.capabilities.length ? { Capabilities: need.capabilities, CapabilitiesReason: `The following resource(s) require capabilities: [${need.types.join(", ")}]` } : { Capabilities: [] };
+  // A declared transform (macro) needs CAPABILITY_AUTO_EXPAND to run from CreateStack/UpdateStack;
+  // AWS has reported it here since aws/aws-cli#4747 (the order among the others is unverified).
+  const expand = declaredTransforms(t).length ? ["CAPABILITY_AUTO_EXPAND"] : [];
+  if (need.capabilities.length) return { Capabilities: [...need.capabilities, ...expand], CapabilitiesReason: `The following resource(s) require capabilities: [${need.types.join(", ")}]` };
+  return { Capabilities: expand };
 }
 
 function declaredTransforms(t: ProcessedTemplate): string[] {
