@@ -1,7 +1,7 @@
 // Lambda Invoke end to end through the AWS SDK (SigV4 signed, verified by the server, keep-alive),
 // against a server in its own process: warm p50/p99 for a trivial Node.js and a trivial Python
 // handler, cold start (first invoke after the environments were reclaimed), and throughput with 1
-// and 8 concurrent clients. Runs function code: run it inside `unshare -rn` (see DESIGN.md).
+// and 8 concurrent clients; the memory of an idle warm environment (`--memory-only`: just that). Runs function code: run it inside `unshare -rn` (see DESIGN.md).
 import { Agent } from "node:http";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -9,6 +9,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { startChildServer } from "../test/support/server.ts";
 import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../test/support/zip-functions.ts";
 import { load, percentile, row } from "./_support.ts";
+import { environmentsOf } from "./_proc-tree.ts";
 
 if (process.env.HYPERLOCAL_TEST_NETNS !== "1" && !process.argv.includes("--outside-netns")) {
   console.error("bench/invoke runs function code: run it inside a loopback-only network namespace, e.g.\n" +
@@ -48,6 +49,18 @@ try {
     console.log(row(`warm ${name}, 1 client`, await load(invoke(lambda, name), 1, 4000)));
   }
 
+  // Idle warm environment: one environment per function now, waiting on its next /next.
+  await new Promise((r) => setTimeout(r, 300)); // the last answer's garbage settles, as in a real idle pause
+  for (const name of ["node", "python"]) printIdleMemory(name, environmentsOf(server.proc.pid!, name));
+  if (!process.argv.includes("--memory-only")) await timings(lambda, invoke, payload);
+  lambda.destroy();
+  iam.destroy();
+} finally {
+  await server.stop();
+}
+
+async function timings(lambda: LambdaClient, invoke: (c: LambdaClient, name: string) => () => Promise<void>, payload: Buffer): Promise<void> {
+
   // Cold start: the idle environments are reclaimed after 5 minutes on the clock; the next invoke starts one.
   for (const name of ["node", "python"]) {
     const e2e: number[] = [];
@@ -75,8 +88,20 @@ try {
   console.log(row("throughput node, 8 concurrent clients", await load(() => invoke(eight[i++ % 8], "node")(), 8, 4000)));
   await load(() => invoke(eight[i++ % 8], "python")(), 8, 1500);
   console.log(row("throughput python, 8 concurrent clients", await load(() => invoke(eight[i++ % 8], "python")(), 8, 4000)));
-  for (const c of [lambda, ...eight]) c.destroy();
-  iam.destroy();
-} finally {
-  await server.stop();
+  for (const c of eight) c.destroy();
+}
+
+/**
+ * RSS of an environment's whole process tree (wrappers, runtime, leftovers). Beside it PSS and
+ * private memory (USS): RSS counts the interpreter's read-only pages (most of node's ~35 MB floor)
+ * that every environment shares, so USS is what one more environment costs.
+ */
+function printIdleMemory(name: string, envs: ReturnType<typeof environmentsOf>): void {
+  if (envs.length === 0) throw new Error(`${name}: no environment found below the server`);
+  for (const e of envs) {
+    const mb = (kb: number) => (kb / 1024).toFixed(1);
+    const pss = (e.pssKb !== undefined ? `   PSS ${mb(e.pssKb)} MB` : "") + (e.privateKb !== undefined ? `   private ${mb(e.privateKb)} MB` : "");
+    console.log(`${`idle warm ${name} environment RSS`.padEnd(44)} ${mb(e.rssKb).padStart(8)} MB${pss}   (${e.processes.length} processes)`);
+    for (const p of e.processes) console.log(`    ${mb(p.rssKb).padStart(6)} MB  (private ${p.privateKb !== undefined ? mb(p.privateKb) : "?"} MB)  ${p.cmdline.slice(0, 100)}`);
+  }
 }
