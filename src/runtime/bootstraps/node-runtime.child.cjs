@@ -6,11 +6,11 @@
 // environment); a CommonJS one loads it only when a function's code is an ES module.
 "use strict";
 const { createConnection } = require("node:net");
-const { format } = require("node:util");
 const { existsSync, readFileSync } = require("node:fs");
 const { dirname, join, resolve: resolvePath } = require("node:path");
 const { pathToFileURL } = require("node:url");
 const { createRequire } = require("node:module");
+const { patchConsole } = require("./node-console.child.cjs");
 
 const BOOTSTRAP_FILE = __filename;
 
@@ -62,29 +62,10 @@ async function applyPreloads(preload, cwd) {
   }
 }
 
-// ---------- logging, Lambda's text format: "<ISO time>\t<request id>\t<LEVEL>\t<message>" ----------
+// ---------- logging: node-console.child.cjs, by AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL ----------
 
-function patchConsole() {
-  const write = (level) => (...args) => {
-    process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${format(...args)}\n`);
-  };
-  console.log = write("INFO");
-  console.info = write("INFO");
-  console.warn = write("WARN");
-  console.error = write("ERROR");
-  console.debug = write("DEBUG");
-  console.trace = (...args) => {
-    const e = { name: "Trace", message: format(...args) };
-    Error.captureStackTrace(e, console.trace);
-    write("TRACE")(e.stack);
-  };
-}
-
-/** "Invoke Error \t{...}": the log carries the trace as "stack", the payload as "trace". */
-function logError(label, payload) {
-  const { errorType, errorMessage, trace } = payload;
-  console.error(label, "\t" + JSON.stringify({ errorType, errorMessage, stack: trace }));
-}
+/** The runtime's own error lines; set once the console is patched (after the spec is applied). */
+let logError = () => {};
 
 /**
  * process.stdout/stderr are sockets here and write asynchronously: before answering, wait until
@@ -404,7 +385,7 @@ async function main() {
   const spec = await readSpec();
   applySpec(spec);
   const api = new RuntimeApi(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
-  patchConsole();
+  logError = patchConsole(() => currentRequestId);
 
   /** Report an error nobody caught as the running invocation's error, then exit as Lambda's runtime does. */
   function crash(payload, label, code) {

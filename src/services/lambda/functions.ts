@@ -106,10 +106,8 @@ export async function createFunction(env: LambdaEnv, call: LambdaCall): Promise<
     architectures: ((input.Architectures as string[] | undefined) ?? ["x86_64"]) as VersionConfig["architectures"],
     ephemeralStorage: ((input.EphemeralStorage as { Size?: number } | undefined)?.Size) ?? 512,
     tracingMode: (((input.TracingConfig as Input | undefined)?.Mode as string | undefined) ?? "PassThrough") as VersionConfig["tracingMode"],
-    logFormat: ((logging.LogFormat as string | undefined) ?? "Text") as VersionConfig["logFormat"],
+    ...applyLoggingConfig({ logFormat: "Text" }, logging),
     logGroup: (logging.LogGroup as string | undefined) ?? `/aws/lambda/${loc.name}`,
-    applicationLogLevel: logging.ApplicationLogLevel as string | undefined,
-    systemLogLevel: logging.SystemLogLevel as string | undefined,
     kmsKeyArn: (input.KMSKeyArn as string | undefined) || undefined,
     deadLetterTargetArn: ((input.DeadLetterConfig as Input | undefined)?.TargetArn as string | undefined) || undefined,
     vpcConfig: vpc && hasVpc({ vpcConfig: vpc }) ? vpc : undefined,
@@ -224,10 +222,11 @@ export function updateFunctionConfiguration(env: LambdaEnv, call: LambdaCall): S
   if (input.EphemeralStorage !== undefined) next.ephemeralStorage = (input.EphemeralStorage as { Size: number }).Size;
   if (input.LoggingConfig !== undefined) {
     const l = input.LoggingConfig as Input;
-    if (l.LogFormat !== undefined) next.logFormat = l.LogFormat as VersionConfig["logFormat"];
     if (l.LogGroup !== undefined) next.logGroup = String(l.LogGroup);
-    if (l.ApplicationLogLevel !== undefined) next.applicationLogLevel = String(l.ApplicationLogLevel);
-    if (l.SystemLogLevel !== undefined) next.systemLogLevel = String(l.SystemLogLevel);
+    const levels = applyLoggingConfig(next, l);
+    delete next.applicationLogLevel;
+    delete next.systemLogLevel;
+    Object.assign(next, levels);
   }
   if (vpc !== undefined) {
     if (hasVpc({ vpcConfig: vpc })) next.vpcConfig = vpc;
@@ -514,4 +513,21 @@ function codeFromS3(env: LambdaEnv, ctx: OperationContext, code: Input): Buffer 
 
 function stripUndefined(o: object): void {
   for (const [k, v] of Object.entries(o)) if (v === undefined) delete (o as Record<string, unknown>)[k];
+}
+
+type LogSettings = Pick<VersionConfig, "logFormat" | "applicationLogLevel" | "systemLogLevel">;
+
+/**
+ * LoggingConfig over the current settings, as Lambda keeps it: JSON brings both levels at INFO
+ * unless given; going back to Text drops them (levels only filter JSON logs).
+ */
+export function applyLoggingConfig(current: LogSettings, input: Input): LogSettings {
+  const logFormat = ((input.LogFormat as string | undefined) ?? current.logFormat) as VersionConfig["logFormat"];
+  if (logFormat !== "JSON") return { logFormat };
+  const keep = current.logFormat === "JSON";
+  return {
+    logFormat,
+    applicationLogLevel: (input.ApplicationLogLevel as string | undefined) ?? (keep ? current.applicationLogLevel : undefined) ?? "INFO",
+    systemLogLevel: (input.SystemLogLevel as string | undefined) ?? (keep ? current.systemLogLevel : undefined) ?? "INFO",
+  };
 }
