@@ -26,7 +26,8 @@ import { startTestServer, tempDir } from "../support/server.ts";
 import { advanceClock, eventually, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
 
 const NODE_LOGGER = `
-exports.handler = async () => {
+exports.handler = async (event) => {
+  if (event.fail) throw new RangeError("out of range");
   console.trace("trace line");
   console.debug("debug line", 1);
   console.info("info line");
@@ -148,6 +149,16 @@ describe("LoggingConfig", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }, () 
     assert.equal(appLines[2].errorMessage, "boom");
     assert.ok(Array.isArray(appLines[2].stackTrace));
     assert.equal(appLines[3].message, "error line");
+
+    const failed = await invoke("node-json", { fail: true });
+    assert.equal(failed.FunctionError, "Unhandled");
+    const err = app_(jsonLines(logOf(failed)));
+    assert.equal(err.length, 1);
+    assert.equal(err[0].level, "ERROR");
+    const message = err[0].message as { errorType: string; errorMessage: string; stackTrace: string[] };
+    assert.equal(message.errorType, "RangeError");
+    assert.equal(message.errorMessage, "out of range");
+    assert.match(message.stackTrace[0], /^RangeError: out of range/);
   });
 
   it("an update applies from the next invocation: DEBUG shows debug lines, SystemLogLevel WARN hides every platform record", async () => {
