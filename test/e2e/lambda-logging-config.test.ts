@@ -23,7 +23,7 @@ import { aws, hasAwsCli } from "../support/aws-cli.ts";
 import { clients } from "../support/clients.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startTestServer, tempDir } from "../support/server.ts";
-import { advanceClock, eventually, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
+import { advanceClock, eventually, functionLogs, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
 
 const NODE_LOGGER = `
 exports.handler = async (event) => {
@@ -149,6 +149,11 @@ describe("LoggingConfig", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }, () 
     assert.equal(appLines[2].errorMessage, "boom");
     assert.ok(Array.isArray(appLines[2].stackTrace));
     assert.equal(appLines[3].message, "error line");
+
+    // hyperlocal's log store (GET /_hyperlocal/logs, `hyperlocal logs`) keeps the same lines.
+    const stored = (await functionLogs(app.url, "node-json")).events.map((e) => e.message);
+    assert.ok(stored.some((m) => m.startsWith('{"time"') && m.includes('"type":"platform.report"') && m.includes(requestId)));
+    assert.ok(stored.some((m) => m.startsWith('{"timestamp"') && m.includes('"message":"info line"')));
 
     const failed = await invoke("node-json", { fail: true });
     assert.equal(failed.FunctionError, "Unhandled");
