@@ -33,6 +33,7 @@ import { checkTags } from "./tags.ts";
 import { ENI_TASK } from "./vpc.ts";
 import { checkCoexist, checkRoleCanManageEnis, currentVpcKeys, detachedVpc, hasVpc, resolveVpcConfig, vpcConditionKeys, type VpcInput } from "./vpc-config.ts";
 import { publishVersion } from "./versions.ts";
+import { applyLoggingConfig } from "./logging-config.ts";
 import {
   CREATE_FUNCTION,
   LIST_FUNCTIONS,
@@ -513,21 +514,4 @@ function codeFromS3(env: LambdaEnv, ctx: OperationContext, code: Input): Buffer 
 
 function stripUndefined(o: object): void {
   for (const [k, v] of Object.entries(o)) if (v === undefined) delete (o as Record<string, unknown>)[k];
-}
-
-type LogSettings = Pick<VersionConfig, "logFormat" | "applicationLogLevel" | "systemLogLevel">;
-
-/**
- * LoggingConfig over the current settings, as Lambda keeps it: JSON brings both levels at INFO
- * unless given; going back to Text drops them (levels only filter JSON logs).
- */
-export function applyLoggingConfig(current: LogSettings, input: Input): LogSettings {
-  const logFormat = ((input.LogFormat as string | undefined) ?? current.logFormat) as VersionConfig["logFormat"];
-  if (logFormat !== "JSON") return { logFormat };
-  const keep = current.logFormat === "JSON";
-  return {
-    logFormat,
-    applicationLogLevel: (input.ApplicationLogLevel as string | undefined) ?? (keep ? current.applicationLogLevel : undefined) ?? "INFO",
-    systemLogLevel: (input.SystemLogLevel as string | undefined) ?? (keep ? current.systemLogLevel : undefined) ?? "INFO",
-  };
 }
