@@ -49,8 +49,8 @@ function textTrace(emit) {
 
 function jsonLine(timestamp, requestId, level, args) {
   const result = { timestamp, level, requestId };
-  if (args.length === 1) {
-    result.message = args[0];
+  if (args.length <= 1) {
+    result.message = args[0]; // console.log() has no message at all
     try {
       return JSON.stringify(result, errorReplacer);
     } catch {
