@@ -2,6 +2,7 @@
 // grouped by process group. hyperlocal starts each environment in its own process group (managed-
 // child.ts), so a group is one environment's whole tree: confinement wrappers, the runtime, and
 // anything the function left running.
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 export interface ProcInfo {
@@ -100,4 +101,22 @@ export function environmentsOf(root: number, name: string): EnvironmentMemory[] 
     const privateKb = sum((p) => p.privateKb);
     return { pgid, processes, rssKb: sum((p) => p.rssKb)!, ...(pssKb !== undefined ? { pssKb } : {}), ...(privateKb !== undefined ? { privateKb } : {}) };
   });
+}
+
+/**
+ * The floor: RSS of a bare interpreter doing nothing. argv must print one line once started and
+ * then stay idle; the RSS is read settleMs after that line.
+ */
+export async function bareIdleRss(argv: string[], settleMs = 300): Promise<number> {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "ignore"] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once("data", () => resolve());
+      child.once("exit", () => reject(new Error(`${argv[0]} exited before it was ready`)));
+    });
+    await new Promise((r) => setTimeout(r, settleMs));
+    return readProc(child.pid!)?.rssKb ?? 0;
+  } finally {
+    child.kill("SIGKILL");
+  }
 }

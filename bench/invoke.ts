@@ -9,7 +9,8 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { startChildServer } from "../test/support/server.ts";
 import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../test/support/zip-functions.ts";
 import { load, percentile, row } from "./_support.ts";
-import { environmentsOf } from "./_proc-tree.ts";
+import { bareIdleRss, environmentsOf } from "./_proc-tree.ts";
+import { resolvePython } from "../src/runtime/python-executable.ts";
 
 if (process.env.HYPERLOCAL_TEST_NETNS !== "1" && !process.argv.includes("--outside-netns")) {
   console.error("bench/invoke runs function code: run it inside a loopback-only network namespace, e.g.\n" +
@@ -43,15 +44,16 @@ try {
   };
 
   console.log("bench/invoke: Lambda Invoke through the AWS SDK, SigV4 verified on every request, keep-alive, server in its own process");
-  // Warm-up: JIT on both sides, both environments started.
-  for (let round = 0; round < 2; round++) for (const name of ["node", "python"]) await load(invoke(lambda, name), 1, 1000);
-  for (const name of ["node", "python"]) {
-    console.log(row(`warm ${name}, 1 client`, await load(invoke(lambda, name), 1, 4000)));
-  }
-
-  // Idle warm environment: one environment per function now, waiting on its next /next.
-  await new Promise((r) => setTimeout(r, 300)); // the last answer's garbage settles, as in a real idle pause
+  // Idle warm environment: the same work for every run (1,000 invocations each, so the JIT has
+  // settled), then one environment per function waits on its next /next.
+  for (const name of ["node", "python"]) await load(invoke(lambda, name), 1, 600_000, 1000);
+  await new Promise((r) => setTimeout(r, 300));
   for (const name of ["node", "python"]) printIdleMemory(name, environmentsOf(server.proc.pid!, name));
+  // Beside them, the floor: the same interpreters started bare, idle.
+  const python = await resolvePython();
+  const bare: [string, string[]][] = [["node", [process.execPath, "-e", "console.log('ready'); setInterval(() => {}, 60000)"]]];
+  if (python) bare.push(["python", [python, "-c", "import time; print('ready', flush=True); time.sleep(60)"]]);
+  for (const [name, argv] of bare) console.log(`${`bare idle ${name} process RSS (the floor)`.padEnd(44)} ${((await bareIdleRss(argv)) / 1024).toFixed(1).padStart(8)} MB`);
   if (!process.argv.includes("--memory-only")) await timings(lambda, invoke, payload);
   lambda.destroy();
   iam.destroy();
@@ -60,6 +62,10 @@ try {
 }
 
 async function timings(lambda: LambdaClient, invoke: (c: LambdaClient, name: string) => () => Promise<void>, payload: Buffer): Promise<void> {
+  // Warm: both environments started and JIT-compiled above.
+  for (const name of ["node", "python"]) {
+    console.log(row(`warm ${name}, 1 client`, await load(invoke(lambda, name), 1, 4000)));
+  }
 
   // Cold start: the idle environments are reclaimed after 5 minutes on the clock; the next invoke starts one.
   for (const name of ["node", "python"]) {
