@@ -2,7 +2,7 @@
 // fast start). It reads its spec (environment, working directory, preloads) as one JSON line on
 // stdin, which lets hyperlocal start it before it knows the function (a prewarmed spare), then
 // loads the handler and serves the Lambda Runtime API loop on AWS_LAMBDA_RUNTIME_API.
-// CommonJS on purpose: an ES module entry loads Node's ESM loader (~3 MB resident in every idle
+// CommonJS on purpose: an ES module entry loads Node's ESM loader (1.5-3 MB resident in every idle
 // environment); a CommonJS one loads it only when a function's code is an ES module.
 "use strict";
 const { createConnection } = require("node:net");
