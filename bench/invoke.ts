@@ -1,7 +1,7 @@
 // Lambda Invoke end to end through the AWS SDK (SigV4 signed, verified by the server, keep-alive),
 // against a server in its own process: warm p50/p99 for a trivial Node.js and a trivial Python
 // handler, cold start (first invoke after the environments were reclaimed), and throughput with 1
-// and 8 concurrent clients. Runs function code: run it inside `unshare -rn` (see DESIGN.md).
+// and 8 concurrent clients; the memory of an idle warm environment (`--memory-only`: just that). Runs function code: run it inside `unshare -rn` (see DESIGN.md).
 import { Agent } from "node:http";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -9,6 +9,8 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { startChildServer } from "../test/support/server.ts";
 import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../test/support/zip-functions.ts";
 import { load, percentile, row } from "./_support.ts";
+import { bareIdleRss, environmentsOf } from "./_proc-tree.ts";
+import { resolvePython } from "../src/runtime/python-executable.ts";
 
 if (process.env.HYPERLOCAL_TEST_NETNS !== "1" && !process.argv.includes("--outside-netns")) {
   console.error("bench/invoke runs function code: run it inside a loopback-only network namespace, e.g.\n" +
@@ -42,8 +44,28 @@ try {
   };
 
   console.log("bench/invoke: Lambda Invoke through the AWS SDK, SigV4 verified on every request, keep-alive, server in its own process");
-  // Warm-up: JIT on both sides, both environments started.
-  for (let round = 0; round < 2; round++) for (const name of ["node", "python"]) await load(invoke(lambda, name), 1, 1000);
+  // Idle warm environment, after the same work in every run: one invocation (a function tried once
+  // or twice, the usual case locally), then 1,000 (the JIT has compiled the hot paths). One
+  // environment per function, waiting on its next /next.
+  for (const [label, count] of [["after 1 invocation", 1], ["after 1,000 invocations", 999]] as const) {
+    for (const name of ["node", "python"]) await load(invoke(lambda, name), 1, 600_000, count);
+    await new Promise((r) => setTimeout(r, 300));
+    for (const name of ["node", "python"]) printIdleMemory(`${name} ${label}`, environmentsOf(server.proc.pid!, name));
+  }
+  // Beside them, the floor: the same interpreters started bare, idle.
+  const python = await resolvePython();
+  const bare: [string, string[]][] = [["node", [process.execPath, "-e", "console.log('ready'); setInterval(() => {}, 60000)"]]];
+  if (python) bare.push(["python", [python, "-c", "import time; print('ready', flush=True); time.sleep(60)"]]);
+  for (const [name, argv] of bare) console.log(`${`bare idle ${name} process RSS (the floor)`.padEnd(44)} ${((await bareIdleRss(argv)) / 1024).toFixed(1).padStart(8)} MB`);
+  if (!process.argv.includes("--memory-only")) await timings(lambda, invoke, payload);
+  lambda.destroy();
+  iam.destroy();
+} finally {
+  await server.stop();
+}
+
+async function timings(lambda: LambdaClient, invoke: (c: LambdaClient, name: string) => () => Promise<void>, payload: Buffer): Promise<void> {
+  // Warm: both environments started and JIT-compiled above.
   for (const name of ["node", "python"]) {
     console.log(row(`warm ${name}, 1 client`, await load(invoke(lambda, name), 1, 4000)));
   }
@@ -75,8 +97,20 @@ try {
   console.log(row("throughput node, 8 concurrent clients", await load(() => invoke(eight[i++ % 8], "node")(), 8, 4000)));
   await load(() => invoke(eight[i++ % 8], "python")(), 8, 1500);
   console.log(row("throughput python, 8 concurrent clients", await load(() => invoke(eight[i++ % 8], "python")(), 8, 4000)));
-  for (const c of [lambda, ...eight]) c.destroy();
-  iam.destroy();
-} finally {
-  await server.stop();
+  for (const c of eight) c.destroy();
+}
+
+/**
+ * RSS of an environment's whole process tree (wrappers, runtime, leftovers). Beside it PSS and
+ * private memory (USS): RSS counts the interpreter's read-only pages (most of node's ~35 MB floor)
+ * that every environment shares, so USS is what one more environment costs.
+ */
+function printIdleMemory(name: string, envs: ReturnType<typeof environmentsOf>): void {
+  if (envs.length === 0) throw new Error(`${name}: no environment found below the server`);
+  for (const e of envs) {
+    const mb = (kb: number) => (kb / 1024).toFixed(1);
+    const pss = (e.pssKb !== undefined ? `   PSS ${mb(e.pssKb)} MB` : "") + (e.privateKb !== undefined ? `   private ${mb(e.privateKb)} MB` : "");
+    console.log(`${`idle ${name}: RSS`.padEnd(44)} ${mb(e.rssKb).padStart(8)} MB${pss}   (${e.processes.length} processes)`);
+    for (const p of e.processes) console.log(`    ${mb(p.rssKb).padStart(6)} MB  (private ${p.privateKb !== undefined ? mb(p.privateKb) : "?"} MB)  ${p.cmdline.slice(0, 100)}`);
+  }
 }

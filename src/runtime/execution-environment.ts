@@ -29,8 +29,9 @@ import {
   timeoutError,
 } from "./platform-errors.ts";
 import type { PlatformError } from "./platform-errors.ts";
-import { endLine, initReportLine, initStartLine, platformErrorLines, reportLine, startLine, timeoutLine } from "./invocation-log.ts";
+import { platformErrorLines, timeoutLine } from "./invocation-log.ts";
 import type { ReportStatus } from "./invocation-log.ts";
+import { invocationLog } from "./system-log.ts";
 import { ProcessMemoryReader } from "./process-memory.ts";
 
 export interface EnvironmentDeps {
@@ -65,6 +66,8 @@ interface Invocation {
   output: string;
   startPerf: number;
   startOffset: number;
+  /** Clock time the invocation started (the platform.start record's time). */
+  startedAt: number;
   durationMs?: number;
   /** Clock time at which the invocation times out, once its timer runs. */
   timeoutAt?: number;
@@ -105,6 +108,7 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
   private parked: ServerResponse | undefined;
   private initStartPerf = 0;
   private initStartOffset = 0;
+  private initStartedAt = 0;
   private initDurationMs: number | undefined;
   private invocations = 0;
   private initOutput = "";
@@ -201,6 +205,7 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
     const spare = plan.spare ? this.deps.spares.take(plan.spare.key) : undefined;
     this.initStartPerf = performance.now();
     this.initStartOffset = this.deps.clock.offsetMs;
+    this.initStartedAt = this.deps.clock.now();
     if (spare) {
       this.prewarmed = true;
       this.child = spare;
@@ -239,6 +244,7 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
         output: this.orphanOutput,
         startPerf: performance.now(),
         startOffset: this.deps.clock.offsetMs,
+        startedAt: this.deps.clock.now(),
       };
       this.orphanOutput = "";
       this.current = inv;
@@ -534,27 +540,30 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
     // Since August 2025 Lambda bills the init phase of on-demand functions too.
     const billedDurationMs = Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)));
 
-    let logs = "";
-    if (cold) {
-      logs += initStartLine(this.spec.runtime, this.spec.region) + this.initOutput;
-      if (e.initFailure) logs += initReportLine(initDurationMs!, e.initFailure.status, e.initFailure.errorType);
-      this.initOutput = "";
-    }
-    logs += startLine(inv.requestId, this.spec.version);
-    logs += inv.output;
-    if (inv.output && !inv.output.endsWith("\n")) logs += "\n";
-    if (e.trailer) logs += e.trailer;
-    logs += endLine(inv.requestId);
-    logs += reportLine({
+    const logs = invocationLog(this.spec.logging, {
       requestId: inv.requestId,
-      durationMs,
-      billedDurationMs,
-      memorySizeMb: this.spec.memorySizeMb,
-      maxMemoryUsedMb,
-      initDurationMs: e.initFailure ? undefined : initDurationMs,
-      status: e.status,
-      errorType: e.errorType,
+      version: this.spec.version,
+      functionName: this.spec.functionName,
+      runtime: this.spec.runtime,
+      region: this.spec.region,
+      ...(cold ? { init: { startedAt: this.initStartedAt, output: this.initOutput, durationMs: initDurationMs!, ...(e.initFailure ? { failure: e.initFailure } : {}) } } : {}),
+      startedAt: inv.startedAt,
+      endedAt: this.deps.clock.now(),
+      output: inv.output,
+      ...(e.trailer ? { trailer: e.trailer } : {}),
+      producedBytes: e.payload.length,
+      report: {
+        requestId: inv.requestId,
+        durationMs,
+        billedDurationMs,
+        memorySizeMb: this.spec.memorySizeMb,
+        maxMemoryUsedMb,
+        initDurationMs: e.initFailure ? undefined : initDurationMs,
+        status: e.status,
+        errorType: e.errorType,
+      },
     });
+    if (cold) this.initOutput = "";
 
     const result: InvokeResult = { payload: e.payload, logs, durationMs, billedDurationMs, maxMemoryUsedMb };
     if (e.failed) result.functionError = "Unhandled";

@@ -39,9 +39,16 @@ export function reportLine(r: ReportFields): string {
 
 /** INIT_START opens a cold start. The version ARN is a stable stand-in for Lambda's runtime build hash. */
 export function initStartLine(runtime: string, region: string): string {
-  const label = runtimeVersionLabel(runtime);
-  const hash = createHash("sha256").update(`hyperlocal:${runtime}`).digest("hex");
-  return `INIT_START Runtime Version: ${label}.v1\tRuntime Version ARN: arn:aws:lambda:${region}::runtime:${hash}\n`;
+  return `INIT_START Runtime Version: ${runtimeVersion(runtime)}\tRuntime Version ARN: ${runtimeVersionArn(runtime, region)}\n`;
+}
+
+/** "nodejs:20.v1" */
+export function runtimeVersion(runtime: string): string {
+  return `${runtimeVersionLabel(runtime)}.v1`;
+}
+
+export function runtimeVersionArn(runtime: string, region: string): string {
+  return `arn:aws:lambda:${region}::runtime:${createHash("sha256").update(`hyperlocal:${runtime}`).digest("hex")}`;
 }
 
 /** Written when the init phase failed or timed out. */

@@ -59,3 +59,15 @@ test("startup variables are the ones a prewarmed process cannot take later", () 
   for (const k of ["NODE_OPTIONS", "NODE_PATH", "PYTHONPATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LANG", "LC_ALL"]) assert.ok(isStartupVariable(k), k);
   for (const k of ["TZ", "PATH", "MY_VAR", "AWS_REGION"]) assert.ok(!isStartupVariable(k), k);
 });
+
+test("LoggingConfig: AWS_LAMBDA_LOG_FORMAT always, AWS_LAMBDA_LOG_LEVEL with JSON (INFO unless set)", () => {
+  const env = (logging?: { format: "Text" | "JSON"; applicationLogLevel?: string }) =>
+    buildLambdaEnv(functionSpec({ codeDir: "/code", codeSha256: "x" }, logging ? { logging } : {}), placement);
+  assert.equal(env().AWS_LAMBDA_LOG_FORMAT, "Text");
+  assert.equal(env().AWS_LAMBDA_LOG_LEVEL, undefined);
+  assert.equal(env({ format: "JSON" }).AWS_LAMBDA_LOG_FORMAT, "JSON");
+  assert.equal(env({ format: "JSON" }).AWS_LAMBDA_LOG_LEVEL, "INFO");
+  assert.equal(env({ format: "JSON", applicationLogLevel: "DEBUG" }).AWS_LAMBDA_LOG_LEVEL, "DEBUG");
+  const spoofed = buildLambdaEnv(functionSpec({ codeDir: "/code", codeSha256: "x" }, { environment: { AWS_LAMBDA_LOG_FORMAT: "JSON" } }), placement);
+  assert.equal(spoofed.AWS_LAMBDA_LOG_FORMAT, "Text", "the configuration decides, not a variable of the same name");
+});

@@ -78,6 +78,11 @@ export function buildLambdaEnv(spec: FunctionSpec, at: EnvPlacement): Record<str
     AWS_SESSION_TOKEN: spec.credentials.sessionToken,
     AWS_ENDPOINT_URL: spec.endpointUrl,
   });
+  // LoggingConfig reaches the runtime through these two (the runtimes format and filter by them).
+  // unverified: whether Lambda also sets AWS_LAMBDA_LOG_FORMAT=Text; the level only filters in JSON.
+  const logging = spec.logging ?? { format: "Text" };
+  env.AWS_LAMBDA_LOG_FORMAT = logging.format;
+  if (logging.format === "JSON") env.AWS_LAMBDA_LOG_LEVEL = logging.applicationLogLevel ?? "INFO";
   for (const [k, v] of Object.entries(spec.extraEnv ?? {})) if (validName(k)) env[k] = String(v);
   if (at.family === "node" && spec.nodeOptions?.length) {
     const base = spec.extraEnv?.NODE_OPTIONS ?? userNodeOptions;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { maxOldSpaceFlag, planLaunch, sparePlan, splitNodeOptions } from "./launch-plan.ts";
+import { nodeRuntimeFlags, planLaunch, sparePlan, splitNodeOptions } from "./launch-plan.ts";
 import { buildLambdaEnv } from "./lambda-env.ts";
 import { NODE_BOOTSTRAP } from "./runtime-families.ts";
 import { functionSpec } from "./test-support.ts";
@@ -37,9 +37,11 @@ test("a function's spare plan matches the default spare unless start-up settings
   assert.equal(preload.spare!.key, defaultNode.key, "preloads are loaded by the bootstrap");
   assert.deepEqual(preload.spareSpec!.preload, [{ kind: "require", target: "/shim.cjs" }]);
   assert.deepEqual(preload.coldSpec.preload, [], "a cold process gets them from NODE_OPTIONS");
-  assert.deepEqual(preload.cold.args, [maxOldSpaceFlag(128), NODE_BOOTSTRAP]);
+  assert.deepEqual(preload.cold.args, [...nodeRuntimeFlags(128), NODE_BOOTSTRAP]);
   assert.equal(preload.cold.env.NODE_OPTIONS, "--require=/shim.cjs");
-  assert.equal(maxOldSpaceFlag(128), "--max-old-space-size=115");
+  // As Lambda starts node at 128 MB: /var/lang/bin/node --expose-gc --max-http-header-size 81920 --max-semi-space-size=6 --max-old-space-size=116
+  assert.deepEqual(nodeRuntimeFlags(128), ["--expose-gc", "--max-http-header-size=81920", "--max-semi-space-size=6", "--max-old-space-size=116"]);
+  assert.deepEqual(nodeRuntimeFlags(1024).slice(2), ["--max-semi-space-size=51", "--max-old-space-size=922"]);
 
   const py = plan({ runtime: "python3.11", handler: "app.handler" });
   assert.equal(py.spare!.key, sparePlan("python", 128, [], {}, ctx)!.key, "python spares do not depend on memory");

@@ -30,7 +30,7 @@ export function runtimeFamily(runtime: string): RuntimeFamily | undefined {
 
 /** The directory with the bootstraps: the LAMBDA_RUNTIME_DIR of managed runtimes. */
 export const BOOTSTRAP_DIR = join(dirname(fileURLToPath(import.meta.url)), "bootstraps");
-export const NODE_BOOTSTRAP = join(BOOTSTRAP_DIR, "node-runtime.child.mjs");
+export const NODE_BOOTSTRAP = join(BOOTSTRAP_DIR, "node-runtime.child.cjs");
 export const PYTHON_BOOTSTRAP = join(BOOTSTRAP_DIR, "python-runtime.child.py");
 
 /** "nodejs20.x" → "nodejs:20", "python3.12" → "python:3.12", "provided.al2023" → "provided:al2023" (INIT_START). */

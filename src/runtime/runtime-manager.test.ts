@@ -302,7 +302,7 @@ fnTest("init errors: missing module, missing handler, throw at load; init is ret
   const r = await call(m, missingModule);
   assert.equal(r.functionError, "Unhandled");
   assert.equal(r.json.errorType, "Runtime.ImportModuleError");
-  assert.match(r.json.errorMessage, /^Error: Cannot find module 'nope'\nRequire stack:\n- .*node-runtime\.child\.mjs$/);
+  assert.match(r.json.errorMessage, /^Error: Cannot find module 'nope'\nRequire stack:\n- .*node-runtime\.child\.cjs$/);
   assert.equal(r.json.trace[0], `Runtime.ImportModuleError: ${r.json.errorMessage.split("\n")[0]}`);
   assert.match(r.logs, /\tundefined\tERROR\tUncaught Exception \t{"errorType":"Runtime.ImportModuleError"/);
   assert.match(r.logs, /^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: error\tError Type: Runtime.ImportModuleError\t$/m);

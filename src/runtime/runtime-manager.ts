@@ -14,7 +14,8 @@ import { sparePlan } from "./launch-plan.ts";
 import type { LaunchContext } from "./launch-plan.ts";
 import { resolvePython } from "./python-executable.ts";
 import { errorJson, unsupportedRuntimeError } from "./platform-errors.ts";
-import { endLine, reportLine, startLine } from "./invocation-log.ts";
+import { platformErrorLines } from "./invocation-log.ts";
+import { invocationLog } from "./system-log.ts";
 import { confinement, describeConfinement } from "./confinement.ts";
 
 const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
@@ -57,7 +58,7 @@ export class RuntimeManager {
   async invoke(spec: FunctionSpec, payload: Buffer, opts: InvokeOptions): Promise<InvokeResult> {
     if (this.closed) throw new Error("RuntimeManager has been shut down");
     const family = runtimeFamily(spec.runtime);
-    if (!family) return platformFailure(spec, opts.requestId, unsupportedRuntimeError(opts.requestId, spec.runtime));
+    if (!family) return platformFailure(spec, opts.requestId, unsupportedRuntimeError(opts.requestId, spec.runtime), this.clock.now());
     const baseArn = unqualifiedArn(spec.functionArn);
     const key = `${baseArn}\n${spec.version}\n${spec.codeSha256}\n${spec.revisionKey}${spec.launch ? `\n${spec.launch.key}` : ""}`;
     if (spec.launch?.beforeInvoke) await spec.launch.beforeInvoke();
@@ -240,11 +241,20 @@ function unqualifiedArn(arn: string): string {
 }
 
 /** A failure before any environment exists (Lambda still writes START/END/REPORT). */
-function platformFailure(spec: FunctionSpec, requestId: string, err: { errorType: string; errorMessage: string }): InvokeResult {
-  const logs =
-    startLine(requestId, spec.version) +
-    `${err.errorMessage}\n${err.errorType}\n` +
-    endLine(requestId) +
-    reportLine({ requestId, durationMs: 0, billedDurationMs: 0, memorySizeMb: spec.memorySizeMb, maxMemoryUsedMb: 0, status: "error", errorType: err.errorType });
-  return { payload: errorJson(err), functionError: "Unhandled", logs, durationMs: 0, billedDurationMs: 0, maxMemoryUsedMb: 0 };
+function platformFailure(spec: FunctionSpec, requestId: string, err: { errorType: string; errorMessage: string }, now: number): InvokeResult {
+  const payload = errorJson(err);
+  const logs = invocationLog(spec.logging, {
+    requestId,
+    version: spec.version,
+    functionName: spec.functionName,
+    runtime: spec.runtime,
+    region: spec.region,
+    startedAt: now,
+    endedAt: now,
+    output: "",
+    trailer: platformErrorLines(err.errorMessage, err.errorType),
+    producedBytes: payload.length,
+    report: { requestId, durationMs: 0, billedDurationMs: 0, memorySizeMb: spec.memorySizeMb, maxMemoryUsedMb: 0, status: "error", errorType: err.errorType },
+  });
+  return { payload, functionError: "Unhandled", logs, durationMs: 0, billedDurationMs: 0, maxMemoryUsedMb: 0 };
 }

@@ -28,6 +28,8 @@ export interface FunctionSpec {
   endpointUrl: string;
   /** /aws/lambda/<name> */
   logGroupName: string;
+  /** LoggingConfig: the log format and levels (absent: Text, unfiltered). */
+  logging?: LogConfig;
   /** Variables added by hyperlocal features (network shim etc.); they override everything. */
   extraEnv?: Record<string, string>;
   /** Extra NODE_OPTIONS entries, e.g. "--require=/path/preload.cjs". */
@@ -38,6 +40,15 @@ export interface FunctionSpec {
    * awaited first and returns the argv prefix; the runtime's own argv follows it.
    */
   launch?: LaunchWrapper;
+}
+
+/** A function's LoggingConfig as the runtime applies it (AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL, system log lines). */
+export interface LogConfig {
+  format: "Text" | "JSON";
+  /** TRACE|DEBUG|INFO|WARN|ERROR|FATAL; JSON format only. */
+  applicationLogLevel?: string;
+  /** DEBUG|INFO|WARN; JSON format only. */
+  systemLogLevel?: string;
 }
 
 export interface LaunchWrapper {

@@ -93,7 +93,14 @@ class RuntimeApi:
         return status, headers, data
 
 
-# ---------- logging: "[LEVEL]\t<ISO time>Z\t<request id>\t<message>" like Lambda's Python runtimes ----------
+# ---------- logging, by AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL as Lambda's Python runtime ----------
+# Text: "[LEVEL]\t<ISO time>Z\t<request id>\t<message>"; JSON: one object a line,
+# {"timestamp","level","message","logger","requestId", the exception's fields, the record's extras}.
+# The root logger's level is AWS_LAMBDA_LOG_LEVEL (TRACE counts as DEBUG); unset, Python's WARNING.
+
+def json_log_format():
+    return os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+
 
 class RequestIdFilter(logging.Filter):
     request_id = ""
@@ -103,15 +110,51 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# LogRecord attributes that are not extras (anything else a record carries goes into the JSON).
+_RECORD_FIELDS = {"name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
+                  "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread",
+                  "threadName", "processName", "process", "aws_request_id", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record):
+        import traceback
+
+        level = min(50, max(0, record.levelno)) // 10 * 10
+        exc = record.exc_info
+        result = {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + ".%03dZ" % record.msecs,
+            "level": logging.getLevelName(level),
+            "message": record.getMessage(),
+            "logger": record.name,
+            "stackTrace": traceback.format_tb(exc[2]) if exc else None,
+            "errorType": exc[0].__name__ if exc else None,
+            "errorMessage": str(exc[1]) if exc else None,
+            "requestId": getattr(record, "aws_request_id", None),
+            "location": "%s:%s:%s" % (record.pathname, record.funcName, record.lineno) if exc else None,
+        }
+        for key, value in record.__dict__.items():
+            if key not in _RECORD_FIELDS and key not in result:
+                result[key] = value
+        return json.dumps({k: v for k, v in result.items() if v is not None}, ensure_ascii=False, default=str) + "\n"
+
+
 def install_logging():
     handler = logging.StreamHandler(sys.stdout)
-    fmt = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S")
-    fmt.converter = time.gmtime
-    handler.setFormatter(fmt)
+    if json_log_format():
+        handler.setFormatter(JsonFormatter())
+    else:
+        fmt = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S")
+        fmt.converter = time.gmtime
+        handler.setFormatter(fmt)
     handler.terminator = ""
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     root.addHandler(handler)
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    level = "DEBUG" if level == "TRACE" else level
+    if level in logging._nameToLevel:
+        root.setLevel(level)
 
 
 # ---------- context ----------
@@ -171,6 +214,11 @@ def error_result(exc, request_id):
 
 
 def log_error(result):
+    if json_log_format():
+        line = {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), "level": "ERROR"}
+        line.update(result)
+        sys.stdout.write(json.dumps(line) + "\n")
+        return
     lines = ["[ERROR] %s: %s" % (result["errorType"], result["errorMessage"]), "Traceback (most recent call last):"]
     for frame in result["stackTrace"]:
         lines.extend(frame.rstrip("\n").split("\n"))

@@ -33,6 +33,7 @@ import { checkTags } from "./tags.ts";
 import { ENI_TASK } from "./vpc.ts";
 import { checkCoexist, checkRoleCanManageEnis, currentVpcKeys, detachedVpc, hasVpc, resolveVpcConfig, vpcConditionKeys, type VpcInput } from "./vpc-config.ts";
 import { publishVersion } from "./versions.ts";
+import { applyLoggingConfig } from "./logging-config.ts";
 import {
   CREATE_FUNCTION,
   LIST_FUNCTIONS,
@@ -106,10 +107,8 @@ export async function createFunction(env: LambdaEnv, call: LambdaCall): Promise<
     architectures: ((input.Architectures as string[] | undefined) ?? ["x86_64"]) as VersionConfig["architectures"],
     ephemeralStorage: ((input.EphemeralStorage as { Size?: number } | undefined)?.Size) ?? 512,
     tracingMode: (((input.TracingConfig as Input | undefined)?.Mode as string | undefined) ?? "PassThrough") as VersionConfig["tracingMode"],
-    logFormat: ((logging.LogFormat as string | undefined) ?? "Text") as VersionConfig["logFormat"],
+    ...applyLoggingConfig({ logFormat: "Text" }, logging),
     logGroup: (logging.LogGroup as string | undefined) ?? `/aws/lambda/${loc.name}`,
-    applicationLogLevel: logging.ApplicationLogLevel as string | undefined,
-    systemLogLevel: logging.SystemLogLevel as string | undefined,
     kmsKeyArn: (input.KMSKeyArn as string | undefined) || undefined,
     deadLetterTargetArn: ((input.DeadLetterConfig as Input | undefined)?.TargetArn as string | undefined) || undefined,
     vpcConfig: vpc && hasVpc({ vpcConfig: vpc }) ? vpc : undefined,
@@ -228,10 +227,11 @@ export function updateFunctionConfiguration(env: LambdaEnv, call: LambdaCall): S
   if (input.EphemeralStorage !== undefined) next.ephemeralStorage = (input.EphemeralStorage as { Size: number }).Size;
   if (input.LoggingConfig !== undefined) {
     const l = input.LoggingConfig as Input;
-    if (l.LogFormat !== undefined) next.logFormat = l.LogFormat as VersionConfig["logFormat"];
     if (l.LogGroup !== undefined) next.logGroup = String(l.LogGroup);
-    if (l.ApplicationLogLevel !== undefined) next.applicationLogLevel = String(l.ApplicationLogLevel);
-    if (l.SystemLogLevel !== undefined) next.systemLogLevel = String(l.SystemLogLevel);
+    const levels = applyLoggingConfig(next, l);
+    delete next.applicationLogLevel;
+    delete next.systemLogLevel;
+    Object.assign(next, levels);
   }
   if (vpc !== undefined) {
     if (hasVpc({ vpcConfig: vpc })) next.vpcConfig = vpc;

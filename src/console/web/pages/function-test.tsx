@@ -1,13 +1,14 @@
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { useState } from "preact/hooks";
 import { ErrorBox, Field } from "../components.tsx";
+import { reportFigures } from "../invoke-report.ts";
 import type { Clients } from "../session.ts";
 
 interface Result {
   ok: boolean;
   payload: string;
   log: string;
-  /** From the REPORT line Lambda writes, as the AWS console shows it. */
+  /** From the REPORT line (or platform.report record) Lambda writes, as the AWS console shows it. */
   duration?: string;
   billed?: string;
   requestId?: string;
@@ -32,12 +33,12 @@ export function TestTab({ clients, name }: { clients: Clients; name: string }) {
     try {
       const out = await clients.lambda.send(new InvokeCommand({ FunctionName: name, LogType: "Tail", Payload: new TextEncoder().encode(event) }));
       const log = out.LogResult ? new TextDecoder().decode(Uint8Array.from(atob(out.LogResult), (c) => c.charCodeAt(0))) : "";
-      const report = /Duration: ([\d.]+ ms)\s+Billed Duration: ([\d.]+ ms)/.exec(log);
+      const report = reportFigures(log);
       setResult({
         ok: !out.FunctionError,
         payload: new TextDecoder().decode(out.Payload ?? new Uint8Array()),
         log,
-        ...(report ? { duration: report[1], billed: report[2] } : {}),
+        ...(report ?? {}),
         ...(out.$metadata.requestId ? { requestId: out.$metadata.requestId } : {}),
       });
     } catch (e) {

@@ -2,14 +2,17 @@
 // fast start). It reads its spec (environment, working directory, preloads) as one JSON line on
 // stdin, which lets hyperlocal start it before it knows the function (a prewarmed spare), then
 // loads the handler and serves the Lambda Runtime API loop on AWS_LAMBDA_RUNTIME_API.
-import { createConnection } from "node:net";
-import { format } from "node:util";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve as resolvePath } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { createRequire } from "node:module";
+// CommonJS on purpose: an ES module entry loads Node's ESM loader (1.5-3 MB resident in every idle
+// environment); a CommonJS one loads it only when a function's code is an ES module.
+"use strict";
+const { createConnection } = require("node:net");
+const { existsSync, readFileSync } = require("node:fs");
+const { dirname, join, resolve: resolvePath } = require("node:path");
+const { pathToFileURL } = require("node:url");
+const { createRequire } = require("node:module");
+const { patchConsole } = require("./node-console.child.cjs");
 
-const BOOTSTRAP_FILE = fileURLToPath(import.meta.url);
+const BOOTSTRAP_FILE = __filename;
 
 /** The request id that console lines carry; Lambda prints "undefined" outside any invocation. */
 let currentRequestId;
@@ -59,29 +62,10 @@ async function applyPreloads(preload, cwd) {
   }
 }
 
-// ---------- logging, Lambda's text format: "<ISO time>\t<request id>\t<LEVEL>\t<message>" ----------
+// ---------- logging: node-console.child.cjs, by AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL ----------
 
-function patchConsole() {
-  const write = (level) => (...args) => {
-    process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${format(...args)}\n`);
-  };
-  console.log = write("INFO");
-  console.info = write("INFO");
-  console.warn = write("WARN");
-  console.error = write("ERROR");
-  console.debug = write("DEBUG");
-  console.trace = (...args) => {
-    const e = { name: "Trace", message: format(...args) };
-    Error.captureStackTrace(e, console.trace);
-    write("TRACE")(e.stack);
-  };
-}
-
-/** "Invoke Error \t{...}": the log carries the trace as "stack", the payload as "trace". */
-function logError(label, payload) {
-  const { errorType, errorMessage, trace } = payload;
-  console.error(label, "\t" + JSON.stringify({ errorType, errorMessage, stack: trace }));
-}
+/** The runtime's own error lines; set once the console is patched (after the spec is applied). */
+let logError = () => {};
 
 /**
  * process.stdout/stderr are sockets here and write asynchronously: before answering, wait until
@@ -395,51 +379,55 @@ async function invokeOnce(handler, next) {
 
 // ---------- main ----------
 
-const spec = await readSpec();
-applySpec(spec);
-const api = new RuntimeApi(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
-patchConsole();
+main();
 
-/** Report an error nobody caught as the running invocation's error, then exit as Lambda's runtime does. */
-function crash(payload, label, code) {
-  logError(label, payload);
-  const id = activeInvocation;
-  activeInvocation = undefined;
-  const flushed = Promise.resolve(flushOutput());
-  if (!id) return void flushed.finally(() => process.exit(code));
-  flushed
-    .then(() => api.send(errorRequest(`/runtime/invocation/${encodeURIComponent(id)}/error`, payload))[0])
-    .finally(() => process.exit(code));
-}
+async function main() {
+  const spec = await readSpec();
+  applySpec(spec);
+  const api = new RuntimeApi(process.env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001");
+  logError = patchConsole(() => currentRequestId);
 
-process.on("uncaughtException", (e) => crash(errorPayload(e), "Uncaught Exception", 129));
-process.on("unhandledRejection", (reason) => {
-  const message = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
-  const trace = [`Runtime.UnhandledPromiseRejection: ${message}`, ...(reason instanceof Error && reason.stack ? reason.stack.split("\n").slice(1) : [])];
-  crash({ errorType: "Runtime.UnhandledPromiseRejection", errorMessage: message, trace }, "Unhandled Promise Rejection", 128);
-});
-
-let handler;
-try {
-  await applyPreloads(spec.preload ?? [], spec.cwd);
-  handler = await loadHandler(process.env.LAMBDA_TASK_ROOT ?? spec.cwd, process.env._HANDLER ?? "");
-} catch (e) {
-  const payload = errorPayload(e);
-  logError("Uncaught Exception", payload);
-  await flushOutput();
-  await api.send(errorRequest("/runtime/init/error", payload))[0].catch(() => {});
-  process.exit(129);
-}
-
-try {
-  let next = await api.send(NEXT)[0];
-  for (;;) {
-    if (next.status !== 200) apiLost();
-    const answer = await invokeOnce(handler, next);
-    const [answered, following] = api.send(answer, NEXT);
-    answered.catch(() => {}); // a 413 or 403 needs nothing more from us: the platform reports it
-    next = await following;
+  /** Report an error nobody caught as the running invocation's error, then exit as Lambda's runtime does. */
+  function crash(payload, label, code) {
+    logError(label, payload);
+    const id = activeInvocation;
+    activeInvocation = undefined;
+    const flushed = Promise.resolve(flushOutput());
+    if (!id) return void flushed.finally(() => process.exit(code));
+    flushed
+      .then(() => api.send(errorRequest(`/runtime/invocation/${encodeURIComponent(id)}/error`, payload))[0])
+      .finally(() => process.exit(code));
   }
-} catch {
-  apiLost();
+
+  process.on("uncaughtException", (e) => crash(errorPayload(e), "Uncaught Exception", 129));
+  process.on("unhandledRejection", (reason) => {
+    const message = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+    const trace = [`Runtime.UnhandledPromiseRejection: ${message}`, ...(reason instanceof Error && reason.stack ? reason.stack.split("\n").slice(1) : [])];
+    crash({ errorType: "Runtime.UnhandledPromiseRejection", errorMessage: message, trace }, "Unhandled Promise Rejection", 128);
+  });
+
+  let handler;
+  try {
+    await applyPreloads(spec.preload ?? [], spec.cwd);
+    handler = await loadHandler(process.env.LAMBDA_TASK_ROOT ?? spec.cwd, process.env._HANDLER ?? "");
+  } catch (e) {
+    const payload = errorPayload(e);
+    logError("Uncaught Exception", payload);
+    await flushOutput();
+    await api.send(errorRequest("/runtime/init/error", payload))[0].catch(() => {});
+    process.exit(129);
+  }
+
+  try {
+    let next = await api.send(NEXT)[0];
+    for (;;) {
+      if (next.status !== 200) apiLost();
+      const answer = await invokeOnce(handler, next);
+      const [answered, following] = api.send(answer, NEXT);
+      answered.catch(() => {}); // a 413 or 403 needs nothing more from us: the platform reports it
+      next = await following;
+    }
+  } catch {
+    apiLost();
+  }
 }
