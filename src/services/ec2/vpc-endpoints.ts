@@ -101,7 +101,8 @@ export function vpcEndpointView(s: Ec2State, e: VpcEndpointRec): XmlObject {
     serviceName: e.serviceName,
     state: e.state,
     policyDocument: e.policyDocument,
-    routeTableIdSet: [...e.routeTableIds],
+    // A table deleted since (DeleteRouteTable) no longer shows.
+    routeTableIdSet: e.routeTableIds.filter((id) => s.routeTables[id]),
     subnetIdSet: e.interfaces.map((i) => i.subnetId),
     groupSet: e.groupIds.map((id) => ({ groupId: id, groupName: s.securityGroups[id]?.name })),
     ipAddressType: e.ipAddressType,
