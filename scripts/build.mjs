@@ -15,7 +15,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** The server's entry in the build. */
-export const BUNDLE = join(ROOT, "dist", "main.js");const THIS_SCRIPT = fileURLToPath(import.meta.url);
+export const BUNDLE = join(ROOT, "dist", "main.js");
+export const BUNDLE_URL = pathToFileURL(BUNDLE).href;
+const THIS_SCRIPT = fileURLToPath(import.meta.url);
 
 /** The newest modification time of any file under dir (a few hundred stat calls: about 2 ms). */
 function newestUnder(dir) {
