@@ -65,10 +65,11 @@ function builtServer(): Promise<string> {
 
 /**
  * The real CLI in a child process (`hyperlocal start`, from the build), for end-to-end tests. `wrapper`:
- * an argv prefix it starts under (e.g. `unshare --user --map-user=1000 --` for an unprivileged server).
+ * an argv prefix it starts under (e.g. `unshare --user --map-user=1000 --` for an unprivileged server);
+ * `nodeArgs`: options for node itself (e.g. `--cpu-prof`, for a benchmark).
  */
-export async function startChildServer(args: string[] = [], env: NodeJS.ProcessEnv = {}, wrapper: string[] = []): Promise<ChildServer> {
-  const argv = [...wrapper, process.execPath, await builtServer(), "start", "--port", "0", ...args];
+export async function startChildServer(args: string[] = [], env: NodeJS.ProcessEnv = {}, wrapper: string[] = [], nodeArgs: string[] = []): Promise<ChildServer> {
+  const argv = [...wrapper, process.execPath, ...nodeArgs, await builtServer(), "start", "--port", "0", ...args];
   const proc = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
     env: { ...process.env, HYPERLOCAL_READY_LINE: "1", HYPERLOCAL_LOG_LEVEL: "warn", HYPERLOCAL_QUOTAS: TEST_QUOTA_ENV, ...env },
