@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The production build: esbuild bundles the server (src/main.ts and everything it imports) into
-// dist/main.js, and the unzip worker thread's module into dist/zip-worker.js. Packages stay external
-// (PGlite finds its wasm and data files beside its own module). `node scripts/build.mjs` builds;
+// dist/main.js, and the unzip worker thread's module into dist/zip-worker.js. yaml is bundled too (its
+// many small modules cost start-up time to resolve and load); PGlite stays external (it finds its wasm
+// and data files beside its own module), and esbuild (the console's builder). `node scripts/build.mjs` builds;
 // bin/hyperlocal.mjs and the tests call ensureBuilt(), which rebuilds only when a file under src/ (or
 // this script) is newer than the bundle, so an edit is never silently ignored.
 //
@@ -79,7 +80,9 @@ export async function build(root = ROOT) {
     platform: "node",
     format: "esm",
     target: "node20",
-    packages: "external",
+    external: ["@electric-sql/pglite", "esbuild"],
+    // yaml's Node.js build is CommonJS, which calls require() for node's own modules: give it one.
+    banner: { js: 'import { createRequire as __hyperlocalRequire } from "node:module"; const require = __hyperlocalRequire(import.meta.url);' },
     outdir: dist,
     write: false,
     sourcemap: "linked",

@@ -1,7 +1,8 @@
 // The production build (scripts/build.mjs): a source newer than the bundle is rebuilt before the
 // next start, never silently ignored; and the server started from dist/main.js (what `npm start` and
 // bin/hyperlocal.mjs run, and what every child server of the tests runs) still finds the files it
-// loads by path: the runtime bootstraps, the network shim, the unzip worker, the console's sources.
+// loads by path (the runtime bootstraps, the network shim, the unzip worker, the console's sources)
+// and the packages it bundles (yaml, for CloudFormation templates).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { CreateRoleCommand } from "@aws-sdk/client-iam";
+import { CloudFormationClient, ValidateTemplateCommand } from "@aws-sdk/client-cloudformation";
 import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { BUNDLE, build, ensureBuilt, isStale } from "../../scripts/build.mjs";
 import { writeZip } from "../../src/runtime/index.ts";
@@ -69,6 +71,14 @@ describe("the server from dist/main.js", () => {
     const c = clients(server.url);
     const me = await c.sts.send(new GetCallerIdentityCommand({}));
     assert.equal(me.Arn, "arn:aws:iam::000000000000:root");
+  });
+
+  it("reads a YAML CloudFormation template (yaml is bundled)", async () => {
+    const cfn = new CloudFormationClient({ endpoint: server.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+    const r = await cfn.send(new ValidateTemplateCommand({ TemplateBody: "Description: from yaml\nParameters:\n  Name:\n    Type: String\nResources:\n  R:\n    Type: AWS::EC2::VPC\n    Properties:\n      CidrBlock: 10.0.0.0/16\n" }));
+    assert.equal(r.Description, "from yaml");
+    assert.deepEqual(r.Parameters?.map((p) => p.ParameterKey), ["Name"]);
+    cfn.destroy();
   });
 
   it("serves the web console built from its sources", async () => {
