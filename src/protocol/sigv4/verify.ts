@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 
 /**
@@ -156,8 +156,9 @@ export function canonicalQuery(rawQuery: string, dropSignature: boolean): string
   return pairs.map(([k, v]) => `${k}=${v}`).join("&");
 }
 
+/** One-shot crypto.hash: about half the cost of createHash().update().digest() (two per request). */
 export function sha256Hex(data: Buffer | string): string {
-  return createHash("sha256").update(data).digest("hex");
+  return hash("sha256", data, "hex");
 }
 
 /** Derived signing keys, cached per secret/date/region/service (they change once a day). */
