@@ -4,17 +4,23 @@
 // HTTP costs on the same cores, so what is left is what hyperlocal does per request (signature check,
 // IAM, the operation, rendering). Runs function code (warm Invoke), so it enters a loopback-only
 // network namespace first (unshare -rn), as the tests do.
+// Options: `--only=<text>` replays only the operations whose label contains it; `--seconds=N` (3);
+// `--cpu-prof` runs the server under node --cpu-prof and prints where its time went (bench/_profile.ts).
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Agent, request, type OutgoingHttpHeaders } from "node:http";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { startChildServer, type ChildServer } from "../test/support/server.ts";
 import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../test/support/zip-functions.ts";
+import { summarizeProfile } from "./_profile.ts";
 import { load, row, type LoadResult } from "./_support.ts";
 
 const CONNECTIONS = 8;
-const SECONDS = 3;
+const SECONDS = Number(process.argv.find((a) => a.startsWith("--seconds="))?.slice("--seconds=".length) ?? 3);
 
 export async function replayBench(): Promise<void> {
   if (process.env.HYPERLOCAL_TEST_NETNS !== "1") {
@@ -28,7 +34,10 @@ export async function replayBench(): Promise<void> {
     return;
   }
   // CreateNetworkInterface is replayed thousands of times: past the default quota of 5,000.
-  const server = await startChildServer(["--log-level", "warn", "--quota", "ec2.network-interfaces=1000000"]);
+  const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+  const profileDir = process.argv.includes("--cpu-prof") ? mkdtempSync(join(tmpdir(), "hyperlocal-prof-")) : undefined;
+  const nodeArgs = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
+  const server = await startChildServer(["--log-level", "warn", "--quota", "ec2.network-interfaces=1000000"], {}, [], nodeArgs);
   const bare = await startBare();
   try {
     const target = new URL(server.url);
@@ -45,15 +54,22 @@ export async function replayBench(): Promise<void> {
     console.log(`bench/gateway replay: one pre-signed request per operation, ${CONNECTIONS} keep-alive connections, ${SECONDS} s each,`);
     console.log("against hyperlocal (signature verified on every request) and a bare node:http server answering 200, same run");
     for (const c of cases) {
-      const h = await run(target.port, c.req, c.expect);
-      const b = await run(String(bare.port), c.req, 200);
+      if (only && !c.label.includes(only)) continue;
+      const h = await run(target.port, c.req, c.expect, server.proc.pid!);
+      const b = await run(String(bare.port), c.req, 200, bare.pid);
       console.log(row(`${c.label}: hyperlocal`, h));
       console.log(row(`${c.label}: bare node:http`, b));
-      console.log(`${c.label}: ratio ${(h.perSecond / b.perSecond).toFixed(2)}`);
+      console.log(`${c.label}: ratio ${(h.perSecond / b.perSecond).toFixed(2)}   server CPU per request: hyperlocal ${h.cpuUs.toFixed(0)} µs, bare ${b.cpuUs.toFixed(0)} µs (ratio ${(b.cpuUs / h.cpuUs).toFixed(2)})`);
     }
   } finally {
     bare.stop();
     await server.stop();
+  }
+  if (profileDir) {
+    const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
+    if (!file) throw new Error(`no profile written in ${profileDir}`);
+    console.log(`server profile: ${join(profileDir, file)}`);
+    console.log(summarizeProfile(join(profileDir, file)));
   }
 }
 
@@ -64,7 +80,17 @@ interface Signed {
   body: string;
 }
 
-async function run(port: string, req: Signed, expect: number): Promise<LoadResult> {
+/**
+ * CPU time (user + system) a process has used, in µs, from /proc/<pid>/stat. Throughput on a shared
+ * machine swings with the load of others; the CPU a server spends per request hardly does.
+ */
+function cpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(f[11]) + Number(f[12])) * 1e6) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+async function run(port: string, req: Signed, expect: number, pid: number): Promise<LoadResult & { cpuUs: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const once = () =>
     new Promise<void>((resolve, reject) => {
@@ -78,7 +104,9 @@ async function run(port: string, req: Signed, expect: number): Promise<LoadResul
     });
   try {
     await load(once, CONNECTIONS, 500); // warm-up: JIT on both sides
-    return await load(once, CONNECTIONS, SECONDS * 1000);
+    const cpu0 = cpuUs(pid);
+    const r = await load(once, CONNECTIONS, SECONDS * 1000);
+    return { ...r, cpuUs: (cpuUs(pid) - cpu0) / r.requests };
   } finally {
     agent.destroy();
   }
@@ -128,7 +156,7 @@ async function prepare(server: ChildServer, sign: ReturnType<typeof signer>): Pr
 }
 
 /** The limit: a bare node:http server in its own process answering 200 with a small body. */
-async function startBare(): Promise<{ port: number; stop: () => void }> {
+async function startBare(): Promise<{ port: number; pid: number; stop: () => void }> {
   const source = `
     const body = '{"ok":true}';
     const s = require("node:http").createServer((req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }); res.end(body); }); });
@@ -136,5 +164,5 @@ async function startBare(): Promise<{ port: number; stop: () => void }> {
     s.listen(0, "127.0.0.1", () => process.stdout.write(String(s.address().port) + "\\n"));`;
   const proc = spawn(process.execPath, ["-e", source], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve) => proc.stdout!.once("data", (d: Buffer) => resolve(Number(String(d).trim()))));
-  return { port, stop: () => proc.kill() };
+  return { port, pid: proc.pid!, stop: () => proc.kill() };
 }

@@ -16,7 +16,7 @@ options (each also an environment variable):
 ${configHelp()}
 `;
 
-/** Started by bin/hyperlocal.mjs (an IPC channel to it): if that process goes away, even by SIGKILL, so do we. */
+/** Started by a parent with an IPC channel to it (a harness): if that process goes away, even by SIGKILL, so do we. */
 const orphaned = () => process.exit(0);
 
 async function main(argv: string[]): Promise<number> {
@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const app = await startApp(config);
-    // Ctrl-C reaches both bin/hyperlocal.mjs and us, which forwards it again: stop once. SIGHUP (the
+    // Ctrl-C may reach us twice (from the terminal and from a parent that forwards it): stop once. SIGHUP (the
     // terminal closed) stops the server too, with its execution environments, never orphaning them.
     let stopping: Promise<void> | undefined;
     const stop = () => {

@@ -1,12 +1,28 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomFillSync, randomUUID } from "node:crypto";
 
 export function uuid(): string {
   return randomUUID();
 }
 
+// Random bytes for ids, drawn from a pool filled 4 KiB at a time: one randomBytes() call per id costs
+// more than the rest of creating most resources.
+const pool = Buffer.alloc(4096);
+let poolUsed = pool.length;
+
+/** n random bytes as lowercase hex (n at most 4096). */
+export function randomHex(n: number): string {
+  if (poolUsed + n > pool.length) {
+    randomFillSync(pool);
+    poolUsed = 0;
+  }
+  const hex = pool.toString("hex", poolUsed, poolUsed + n);
+  poolUsed += n;
+  return hex;
+}
+
 /** EC2-style id: prefix + 17 lowercase hex digits, e.g. vpc-0a1b2c3d4e5f60718. */
 export function ec2Id(prefix: string): string {
-  return `${prefix}-${randomBytes(9).toString("hex").slice(0, 17)}`;
+  return `${prefix}-${randomHex(9).slice(0, 17)}`;
 }
 
 const AKID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -10,9 +10,16 @@ export interface Logger {
   error(msg: string): void;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l + "\n")): Logger {
+let stderrLines: ((line: string) => void) | undefined;
+/** The default destination: stderr, batched (one writer for every logger of the process). */
+function toStderr(line: string): void {
+  stderrLines ??= batchedWriter((text) => process.stderr.write(text));
+  stderrLines(line);
+}
+
+export function createLogger(level: LogLevel, write: (line: string) => void = toStderr): Logger {
   const log = (lvl: LogLevel, msg: string) => {
-    if (ORDER[lvl] >= ORDER[logger.level]) write(`${new Date().toISOString()} ${lvl.toUpperCase().padEnd(5)} ${msg}`);
+    if (ORDER[lvl] >= ORDER[logger.level]) write(`${isoNow()} ${lvl.toUpperCase().padEnd(5)} ${msg}`);
   };
   const logger: Logger = {
     level,
@@ -22,4 +29,41 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
     error: (m) => log("error", m),
   };
   return logger;
+}
+
+/**
+ * Lines gathered and written once per turn of the event loop: at the default level every request
+ * logs a line, and a write to stderr (a pipe or a file: synchronous) per line costs more than the
+ * line. What is pending is written when the process exits, however it exits short of SIGKILL.
+ */
+export function batchedWriter(out: (text: string) => void): (line: string) => void {
+  let pending: string[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending.length === 0) return;
+    const text = pending.join("\n") + "\n";
+    pending = [];
+    out(text);
+  };
+  process.once("exit", flush);
+  return (line) => {
+    pending.push(line);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush).unref();
+    }
+  };
+}
+
+// Log lines in one millisecond share one timestamp string: formatting it is most of a line's cost.
+let lastMs = -1;
+let lastIso = "";
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }

@@ -7,6 +7,9 @@ import { extractZip } from "./zip-extract.ts";
 import { ZipError } from "./zip-error.ts";
 import { listZip, S_IFLNK, S_IFMT } from "./zip.ts";
 
+/** Set by the production build (scripts/build.mjs): the worker's module is then bundled too, as dist/zip-worker.js. */
+declare const HYPERLOCAL_BUNDLED: boolean | undefined;
+
 export interface ZipUnpackerOptions {
   /** Zips of at most 1 MiB that unpack to at most this many bytes run inline; 0: always the worker. Default 4 MiB. */
   inlineMaxBytes?: number;
@@ -107,7 +110,8 @@ export class ZipUnpacker {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const module = new URL(`./zip-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url).href;
+    // In the bundle, import.meta.url is still this source file's URL (see scripts/build.mjs).
+    const module = new URL(typeof HYPERLOCAL_BUNDLED === "boolean" ? "../../dist/zip-worker.js" : "./zip-worker.ts", import.meta.url).href;
     const w = new Worker(new URL("./zip-worker-boot.mjs", import.meta.url), { workerData: { module } });
     w.on("message", (r: UnzipReply) => this.settle(r));
     // A worker that dies takes its jobs with it; the next job starts a new one.

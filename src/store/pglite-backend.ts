@@ -1,4 +1,4 @@
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import type { Commit, StoredRow, StoreBackend } from "./backend.ts";
 
 /**
@@ -30,6 +30,8 @@ export class PgliteBackend implements StoreBackend {
   private constructor(private readonly db: PGlite) {}
 
   static async open(dataDir: string): Promise<PgliteBackend> {
+    // Loaded on first use: a server without --state-dir never needs PGlite, and its start is faster for it.
+    const { PGlite } = await import("@electric-sql/pglite");
     const db = await PGlite.create(dataDir);
     await db.exec(SCHEMA);
     return new PgliteBackend(db);

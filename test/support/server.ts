@@ -7,6 +7,7 @@ import { startApp, type App } from "../../src/app.ts";
 import { defaultConfig, type Config } from "../../src/config.ts";
 import { createLogger } from "../../src/core/logger.ts";
 import { defaultQuotas, type Quotas } from "../../src/quotas.ts";
+import { BUNDLE, ensureBuilt } from "../../scripts/build.mjs";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -55,12 +56,20 @@ process.on("exit", () => {
 
 const ROOT = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..", "..");
 
+/** The production build, brought up to date once per test process: child servers run what `npm start` runs. */
+let built: Promise<unknown> | undefined;
+function builtServer(): Promise<string> {
+  built ??= ensureBuilt();
+  return built.then(() => BUNDLE);
+}
+
 /**
- * The real CLI in a child process (`hyperlocal start`), for end-to-end tests. `wrapper`: an argv
- * prefix it starts under (e.g. `unshare --user --map-user=1000 --` for an unprivileged server).
+ * The real CLI in a child process (`hyperlocal start`, from the build), for end-to-end tests. `wrapper`:
+ * an argv prefix it starts under (e.g. `unshare --user --map-user=1000 --` for an unprivileged server);
+ * `nodeArgs`: options for node itself (e.g. `--cpu-prof`, for a benchmark).
  */
-export function startChildServer(args: string[] = [], env: NodeJS.ProcessEnv = {}, wrapper: string[] = []): Promise<ChildServer> {
-  const argv = [...wrapper, process.execPath, "--import", "tsx", join(ROOT, "src/main.ts"), "start", "--port", "0", ...args];
+export async function startChildServer(args: string[] = [], env: NodeJS.ProcessEnv = {}, wrapper: string[] = [], nodeArgs: string[] = []): Promise<ChildServer> {
+  const argv = [...wrapper, process.execPath, ...nodeArgs, await builtServer(), "start", "--port", "0", ...args];
   const proc = spawn(argv[0], argv.slice(1), {
     cwd: ROOT,
     env: { ...process.env, HYPERLOCAL_READY_LINE: "1", HYPERLOCAL_LOG_LEVEL: "warn", HYPERLOCAL_QUOTAS: TEST_QUOTA_ENV, ...env },
@@ -99,9 +108,10 @@ export function startChildServer(args: string[] = [], env: NodeJS.ProcessEnv = {
 }
 
 /** Run `hyperlocal ...` to completion (for start-up failures and --help). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const server = await builtServer();
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/main.ts"), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const proc = spawn(process.execPath, [server, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     proc.stdout.on("data", (d) => (stdout += d));

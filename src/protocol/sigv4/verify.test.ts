@@ -5,7 +5,7 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { Hash } from "@smithy/hash-node";
 
 const Sha256 = Hash.bind(null, "sha256");
-import { canonicalQuery, HOST_NOT_SIGNED, parseSignature, SigningKeyCache, verifySignature, type VerifyInput } from "./verify.ts";
+import { canonicalPath, canonicalQuery, HOST_NOT_SIGNED, s3CanonicalPath, parseSignature, sha256Hex, SigningKeyCache, verifySignature, type VerifyInput } from "./verify.ts";
 
 // The smithy signer (what the AWS SDK uses) is the reference: whatever it signs must verify.
 const creds = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
@@ -96,6 +96,20 @@ describe("SigV4 verification against the SDK's signer", () => {
     assert.equal(parsed.info.expiresSec, 300);
     assert.equal(verifySignature(parsed.info, input, creds.secretAccessKey, cache), true);
     assert.equal(verifySignature(parsed.info, { ...input, rawQuery: input.rawQuery.replace("GetCallerIdentity", "GetSessionToken") }, creds.secretAccessKey, cache), false);
+  });
+
+  it("canonicalises paths: plain ones as they are, encoded ones encoded again (S3: once)", () => {
+    assert.equal(canonicalPath("/2015-03-31/functions/my-function_1.x~y"), "/2015-03-31/functions/my-function_1.x~y");
+    assert.equal(canonicalPath("/2015-03-31/functions/arn%3Aaws%3Alambda/a b"), "/2015-03-31/functions/arn%253Aaws%253Alambda/a%20b");
+    assert.equal(canonicalPath("/it's(*)!"), "/it%27s%28%2A%29%21");
+    assert.equal(s3CanonicalPath("/bucket/plain-key.txt"), "/bucket/plain-key.txt");
+    assert.equal(s3CanonicalPath("/bucket/a%20b/c d"), "/bucket/a%20b/c%20d");
+  });
+
+  it("hashes strings and bytes as SHA-256 in hex (FIPS 180-2 vectors)", () => {
+    assert.equal(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert.equal(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert.equal(sha256Hex(Buffer.from("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   });
 
   it("parses missing and malformed authorization", () => {
