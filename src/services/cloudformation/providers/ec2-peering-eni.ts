@@ -1,9 +1,10 @@
 import { ignoreNotFound, list, numbered, pick, retagEc2, s, tagSpec } from "./common.ts";
-import { schema, type ResourceProvider } from "./types.ts";
+import type { ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 export const vpcPeeringConnectionProvider: ResourceProvider = {
   type: "AWS::EC2::VPCPeeringConnection",
-  schema: schema({ VpcId: "String!:replace", PeerVpcId: "String!:replace", PeerOwnerId: "String:replace", PeerRegion: "String:replace", PeerRoleArn: "String:replace", Tags: "List" }, ["Id"]),
+  schema: specSchema("AWS::EC2::VPCPeeringConnection", { unimplemented: ["AssumeRoleRegion"] }),
   async create(ctx, props) {
     const r = await ctx.call.ec2("CreateVpcPeeringConnection", { VpcId: s(props.VpcId), PeerVpcId: s(props.PeerVpcId), PeerOwnerId: s(props.PeerOwnerId), PeerRegion: s(props.PeerRegion), ...tagSpec(ctx, props, "vpc-peering-connection") });
     const id = String(pick(r, "vpcPeeringConnection.vpcPeeringConnectionId"));
@@ -22,10 +23,7 @@ export const vpcPeeringConnectionProvider: ResourceProvider = {
 
 export const networkInterfaceProvider: ResourceProvider = {
   type: "AWS::EC2::NetworkInterface",
-  schema: schema(
-    { SubnetId: "String!:replace", Description: "String", GroupSet: "List", PrivateIpAddress: "String:replace", SecondaryPrivateIpAddressCount: "Integer", SourceDestCheck: "Boolean", InterfaceType: "String:replace", Ipv6AddressCount: "Integer", Tags: "List" },
-    ["Id", "PrimaryPrivateIpAddress", "SecondaryPrivateIpAddresses", "PrimaryIpv6Address", "VpcId"],
-  ),
+  schema: specSchema("AWS::EC2::NetworkInterface", { unimplemented: ["ConnectionTrackingSpecification", "EnablePrimaryIpv6", "Ipv4PrefixCount", "Ipv4Prefixes", "Ipv6Addresses", "Ipv6PrefixCount", "Ipv6Prefixes", "PrivateIpAddresses", "PublicIpDnsHostnameTypeSpecification"] }),
   async create(ctx, props) {
     const r = await ctx.call.ec2("CreateNetworkInterface", {
       SubnetId: s(props.SubnetId),
