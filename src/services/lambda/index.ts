@@ -55,6 +55,8 @@ export interface LambdaModule {
    * function does not exist. Fits NetworkModuleDeps.functionSource.
    */
   networkSource(account: string, region: string, functionName: string, qualifier?: string): NetworkSource | undefined;
+  /** Tags an AWS service adds (CloudFormation's aws:cloudformation:*), which no caller may add; false when there is no such function. */
+  addServiceTags(account: string, region: string, functionName: string, tags: Record<string, string>): boolean;
 }
 
 /** InvokeAsync (2014-11-13), deprecated but still routed: queue like an Event invoke. */
@@ -224,6 +226,13 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
       if (!Object.hasOwn(env.state(account, region).functions, functionName)) return undefined;
       if (env.vpc) return env.vpc.networkSource(account, region, functionName, qualifier);
       return { account, region, functionName };
+    },
+    addServiceTags: (account, region, functionName, tags) => {
+      const functions = env.state(account, region).functions;
+      if (!Object.hasOwn(functions, functionName)) return false;
+      Object.assign(functions[functionName].tags, tags);
+      env.markDirty();
+      return true;
     },
   };
 }

@@ -20,6 +20,7 @@ import { needsReplacement, sorted } from "./diff.ts";
 import { physicalName } from "./names.ts";
 import { orderingHint, withOrderingTrap } from "./ordering-trap.ts";
 import { buildPlan, makeScope, own, type Plan, type PlanEnv } from "./plan.ts";
+import { addStackTags } from "./stack-tags.ts";
 import { validateProperties } from "./validate-properties.ts";
 
 export interface EngineDeps {
@@ -223,6 +224,7 @@ export class StackEngine {
       rec.physicalId = out.physicalId;
       rec.attributes = out.attributes;
       rec.properties = props;
+      addStackTags(this.deps.targets, provider, stack, decl.logicalId, out.physicalId, out.attributes);
       delete rec.statusReason;
       return true;
     } catch (e) {
