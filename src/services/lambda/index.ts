@@ -14,6 +14,13 @@ import { createAlias, deleteAlias, getAlias, listAliases, updateAlias } from "./
 import { AsyncQueue } from "./async-queue.ts";
 import { UNZIP_FAILED } from "./code-store.ts";
 import { deleteFunctionConcurrency, getAccountSettings, getFunctionConcurrency, putFunctionConcurrency } from "./concurrency.ts";
+import {
+  deleteFunctionEventInvokeConfig,
+  getFunctionEventInvokeConfig,
+  listFunctionEventInvokeConfigs,
+  putFunctionEventInvokeConfig,
+  updateFunctionEventInvokeConfig,
+} from "./event-invoke-config.ts";
 import { LambdaEnv, type LambdaCall, type LambdaOperation, type LambdaOptions } from "./env.ts";
 import { parseFunctionRef } from "./function-names.ts";
 import {
@@ -93,6 +100,11 @@ const OPERATIONS: Record<LambdaOperationName, LambdaOperation> = {
   DeleteFunctionConcurrency: deleteFunctionConcurrency,
   GetFunctionConcurrency: getFunctionConcurrency,
   GetAccountSettings: getAccountSettings,
+  PutFunctionEventInvokeConfig: putFunctionEventInvokeConfig,
+  GetFunctionEventInvokeConfig: getFunctionEventInvokeConfig,
+  UpdateFunctionEventInvokeConfig: updateFunctionEventInvokeConfig,
+  DeleteFunctionEventInvokeConfig: deleteFunctionEventInvokeConfig,
+  ListFunctionEventInvokeConfigs: listFunctionEventInvokeConfigs,
 };
 
 export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime: RuntimeManager, opts: LambdaOptions = {}): LambdaModule {

@@ -9,6 +9,7 @@ import { roleProvider } from "./iam-role.ts";
 import { managedPolicyProvider, policyProvider } from "./iam-policies.ts";
 import { accessKeyProvider, userProvider } from "./iam-users.ts";
 import { instanceProfileProvider } from "./iam-instance-profile.ts";
+import { eventInvokeConfigProvider } from "./lambda-event-invoke-config.ts";
 import { functionProvider } from "./lambda-function.ts";
 import { aliasProvider, permissionProvider, versionProvider } from "./lambda-versions.ts";
 import { waitConditionHandleProvider } from "./wait-condition.ts";
@@ -45,6 +46,7 @@ const ALL: ResourceProvider[] = [
   versionProvider,
   aliasProvider,
   permissionProvider,
+  eventInvokeConfigProvider,
   waitConditionHandleProvider,
 ];
 
