@@ -17,8 +17,9 @@ import { ec2Scenario } from "../support/shape-check/scenario-ec2.ts";
 import { lambdaScenario } from "../support/shape-check/scenario-lambda.ts";
 import { iamScenario, stsScenario } from "../support/shape-check/scenario-iam.ts";
 import { cloudFormationScenario } from "../support/shape-check/scenario-cloudformation.ts";
+import { s3Scenario } from "../support/shape-check/scenario-s3.ts";
 
-const SERVICES = ["lambda", "ec2", "iam", "sts", "cloudformation"];
+const SERVICES = ["lambda", "ec2", "iam", "sts", "cloudformation", "s3"];
 const SKIP = botocoreAvailable() ? false : "needs Debian's python3-botocore models (.ci/run installs them)";
 
 describe("shape check: every served operation against the AWS model", { skip: SKIP }, () => {
@@ -57,6 +58,10 @@ describe("shape check: every served operation against the AWS model", { skip: SK
 
   it("CloudFormation", async () => {
     await cloudFormationScenario(rec.clients(bare.url).cloudformation);
+  });
+
+  it("S3", async () => {
+    await s3Scenario(rec.clients(app.url).s3);
   });
 
   it("coverage: every served operation exercised, every answer in the model's shape", async () => {
