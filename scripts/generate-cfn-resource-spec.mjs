@@ -3,7 +3,8 @@
 // specification (properties, required, types, update behaviour, attributes) of the resource types
 // hyperlocal serves, taken from the pinned devDependency @aws-cdk/aws-service-spec.
 // Run: node scripts/generate-cfn-resource-spec.mjs   (the output is committed; CI never regenerates it)
-import { readFileSync, writeFileSync } from "node:fs";
+//      node scripts/generate-cfn-resource-spec.mjs --check   (exit 1 when the committed file differs)
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -95,5 +96,11 @@ ${entries(defs)}
   },
 };
 `;
-writeFileSync(join(root, "src/services/cloudformation/spec/resource-spec.generated.ts"), out);
+const target = join(root, "src/services/cloudformation/spec/resource-spec.generated.ts");
+if (process.argv.includes("--check")) {
+  const same = existsSync(target) && readFileSync(target, "utf8") === out;
+  console.log(same ? "resource-spec.generated.ts is up to date" : "resource-spec.generated.ts differs from what the pinned package gives: regenerate it");
+  process.exit(same ? 0 : 1);
+}
+writeFileSync(target, out);
 console.log(`wrote ${TYPES.length} types, ${Object.keys(defs).length} definitions from @aws-cdk/aws-service-spec ${version}`);

@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { SPEC_SOURCE, specDefinition, specSchema } from "./resource-spec.ts";
 import { supportedTypes } from "../providers/registry.ts";
 
@@ -30,4 +32,9 @@ test("required properties, types and attributes come from it too", () => {
 test("every type hyperlocal serves is in the generated data", () => {
   for (const t of supportedTypes()) assert.doesNotThrow(() => specSchema(t), t);
   assert.throws(() => specSchema("AWS::EC2::Instance"), /not in the generated resource specification/);
+});
+
+test("the committed file is what the generator makes from the pinned package (reproducible)", () => {
+  const out = execFileSync(process.execPath, [fileURLToPath(new URL("../../../../scripts/generate-cfn-resource-spec.mjs", import.meta.url)), "--check"], { encoding: "utf8" });
+  assert.match(out, /up to date/);
 });
