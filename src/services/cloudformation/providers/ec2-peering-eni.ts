@@ -8,8 +8,11 @@ export const vpcPeeringConnectionProvider: ResourceProvider = {
   async create(ctx, props) {
     const r = await ctx.call.ec2("CreateVpcPeeringConnection", { VpcId: s(props.VpcId), PeerVpcId: s(props.PeerVpcId), PeerOwnerId: s(props.PeerOwnerId), PeerRegion: s(props.PeerRegion), ...tagSpec(ctx, props, "vpc-peering-connection") });
     const id = String(pick(r, "vpcPeeringConnection.vpcPeeringConnectionId"));
-    // Same account and region: CloudFormation accepts the request it made.
-    if (props.PeerOwnerId === undefined || s(props.PeerOwnerId) === ctx.account) await ctx.call.ec2("AcceptVpcPeeringConnection", { VpcPeeringConnectionId: id });
+    // Same account and region: CloudFormation accepts the request it made. Across Regions it stays
+    // pending-acceptance for the peer's Region to accept (unverified: whether AWS accepts it itself).
+    const sameAccount = props.PeerOwnerId === undefined || s(props.PeerOwnerId) === ctx.account;
+    const sameRegion = props.PeerRegion === undefined || s(props.PeerRegion) === ctx.region;
+    if (sameAccount && sameRegion) await ctx.call.ec2("AcceptVpcPeeringConnection", { VpcPeeringConnectionId: id });
     return { physicalId: id, attributes: { Id: id } };
   },
   async update(ctx, id, props, old, attrs) {
