@@ -160,6 +160,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         store.markDirty();
         net.invalidate();
       },
+      serviceTags: (service, account, region, id, tags) =>
+        service === "ec2" ? ec2.internal.addServiceTags(account, region, id, tags) : lambda.addServiceTags(account, region, id, tags),
     },
     // Custom resources' ResponseURL: function code reaches only the function listener.
     serverUrl: () => functionUrl,

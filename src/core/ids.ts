@@ -39,8 +39,8 @@ export function secretAccessKey(): string {
   return randomBytes(30).toString("base64").replace(/[+/=]/g, "A").slice(0, 40);
 }
 
-/** IAM unique ids: AIDA (user), AROA (role), ANPA (policy), AGPA (group) + 17 characters. */
-export function iamUniqueId(prefix: "AIDA" | "AROA" | "ANPA" | "AGPA" | "ASCA"): string {
+/** IAM unique ids: AIDA (user), AROA (role), ANPA (policy), AGPA (group), AIPA (instance profile) + 17 characters. */
+export function iamUniqueId(prefix: "AIDA" | "AROA" | "ANPA" | "AGPA" | "AIPA" | "ASCA"): string {
   const bytes = randomBytes(17);
   let s = prefix;
   for (const b of bytes) s += AKID_ALPHABET[b & 31];

@@ -16,8 +16,10 @@ import { servedOperations } from "../support/shape-check/served-operations.ts";
 import { ec2Scenario } from "../support/shape-check/scenario-ec2.ts";
 import { lambdaScenario } from "../support/shape-check/scenario-lambda.ts";
 import { iamScenario, stsScenario } from "../support/shape-check/scenario-iam.ts";
+import { cloudFormationScenario } from "../support/shape-check/scenario-cloudformation.ts";
+import { s3Scenario } from "../support/shape-check/scenario-s3.ts";
 
-const SERVICES = ["lambda", "ec2", "iam", "sts"];
+const SERVICES = ["lambda", "ec2", "iam", "sts", "cloudformation", "s3"];
 const SKIP = botocoreAvailable() ? false : "needs Debian's python3-botocore models (.ci/run installs them)";
 
 describe("shape check: every served operation against the AWS model", { skip: SKIP }, () => {
@@ -54,6 +56,14 @@ describe("shape check: every served operation against the AWS model", { skip: SK
     await lambdaScenario(c.lambda, c.iam, c.ec2, app.url);
   });
 
+  it("CloudFormation", async () => {
+    await cloudFormationScenario(rec.clients(bare.url).cloudformation);
+  });
+
+  it("S3", async () => {
+    await s3Scenario(rec.clients(app.url).s3);
+  });
+
   it("coverage: every served operation exercised, every answer in the model's shape", async () => {
     const lines: string[] = [];
     const missing: string[] = [];
@@ -78,7 +88,7 @@ describe("shape check: every served operation against the AWS model", { skip: SK
       served += ops.length;
       exercised += ex;
       passing += ok;
-      lines.push(`  ${service.padEnd(8)} served ${ops.length}, exercised ${ex}, passing ${ok}`);
+      lines.push(`  ${service.padEnd(14)} served ${ops.length}, exercised ${ex}, passing ${ok}`);
     }
     const notes = new Set<string>();
     for (const r of rec.records.values()) for (const n of r.notes) notes.add(`${r.service}:${r.operation}: ${n}`);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
 import type { App } from "../../src/app.ts";
-import { clients } from "../support/clients.ts";
+import { clients, rejects } from "../support/clients.ts";
 import { LOCALSTACK, recordedError } from "../support/recorded.ts";
 import { startTestServer } from "../support/server.ts";
 
@@ -100,13 +100,42 @@ describe("recorded EC2 answers", () => {
       assert.equal(p.AccepterVpcInfo!.PeeringOptions!.AllowDnsResolutionFromRemoteVpc, true);
       assert.equal(p.RequesterVpcInfo!.PeeringOptions!.AllowDnsResolutionFromRemoteVpc, false);
     });
-    it("across Regions the accepter's Region is the peer's, and the connection shows there", { todo: "cross-region peering is a known gap (PeerRegion is ignored)" }, async () => {
+    it("across Regions the accepter's Region is the peer's, and the connection shows there (EC2 API reference, CreateVpcPeeringConnection PeerRegion)", async () => {
       const west = clients(app.url, undefined, "us-west-2").ec2;
       const far = (await west.send(new E.CreateVpcCommand({ CidrBlock: "192.168.9.0/24" }))).Vpc!.VpcId!;
       const x = (await ec2.send(new E.CreateVpcPeeringConnectionCommand({ VpcId: created.VpcId, PeerVpcId: far, PeerRegion: "us-west-2" }))).VpcPeeringConnection!;
       assert.equal(x.AccepterVpcInfo!.Region, "us-west-2");
-      const there = (await west.send(new E.DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [x.VpcPeeringConnectionId!] }))).VpcPeeringConnections!;
+      assert.equal(x.RequesterVpcInfo!.Region, "us-east-1");
+      const id = x.VpcPeeringConnectionId!;
+      const describe = async (client: E.EC2Client) => (await client.send(new E.DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [id] }))).VpcPeeringConnections!;
+      const there = await describe(west);
       assert.equal(there.length, 1);
+      assert.equal(there[0].Status!.Code, "pending-acceptance");
+      assert.equal(there[0].AccepterVpcInfo!.Region, "us-west-2");
+      assert.equal((await describe(ec2))[0].Status!.Code, "pending-acceptance");
+      // Accepted in the peer's Region, it is active on both sides.
+      const wrongSide = await rejects(ec2.send(new E.AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id })));
+      assert.equal(wrongSide.name, "OperationNotPermitted");
+      await west.send(new E.AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id }));
+      assert.equal((await describe(ec2))[0].Status!.Code, "active");
+      assert.equal((await describe(west))[0].Status!.Code, "active");
+      assert.deepEqual((await describe(ec2))[0].AccepterVpcInfo!.CidrBlockSet, [{ CidrBlock: "192.168.9.0/24" }]);
+      // A route in the requester's Region can use it; deleting from the requester's side deletes it in both.
+      const rtb = (await ec2.send(new E.CreateRouteTableCommand({ VpcId: created.VpcId }))).RouteTable!.RouteTableId!;
+      await ec2.send(new E.CreateRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: "192.168.9.0/24", VpcPeeringConnectionId: id }));
+      await ec2.send(new E.DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id }));
+      assert.equal((await describe(west))[0].Status!.Code, "deleted");
+      assert.equal((await describe(ec2))[0].Status!.Code, "deleted");
+    });
+    it("across Regions a peer VPC that is not in the peer's Region: the request is made, then failed (EC2 API reference: VpcPeeringConnectionStateReason)", async () => {
+      const west = clients(app.url, undefined, "us-west-2").ec2;
+      const x = (await ec2.send(new E.CreateVpcPeeringConnectionCommand({ VpcId: created.VpcId, PeerVpcId: "vpc-0123456789abcdef0", PeerRegion: "us-west-2" }))).VpcPeeringConnection!;
+      assert.equal(x.Status!.Code, "initiating-request");
+      const p = (await ec2.send(new E.DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [x.VpcPeeringConnectionId!] }))).VpcPeeringConnections![0];
+      assert.equal(p.Status!.Code, "failed");
+      assert.equal(p.Status!.Message, "Failed due to incorrect VPC-ID, Account ID, or overlapping CIDR range");
+      const none = await rejects(west.send(new E.DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [x.VpcPeeringConnectionId!] })));
+      assert.equal(none.name, "InvalidVpcPeeringConnectionID.NotFound");
     });
   });
 

@@ -29,6 +29,8 @@ export interface CfnTargets {
   roleTrustsCloudFormation(account: string, roleArn: string): boolean;
   /** A resource operation changed state outside a request: save, and tell the network model. */
   changed(): void;
+  /** Add the aws:cloudformation:* tags, which only AWS may set, to an EC2 resource or a Lambda function. */
+  serviceTags(service: "ec2" | "lambda", account: string, region: string, id: string, tags: Record<string, string>): boolean;
 }
 
 /** An error from a service a stack called: which service, for AWS's event text. */

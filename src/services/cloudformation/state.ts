@@ -82,6 +82,24 @@ export interface StackRec {
   imports: string[];
   /** Set when an operation is cancelled (CancelUpdateStack). */
   cancelRequested?: boolean;
+  /** What an update rollback still has to do after UPDATE_ROLLBACK_FAILED, for ContinueUpdateRollback. */
+  pendingRollback?: PendingRollback;
+}
+
+/** One change an update made, undone by its rollback. */
+export interface JournalEntry {
+  id: string;
+  kind: "created" | "updated" | "replaced";
+  before: StackResourceRec;
+}
+
+export interface PendingRollback {
+  /** Changes still to undo, in the order they are undone (newest first). */
+  steps: JournalEntry[];
+  /** Physical resources the update created, deleted once the undo is done. */
+  toDelete: StackResourceRec[];
+  /** Resources whose update failed (before changing anything). */
+  failed: string[];
 }
 
 export interface ChangeRec {

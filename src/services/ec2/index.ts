@@ -91,7 +91,8 @@ export function createEc2Service(deps: ServiceDeps): {
 
   const operations: Record<string, QueryOperation<OperationContext>> = {};
   for (const [name, op] of Object.entries(table)) {
-    operations[name] = (p, ctx) => op({ p, ctx, s: stateFor(ctx.accountId, ctx.region), now: ctx.clock.now(), quotas: deps.config.quotas ?? defaultQuotas() });
+    operations[name] = (p, ctx) =>
+      op({ p, ctx, s: stateFor(ctx.accountId, ctx.region), now: ctx.clock.now(), quotas: deps.config.quotas ?? defaultQuotas(), regionState: (region) => stateFor(ctx.accountId, region) });
   }
 
   const dispatch = queryDispatcher<OperationContext>({ protocol: "ec2-query", version: "2016-11-15", xmlns: EC2_XMLNS, operations });

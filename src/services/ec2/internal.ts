@@ -5,6 +5,7 @@ import { allocateInterface, groupsForSubnet, releaseInterface } from "./network-
 import { routeFor, type RouteDecision } from "./route-tables.ts";
 import { type Ec2State, type EniRec, valuesOf } from "./state.ts";
 import { availableIpAddressCount } from "./subnets.ts";
+import { taggable } from "./tags.ts";
 import { vpcCidrs, vpcIpv6Cidrs } from "./vpcs.ts";
 
 /**
@@ -101,6 +102,8 @@ export interface Ec2Internal {
   describeVpcEndpoint(account: string, region: string, vpcEndpointId: string): VpcEndpointView | undefined;
   /** the full state snapshot for the network reachability model (read-only use) */
   vpcState(account: string, region: string): Ec2State;
+  /** Tags an AWS service adds (CloudFormation's aws:cloudformation:*), which no caller may add; false when the id is not a taggable resource. */
+  addServiceTags(account: string, region: string, resourceId: string, tags: Record<string, string>): boolean;
 }
 
 export function interfaceView(e: EniRec): NetworkInterfaceView {
@@ -217,6 +220,16 @@ export function createInternal(stateFor: (account: string, region: string) => Ec
     },
     vpcState(account, region) {
       return stateFor(account, region);
+    },
+    addServiceTags(account, region, resourceId, tags) {
+      let found: { tags: Record<string, string> };
+      try {
+        found = taggable(stateFor(account, region), resourceId);
+      } catch {
+        return false;
+      }
+      Object.assign(found.tags, tags);
+      return true;
     },
   };
 }

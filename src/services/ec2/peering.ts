@@ -14,9 +14,10 @@ import { tagSetView, tagSpecifications } from "./tags.ts";
 import { vpcCidrs, vpcIpv6Cidrs } from "./vpcs.ts";
 
 /**
- * VPC peering within one account and region: request, accept or reject, delete. Routing through
- * a peering connection reaches only the peer VPC's own blocks (no transitive routing); see
- * routeFor in route-tables.ts.
+ * VPC peering within one account, in one Region or across two: request, accept or reject, delete.
+ * A cross-Region connection is kept in both Regions' states (same id, kept equal by mirror()), so it
+ * shows, is accepted and can be deleted from either side. Routing through a peering connection
+ * reaches only the peer VPC's own blocks (no transitive routing); see routeFor in route-tables.ts.
  */
 export const PENDING_ACCEPTANCE_MS = 7 * 24 * 3600_000;
 
@@ -36,6 +37,44 @@ function setStatus(p: PeeringRec, status: PeeringStatus, account: string): void 
   p.message = MESSAGES[status]?.(account) ?? status;
 }
 
+/** The requester's Region (records from before cross-Region peering have only the accepter's). */
+function requesterRegion(p: PeeringRec): string {
+  return p.requesterRegion ?? p.region;
+}
+
+const vpcArn = (region: string, account: string, id: string) => `arn:aws:ec2:${region}:${account}:vpc/${id}`;
+
+/** The other Region's state of a cross-Region connection, or undefined within one Region. */
+function otherSide(c: Ec2Call, p: PeeringRec): Ec2State | undefined {
+  const there = c.s.region === p.region ? requesterRegion(p) : p.region;
+  return there === c.s.region || !c.regionState ? undefined : c.regionState(there);
+}
+
+/** A copy for the other Region's state (its tags a dictionary of their own). */
+function copyOf(p: PeeringRec): PeeringRec {
+  return {
+    ...p,
+    requesterCidrs: [...p.requesterCidrs],
+    requesterIpv6: [...p.requesterIpv6],
+    accepterCidrs: [...p.accepterCidrs],
+    accepterIpv6: [...p.accepterIpv6],
+    tags: Object.assign(dict(), p.tags),
+  };
+}
+
+/** A cross-Region connection changed on one side: the other side's copy becomes the same. */
+function mirror(c: Ec2Call, p: PeeringRec): void {
+  const other = otherSide(c, p);
+  if (other) other.peerings[p.id] = copyOf(p);
+}
+
+/** The VPC of one side, wherever its Region is. */
+function sideVpc(c: Ec2Call, p: PeeringRec, side: "requester" | "accepter") {
+  const region = side === "requester" ? requesterRegion(p) : p.region;
+  const s = region === c.s.region ? c.s : c.regionState?.(region);
+  return s?.vpcs[side === "requester" ? p.requesterVpcId : p.accepterVpcId];
+}
+
 function vpcInfo(s: Ec2State, p: PeeringRec, side: "requester" | "accepter"): XmlObject {
   const vpcId = side === "requester" ? p.requesterVpcId : p.accepterVpcId;
   const cidrs = side === "requester" ? p.requesterCidrs : p.accepterCidrs;
@@ -50,7 +89,7 @@ function vpcInfo(s: Ec2State, p: PeeringRec, side: "requester" | "accepter"): Xm
     // The requester's options show from the start, the accepter's once active (AWS-validated: LocalStack's test_vcp_peering_difference_regions).
     peeringOptions: show ? optionsView((side === "requester" ? p.requesterDns : p.accepterDns) ?? false) : undefined,
     vpcId,
-    region: s.region,
+    region: side === "requester" ? requesterRegion(p) : p.region,
   };
 }
 
@@ -80,8 +119,8 @@ const peeringFilters: FilterTable<PeeringRec> = {
 
 function pcxContext(s: Ec2State, p: PeeringRec) {
   return {
-    "ec2:AccepterVpc": arnOf(s, "vpc", p.accepterVpcId),
-    "ec2:RequesterVpc": arnOf(s, "vpc", p.requesterVpcId),
+    "ec2:AccepterVpc": vpcArn(p.region, p.accepterOwnerId, p.accepterVpcId),
+    "ec2:RequesterVpc": vpcArn(requesterRegion(p), p.requesterOwnerId, p.requesterVpcId),
     "ec2:VpcPeeringConnectionID": p.id,
     ...resourceTagContext(p.tags),
   };
@@ -93,9 +132,12 @@ function createVpcPeeringConnection(c: Ec2Call): XmlObject {
   if (!peerVpcId) throw missingParameter("peerVpcId");
   const peerOwner = optString(c.p, "PeerOwnerId") ?? c.s.account;
   const peerRegion = optString(c.p, "PeerRegion") ?? c.s.region;
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(peerRegion)) throw invalidParameterValue(`Invalid value '${peerRegion}' for peerRegion`); // unverified wording
   const local = peerOwner === c.s.account && peerRegion === c.s.region;
+  // Another Region of this account: the peer is looked up there, and the request fails when it is not.
+  const peerState = peerOwner === c.s.account && !local ? c.regionState?.(peerRegion) : undefined;
   // A peer in this account and region must exist; elsewhere the request is made and then fails.
-  const accepter = local ? getVpc(c.s, peerVpcId) : undefined;
+  const accepter = local ? getVpc(c.s, peerVpcId) : peerState?.vpcs[peerVpcId];
   if (accepter && accepter.id === requester.id) throw invalidParameterValue(`A VPC cannot be peered with itself (${requester.id}).`); // unverified wording
   const tags = tagSpecifications(c.p, ["vpc-peering-connection"])["vpc-peering-connection"];
   gate(c, "CreateVpcPeeringConnection", [
@@ -120,6 +162,7 @@ function createVpcPeeringConnection(c: Ec2Call): XmlObject {
     accepterVpcId: peerVpcId,
     accepterOwnerId: peerOwner,
     region: peerRegion,
+    requesterRegion: c.s.region,
     status: "initiating-request",
     message: "",
     createdAt: c.now,
@@ -143,6 +186,8 @@ function createVpcPeeringConnection(c: Ec2Call): XmlObject {
     setStatus(p, "pending-acceptance", peerOwner);
   }
   c.s.peerings[p.id] = p;
+  // Across Regions the accepter sees it too (a failed request stays with the requester).
+  if (peerState && p.status === "pending-acceptance") peerState.peerings[p.id] = copyOf(p);
   return { vpcPeeringConnection: view };
 }
 
@@ -154,11 +199,15 @@ function acceptVpcPeeringConnection(c: Ec2Call): XmlObject {
   const p = getPeering(c.s, reqString(c.p, "VpcPeeringConnectionId"));
   gate(c, "AcceptVpcPeeringConnection", [
     { arn: arnOf(c.s, "vpc-peering-connection", p.id), context: pcxContext(c.s, p) },
-    { arn: arnOf(c.s, "vpc", p.accepterVpcId), context: { "ec2:Vpc": arnOf(c.s, "vpc", p.accepterVpcId) } },
+    { arn: vpcArn(p.region, p.accepterOwnerId, p.accepterVpcId), context: { "ec2:Vpc": vpcArn(p.region, p.accepterOwnerId, p.accepterVpcId) } },
   ]);
+  // A cross-Region request is accepted in the accepter's Region.
+  if (p.region !== c.s.region) {
+    throw ec2Error("OperationNotPermitted", `The VPC peering connection ${p.id} must be accepted in the accepter's Region ${p.region}.`); // unverified wording
+  }
   if (p.status !== "pending-acceptance") throw invalidTransition(p, "active");
-  const requester = c.s.vpcs[p.requesterVpcId];
-  const accepter = c.s.vpcs[p.accepterVpcId];
+  const requester = sideVpc(c, p, "requester");
+  const accepter = sideVpc(c, p, "accepter");
   if (!requester || !accepter) throw invalidTransition(p, "active");
   p.requesterCidrs = vpcCidrs(requester);
   p.requesterIpv6 = vpcIpv6Cidrs(requester);
@@ -166,6 +215,7 @@ function acceptVpcPeeringConnection(c: Ec2Call): XmlObject {
   p.accepterIpv6 = vpcIpv6Cidrs(accepter);
   setStatus(p, "active", p.accepterOwnerId);
   delete p.expiresAt;
+  mirror(c, p);
   // AWS answers "provisioning" and becomes active moments later.
   return { vpcPeeringConnection: peeringView(c.s, p, "provisioning") };
 }
@@ -177,6 +227,7 @@ function rejectVpcPeeringConnection(c: Ec2Call): XmlObject {
   setStatus(p, "rejected", p.accepterOwnerId);
   delete p.expiresAt;
   p.purgeAt = c.now + DELETED_VISIBLE_MS;
+  mirror(c, p);
   return { return: true };
 }
 
@@ -187,6 +238,7 @@ function deleteVpcPeeringConnection(c: Ec2Call): XmlObject {
   setStatus(p, "deleted", c.s.account);
   delete p.expiresAt;
   p.purgeAt = c.now + DELETED_VISIBLE_MS;
+  mirror(c, p);
   return { return: true };
 }
 
@@ -241,6 +293,7 @@ function modifyVpcPeeringConnectionOptions(c: Ec2Call): XmlObject {
   }
   if (requester !== undefined) p.requesterDns = requester;
   if (accepter !== undefined) p.accepterDns = accepter;
+  mirror(c, p);
   return {
     requesterPeeringConnectionOptions: requester !== undefined ? optionsView(requester) : undefined,
     accepterPeeringConnectionOptions: accepter !== undefined ? optionsView(accepter) : undefined,

@@ -198,7 +198,10 @@ export interface PeeringRec {
   requesterOwnerId: string;
   accepterVpcId: string;
   accepterOwnerId: string;
+  /** The accepter's Region. */
   region: string;
+  /** The requester's Region; absent in records from before cross-Region peering (then the same as region). */
+  requesterRegion?: string;
   status: PeeringStatus;
   message: string;
   createdAt: number;

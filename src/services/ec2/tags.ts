@@ -76,9 +76,11 @@ export function taggable(s: Ec2State, id: string): { type: ArnType; tags: Tags }
   return { type: t.type, tags: r.tags };
 }
 
+const isReservedKey = (key: string) => key.toLowerCase().startsWith("aws:");
+
 export function validateTags(tags: { key: string; value: string }[]): void {
   for (const { key, value } of tags) {
-    if (key.toLowerCase().startsWith("aws:")) throw invalidParameterValue("Tag keys starting with 'aws:' are reserved for internal use");
+    if (isReservedKey(key)) throw invalidParameterValue("Tag keys starting with 'aws:' are reserved for internal use");
     if (key.length > 128) throw invalidParameterValue(`Tag key exceeds the maximum length of 128 characters`); // unverified wording
     if (value.length > 256) throw invalidParameterValue(`Tag value exceeds the maximum length of 256 characters`); // unverified wording
   }
@@ -142,6 +144,8 @@ export function deleteTags(c: Ec2Call): XmlObject {
   if (ids.length === 0) throw missingParameter("resourceIdSet");
   // Tag.N.Key alone deletes the key whatever its value; with Tag.N.Value only when it matches.
   const wanted = structList(c.p, "Tag").map((t) => ({ key: typeof t.Key === "string" ? t.Key : "", value: typeof t.Value === "string" ? t.Value : undefined }));
+  // Tags AWS set (aws:cloudformation:*) cannot be deleted by anyone.
+  if (wanted.some((w) => isReservedKey(w.key))) throw invalidParameterValue("Tag keys starting with 'aws:' are reserved for internal use");
   const found = ids.map((id) => ({ id, ...taggable(c.s, id) }));
   gate(
     c,
@@ -150,7 +154,7 @@ export function deleteTags(c: Ec2Call): XmlObject {
   );
   for (const f of found) {
     if (wanted.length === 0) {
-      for (const k of Object.keys(f.tags)) delete f.tags[k];
+      for (const k of Object.keys(f.tags)) if (!isReservedKey(k)) delete f.tags[k];
       continue;
     }
     for (const w of wanted) {

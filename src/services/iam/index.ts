@@ -15,6 +15,7 @@ import { CredentialStore } from "./credentials.ts";
 import { IamEnv } from "./env.ts";
 import { groupOperations } from "./groups.ts";
 import { inlinePolicyOperations } from "./inline-policies.ts";
+import { instanceProfileOperations } from "./instance-profiles.ts";
 import { createInternal, type IamInternal } from "./internal.ts";
 import type { Ops } from "./operation.ts";
 import { policyOperations } from "./policies.ts";
@@ -75,6 +76,7 @@ export function createIamService(deps: ServiceDeps): IamModule {
     ...userOperations(env),
     ...groupOperations(env),
     ...roleOperations(env),
+    ...instanceProfileOperations(env),
     ...policyOperations(env),
     ...policyVersionOperations(env),
     ...inlinePolicyOperations(env),

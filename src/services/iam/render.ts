@@ -3,7 +3,7 @@
 import type { XmlObject } from "../../protocol/xml.ts";
 import type { AwsManagedPolicy } from "./managed-policies.ts";
 import { encodeDocument } from "./policy-cache.ts";
-import { isoDate, type GroupRec, type IamState, type PolicyRec, type RoleRec, type Tag, type UserRec } from "./state.ts";
+import { isoDate, type GroupRec, type InstanceProfileRec, type IamState, type PolicyRec, type RoleRec, type Tag, type UserRec } from "./state.ts";
 
 function boundaryShape(arn: string | undefined): XmlObject | undefined {
   return arn === undefined ? undefined : { PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: arn };
@@ -48,6 +48,18 @@ export function roleShape(r: RoleRec, full: boolean, written = false): XmlObject
     PermissionsBoundary: full ? boundaryShape(r.boundary) : undefined,
     Tags: full ? tagsShape(r.tags) : undefined,
     RoleLastUsed: full && !written ? (r.lastUsed ? { LastUsedDate: isoDate(r.lastUsed.at), Region: r.lastUsed.region } : {}) : undefined,
+  };
+}
+
+export function instanceProfileShape(p: InstanceProfileRec, roles: RoleRec[], withTags: boolean): XmlObject {
+  return {
+    Path: p.path,
+    InstanceProfileName: p.name,
+    InstanceProfileId: p.id,
+    Arn: p.arn,
+    CreateDate: isoDate(p.created),
+    Roles: roles.map((r) => roleShape(r, false)),
+    Tags: withTags ? tagsShape(p.tags) : undefined,
   };
 }
 

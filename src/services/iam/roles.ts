@@ -11,6 +11,7 @@ import { checkTrustSize } from "./policy-cache.ts";
 import { roleShape } from "./render.ts";
 import { key, roleArn, type IamState, type RoleRec } from "./state.ts";
 import { boundaryArn, mergeTags } from "./users.ts";
+import { roleInInstanceProfile } from "./instance-profiles.ts";
 
 export const DEFAULT_MAX_SESSION = 3600;
 
@@ -142,6 +143,7 @@ export function roleOperations(env: IamEnv): Ops {
       const role = findRole(state, name);
       if (role.attached.length > 0) throw deleteConflict("Cannot delete entity, must detach all policies first.");
       if (Object.keys(role.inline).length > 0) throw deleteConflict("Cannot delete entity, must delete policies first.");
+      if (roleInInstanceProfile(state, role.name)) throw deleteConflict("Cannot delete entity, must remove roles from instance profile first.");
       delete state.roles[key(role.name)];
       return undefined;
     },

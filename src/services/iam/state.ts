@@ -52,6 +52,17 @@ export interface RoleRec {
   lastUsed?: { at: number; region: string };
 }
 
+export interface InstanceProfileRec {
+  name: string;
+  id: string;
+  path: string;
+  arn: string;
+  created: number;
+  /** Role names (at most one, AWS's InstanceSessionsPerInstanceProfile quota). */
+  roles: string[];
+  tags: Tag[];
+}
+
 export interface PolicyVersionRec {
   id: string;
   document: string;
@@ -117,6 +128,8 @@ export interface IamState {
    * --accept-any-credentials, where a key nobody issued acts as the root. Absent in older snapshots.
    */
   retiredKeys?: Dict<number>;
+  /** Keyed by lowercased name. Absent in older snapshots. */
+  instanceProfiles?: Dict<InstanceProfileRec>;
 }
 
 export function newIamState(): IamState {
@@ -141,6 +154,9 @@ export function userArn(account: string, path: string, name: string): string {
 }
 export function groupArn(account: string, path: string, name: string): string {
   return `arn:aws:iam::${account}:group${path}${name}`;
+}
+export function instanceProfileArn(account: string, path: string, name: string): string {
+  return `arn:aws:iam::${account}:instance-profile${path}${name}`;
 }
 export function roleArn(account: string, path: string, name: string): string {
   return `arn:aws:iam::${account}:role${path}${name}`;

@@ -2,10 +2,12 @@
 // possible, and retried twice after a function error with Lambda's delays on the clock: one minute
 // before the second attempt, two minutes before the third. A throttled attempt waits and tries again
 // without using up an attempt, until the event is six hours old (Lambda's default maximum age).
+// PutFunctionEventInvokeConfig changes both per qualifier (MaximumRetryAttempts, MaximumEventAgeInSeconds).
 // Nothing is sent to a dead-letter queue or destination (hyperlocal has neither yet).
 import type { AwsError } from "../../core/aws-error.ts";
 import { isAwsError } from "../../core/aws-error.ts";
 import { unreservedPool } from "./concurrency.ts";
+import { asyncSettings } from "./event-invoke-config.ts";
 import type { LambdaEnv } from "./env.ts";
 import type { FunctionLocation } from "./function-state.ts";
 import { chooseExecution, execute } from "./invoke.ts";
@@ -13,8 +15,6 @@ import { functionArn, type AsyncEventRecord, type LambdaState } from "./model.ts
 
 /** Delay before attempt 2 and attempt 3. */
 export const RETRY_DELAYS_MS = [60_000, 120_000];
-const MAX_ATTEMPTS = 3;
-const MAX_EVENT_AGE_MS = 6 * 3600_000;
 const THROTTLE_FIRST_WAIT_MS = 1_000;
 const THROTTLE_MAX_WAIT_MS = 5 * 60_000;
 
@@ -98,9 +98,9 @@ export class AsyncQueue {
     if (!found) return;
     const { state, rec } = found;
     const now = this.env.clock.now();
-    if (now - rec.acceptedAt > MAX_EVENT_AGE_MS) return this.drop(loc, id);
     const fn = state.functions[loc.name];
     if (!fn) return this.drop(loc, id);
+    if (now - rec.acceptedAt > asyncSettings(fn, rec.qualifier).maxAgeMs) return this.drop(loc, id);
 
     let release: (() => void) | undefined;
     let exec;
@@ -129,7 +129,8 @@ export class AsyncQueue {
     const still = this.find(loc, id);
     if (!still) return; // the function was deleted meanwhile
     still.rec.attempts++;
-    if (!failed || still.rec.attempts >= MAX_ATTEMPTS) return this.drop(loc, id);
+    const fnNow = still.state.functions[loc.name];
+    if (!failed || !fnNow || still.rec.attempts > asyncSettings(fnNow, rec.qualifier).retries) return this.drop(loc, id);
     still.rec.dueAt = this.env.clock.now() + RETRY_DELAYS_MS[still.rec.attempts - 1];
     this.env.markDirty();
     this.schedule(loc, still.rec);

@@ -16,6 +16,13 @@ import { AsyncQueue } from "./async-queue.ts";
 import { s3ErrorXml } from "./code-location.ts";
 import { UNZIP_FAILED } from "./code-store.ts";
 import { deleteFunctionConcurrency, getAccountSettings, getFunctionConcurrency, putFunctionConcurrency } from "./concurrency.ts";
+import {
+  deleteFunctionEventInvokeConfig,
+  getFunctionEventInvokeConfig,
+  listFunctionEventInvokeConfigs,
+  putFunctionEventInvokeConfig,
+  updateFunctionEventInvokeConfig,
+} from "./event-invoke-config.ts";
 import { LambdaEnv, type LambdaCall, type LambdaOperation, type LambdaOptions } from "./env.ts";
 import { parseFunctionRef } from "./function-names.ts";
 import {
@@ -57,6 +64,8 @@ export interface LambdaModule {
    * function does not exist. Fits NetworkModuleDeps.functionSource.
    */
   networkSource(account: string, region: string, functionName: string, qualifier?: string): NetworkSource | undefined;
+  /** Tags an AWS service adds (CloudFormation's aws:cloudformation:*), which no caller may add; false when there is no such function. */
+  addServiceTags(account: string, region: string, functionName: string, tags: Record<string, string>): boolean;
 }
 
 /** InvokeAsync (2014-11-13), deprecated but still routed: queue like an Event invoke. */
@@ -93,6 +102,11 @@ const OPERATIONS: Record<LambdaOperationName, LambdaOperation> = {
   DeleteFunctionConcurrency: deleteFunctionConcurrency,
   GetFunctionConcurrency: getFunctionConcurrency,
   GetAccountSettings: getAccountSettings,
+  PutFunctionEventInvokeConfig: putFunctionEventInvokeConfig,
+  GetFunctionEventInvokeConfig: getFunctionEventInvokeConfig,
+  UpdateFunctionEventInvokeConfig: updateFunctionEventInvokeConfig,
+  DeleteFunctionEventInvokeConfig: deleteFunctionEventInvokeConfig,
+  ListFunctionEventInvokeConfigs: listFunctionEventInvokeConfigs,
 };
 
 export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime: RuntimeManager, opts: LambdaOptions = {}): LambdaModule {
@@ -226,6 +240,13 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
       if (!Object.hasOwn(env.state(account, region).functions, functionName)) return undefined;
       if (env.vpc) return env.vpc.networkSource(account, region, functionName, qualifier);
       return { account, region, functionName };
+    },
+    addServiceTags: (account, region, functionName, tags) => {
+      const functions = env.state(account, region).functions;
+      if (!Object.hasOwn(functions, functionName)) return false;
+      Object.assign(functions[functionName].tags, tags);
+      env.markDirty();
+      return true;
     },
   };
 }

@@ -112,6 +112,16 @@ export interface FunctionRecord {
   policies: Record<string, PolicyRecord>;
   /** Running transitions by the configuration they started on ("$LATEST" or a version). */
   transitions?: Record<string, TransitionRecord>;
+  /** Asynchronous invocation settings by qualifier ("$LATEST", a version or an alias). */
+  eventInvokeConfigs?: Record<string, EventInvokeConfigRecord>;
+}
+
+/** PutFunctionEventInvokeConfig's settings for one qualifier. */
+export interface EventInvokeConfigRecord {
+  maximumRetryAttempts?: number;
+  maximumEventAgeInSeconds?: number;
+  /** Clock ms. */
+  lastModified: number;
 }
 
 /** An Event invocation waiting for its (next) attempt. */

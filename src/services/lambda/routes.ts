@@ -29,7 +29,12 @@ export type LambdaOperationName =
   | "PutFunctionConcurrency"
   | "DeleteFunctionConcurrency"
   | "GetFunctionConcurrency"
-  | "GetAccountSettings";
+  | "GetAccountSettings"
+  | "PutFunctionEventInvokeConfig"
+  | "GetFunctionEventInvokeConfig"
+  | "UpdateFunctionEventInvokeConfig"
+  | "DeleteFunctionEventInvokeConfig"
+  | "ListFunctionEventInvokeConfigs";
 
 const F = "/2015-03-31/functions/{FunctionName}";
 
@@ -57,6 +62,11 @@ export const LAMBDA_ROUTES: Route<LambdaOperationName>[] = [
   { method: "DELETE", pattern: "/2017-03-31/tags/{ARN}", operation: "UntagResource" },
   { method: "GET", pattern: "/2017-03-31/tags/{ARN}", operation: "ListTags" },
   { method: "PUT", pattern: "/2017-10-31/functions/{FunctionName}/concurrency", operation: "PutFunctionConcurrency" },
+  { method: "PUT", pattern: "/2019-09-25/functions/{FunctionName}/event-invoke-config", operation: "PutFunctionEventInvokeConfig" },
+  { method: "GET", pattern: "/2019-09-25/functions/{FunctionName}/event-invoke-config", operation: "GetFunctionEventInvokeConfig" },
+  { method: "POST", pattern: "/2019-09-25/functions/{FunctionName}/event-invoke-config", operation: "UpdateFunctionEventInvokeConfig" },
+  { method: "DELETE", pattern: "/2019-09-25/functions/{FunctionName}/event-invoke-config", operation: "DeleteFunctionEventInvokeConfig" },
+  { method: "GET", pattern: "/2019-09-25/functions/{FunctionName}/event-invoke-config/list", operation: "ListFunctionEventInvokeConfigs" },
   { method: "DELETE", pattern: "/2017-10-31/functions/{FunctionName}/concurrency", operation: "DeleteFunctionConcurrency" },
   { method: "GET", pattern: "/2019-09-30/functions/{FunctionName}/concurrency", operation: "GetFunctionConcurrency" },
   { method: "GET", pattern: "/2016-08-19/account-settings", operation: "GetAccountSettings" },

@@ -55,6 +55,8 @@ export function untagResource(env: LambdaEnv, call: LambdaCall): ServiceResponse
   const input = { Resource: call.labels.ARN, TagKeys: call.query.has("tagKeys") ? call.query.getAll("tagKeys") : undefined };
   validate(UNTAG_RESOURCE, input);
   const { fn } = taggedFunction(env, call, "lambda:UntagResource");
+  // Tags AWS set (aws:cloudformation:*) cannot be removed by anyone. // unverified wording
+  if ((input.TagKeys ?? []).some((k) => k.toLowerCase().startsWith("aws:"))) throw invalidParameter("Tag keys starting with 'aws:' are reserved for AWS use.");
   for (const k of input.TagKeys ?? []) delete fn.tags[k];
   fn.latest.revisionId = uuid();
   return { status: 204, headers: {}, body: "" };

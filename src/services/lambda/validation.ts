@@ -287,6 +287,26 @@ export const REMOVE_PERMISSION: StructRule = {
   },
 };
 
+const DESTINATION: Rule = { t: "struct", members: { Destination: { t: "string", min: 0, max: 350 } } };
+
+export const EVENT_INVOKE_CONFIG: StructRule = {
+  t: "struct",
+  required: ["FunctionName"],
+  members: {
+    FunctionName: NAMESPACED_FUNCTION_NAME,
+    Qualifier: QUALIFIER,
+    MaximumRetryAttempts: { t: "int", min: 0, max: 2 },
+    MaximumEventAgeInSeconds: { t: "int", min: 60, max: 21600 },
+    DestinationConfig: { t: "struct", members: { OnSuccess: DESTINATION, OnFailure: DESTINATION } },
+  },
+};
+
+export const LIST_EVENT_INVOKE_CONFIGS: StructRule = {
+  t: "struct",
+  required: ["FunctionName"],
+  members: { FunctionName: NAMESPACED_FUNCTION_NAME, Marker: { t: "string" }, MaxItems: { t: "int", min: 1, max: 50 } },
+};
+
 export const INVOKE: StructRule = {
   t: "struct",
   required: ["FunctionName"],

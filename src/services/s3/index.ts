@@ -1,7 +1,7 @@
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
 import type { ServiceDefinition } from "../../gateway/service-definition.ts";
-import { renderS3Error } from "../../protocol/rest-xml/codec.ts";
+import { hostId, renderS3Error } from "../../protocol/rest-xml/codec.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import { BlobStore } from "./blobs.ts";
 import { createS3Internal, type S3Internal } from "./internal.ts";
@@ -32,7 +32,11 @@ export function createS3Service(deps: ServiceDeps): S3Module {
     maxBodyBytes: S3_MAX_BODY,
     unsignedPayload: true,
     s3Signing: true,
-    handle: (req, ctx) => route(req, ctx, s3State(deps.store), blobs),
+    handle: (req, ctx) => {
+      const res = route(req, ctx, s3State(deps.store), blobs);
+      // S3 names every answer, successes too, with these two headers (errors get them in renderS3Error).
+      return { ...res, headers: { "x-amz-request-id": ctx.requestId, "x-amz-id-2": hostId(), ...res.headers } };
+    },
     renderError: (err, requestId) => renderS3Error(err.code === "RequestEntityTooLarge" ? new AwsError("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size", { MaxSizeAllowed: S3_MAX_BODY }) : err, requestId),
     // S3's denial message carries the same explanation as the other services' (since 2023).
     accessDenied: (principalArn, action, resource, d) => new AwsError("AccessDenied", 403, denialMessage(principalArn, action, resource, d)),

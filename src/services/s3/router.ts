@@ -50,7 +50,8 @@ export function route(req: ServiceRequest, ctx: OperationContext, state: S3State
   if (q.has("uploads")) {
     if (m === "POST") return mp.createMultipartUpload(call);
   } else if (q.has("uploadId")) {
-    if (m === "PUT" && q.has("partNumber")) return mp.uploadPart(call);
+    // UploadPartCopy (a part copied from x-amz-copy-source) is not served: never mistaken for an empty UploadPart.
+    if (m === "PUT" && q.has("partNumber") && header(req, "x-amz-copy-source") === undefined) return mp.uploadPart(call);
     if (m === "POST") return mp.completeMultipartUpload(call);
     if (m === "DELETE") return mp.abortMultipartUpload(call);
     if (m === "GET") return mp.listParts(call);

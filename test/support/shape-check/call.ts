@@ -4,9 +4,10 @@ import * as ec2 from "@aws-sdk/client-ec2";
 import * as iam from "@aws-sdk/client-iam";
 import * as lambda from "@aws-sdk/client-lambda";
 import * as sts from "@aws-sdk/client-sts";
+import * as s3 from "@aws-sdk/client-s3";
 import type { SdkError } from "../clients.ts";
 
-const MODULES: Record<string, Record<string, unknown>> = { ec2, iam, lambda, sts, cloudformation: cfn };
+const MODULES: Record<string, Record<string, unknown>> = { ec2, iam, lambda, sts, cloudformation: cfn, s3 };
 
 interface Sender {
   send(command: unknown): Promise<unknown>;

@@ -23,6 +23,21 @@ describe("shape check", { skip: SKIP }, () => {
     assert.match(problems("ec2", "DescribeVpcs", 200, xml, vpc("available").replace("<requestId>r1</requestId>", "<bogus>1</bogus>")).join(), /no <requestId>[\s\S]*has no such member/);
   });
 
+  it("S3 (rest-xml): body members, header types, the status, x-amz-request-id and the <Error> document", () => {
+    const h = { "content-type": "application/xml", "x-amz-request-id": "r1" };
+    const list = (keyCount: string, item = "Contents") =>
+      `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><KeyCount>${keyCount}</KeyCount><IsTruncated>false</IsTruncated><${item}><Key>k</Key><Size>1</Size><LastModified>2026-01-01T00:00:00.000Z</LastModified></${item}></ListBucketResult>`;
+    assert.deepEqual(problems("s3", "ListObjectsV2", 200, h, list("1")), []);
+    assert.match(problems("s3", "ListObjectsV2", 200, h, list("one")).join(), /not an integer/);
+    assert.match(problems("s3", "ListObjectsV2", 200, h, list("1", "Bogus")).join(), /has no such member/);
+    assert.match(problems("s3", "ListObjectsV2", 200, { "content-type": "application/xml" }, list("1")).join(), /no x-amz-request-id/);
+    assert.match(problems("s3", "HeadObject", 200, { ...h, "content-length": "x" }, "").join(), /not an integer/);
+    assert.match(problems("s3", "DeleteObject", 200, h, "").join(), /the model says 204/);
+    assert.deepEqual(problems("s3", "GetObject", 404, h, `<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><RequestId>r1</RequestId></Error>`), []);
+    assert.match(problems("s3", "GetObject", 404, h, `<Error><Code>NoSuchThing</Code><Message>m</Message></Error>`).join(), /error without <RequestId>[\s\S]*neither in the s3 model/);
+    assert.match(problems("s3", "GetObject", 404, h, `<ErrorResponse><Error><Code>NoSuchKey</Code></Error></ErrorResponse>`).join(), /is not <Error>/);
+  });
+
   it("EC2 errors must be <Response><Errors><Error>", () => {
     const good = `<Response><Errors><Error><Code>InvalidVpcID.NotFound</Code><Message>The vpc ID 'vpc-1' does not exist</Message></Error></Errors><RequestID>r</RequestID></Response>`;
     assert.deepEqual(problems("ec2", "DescribeVpcs", 400, xml, good), []);

@@ -1,6 +1,7 @@
 import type { Operation, ServiceModel, ShapeRef } from "./model.ts";
 import { unknownMember, validateJson, validateXml, type Findings } from "./validate-value.ts";
 import { child, parseXml, type XmlElement } from "./xml-tree.ts";
+import { checkRestXml } from "./check-rest-xml.ts";
 
 /** One answer as it came off the wire. */
 export interface RawResponse {
@@ -189,6 +190,7 @@ export function checkResponse(model: ServiceModel, operation: string, r: RawResp
   }
   try {
     if (model.protocol === "rest-json") checkRestJson(model, op, r, f);
+    else if (model.protocol === "rest-xml") checkRestXml(model, op, r, f);
     else checkXml(model, op, r, f);
   } catch (e) {
     f.problems.push(`the check failed: ${(e as Error).message}`);

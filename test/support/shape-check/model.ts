@@ -3,6 +3,7 @@ import * as cfn from "@aws-sdk/client-cloudformation";
 import * as ec2 from "@aws-sdk/client-ec2";
 import * as iam from "@aws-sdk/client-iam";
 import * as lambda from "@aws-sdk/client-lambda";
+import * as s3 from "@aws-sdk/client-s3";
 import * as sts from "@aws-sdk/client-sts";
 
 /**
@@ -13,7 +14,7 @@ import * as sts from "@aws-sdk/client-sts";
  */
 export const BOTOCORE_DATA = "/usr/lib/python3/dist-packages/botocore/data";
 
-export type Protocol = "rest-json" | "ec2" | "query";
+export type Protocol = "rest-json" | "rest-xml" | "ec2" | "query";
 
 export interface ShapeRef {
   shape: string;
@@ -38,6 +39,7 @@ export interface Shape {
   payload?: string;
   timestampFormat?: string;
   locationName?: string;
+  location?: string;
   error?: { code?: string; httpStatusCode?: number; senderFault?: boolean };
   exception?: boolean;
 }
@@ -45,6 +47,7 @@ export interface Shape {
 export interface Operation {
   name: string;
   http: { method: string; requestUri: string; responseCode?: number };
+  input?: ShapeRef;
   output?: ShapeRef & { resultWrapper?: string };
   errors?: ShapeRef[];
 }
@@ -75,6 +78,7 @@ const VERSIONS: Record<string, { version: string; sdk: Record<string, unknown> }
   iam: { version: "2010-05-08", sdk: iam },
   sts: { version: "2011-06-15", sdk: sts },
   cloudformation: { version: "2010-05-15", sdk: cfn },
+  s3: { version: "2006-03-01", sdk: s3 },
 };
 
 export const MODELED_SERVICES = Object.keys(VERSIONS);

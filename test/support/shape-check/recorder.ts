@@ -9,6 +9,8 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { ROOT_CREDS, type Creds } from "../clients.ts";
 import { checkResponse, type RawResponse } from "./check-response.ts";
 import { loadModel } from "./model.ts";
+import { restXmlOperation } from "./rest-xml-routes.ts";
+import { S3Client } from "@aws-sdk/client-s3";
 
 /** What the check saw of one operation. */
 export interface OperationRecord {
@@ -23,6 +25,11 @@ export interface OperationRecord {
 /** Which operation a request is: the query protocols name it in Action; REST ones by method and path. */
 function operationOf(service: string, req: HttpRequest): string {
   const model = loadModel(service);
+  if (model.protocol === "rest-xml") {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = String(v);
+    return restXmlOperation(model, req.method, req.path, req.query ?? {}, headers) ?? `${req.method} ${req.path}`;
+  }
   if (model.protocol !== "rest-json") {
     const body = typeof req.body === "string" ? req.body : Buffer.isBuffer(req.body) || req.body instanceof Uint8Array ? Buffer.from(req.body).toString("utf8") : "";
     return new URLSearchParams(body).get("Action") ?? String(req.query?.Action ?? "?");
@@ -90,6 +97,7 @@ export class ShapeRecorder {
       ec2: new EC2Client(common("ec2")),
       lambda: new LambdaClient(common("lambda")),
       cloudformation: new CloudFormationClient(common("cloudformation")),
+      s3: new S3Client({ ...common("s3"), forcePathStyle: true }),
     };
   }
 }

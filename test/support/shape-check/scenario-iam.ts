@@ -103,6 +103,19 @@ export async function iamScenario(iam: IAMClient): Promise<void> {
   await x("DeletePolicy", { PolicyArn: policyArn });
   await no("DeleteRole", { RoleName: "parity-role" }, "DeleteConflict");
   await x("DeleteRolePolicy", { RoleName: "parity-role", PolicyName: "inline" });
+
+  await x("CreateInstanceProfile", { InstanceProfileName: "parity-profile", Path: "/team/", Tags: [{ Key: "team", Value: "parity" }] });
+  await no("CreateInstanceProfile", { InstanceProfileName: "parity-profile" }, "EntityAlreadyExists");
+  await x("AddRoleToInstanceProfile", { InstanceProfileName: "parity-profile", RoleName: "parity-role" });
+  await no("AddRoleToInstanceProfile", { InstanceProfileName: "parity-profile", RoleName: "parity-role" }, "LimitExceeded");
+  await x("GetInstanceProfile", { InstanceProfileName: "parity-profile" });
+  await no("GetInstanceProfile", { InstanceProfileName: "none" }, "NoSuchEntity");
+  await x("ListInstanceProfiles");
+  await x("ListInstanceProfilesForRole", { RoleName: "parity-role" });
+  await no("DeleteRole", { RoleName: "parity-role" }, "DeleteConflict");
+  await no("DeleteInstanceProfile", { InstanceProfileName: "parity-profile" }, "DeleteConflict");
+  await x("RemoveRoleFromInstanceProfile", { InstanceProfileName: "parity-profile", RoleName: "parity-role" });
+  await x("DeleteInstanceProfile", { InstanceProfileName: "parity-profile" });
   await x("DeleteRole", { RoleName: "parity-role" });
 }
 

@@ -53,6 +53,14 @@ export async function lambdaScenario(lambda: LambdaClient, iam: IAMClient, ec2: 
   await x("GetFunctionConcurrency", { FunctionName: "parity-fn" });
   await x("DeleteFunctionConcurrency", { FunctionName: "parity-fn" });
   await no("PutFunctionConcurrency", { FunctionName: "parity-fn", ReservedConcurrentExecutions: 100000 }, "InvalidParameterValueException");
+  await no("GetFunctionEventInvokeConfig", { FunctionName: "parity-fn" }, "ResourceNotFoundException");
+  await x("PutFunctionEventInvokeConfig", { FunctionName: "parity-fn", MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 3600 });
+  await no("PutFunctionEventInvokeConfig", { FunctionName: "parity-fn", MaximumRetryAttempts: 5 }, "ValidationException");
+  await x("UpdateFunctionEventInvokeConfig", { FunctionName: "parity-fn", MaximumRetryAttempts: 0 });
+  await x("GetFunctionEventInvokeConfig", { FunctionName: "parity-fn" });
+  await x("ListFunctionEventInvokeConfigs", { FunctionName: "parity-fn" });
+  await x("DeleteFunctionEventInvokeConfig", { FunctionName: "parity-fn" });
+  await no("DeleteFunctionEventInvokeConfig", { FunctionName: "parity-fn" }, "ResourceNotFoundException");
   await x("Invoke", { FunctionName: "parity-fn", InvocationType: "DryRun" });
   await no("Invoke", { FunctionName: "nobody" }, "ResourceNotFoundException");
   await no("InvokeAsync", { FunctionName: "nobody", InvokeArgs: "{}" }, "ResourceNotFoundException");

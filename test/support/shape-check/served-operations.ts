@@ -3,11 +3,12 @@ import type { AwsError } from "../../../src/core/aws-error.ts";
 import { SimulatedClock } from "../../../src/core/clock.ts";
 import type { OperationContext } from "../../../src/gateway/service-definition.ts";
 import { loadModel } from "./model.ts";
+import { probeRequest } from "./rest-xml-routes.ts";
 
 class ProbeStop extends Error {}
 
 /** Answers that mean "no such operation here": the query dispatcher's and the REST router's. */
-const NOT_SERVED = new Set(["InvalidAction", "UnknownOperationException"]);
+const NOT_SERVED = new Set(["InvalidAction", "UnknownOperationException", "NotImplemented"]);
 
 /**
  * The operations a running app's service serves, asked of its own dispatch table: every
@@ -44,9 +45,15 @@ export async function servedOperations(app: App, service: string): Promise<strin
       path = path.split("?")[0].replace(/\{[^}]+\}/g, "probe");
       body = Buffer.from("{}");
     }
-    const headers = model.protocol === "rest-json" ? { "content-type": "application/json" } : { "content-type": "application/x-www-form-urlencoded" };
+    let query = new URLSearchParams();
+    let headers: Record<string, string> = model.protocol === "rest-json" ? { "content-type": "application/json" } : { "content-type": "application/x-www-form-urlencoded" };
+    if (model.protocol === "rest-xml") {
+      if (!Object.hasOwn(model.operations, op)) continue;
+      const r = probeRequest(model, op);
+      [method, path, query, headers, body] = [r.method, r.path, r.query, r.headers, Buffer.alloc(0)];
+    }
     try {
-      const res = await def.handle({ method, rawPath: path, query: new URLSearchParams(), headers, body }, ctx);
+      const res = await def.handle({ method, rawPath: path, query, headers, body }, ctx);
       if (res) served.push(op);
     } catch (e) {
       if (e instanceof ProbeStop || !NOT_SERVED.has((e as AwsError).code)) served.push(op);

@@ -135,6 +135,8 @@ export function validateXml(model: ServiceModel, ref: ShapeRef, el: XmlElement, 
       const members = shape.members ?? {};
       const byTag = new Map<string, [string, ShapeRef]>();
       for (const [name, m] of Object.entries(members)) {
+        // rest-xml: members bound to headers or the status never appear in the body
+        if (m.location) continue;
         const s = model.shapes[m.shape];
         const flat = s?.type === "list" && (m.flattened || s.flattened);
         const tag = flat ? (s.member?.locationName ?? m.locationName ?? name) : (m.locationName ?? name);
@@ -159,7 +161,7 @@ export function validateXml(model: ServiceModel, ref: ShapeRef, el: XmlElement, 
         seen.add(name);
       }
       for (const [name, items] of flatItems) items.forEach((c, i) => validateXml(model, model.shapes[members[name].shape].member!, c, `${path}.${name}[${i}]`, f));
-      for (const r of shape.required ?? []) if (!seen.has(r)) missingRequired(model, ref.shape, r, path, f);
+      for (const r of shape.required ?? []) if (!seen.has(r) && !members[r]?.location) missingRequired(model, ref.shape, r, path, f);
       return;
     }
     case "list": {

@@ -13,13 +13,14 @@ import type { ResourceDecl } from "../template/analyze.ts";
 import { literalImports } from "../template/imports.ts";
 import { resolve } from "../template/intrinsics.ts";
 import type { JsonObject } from "../template/parse.ts";
-import type { CfnState, StackDefinition, StackRec, StackResourceRec } from "../state.ts";
+import type { CfnState, JournalEntry, PendingRollback, StackDefinition, StackRec, StackResourceRec } from "../state.ts";
 import { resourceEvent, stackEvent } from "./events.ts";
 import { reverse, runGraph } from "./graph.ts";
 import { needsReplacement, sorted } from "./diff.ts";
 import { physicalName } from "./names.ts";
 import { orderingHint, withOrderingTrap } from "./ordering-trap.ts";
 import { buildPlan, makeScope, own, type Plan, type PlanEnv } from "./plan.ts";
+import { addStackTags } from "./stack-tags.ts";
 import { validateProperties } from "./validate-properties.ts";
 
 export interface EngineDeps {
@@ -223,6 +224,7 @@ export class StackEngine {
       rec.physicalId = out.physicalId;
       rec.attributes = out.attributes;
       rec.properties = props;
+      addStackTags(this.deps.targets, provider, stack, decl.logicalId, out.physicalId, out.attributes);
       delete rec.statusReason;
       return true;
     } catch (e) {
@@ -429,50 +431,76 @@ export class StackEngine {
       stackEvent(clock, stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason);
       stack.def = oldDef;
       stack.imports = [...new Set([...oldImports, ...stack.imports])];
-      const toDelete: StackResourceRec[] = [];
-      for (const j of [...journal].reverse()) {
-        alive();
-        const cur = stack.resources[j.id];
-        if (j.kind === "created") {
-          if (cur) toDelete.push(cur);
-          delete stack.resources[j.id];
-        } else if (j.kind === "replaced") {
-          if (cur && cur.physicalId && cur.physicalId !== j.before.physicalId) toDelete.push({ ...cur, deletionPolicy: "Delete" });
-          stack.resources[j.id] = { ...j.before, status: "UPDATE_COMPLETE", lastUpdated: clock.now() };
-          stack.replaced = stack.replaced.filter((x) => x.physicalId !== j.before.physicalId);
-          resourceEvent(clock, stack, stack.resources[j.id], "UPDATE_COMPLETE");
-        } else if (cur) {
-          resourceEvent(clock, stack, cur, "UPDATE_IN_PROGRESS");
-          const token = uuid();
-          try {
-            const out = await providerFor(cur.type)!.update!(this.context(stack, j.id, alive), cur.physicalId!, j.before.properties, cur.properties, cur.attributes);
-            stack.resources[j.id] = { ...j.before, attributes: out.attributes, status: "UPDATE_COMPLETE", lastUpdated: clock.now() };
-            resourceEvent(clock, stack, stack.resources[j.id], "UPDATE_COMPLETE");
-          } catch (e) {
-            if (e instanceof Stopped) throw e;
-            cur.status = "UPDATE_FAILED";
-            resourceEvent(clock, stack, cur, "UPDATE_FAILED", handlerMessage(e, token));
-            stackEvent(clock, stack, "UPDATE_ROLLBACK_FAILED", `The following resource(s) failed to update: [${j.id}]. `);
-            return;
-          }
-        }
-      }
-      // Resources whose update failed before changing anything go back to their old status.
-      for (const id of r.failed) {
-        const cur = own(stack.resources, id);
-        if (cur && cur.status === "UPDATE_FAILED") {
-          cur.status = "UPDATE_COMPLETE";
-          resourceEvent(clock, stack, cur, "UPDATE_COMPLETE");
-        }
-      }
-      stackEvent(clock, stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS");
-      for (const x of toDelete) await this.deleteResource(stack, x, "rollback", alive);
-      this.finishOutputs(stack, oldPlan);
-      delete stack.previous;
-      delete stack.cancelRequested;
-      stack.lastUpdatedTime = clock.now();
-      stackEvent(clock, stack, "UPDATE_ROLLBACK_COMPLETE");
+      await this.undo(stack, { steps: [...journal].reverse(), toDelete: [], failed: r.failed }, oldPlan, alive, new Set());
     });
+  }
+
+  /**
+   * ContinueUpdateRollback: retry the undo that failed; resources named in `skip` are left as they
+   * are and taken as rolled back (UPDATE_COMPLETE, "Resource skipped during UPDATE_ROLLBACK").
+   */
+  continueRollback(given: StackRec, skip: string[]): void {
+    const stack = this.stored(given);
+    const work = stack.pendingRollback ?? { steps: [], toDelete: [], failed: [] };
+    delete stack.pendingRollback;
+    this.start(stack, "continue-update-rollback", (alive) => this.undo(stack, work, this.plan(stack, stack.def), alive, new Set(skip)));
+  }
+
+  /** Undo an update's changes, then delete what it created; on a failure keep the rest for ContinueUpdateRollback. */
+  private async undo(stack: StackRec, work: PendingRollback, oldPlan: Plan, alive: () => void, skip: ReadonlySet<string>): Promise<void> {
+    const clock = this.deps.clock;
+    while (work.steps.length) {
+      alive();
+      const j = work.steps[0];
+      const cur = own(stack.resources, j.id);
+      if (skip.has(j.id)) {
+        // The physical resource stays as it is; the stack records it with its old properties.
+        if (cur) {
+          stack.resources[j.id] = { ...cur, properties: j.before.properties, status: "UPDATE_COMPLETE", lastUpdated: clock.now() };
+          resourceEvent(clock, stack, stack.resources[j.id], "UPDATE_COMPLETE", "Resource skipped during UPDATE_ROLLBACK");
+        }
+      } else if (j.kind === "created") {
+        if (cur) work.toDelete.push(cur);
+        delete stack.resources[j.id];
+      } else if (j.kind === "replaced") {
+        if (cur && cur.physicalId && cur.physicalId !== j.before.physicalId) work.toDelete.push({ ...cur, deletionPolicy: "Delete" });
+        stack.resources[j.id] = { ...j.before, status: "UPDATE_COMPLETE", lastUpdated: clock.now() };
+        stack.replaced = stack.replaced.filter((x) => x.physicalId !== j.before.physicalId);
+        resourceEvent(clock, stack, stack.resources[j.id], "UPDATE_COMPLETE");
+      } else if (cur) {
+        resourceEvent(clock, stack, cur, "UPDATE_IN_PROGRESS");
+        const token = uuid();
+        try {
+          const out = await providerFor(cur.type)!.update!(this.context(stack, j.id, alive), cur.physicalId!, j.before.properties, cur.properties, cur.attributes);
+          stack.resources[j.id] = { ...j.before, attributes: out.attributes, status: "UPDATE_COMPLETE", lastUpdated: clock.now() };
+          resourceEvent(clock, stack, stack.resources[j.id], "UPDATE_COMPLETE");
+        } catch (e) {
+          if (e instanceof Stopped) throw e;
+          cur.status = "UPDATE_FAILED";
+          resourceEvent(clock, stack, cur, "UPDATE_FAILED", handlerMessage(e, token));
+          stack.pendingRollback = work;
+          stackEvent(clock, stack, "UPDATE_ROLLBACK_FAILED", `The following resource(s) failed to update: [${j.id}]. `);
+          return;
+        }
+      }
+      work.steps.shift();
+      this.deps.markDirty();
+    }
+    // Resources whose update failed before changing anything go back to their old status.
+    for (const id of work.failed) {
+      const cur = own(stack.resources, id);
+      if (cur && cur.status === "UPDATE_FAILED") {
+        cur.status = "UPDATE_COMPLETE";
+        resourceEvent(clock, stack, cur, "UPDATE_COMPLETE", skip.has(id) ? "Resource skipped during UPDATE_ROLLBACK" : undefined);
+      }
+    }
+    stackEvent(clock, stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS");
+    for (const x of work.toDelete) await this.deleteResource(stack, x, "rollback", alive);
+    this.finishOutputs(stack, oldPlan);
+    delete stack.previous;
+    delete stack.cancelRequested;
+    stack.lastUpdatedTime = clock.now();
+    stackEvent(clock, stack, "UPDATE_ROLLBACK_COMPLETE");
   }
 
   private async updateOrCreate(stack: StackRec, plan: Plan, id: string, journal: Journal[], alive: () => void): Promise<boolean> {
@@ -554,11 +582,7 @@ export class StackEngine {
   }
 }
 
-interface Journal {
-  id: string;
-  kind: "created" | "updated" | "replaced";
-  before: StackResourceRec;
-}
+type Journal = JournalEntry;
 
 function importersOf(state: CfnState, exportName: string, except: string): string[] {
   return Object.values(state.stacks)

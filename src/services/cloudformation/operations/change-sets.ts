@@ -22,7 +22,7 @@ const UNKNOWN = "{{changeSet:KNOWN_AFTER_APPLY}}";
 export const NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set.";
 
 export function ChangeSetNotFound(name: string): AwsError {
-  return new AwsError("ChangeSetNotFoundException", 404, `ChangeSet [${name}] does not exist`);
+  return new AwsError("ChangeSetNotFound", 404, `ChangeSet [${name}] does not exist`);
 }
 
 export function findChangeSet(state: CfnState, nameOrArn: string, stackName: string | undefined): ChangeSetRec | undefined {

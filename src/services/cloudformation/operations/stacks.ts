@@ -158,21 +158,22 @@ const cancelUpdateStack: CfnOperation = (p, ctx, env) => {
   return undefined;
 };
 
-/** Resources that failed to roll back are skipped (ResourcesToSkip), as AWS lets them be. */
+/**
+ * ContinueUpdateRollback: the rollback that failed is tried again; resources named in ResourcesToSkip
+ * (each UPDATE_FAILED) are left as they are and taken as rolled back.
+ */
 const continueUpdateRollback: CfnOperation = (p, ctx, env) => {
   const stack = stackFor(p, ctx, env);
-  if (stack.status !== "UPDATE_ROLLBACK_FAILED") throw validationError(`Stack ${stack.stackName} is in ${stack.status} state and cannot continue update rollback`); // unverified wording
+  if (stack.status !== "UPDATE_ROLLBACK_FAILED") throw validationError(`Stack:${stack.stackId} is in ${stack.status} state and can not continue update rollback.`); // unverified wording
   const skip = asList(p.ResourcesToSkip).filter((v): v is string => typeof v === "string");
-  const failed = Object.values(stack.resources).filter((r) => r.status === "UPDATE_FAILED");
-  const notSkipped = failed.filter((r) => !skip.includes(r.logicalId));
-  if (notSkipped.length) throw validationError(`Resources [${notSkipped.map((r) => r.logicalId).join(", ")}] failed to roll back; name them in ResourcesToSkip to continue`); // unverified wording
-  stackEvent(ctx.clock, stack, "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated");
-  for (const r of failed) {
-    r.status = "UPDATE_COMPLETE";
-    stack.events.push({ eventId: uuid(), logicalId: r.logicalId, physicalId: r.physicalId ?? "", type: r.type, timestamp: ctx.clock.now(), status: "UPDATE_COMPLETE", reason: "Resource skipped during UPDATE_ROLLBACK" });
+  for (const id of skip) {
+    const r = Object.prototype.hasOwnProperty.call(stack.resources, id) ? stack.resources[id] : undefined;
+    if (!r) throw validationError(`Resource ${id} does not exist in stack ${stack.stackName}`); // unverified wording
+    if (r.status !== "UPDATE_FAILED") throw validationError(`Resource ${id} is in ${r.status} state and cannot be skipped; only resources in UPDATE_FAILED state can be skipped`); // unverified wording
   }
-  stackEvent(ctx.clock, stack, "UPDATE_ROLLBACK_COMPLETE");
-  return undefined;
+  stackEvent(ctx.clock, stack, "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated");
+  env.engine.continueRollback(stack, skip);
+  return {}; // an empty <ContinueUpdateRollbackResult/>: the CLI requires the element
 };
 
 export const stackOperations: Record<string, CfnOperation> = {

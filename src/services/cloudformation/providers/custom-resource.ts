@@ -44,7 +44,7 @@ async function request(ctx: ProviderContext, type: string, requestType: "Create"
 export function customResourceProvider(type: string): ResourceProvider {
   return {
     type,
-    schema: { properties: { ServiceToken: { type: "String", required: true, update: "Immutable" } }, attributes: [], open: true },
+    schema: { properties: { ServiceToken: { shape: "string", required: true, update: "Immutable" } }, attributes: [], open: true },
     create: (ctx, props) => request(ctx, type, "Create", props),
     update: (ctx, id, props, old) => request(ctx, type, "Update", props, old, id),
     async delete(ctx, id, props) {

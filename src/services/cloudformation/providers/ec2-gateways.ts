@@ -1,9 +1,10 @@
 import { ignoreNotFound, pick, retagEc2, s, tagSpec, waitUntil } from "./common.ts";
-import { schema, type ResourceProvider } from "./types.ts";
+import type { ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 export const internetGatewayProvider: ResourceProvider = {
   type: "AWS::EC2::InternetGateway",
-  schema: schema({ Tags: "List" }, ["InternetGatewayId"]),
+  schema: specSchema("AWS::EC2::InternetGateway"),
   async create(ctx, props) {
     const id = pick(await ctx.call.ec2("CreateInternetGateway", tagSpec(ctx, props, "internet-gateway")), "internetGateway.internetGatewayId");
     return { physicalId: id, attributes: { InternetGatewayId: id } };
@@ -20,7 +21,7 @@ export const internetGatewayProvider: ResourceProvider = {
 /** Physical id as AWS shows it: IGW|vpc-0123 (unverified: AWS uses this form for the attachment). */
 export const vpcGatewayAttachmentProvider: ResourceProvider = {
   type: "AWS::EC2::VPCGatewayAttachment",
-  schema: schema({ VpcId: "String!:replace", InternetGatewayId: "String:replace", VpnGatewayId: "String:replace" }, []),
+  schema: specSchema("AWS::EC2::VPCGatewayAttachment"),
   async create(ctx, props) {
     if (props.InternetGatewayId === undefined) throw new Error("Properties validation failed: InternetGatewayId is required (hyperlocal serves no VPN gateways)"); // unverified wording
     await ctx.call.ec2("AttachInternetGateway", { InternetGatewayId: s(props.InternetGatewayId), VpcId: s(props.VpcId) });
@@ -33,7 +34,7 @@ export const vpcGatewayAttachmentProvider: ResourceProvider = {
 
 export const egressOnlyInternetGatewayProvider: ResourceProvider = {
   type: "AWS::EC2::EgressOnlyInternetGateway",
-  schema: schema({ VpcId: "String!:replace", Tags: "List" }, ["Id"]),
+  schema: specSchema("AWS::EC2::EgressOnlyInternetGateway"),
   async create(ctx, props) {
     const id = pick(await ctx.call.ec2("CreateEgressOnlyInternetGateway", { VpcId: s(props.VpcId), ...tagSpec(ctx, props, "egress-only-internet-gateway") }), "egressOnlyInternetGateway.egressOnlyInternetGatewayId");
     return { physicalId: id, attributes: { Id: id } };
@@ -46,7 +47,7 @@ export const egressOnlyInternetGatewayProvider: ResourceProvider = {
 /** Ref of an EIP is its public address; AllocationId is an attribute. */
 export const eipProvider: ResourceProvider = {
   type: "AWS::EC2::EIP",
-  schema: schema({ Domain: "String:replace", InstanceId: "String", NetworkBorderGroup: "String:replace", PublicIpv4Pool: "String:replace", TransferAddress: "String:replace", Tags: "List" }, ["AllocationId", "PublicIp"]),
+  schema: specSchema("AWS::EC2::EIP", { unimplemented: ["Address", "IpamPoolId"] }),
   async create(ctx, props) {
     const r = await ctx.call.ec2("AllocateAddress", { Domain: s(props.Domain) ?? "vpc", NetworkBorderGroup: s(props.NetworkBorderGroup), ...tagSpec(ctx, props, "elastic-ip") });
     return { physicalId: String(pick(r, "publicIp")), attributes: { AllocationId: pick(r, "allocationId"), PublicIp: pick(r, "publicIp") } };
@@ -63,10 +64,7 @@ export const eipProvider: ResourceProvider = {
 /** Stable when available (EC2 moves it on the clock); deleted once EC2 says deleted. */
 export const natGatewayProvider: ResourceProvider = {
   type: "AWS::EC2::NatGateway",
-  schema: schema(
-    { SubnetId: "String!:replace", AllocationId: "String:replace", ConnectivityType: "String:replace", PrivateIpAddress: "String:replace", SecondaryAllocationIds: "List", SecondaryPrivateIpAddresses: "List", SecondaryPrivateIpAddressCount: "Integer", MaxDrainDurationSeconds: "Integer", Tags: "List" },
-    ["NatGatewayId"],
-  ),
+  schema: specSchema("AWS::EC2::NatGateway", { unimplemented: ["AvailabilityMode", "AvailabilityZoneAddresses", "VpcId"] }),
   async create(ctx, props) {
     const r = await ctx.call.ec2("CreateNatGateway", {
       SubnetId: s(props.SubnetId),

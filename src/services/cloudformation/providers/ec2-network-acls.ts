@@ -1,11 +1,12 @@
 import { pick, retagEc2, s, tagSpec } from "./common.ts";
 import type { QueryParams } from "../caller.ts";
 import { isObject, type JsonObject } from "../template/parse.ts";
-import { schema, type ResourceProvider } from "./types.ts";
+import type { ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 export const networkAclProvider: ResourceProvider = {
   type: "AWS::EC2::NetworkAcl",
-  schema: schema({ VpcId: "String!:replace", Tags: "List" }, ["Id"]),
+  schema: specSchema("AWS::EC2::NetworkAcl"),
   async create(ctx, props) {
     const id = pick(await ctx.call.ec2("CreateNetworkAcl", { VpcId: s(props.VpcId), ...tagSpec(ctx, props, "network-acl") }), "networkAcl.networkAclId");
     return { physicalId: id, attributes: { Id: id } };
@@ -39,10 +40,7 @@ function entryParams(props: JsonObject): QueryParams {
 
 export const networkAclEntryProvider: ResourceProvider = {
   type: "AWS::EC2::NetworkAclEntry",
-  schema: schema(
-    { NetworkAclId: "String!:replace", RuleNumber: "Integer!:replace", Protocol: "Integer!", RuleAction: "String!", Egress: "Boolean:replace", CidrBlock: "String", Ipv6CidrBlock: "String", Icmp: "Map", PortRange: "Map" },
-    ["Id"],
-  ),
+  schema: specSchema("AWS::EC2::NetworkAclEntry"),
   async create(ctx, props) {
     await ctx.call.ec2("CreateNetworkAclEntry", entryParams(props));
     const id = `${s(props.NetworkAclId)}|${s(props.Egress) === "true" ? "egress" : "ingress"}|${s(props.RuleNumber)}`;
@@ -60,7 +58,7 @@ export const networkAclEntryProvider: ResourceProvider = {
 /** Moves a subnet to the ACL; on delete, back to its VPC's default ACL. */
 export const subnetNetworkAclAssociationProvider: ResourceProvider = {
   type: "AWS::EC2::SubnetNetworkAclAssociation",
-  schema: schema({ NetworkAclId: "String!:replace", SubnetId: "String!:replace" }, ["AssociationId"]),
+  schema: specSchema("AWS::EC2::SubnetNetworkAclAssociation"),
   async create(ctx, props) {
     const acls = await ctx.call.ec2("DescribeNetworkAcls", { "Filter.1.Name": "association.subnet-id", "Filter.1.Value.1": s(props.SubnetId) });
     const current = (pick(acls, "networkAclSet.0.associationSet") ?? []).find((a: any) => a.subnetId === s(props.SubnetId));

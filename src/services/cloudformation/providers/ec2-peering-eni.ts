@@ -1,14 +1,18 @@
 import { ignoreNotFound, list, numbered, pick, retagEc2, s, tagSpec } from "./common.ts";
-import { schema, type ResourceProvider } from "./types.ts";
+import type { ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 export const vpcPeeringConnectionProvider: ResourceProvider = {
   type: "AWS::EC2::VPCPeeringConnection",
-  schema: schema({ VpcId: "String!:replace", PeerVpcId: "String!:replace", PeerOwnerId: "String:replace", PeerRegion: "String:replace", PeerRoleArn: "String:replace", Tags: "List" }, ["Id"]),
+  schema: specSchema("AWS::EC2::VPCPeeringConnection", { unimplemented: ["AssumeRoleRegion"] }),
   async create(ctx, props) {
     const r = await ctx.call.ec2("CreateVpcPeeringConnection", { VpcId: s(props.VpcId), PeerVpcId: s(props.PeerVpcId), PeerOwnerId: s(props.PeerOwnerId), PeerRegion: s(props.PeerRegion), ...tagSpec(ctx, props, "vpc-peering-connection") });
     const id = String(pick(r, "vpcPeeringConnection.vpcPeeringConnectionId"));
-    // Same account and region: CloudFormation accepts the request it made.
-    if (props.PeerOwnerId === undefined || s(props.PeerOwnerId) === ctx.account) await ctx.call.ec2("AcceptVpcPeeringConnection", { VpcPeeringConnectionId: id });
+    // Same account and region: CloudFormation accepts the request it made. Across Regions it stays
+    // pending-acceptance for the peer's Region to accept (unverified: whether AWS accepts it itself).
+    const sameAccount = props.PeerOwnerId === undefined || s(props.PeerOwnerId) === ctx.account;
+    const sameRegion = props.PeerRegion === undefined || s(props.PeerRegion) === ctx.region;
+    if (sameAccount && sameRegion) await ctx.call.ec2("AcceptVpcPeeringConnection", { VpcPeeringConnectionId: id });
     return { physicalId: id, attributes: { Id: id } };
   },
   async update(ctx, id, props, old, attrs) {
@@ -22,10 +26,7 @@ export const vpcPeeringConnectionProvider: ResourceProvider = {
 
 export const networkInterfaceProvider: ResourceProvider = {
   type: "AWS::EC2::NetworkInterface",
-  schema: schema(
-    { SubnetId: "String!:replace", Description: "String", GroupSet: "List", PrivateIpAddress: "String:replace", SecondaryPrivateIpAddressCount: "Integer", SourceDestCheck: "Boolean", InterfaceType: "String:replace", Ipv6AddressCount: "Integer", Tags: "List" },
-    ["Id", "PrimaryPrivateIpAddress", "SecondaryPrivateIpAddresses", "PrimaryIpv6Address", "VpcId"],
-  ),
+  schema: specSchema("AWS::EC2::NetworkInterface", { unimplemented: ["ConnectionTrackingSpecification", "EnablePrimaryIpv6", "Ipv4PrefixCount", "Ipv4Prefixes", "Ipv6Addresses", "Ipv6PrefixCount", "Ipv6Prefixes", "PrivateIpAddresses", "PublicIpDnsHostnameTypeSpecification"] }),
   async create(ctx, props) {
     const r = await ctx.call.ec2("CreateNetworkInterface", {
       SubnetId: s(props.SubnetId),

@@ -1,11 +1,12 @@
 import { pick, retagEc2, s, tagSpec } from "./common.ts";
 import type { QueryParams } from "../caller.ts";
 import type { JsonObject } from "../template/parse.ts";
-import { schema, type ResourceProvider } from "./types.ts";
+import type { ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 export const routeTableProvider: ResourceProvider = {
   type: "AWS::EC2::RouteTable",
-  schema: schema({ VpcId: "String!:replace", Tags: "List" }, ["RouteTableId"]),
+  schema: specSchema("AWS::EC2::RouteTable"),
   async create(ctx, props) {
     const id = pick(await ctx.call.ec2("CreateRouteTable", { VpcId: s(props.VpcId), ...tagSpec(ctx, props, "route-table") }), "routeTable.routeTableId");
     return { physicalId: id, attributes: { RouteTableId: id } };
@@ -30,16 +31,7 @@ function routeParams(props: JsonObject): QueryParams {
 /** Physical id rtb-0123|0.0.0.0/0, as AWS shows it. */
 export const routeProvider: ResourceProvider = {
   type: "AWS::EC2::Route",
-  schema: schema(
-    {
-      RouteTableId: "String!:replace",
-      DestinationCidrBlock: "String:replace",
-      DestinationIpv6CidrBlock: "String:replace",
-      DestinationPrefixListId: "String:replace",
-      ...Object.fromEntries(TARGETS.map((t) => [t, "String"])),
-    },
-    ["CidrBlock"],
-  ),
+  schema: specSchema("AWS::EC2::Route", { unimplemented: ["OdbNetworkArn"] }),
   async create(ctx, props) {
     await ctx.call.ec2("CreateRoute", routeParams(props));
     const dest = s(props.DestinationCidrBlock) ?? s(props.DestinationIpv6CidrBlock) ?? s(props.DestinationPrefixListId);
@@ -56,7 +48,7 @@ export const routeProvider: ResourceProvider = {
 
 export const subnetRouteTableAssociationProvider: ResourceProvider = {
   type: "AWS::EC2::SubnetRouteTableAssociation",
-  schema: schema({ RouteTableId: "String!:replace", SubnetId: "String!:replace" }, ["Id"]),
+  schema: specSchema("AWS::EC2::SubnetRouteTableAssociation"),
   async create(ctx, props) {
     const id = String(pick(await ctx.call.ec2("AssociateRouteTable", { RouteTableId: s(props.RouteTableId), SubnetId: s(props.SubnetId) }), "associationId"));
     return { physicalId: id, attributes: { Id: id } };

@@ -1,7 +1,8 @@
 import type { QueryParams } from "../caller.ts";
 import type { Json, JsonObject } from "../template/parse.ts";
 import { list, pick, retagEc2, s, tagSpec } from "./common.ts";
-import { schema, type ProviderContext, type ResourceProvider } from "./types.ts";
+import type { ProviderContext, ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 /** One rule of the template as IpPermissions.N.* parameters. */
 function permission(rule: JsonObject, n: number, peerKey: "SourceSecurityGroupId" | "DestinationSecurityGroupId"): QueryParams {
@@ -30,7 +31,7 @@ const ALLOW_ALL_EGRESS: JsonObject = { IpProtocol: "-1", CidrIp: "0.0.0.0/0" };
 
 export const securityGroupProvider: ResourceProvider = {
   type: "AWS::EC2::SecurityGroup",
-  schema: schema({ GroupDescription: "String!:replace", GroupName: "String:replace", VpcId: "String:replace", SecurityGroupIngress: "List", SecurityGroupEgress: "List", Tags: "List" }, ["GroupId", "VpcId"]),
+  schema: specSchema("AWS::EC2::SecurityGroup"),
   async create(ctx, props) {
     const name = s(props.GroupName) ?? ctx.physicalName(255);
     const r = await ctx.call.ec2("CreateSecurityGroup", { GroupName: name, GroupDescription: s(props.GroupDescription), VpcId: s(props.VpcId), ...tagSpec(ctx, props, "security-group") });
@@ -67,13 +68,11 @@ export const securityGroupProvider: ResourceProvider = {
   },
 };
 
-const RULE_PROPS = { GroupId: "String!:replace", IpProtocol: "String!:replace", FromPort: "Integer:replace", ToPort: "Integer:replace", CidrIp: "String:replace", CidrIpv6: "String:replace", Description: "String:replace", SourcePrefixListId: "String:replace", DestinationPrefixListId: "String:replace" };
-
 function ruleProvider(type: string, direction: "Ingress" | "Egress"): ResourceProvider {
   const peerKey = direction === "Ingress" ? "SourceSecurityGroupId" : "DestinationSecurityGroupId";
   return {
     type,
-    schema: schema({ ...RULE_PROPS, [peerKey]: "String:replace", ...(direction === "Ingress" ? { SourceSecurityGroupOwnerId: "String:replace", GroupName: "String:replace" } : {}) }, ["Id"]),
+    schema: specSchema(type, direction === "Ingress" ? { unimplemented: ["GroupName", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId"] } : {}),
     async create(ctx, props) {
       const r = await ctx.call.ec2(`AuthorizeSecurityGroup${direction}`, { GroupId: s(props.GroupId), ...permission(props, 1, peerKey) });
       const id = String(pick(r, "securityGroupRuleSet.0.securityGroupRuleId"));

@@ -1,5 +1,6 @@
 import { pick, retagEc2, s, tagSpec } from "./common.ts";
-import { schema, type ProviderContext, type ResourceProvider } from "./types.ts";
+import type { ProviderContext, ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 async function subnetAttributes(ctx: ProviderContext, id: string) {
   const sn = pick(await ctx.call.ec2("DescribeSubnets", { "SubnetId.1": id }), "subnetSet.0");
@@ -19,22 +20,7 @@ async function subnetAttributes(ctx: ProviderContext, id: string) {
 
 export const subnetProvider: ResourceProvider = {
   type: "AWS::EC2::Subnet",
-  schema: schema(
-    {
-      VpcId: "String!:replace",
-      CidrBlock: "String:replace",
-      AvailabilityZone: "String:replace",
-      AvailabilityZoneId: "String:replace",
-      Ipv6CidrBlock: "String",
-      Ipv6Native: "Boolean:replace",
-      AssignIpv6AddressOnCreation: "Boolean",
-      MapPublicIpOnLaunch: "Boolean",
-      EnableDns64: "Boolean",
-      PrivateDnsNameOptionsOnLaunch: "Map",
-      Tags: "List",
-    },
-    ["AvailabilityZone", "AvailabilityZoneId", "CidrBlock", "Ipv6CidrBlocks", "NetworkAclAssociationId", "OutpostArn", "SubnetId", "VpcId"],
-  ),
+  schema: specSchema("AWS::EC2::Subnet", { unimplemented: ["EnableLniAtDeviceIndex", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength", "OutpostArn"] }),
   async create(ctx, props) {
     const r = await ctx.call.ec2("CreateSubnet", {
       VpcId: s(props.VpcId),

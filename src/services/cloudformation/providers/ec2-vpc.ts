@@ -1,5 +1,6 @@
 import { pick, retagEc2, s, tagSpec } from "./common.ts";
-import { schema, type ResourceProvider } from "./types.ts";
+import type { ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 async function vpcAttributes(ctx: Parameters<ResourceProvider["create"]>[0], vpcId: string) {
   const vpc = pick(await ctx.call.ec2("DescribeVpcs", { "VpcId.1": vpcId }), "vpcSet.0");
@@ -17,10 +18,7 @@ async function vpcAttributes(ctx: Parameters<ResourceProvider["create"]>[0], vpc
 
 export const vpcProvider: ResourceProvider = {
   type: "AWS::EC2::VPC",
-  schema: schema(
-    { CidrBlock: "String:replace", EnableDnsHostnames: "Boolean", EnableDnsSupport: "Boolean", InstanceTenancy: "String:interrupt", Ipv4IpamPoolId: "String:replace", Ipv4NetmaskLength: "Integer:replace", Tags: "List" },
-    ["CidrBlock", "CidrBlockAssociations", "DefaultNetworkAcl", "DefaultSecurityGroup", "Ipv6CidrBlocks", "VpcId"],
-  ),
+  schema: specSchema("AWS::EC2::VPC", { unimplemented: ["VpcEncryptionControl"] }),
   async create(ctx, props) {
     const r = await ctx.call.ec2("CreateVpc", { CidrBlock: s(props.CidrBlock), InstanceTenancy: s(props.InstanceTenancy), Ipv4NetmaskLength: s(props.Ipv4NetmaskLength), ...tagSpec(ctx, props, "vpc") });
     const id = pick(r, "vpc.vpcId");
@@ -43,7 +41,7 @@ export const vpcProvider: ResourceProvider = {
 
 export const vpcCidrBlockProvider: ResourceProvider = {
   type: "AWS::EC2::VPCCidrBlock",
-  schema: schema({ VpcId: "String!:replace", CidrBlock: "String:replace", AmazonProvidedIpv6CidrBlock: "Boolean:replace", Ipv6CidrBlock: "String:replace", Ipv6Pool: "String:replace" }, ["Id", "Ip6CidrBlock"]),
+  schema: specSchema("AWS::EC2::VPCCidrBlock", { unimplemented: ["Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6CidrBlockNetworkBorderGroup", "Ipv6IpamPoolId", "Ipv6NetmaskLength"] }),
   async create(ctx, props) {
     const r = await ctx.call.ec2("AssociateVpcCidrBlock", {
       VpcId: s(props.VpcId),

@@ -1,7 +1,8 @@
 import type { JsonObject } from "../template/parse.ts";
 import { ignoreNotFound, list, pick, s } from "./common.ts";
 import { doc } from "./iam-role.ts";
-import { schema, type ProviderContext, type ResourceProvider } from "./types.ts";
+import type { ProviderContext, ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 const KINDS = [
   ["Roles", "Role"],
@@ -31,7 +32,7 @@ async function removeAll(ctx: ProviderContext, props: JsonObject, keep?: JsonObj
 export const policyProvider: ResourceProvider = {
   type: "AWS::IAM::Policy",
   iam: {},
-  schema: schema({ PolicyName: "String!", PolicyDocument: "Json!", Roles: "List", Users: "List", Groups: "List" }, ["Id"]),
+  schema: specSchema("AWS::IAM::Policy"),
   async create(ctx, props) {
     if (list(props.Roles).length + list(props.Users).length + list(props.Groups).length === 0) {
       throw new Error("At least one of [Groups,Roles,Users] must be non-empty."); // unverified wording
@@ -70,10 +71,7 @@ async function attach(ctx: ProviderContext, arn: string, props: JsonObject, verb
 export const managedPolicyProvider: ResourceProvider = {
   type: "AWS::IAM::ManagedPolicy",
   iam: { nameProperty: "ManagedPolicyName" },
-  schema: schema(
-    { PolicyDocument: "Json!", ManagedPolicyName: "String:replace", Description: "String:replace", Path: "String:replace", Roles: "List", Users: "List", Groups: "List" },
-    ["PolicyArn", "AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable", "PermissionsBoundaryUsageCount", "PolicyId", "UpdateDate"],
-  ),
+  schema: specSchema("AWS::IAM::ManagedPolicy"),
   async create(ctx, props) {
     const r = await ctx.call.iam("CreatePolicy", { PolicyName: s(props.ManagedPolicyName) ?? ctx.physicalName(128), PolicyDocument: doc(props.PolicyDocument), Description: s(props.Description), Path: s(props.Path) });
     const arn = String(pick(r, "Policy.Arn"));

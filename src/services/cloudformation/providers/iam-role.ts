@@ -1,7 +1,8 @@
 import type { QueryParams } from "../caller.ts";
 import { isObject, type Json, type JsonObject } from "../template/parse.ts";
 import { ignoreNotFound, list, mergedTags, pick, s } from "./common.ts";
-import { schema, type ProviderContext, type ResourceProvider } from "./types.ts";
+import type { ProviderContext, ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 /** Policy documents may be given as objects (JSON or YAML) or as JSON text. */
 export function doc(v: Json | undefined): string | undefined {
@@ -43,10 +44,7 @@ export async function syncPolicies(ctx: ProviderContext, kind: "Role" | "User", 
 export const roleProvider: ResourceProvider = {
   type: "AWS::IAM::Role",
   iam: { nameProperty: "RoleName" },
-  schema: schema(
-    { AssumeRolePolicyDocument: "Json!", Description: "String", ManagedPolicyArns: "List", MaxSessionDuration: "Integer", Path: "String:replace", PermissionsBoundary: "String", Policies: "List", RoleName: "String:replace", Tags: "List" },
-    ["Arn", "RoleId"],
-  ),
+  schema: specSchema("AWS::IAM::Role"),
   async create(ctx, props) {
     const name = s(props.RoleName) ?? ctx.physicalName(64);
     const r = await ctx.call.iam("CreateRole", {

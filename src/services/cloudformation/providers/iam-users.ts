@@ -1,11 +1,12 @@
 import { ignoreNotFound, list, pick, s } from "./common.ts";
 import { iamTags, syncPolicies } from "./iam-role.ts";
-import { schema, type ResourceProvider } from "./types.ts";
+import type { ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 export const userProvider: ResourceProvider = {
   type: "AWS::IAM::User",
   iam: { nameProperty: "UserName" },
-  schema: schema({ UserName: "String:replace", Path: "String", Groups: "List", ManagedPolicyArns: "List", Policies: "List", PermissionsBoundary: "String", Tags: "List" }, ["Arn"]),
+  schema: specSchema("AWS::IAM::User", { unimplemented: ["LoginProfile"] }),
   async create(ctx, props) {
     const name = s(props.UserName) ?? ctx.physicalName(64);
     const r = await ctx.call.iam("CreateUser", { UserName: name, Path: s(props.Path), PermissionsBoundary: s(props.PermissionsBoundary), ...iamTags(ctx, props) });
@@ -37,7 +38,7 @@ export const userProvider: ResourceProvider = {
 export const accessKeyProvider: ResourceProvider = {
   type: "AWS::IAM::AccessKey",
   iam: {},
-  schema: schema({ UserName: "String!:replace", Status: "String", Serial: "Integer:replace" }, ["SecretAccessKey"]),
+  schema: specSchema("AWS::IAM::AccessKey"),
   async create(ctx, props) {
     const r = await ctx.call.iam("CreateAccessKey", { UserName: s(props.UserName) });
     const id = String(pick(r, "AccessKey.AccessKeyId"));

@@ -1,7 +1,8 @@
 import { writeZip } from "../../../runtime/zip.ts";
 import { isObject, type Json, type JsonObject } from "../template/parse.ts";
 import { isNotFound, list, mergedTags, s, waitUntil } from "./common.ts";
-import { schema, type ProviderContext, type ResourceProvider } from "./types.ts";
+import type { ProviderContext, ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 const F = "/2015-03-31/functions";
 
@@ -55,36 +56,7 @@ async function stabilize(ctx: ProviderContext, name: string, update: boolean): P
 
 export const functionProvider: ResourceProvider = {
   type: "AWS::Lambda::Function",
-  schema: schema(
-    {
-      Code: "Map!",
-      Role: "String!",
-      FunctionName: "String:replace",
-      Handler: "String",
-      Runtime: "String",
-      Description: "String",
-      Timeout: "Integer",
-      MemorySize: "Integer",
-      Environment: "Map",
-      VpcConfig: "Map",
-      Layers: "List",
-      Architectures: "List",
-      Tags: "List",
-      TracingConfig: "Map",
-      DeadLetterConfig: "Map",
-      KmsKeyArn: "String",
-      ReservedConcurrentExecutions: "Integer",
-      EphemeralStorage: "Map",
-      PackageType: "String:replace",
-      ImageConfig: "Map",
-      LoggingConfig: "Map",
-      SnapStart: "Map",
-      FileSystemConfigs: "List",
-      RuntimeManagementConfig: "Map",
-      CodeSigningConfigArn: "String",
-    },
-    ["Arn", "SnapStartResponse", "SnapStartResponse.ApplyOn", "SnapStartResponse.OptimizationStatus"],
-  ),
+  schema: specSchema("AWS::Lambda::Function", { unimplemented: ["CapacityProviderConfig", "DurableConfig", "FunctionScalingConfig", "PublishToLatestPublished", "RecursiveLoop", "TenancyConfig"] }),
   async create(ctx, props) {
     const name = s(props.FunctionName) ?? ctx.physicalName(64);
     const tags = Object.fromEntries(mergedTags(ctx, props).map((t) => [t.Key, t.Value]));

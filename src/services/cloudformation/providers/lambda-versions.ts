@@ -1,6 +1,7 @@
 import { isObject } from "../template/parse.ts";
 import { isNotFound, s } from "./common.ts";
-import { schema, type ResourceProvider } from "./types.ts";
+import type { ResourceProvider } from "./types.ts";
+import { specSchema } from "../spec/resource-spec.ts";
 
 const F = "/2015-03-31/functions";
 
@@ -15,7 +16,7 @@ async function ignoreGone(p: Promise<unknown>) {
 /** Ref is the version's ARN. */
 export const versionProvider: ResourceProvider = {
   type: "AWS::Lambda::Version",
-  schema: schema({ FunctionName: "String!:replace", Description: "String:replace", CodeSha256: "String:replace", ProvisionedConcurrencyConfig: "Map", RuntimePolicy: "Map" }, ["FunctionArn", "Version"]),
+  schema: specSchema("AWS::Lambda::Version", { unimplemented: ["FunctionScalingConfig"] }),
   async create(ctx, props) {
     const r = await ctx.call.lambda("POST", `${F}/${encodeURIComponent(String(props.FunctionName))}/versions`, { Description: s(props.Description), CodeSha256: s(props.CodeSha256) });
     return { physicalId: String(r.FunctionArn), attributes: { FunctionArn: String(r.FunctionArn).replace(/:[^:]+$/, ""), Version: r.Version } };
@@ -32,7 +33,7 @@ export const versionProvider: ResourceProvider = {
 /** Ref is the alias's ARN. */
 export const aliasProvider: ResourceProvider = {
   type: "AWS::Lambda::Alias",
-  schema: schema({ FunctionName: "String!:replace", FunctionVersion: "String!", Name: "String!:replace", Description: "String", RoutingConfig: "Map", ProvisionedConcurrencyConfig: "Map" }, ["AliasArn"]),
+  schema: specSchema("AWS::Lambda::Alias"),
   async create(ctx, props) {
     const r = await ctx.call.lambda("POST", `${F}/${encodeURIComponent(String(props.FunctionName))}/aliases`, {
       Name: s(props.Name),
@@ -58,10 +59,7 @@ export const aliasProvider: ResourceProvider = {
 /** The statement id is the physical id. */
 export const permissionProvider: ResourceProvider = {
   type: "AWS::Lambda::Permission",
-  schema: schema(
-    { Action: "String!:replace", FunctionName: "String!:replace", Principal: "String!:replace", SourceArn: "String:replace", SourceAccount: "String:replace", EventSourceToken: "String:replace", PrincipalOrgID: "String:replace", FunctionUrlAuthType: "String:replace" },
-    ["Id"],
-  ),
+  schema: specSchema("AWS::Lambda::Permission", { unimplemented: ["InvokedViaFunctionUrl"] }),
   async create(ctx, props) {
     const sid = ctx.physicalName(100);
     const fn = String(props.FunctionName);

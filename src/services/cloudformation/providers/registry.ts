@@ -8,6 +8,8 @@ import { networkInterfaceProvider, vpcPeeringConnectionProvider } from "./ec2-pe
 import { roleProvider } from "./iam-role.ts";
 import { managedPolicyProvider, policyProvider } from "./iam-policies.ts";
 import { accessKeyProvider, userProvider } from "./iam-users.ts";
+import { instanceProfileProvider } from "./iam-instance-profile.ts";
+import { eventInvokeConfigProvider } from "./lambda-event-invoke-config.ts";
 import { functionProvider } from "./lambda-function.ts";
 import { aliasProvider, permissionProvider, versionProvider } from "./lambda-versions.ts";
 import { waitConditionHandleProvider } from "./wait-condition.ts";
@@ -39,10 +41,12 @@ const ALL: ResourceProvider[] = [
   managedPolicyProvider,
   userProvider,
   accessKeyProvider,
+  instanceProfileProvider,
   functionProvider,
   versionProvider,
   aliasProvider,
   permissionProvider,
+  eventInvokeConfigProvider,
   waitConditionHandleProvider,
 ];
 

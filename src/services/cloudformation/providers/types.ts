@@ -7,18 +7,21 @@ import type { ServiceCaller } from "../caller.ts";
  */
 export type UpdateBehaviour = "Mutable" | "Conditional" | "Immutable";
 
-export type PropType = "String" | "Integer" | "Boolean" | "List" | "Map" | "Json" | "Any";
-
 export interface PropSpec {
-  type: PropType;
+  /** The specification's type expression: string, integer, number, boolean, json, tag, [T], {T}, #Def, a|b, any. */
+  shape: string;
   required?: boolean;
   update: UpdateBehaviour;
 }
 
-/** A resource's schema: its properties and the attributes Fn::GetAtt may read. */
+/** A resource's schema (from AWS's specification, see spec/resource-spec.ts): its properties and the attributes Fn::GetAtt may read. */
 export interface ResourceSchema {
   properties: Record<string, PropSpec>;
   attributes: string[];
+  /** The type takes tags (so CloudFormation adds its aws:cloudformation:* tags and the stack's tags). */
+  tagged?: boolean;
+  /** Properties AWS takes that hyperlocal does not carry out: refused, never silently ignored. */
+  unimplemented?: string[];
   /** Custom resources: any property and any attribute (the function's Data). */
   open?: boolean;
 }
@@ -62,13 +65,18 @@ export interface ResourceProvider {
   delete(ctx: ProviderContext, physicalId: string, props: JsonObject, attributes: Record<string, Json>): Promise<void>;
 }
 
-/** Compact schema notation: "String!" is required; the update behaviour per property after a colon. */
+const HAND_SHAPES: Record<string, string> = { String: "string", Integer: "integer", Boolean: "boolean", List: "[any]", Map: "{any}", Json: "json", Any: "any" };
+
+/**
+ * Hand-written schema, only for types AWS's specification does not carry (the specification is the
+ * rule: spec/resource-spec.ts). "String!" is required; the update behaviour per property after a colon.
+ */
 export function schema(props: Record<string, string>, attributes: string[] = []): ResourceSchema {
   const properties: Record<string, PropSpec> = Object.create(null);
   for (const [name, spec] of Object.entries(props)) {
     const [t, u = "Mutable"] = spec.split(":");
     const required = t.endsWith("!");
-    properties[name] = { type: t.replace("!", "") as PropType, required, update: (u === "replace" ? "Immutable" : u === "interrupt" ? "Conditional" : "Mutable") };
+    properties[name] = { shape: HAND_SHAPES[t.replace("!", "")] ?? "any", required, update: u === "replace" ? "Immutable" : u === "interrupt" ? "Conditional" : "Mutable" };
   }
   return { properties, attributes };
 }
