@@ -20,12 +20,16 @@ import { formatHostPort, parseLoopbackTarget } from "./targets.ts";
 import type { NetSnapshot } from "../model/types.ts";
 import type { KernelEndpoint, KernelInternet } from "../kernel/types.ts";
 import { NetworkRegistry } from "./registry.ts";
+import { AwsFront } from "./aws-front.ts";
 import { ShimEnvironments, type ShimEnvironment } from "./shim-env.ts";
 import { DEFAULT_DROP_AFTER_MS, type ConnectionAccounting, type FunctionSourceLookup, type NetSource, type NetworkSettings } from "./types.ts";
 
 export { EnvironmentRegistry, TOKEN_HEADER } from "./decisions.ts";
 export { DEFAULT_DROP_AFTER_MS } from "./types.ts";
 export type { ConnectionAccounting, Decision, FunctionSourceLookup, NetSource, NetworkSettings } from "./types.ts";
+export type { AwsCallPath } from "./types.ts";
+export { AwsFront } from "./aws-front.ts";
+export { awsEndpointVariables, awsServiceHost } from "./aws-services.ts";
 export { snapshotFromEc2 } from "../snapshot/from-ec2.ts";
 export { NODE_PRELOAD, PYTHON_SHIM_DIR, decisionUrl, type ShimEnvironment } from "./shim-env.ts";
 
@@ -51,8 +55,10 @@ export interface NetworkModule {
   environments: EnvironmentRegistry;
   /** EC2 state changed: the next decision recompiles (call from the gateway's onChange). */
   invalidate(): void;
-  /** Answer a decision request as the HTTP route does (for tests and in-process callers). */
-  decide(token: string | undefined, op: DecisionOp, body: unknown): AdminResponse;
+  /** Answer a decision request as the HTTP route does (for tests and in-process callers); AWS calls answer in a promise. */
+  decide(token: string | undefined, op: DecisionOp, body: unknown): AdminResponse | Promise<AdminResponse>;
+  /** Where allowed AWS calls of function code arrive, and the path each connection took. */
+  awsFront: AwsFront;
   /** The compiled view of an account and region (for tests and tools). */
   view(account: string, region: string): CompiledView;
   /** Mutable: dropAfterMs applies to the next decision. */
@@ -96,10 +102,13 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
   };
   const environments = new EnvironmentRegistry(deps.connections, deps.logger);
   const shims = new ShimEnvironments(environments);
-  const decisionDeps: DecisionDeps = { environments, registry, context, dropAfterMs: () => settings.dropAfterMs, logger: deps.logger };
+  const awsFront = new AwsFront(deps.logger);
+  environments.onUnregister = (token) => awsFront.forget(token);
+  const decisionDeps: DecisionDeps = { environments, registry, context, dropAfterMs: () => settings.dropAfterMs, logger: deps.logger, front: awsFront };
 
   return {
     environments,
+    awsFront,
     settings,
     invalidate: () => snapshots.invalidate(),
     view: (account, region) => context(account, region).view,
@@ -130,6 +139,7 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
     onReset() {
       shims.clear();
       environments.clear();
+      awsFront.clear();
       snapshots.clear();
     },
     registerFunctionRoutes(admin) {

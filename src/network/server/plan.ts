@@ -14,13 +14,25 @@ import { findListener, listenersOn, type Listener, type ListenerIndex } from "./
 import type { InternetRec, NetProtocol, NetworkRegistry } from "./registry.ts";
 import { formatHostPort, parseLoopbackTarget } from "./targets.ts";
 import { resolveName } from "./resolver.ts";
-import type { Decision, NetSource } from "./types.ts";
+import type { AwsCallPath, Decision, NetSource } from "./types.ts";
+import { AWS_SERVICE_PORTS, awsServiceAt, awsServiceHost, awsServiceHostname, type AwsServiceName } from "./aws-services.ts";
+
+/** An interface VPC endpoint whose network interface a flow reached (the vpce module answers; unset: none). */
+export interface VpcEndpointAt {
+  vpcEndpointId: string;
+  vpcId: string;
+  /** com.amazonaws.<region>.<service> */
+  serviceName: string;
+  policyDocument?: string;
+}
 
 export interface PlanContext {
   view: CompiledView;
   listeners: ListenerIndex;
   registry: NetworkRegistry;
   dropAfterMs: number;
+  /** The interface endpoint owning a network interface, if any (a seam for VPC endpoints). */
+  vpcEndpointAt?: (networkInterfaceId: string) => VpcEndpointAt | undefined;
 }
 
 export interface Plan {
@@ -30,6 +42,8 @@ export interface Plan {
   verdict?: Verdict;
   listener?: Listener;
   internet?: InternetRec;
+  /** A call to an AWS service hyperlocal answers itself: how it got there (decisions.ts binds it to a listener). */
+  aws?: AwsCallPath;
 }
 
 export function verdictReason(v: Verdict): string {
@@ -52,12 +66,14 @@ export function plan(source: NetSource, host: string, port: number, protocol: Ne
   const ip = (r.addresses.find((a) => a.family === 4) ?? r.addresses[0]).address;
   const verdict = evaluate(ctx.view.compiled, flowFor(source, ip, port, protocol));
   const at = formatHostPort(ip, port);
-  if (verdict.verdict === "drop") return { ip, verdict, decision: { action: "drop", afterMs: ctx.dropAfterMs, reason: verdictReason(verdict) } };
-  if (verdict.verdict === "unreachable") return { ip, verdict, decision: { action: "unreachable", reason: verdictReason(verdict) } };
+  if (verdict.verdict === "drop") return { ip, verdict, decision: { action: "drop", afterMs: ctx.dropAfterMs, reason: verdictReason(verdict) + awsHint(source, host, ip) } };
+  if (verdict.verdict === "unreachable") return { ip, verdict, decision: { action: "unreachable", reason: verdictReason(verdict) + awsHint(source, host, ip) } };
 
   const t = verdict.target;
   switch (t?.kind) {
     case "endpoint": {
+      const vpce = ctx.vpcEndpointAt?.(t.networkInterfaceId);
+      if (vpce) return awsThroughEndpoint(source, ip, port, verdict, vpce, at);
       const listener = findListener(ctx.listeners, t.networkInterfaceId, t.ip, port, protocol);
       if (listener) return { ip, verdict, listener, decision: { action: "connect", host: listener.target.host, port: listener.target.port } };
       const others = listenersOn(ctx.listeners, t.networkInterfaceId).map((l) => `${l.protocol}/${l.port}`);
@@ -74,6 +90,8 @@ export function plan(source: NetSource, host: string, port: number, protocol: Ne
       };
     }
     case "internet": {
+      const service = awsServiceAt(t.ip);
+      if (service) return awsOverInternet(source, host, ip, port, verdict, service, at);
       const mapped = ctx.registry.internetAt(t.ip);
       const m = mapped.find((x) => x.port === port && x.protocol === protocol);
       if (m) {
@@ -109,4 +127,56 @@ export function plan(source: NetSource, host: string, port: number, protocol: Ne
     default:
       return { ip, verdict, decision: { action: "refuse", reason: `hyperlocal cannot place ${at} (fail closed)` } };
   }
+}
+
+/** The endpoint service a name or address stands for (the name's own region when it has one). */
+function endpointServiceOf(source: NetSource, host: string, service: AwsServiceName): string {
+  return awsServiceHost(host)?.endpointService ?? `com.amazonaws.${source.region}.${service}`;
+}
+
+/** Why a VPC function's AWS call fails, and the two ways AWS offers to fix it. */
+function awsHint(source: NetSource, host: string, ip: string): string {
+  const service = awsServiceAt(ip);
+  if (!service || !source.vpc) return "";
+  const name = endpointServiceOf(source, host, service);
+  const s3 = service === "s3" ? `, or a gateway endpoint for ${name} routed from this subnet's route table` : "";
+  return `; ${awsServiceHostname(service, source.region)} is a public AWS service address: add a NAT gateway (a 0.0.0.0/0 route from this subnet to a NAT gateway in a public subnet) or an interface endpoint for ${name} with private DNS${s3}`;
+}
+
+/** A call to an AWS service's public address, allowed by the model (directly, or out through a NAT gateway). */
+function awsOverInternet(source: NetSource, host: string, ip: string, port: number, verdict: Verdict, service: AwsServiceName, at: string): Plan {
+  if (!AWS_SERVICE_PORTS.includes(port)) {
+    return { ip, verdict, decision: { action: "refuse", reason: `${at} is ${awsServiceHostname(service, source.region)}, which answers only on ports ${AWS_SERVICE_PORTS.join(" and ")}` } }; // unverified wording
+  }
+  const t = verdict.target as Extract<NonNullable<Verdict["target"]>, { kind: "internet" }>;
+  const aws: AwsCallPath = {
+    account: source.account,
+    region: source.region,
+    functionName: source.functionName,
+    endpointService: endpointServiceOf(source, host, service),
+    via: t.via,
+    // Outside a VPC the caller's own address stays aws:SourceIp; from a VPC it is what the internet sees.
+    ...(source.vpc && t.seenSourceIp ? { sourceIp: t.seenSourceIp } : {}),
+  };
+  return { ip, verdict, aws, decision: { action: "connect", host: "127.0.0.1", port: 0 } };
+}
+
+/** A call that reached an interface endpoint's network interface: hyperlocal answers for the endpoint's service. */
+function awsThroughEndpoint(source: NetSource, ip: string, port: number, verdict: Verdict, vpce: VpcEndpointAt, at: string): Plan {
+  if (!AWS_SERVICE_PORTS.includes(port)) {
+    return { ip, verdict, decision: { action: "refuse", reason: `${at} is an address of ${vpce.vpcEndpointId} (${vpce.serviceName}), which answers only on ports ${AWS_SERVICE_PORTS.join(" and ")}` } }; // unverified wording
+  }
+  const t = verdict.target as Extract<NonNullable<Verdict["target"]>, { kind: "endpoint" }>;
+  const aws: AwsCallPath = {
+    account: source.account,
+    region: source.region,
+    functionName: source.functionName,
+    endpointService: vpce.serviceName,
+    via: "vpc-endpoint",
+    sourceVpc: vpce.vpcId,
+    sourceVpce: vpce.vpcEndpointId,
+    ...(t.seenSourceIp ? { vpcSourceIp: t.seenSourceIp } : {}),
+    ...(vpce.policyDocument !== undefined ? { endpointPolicy: vpce.policyDocument } : {}),
+  };
+  return { ip, verdict, aws, decision: { action: "connect", host: "127.0.0.1", port: 0 } };
 }

@@ -50,7 +50,9 @@ export function answerText(name: string, source: NetSource, to: { host: string; 
     case "refuse":
       return `The network allows ${who} to reach ${dest}, but the connection is refused (ECONNREFUSED): ${d.reason}.${path}`;
     case "connect": {
-      const behind = p.listener
+      const behind = p.aws
+        ? ` hyperlocal answers the call itself as ${p.aws.endpointService}, ${p.aws.via === "vpc-endpoint" ? `through ${p.aws.sourceVpce}` : p.aws.via === "nat-gateway" ? "through the NAT gateway" : "directly"}.`
+        : p.listener
         ? ` hyperlocal hands the connection to the local server ${formatHostPort(d.host, d.port)} (endpoint ${p.listener.endpointId}${p.listener.synthetic ? ", on a synthetic interface whose security group allows all inbound" : ""}).`
         : p.internet
           ? ` hyperlocal hands the connection to the local server ${formatHostPort(d.host, d.port)} standing in for the internet host (mapping ${p.internet.id}).`
@@ -107,7 +109,8 @@ export function registerReachabilityRoute(admin: AdminRouter, deps: Reachability
         returnPath: v ? v.returnPath : [],
         ...(v?.target ? { target: v.target } : {}),
         action: p.decision.action,
-        ...(p.decision.action === "connect" ? { connectTo: formatHostPort(p.decision.host, p.decision.port) } : {}),
+        ...(p.decision.action === "connect" && !p.aws ? { connectTo: formatHostPort(p.decision.host, p.decision.port) } : {}),
+        ...(p.aws ? { aws: p.aws } : {}),
         ...(p.decision.action !== "connect" ? { actionReason: p.decision.reason } : {}),
         ...(p.listener ? { endpoint: { id: p.listener.endpointId, source: p.listener.source, target: formatHostPort(p.listener.target.host, p.listener.target.port), synthetic: p.listener.synthetic } } : {}),
         ...(p.internet ? { internet: { id: p.internet.id, ...(p.internet.name ? { name: p.internet.name } : {}), address: p.internet.address, target: p.internet.target } } : {}),

@@ -8,6 +8,7 @@ import type { CompiledView } from "../snapshot/cache.ts";
 import type { ListenerIndex } from "./listeners.ts";
 import type { NetworkRegistry } from "./registry.ts";
 import type { NetSource } from "./types.ts";
+import { awsServiceAddress, awsServiceHost } from "./aws-services.ts";
 
 export interface ResolvedAddress {
   address: string;
@@ -63,6 +64,11 @@ export function resolveName(
     const pdns = privateDnsAddress(name, source.region);
     if (pdns) return filter([addr(pdns)!]);
   }
+  // AWS's public service names (sts.us-east-1.amazonaws.com, ...) resolve to the service's public
+  // address in the model, inside a VPC as outside (public DNS); an interface endpoint with private
+  // DNS, answered above, takes precedence inside its VPC.
+  const aws = awsServiceHost(name);
+  if (aws) return filter([addr(awsServiceAddress(aws.service))!]);
   const pub = ctx.registry.internetAddressOf(name);
   if (pub) return filter([addr(pub)!]);
   return {

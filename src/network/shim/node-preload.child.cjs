@@ -1223,6 +1223,22 @@ function install() {
     Module.syncBuiltinESMExports();
   } catch {}
 
+  // ---------- AWS SDK endpoints: the services' regional names, decided by the network like any host ----------
+  // HYPERLOCAL_AWS_ENDPOINTS is {"AWS_ENDPOINT_URL_STS":"http://sts.<region>.amazonaws.com:443",...}; the
+  // SDK for JavaScript v3 reads these variables when a client is made.
+  function applyAwsEndpoints() {
+    const raw = process.env.HYPERLOCAL_AWS_ENDPOINTS;
+    if (!raw) return;
+    try {
+      const vars = JSON.parse(raw);
+      for (const k of Object.keys(vars)) {
+        if (/^AWS_ENDPOINT_URL_[A-Z0-9_]+$/.test(k) && typeof vars[k] === 'string') process.env[k] = vars[k];
+      }
+    } catch {}
+  }
+  applyAwsEndpoints();
+  globalThis[GUARD].applyAwsEndpoints = applyAwsEndpoints;
+
   // ---------- the notice: printed once per execution environment ----------
   if (workerThreads.isMainThread && process.env.HYPERLOCAL_NET_NOTICE) {
     const notice = process.env.HYPERLOCAL_NET_NOTICE;
