@@ -269,6 +269,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     async close() {
       await gateway.close();
       await functionGateway.close();
+      net.awsFront.clear();
       for (const s of services) await s.onShutdown?.();
       clock.close();
       await store.close();

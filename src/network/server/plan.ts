@@ -154,7 +154,8 @@ function awsOverInternet(source: NetSource, host: string, ip: string, port: numb
     region: source.region,
     functionName: source.functionName,
     endpointService: endpointServiceOf(source, host, service),
-    via: t.via,
+    // The model names the last gateway (the internet gateway behind a NAT gateway): the NAT hop is what IAM sees.
+    via: source.vpc && verdict.path.some((h) => h.kind === "nat-gateway") ? "nat-gateway" : t.via,
     // Outside a VPC the caller's own address stays aws:SourceIp; from a VPC it is what the internet sees.
     ...(source.vpc && t.seenSourceIp ? { sourceIp: t.seenSourceIp } : {}),
   };

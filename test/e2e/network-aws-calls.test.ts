@@ -1,0 +1,239 @@
+// Issue 14, parts 2-3, in shim mode: function code's AWS SDK calls (the SDK for JavaScript v3,
+// boto3, and a provided.al2023 bootstrap running node) go to the services' regional names and the
+// VPC decides, as for any destination. Rows, in order on one topology:
+// - a private subnet whose route table has only the local route: GetCallerIdentity fails as the
+//   model says (no route), and the reachability answer says to add a NAT gateway or an interface
+//   endpoint for com.amazonaws.us-east-1.sts;
+// - + a NAT gateway path: the calls work; ec2:DescribeVpcs is allowed by a role policy whose
+//   condition is aws:SourceIp = the NAT gateway's Elastic IP, and the decision log shows that key;
+// - functions without a VPC: the calls work, with no VPC keys (and the same role policy denies
+//   their DescribeVpcs, since their source is not the Elastic IP).
+// Network safety: the services' addresses (192.0.2.80-85) exist only in the model; every connection
+// function code makes is delivered by hyperlocal to its own loopback listener.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import * as E from "@aws-sdk/client-ec2";
+import { AttachRolePolicyCommand, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
+import type { App } from "../../src/app.ts";
+import { clients } from "../support/clients.ts";
+import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
+import { startTestServer } from "../support/server.ts";
+import { advanceClock, bootstrapZip, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
+
+const NODE_MODULES = join(import.meta.dirname, "..", "..", "node_modules");
+const DROP_MS = 300;
+
+/** GetCallerIdentity and DescribeVpcs with the SDK's defaults (endpoints from the environment), one attempt each, short timeouts. */
+const NODE_CALLER = `
+const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts");
+const { EC2Client, DescribeVpcsCommand } = require("@aws-sdk/client-ec2");
+const opts = { maxAttempts: 1, requestHandler: { connectionTimeout: 4000, requestTimeout: 4000 } };
+async function attempt(fn) {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (e) {
+    return { ok: false, error: e.code ?? e.name, message: String(e.message) };
+  }
+}
+async function handler() {
+  const identity = await attempt(async () => (await new STSClient(opts).send(new GetCallerIdentityCommand({}))).Arn);
+  const vpcs = await attempt(async () => (await new EC2Client(opts).send(new DescribeVpcsCommand({}))).Vpcs.length);
+  return { identity, vpcs, endpoint: process.env.AWS_ENDPOINT_URL_STS ?? null };
+}
+exports.handler = handler;
+`;
+
+const PY_CALLER = `
+import os
+import boto3
+from botocore.config import Config
+
+CFG = Config(connect_timeout=4, read_timeout=4, retries={"max_attempts": 0})
+
+
+def attempt(fn):
+    try:
+        return {"ok": True, "value": fn()}
+    except Exception as e:
+        code = getattr(e, "response", {}).get("Error", {}).get("Code") if hasattr(e, "response") else None
+        return {"ok": False, "error": code or type(e).__name__, "message": str(e)}
+
+
+def handler(event, context):
+    sts = boto3.client("sts", config=CFG)
+    ec2 = boto3.client("ec2", config=CFG)
+    return {
+        "identity": attempt(lambda: sts.get_caller_identity()["Arn"]),
+        "vpcs": attempt(lambda: len(ec2.describe_vpcs()["Vpcs"])),
+        "endpoint": sts.meta.endpoint_url,
+    }
+`;
+
+/** A provided.al2023 bootstrap that is a Node.js program: it gets the shim through NODE_OPTIONS like the node runtimes. */
+const NODE_PROVIDED = `#!/usr/bin/env node
+const http = require("node:http");
+const api = process.env.AWS_LAMBDA_RUNTIME_API;
+${NODE_CALLER.replace("exports.handler = handler;", "")}
+function req(method, path, body) {
+  return new Promise((resolve, reject) => {
+    const r = http.request("http://" + api + "/2018-06-01/runtime/" + path, { method }, (res) => {
+      let d = "";
+      res.on("data", (c) => (d += c));
+      res.on("end", () => resolve({ headers: res.headers, body: d }));
+    });
+    r.on("error", reject);
+    r.end(body);
+  });
+}
+(async () => {
+  for (;;) {
+    const next = await req("GET", "invocation/next");
+    const id = next.headers["lambda-runtime-aws-request-id"];
+    await req("POST", "invocation/" + id + "/response", JSON.stringify(await handler()));
+  }
+})();
+`;
+
+type Attempt = { ok: true; value: string | number } | { ok: false; error: string; message: string };
+interface CallerOut {
+  identity: Attempt;
+  vpcs: Attempt;
+  endpoint: string | null;
+}
+
+const VPC_FUNCTIONS = ["node-vpc", "py-vpc", "provided-vpc"];
+const PUBLIC_FUNCTIONS = ["node-novpc", "py-novpc"];
+
+describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }, () => {
+  let app: App;
+  let c: ReturnType<typeof clients>;
+  const net: Record<string, string> = {};
+
+  const admin = async (path: string) => (await fetch(`${app.url}/_hyperlocal/${path}`)).json() as Promise<any>;
+  const invoke = async (fn: string): Promise<CallerOut> => {
+    const r = await c.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from("{}") }));
+    const text = Buffer.from(r.Payload ?? []).toString("utf8");
+    assert.equal(r.FunctionError, undefined, `${fn}: ${text}`);
+    return JSON.parse(text) as CallerOut;
+  };
+
+  before(async () => {
+    app = await startTestServer({ dropAfterMs: DROP_MS });
+    c = clients(app.url);
+    const ec2 = c.ec2;
+    net.vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
+    net.public = (await ec2.send(new E.CreateSubnetCommand({ VpcId: net.vpc, CidrBlock: "10.0.0.0/24" }))).Subnet!.SubnetId!;
+    net.private = (await ec2.send(new E.CreateSubnetCommand({ VpcId: net.vpc, CidrBlock: "10.0.3.0/24" }))).Subnet!.SubnetId!;
+    net.igw = (await ec2.send(new E.CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
+    await ec2.send(new E.AttachInternetGatewayCommand({ InternetGatewayId: net.igw, VpcId: net.vpc }));
+    for (const [name, subnet] of [["publicRt", net.public], ["privateRt", net.private]] as const) {
+      net[name] = (await ec2.send(new E.CreateRouteTableCommand({ VpcId: net.vpc }))).RouteTable!.RouteTableId!;
+      await ec2.send(new E.AssociateRouteTableCommand({ RouteTableId: net[name], SubnetId: subnet }));
+    }
+    await ec2.send(new E.CreateRouteCommand({ RouteTableId: net.publicRt, DestinationCidrBlock: "0.0.0.0/0", GatewayId: net.igw }));
+    net.fnSg = (await ec2.send(new E.CreateSecurityGroupCommand({ VpcId: net.vpc, GroupName: "fn", Description: "fn" }))).GroupId!;
+    const eip = await ec2.send(new E.AllocateAddressCommand({ Domain: "vpc" }));
+    net.eipAlloc = eip.AllocationId!;
+    net.eip = eip.PublicIp!;
+
+    // The role: VPC access, and DescribeVpcs only from the NAT gateway's Elastic IP.
+    await c.iam.send(new CreateRoleCommand({ RoleName: "aws-calls", AssumeRolePolicyDocument: LAMBDA_TRUST }));
+    await c.iam.send(new AttachRolePolicyCommand({ RoleName: "aws-calls", PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" }));
+    const fromEip = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ec2:DescribeVpcs", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": `${net.eip}/32` } } }] };
+    await c.iam.send(new PutRolePolicyCommand({ RoleName: "aws-calls", PolicyName: "vpcs-from-the-nat", PolicyDocument: JSON.stringify(fromEip) }));
+    const role = `arn:aws:iam::000000000000:role/aws-calls`;
+
+    const vpcCfg = { VpcConfig: { SubnetIds: [net.private], SecurityGroupIds: [net.fnSg] } };
+    const nodeEnv = { Environment: { Variables: { NODE_PATH: NODE_MODULES } } };
+    const node = { Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: nodeZip(NODE_CALLER) }, ...nodeEnv } as const;
+    const py = { Runtime: "python3.12", Handler: "app.handler", Code: { ZipFile: pythonZip(PY_CALLER) } } as const;
+    const provided = { Runtime: "provided.al2023", Handler: "unused", Code: { ZipFile: bootstrapZip(NODE_PROVIDED) }, ...nodeEnv } as const;
+    const fns: Record<string, Partial<CreateFunctionCommandInput>> = {
+      "node-vpc": { ...node, ...vpcCfg },
+      "py-vpc": { ...py, ...vpcCfg },
+      "provided-vpc": { ...provided, ...vpcCfg },
+      "node-novpc": node,
+      "py-novpc": py,
+    };
+    await Promise.all(Object.entries(fns).map(([name, cfg]) => c.lambda.send(new CreateFunctionCommand({ FunctionName: name, Role: role, Timeout: 20, ...cfg } as CreateFunctionCommandInput))));
+    await advanceClock(app.url, 3);
+    for (const name of Object.keys(fns)) assert.equal((await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).State, "Active", name);
+  });
+
+  after(async () => {
+    await app?.close();
+  });
+
+  it("local route only: the calls fail as the model says, and reachability says to add a NAT gateway or an interface endpoint", async (t) => {
+    const model = await admin(`reachability?function=node-vpc&to=${encodeURIComponent("sts.us-east-1.amazonaws.com:443")}`);
+    t.diagnostic(`model: ${model.verdict}/${model.action}: ${model.answer}`);
+    assert.notEqual(model.verdict, "allow");
+    assert.equal(model.to.ip, "192.0.2.80");
+    assert.match(model.actionReason, /add a NAT gateway .* or an interface endpoint for com\.amazonaws\.us-east-1\.sts with private DNS/);
+    assert.match(model.answer, /interface endpoint for com\.amazonaws\.us-east-1\.sts/);
+    const code = model.action === "drop" ? "ETIMEDOUT" : "ENETUNREACH";
+    for (const fn of VPC_FUNCTIONS) {
+      const out = await invoke(fn);
+      t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
+      assert.equal(out.identity.ok, false, `${fn}: ${JSON.stringify(out)}`);
+      assert.equal(out.vpcs.ok, false, `${fn}: ${JSON.stringify(out)}`);
+      if (fn.startsWith("py")) {
+        // botocore wraps the socket error: EndpointConnectionError (or ConnectTimeoutError) naming the regional URL.
+        assert.match(out.identity.error, /EndpointConnectionError|ConnectTimeoutError/, fn);
+        assert.match(out.identity.message, /sts\.us-east-1\.amazonaws\.com:443/, fn);
+      } else {
+        assert.equal(out.identity.error, code, `${fn}: ${JSON.stringify(out)}`);
+      }
+      assert.equal(out.endpoint?.replace(/\/$/, ""), "http://sts.us-east-1.amazonaws.com:443", fn);
+    }
+  });
+
+  it("+ a NAT gateway path: the calls work, and aws:SourceIp is the NAT gateway's Elastic IP", async (t) => {
+    const ec2 = c.ec2;
+    net.nat = (await ec2.send(new E.CreateNatGatewayCommand({ SubnetId: net.public, AllocationId: net.eipAlloc }))).NatGateway!.NatGatewayId!;
+    for (let i = 0; ; i++) {
+      const state = (await ec2.send(new E.DescribeNatGatewaysCommand({ NatGatewayIds: [net.nat] }))).NatGateways![0].State;
+      if (state === "available") break;
+      assert.ok(i < 20, `NAT gateway still ${state}`);
+      await advanceClock(app.url, 1);
+    }
+    await ec2.send(new E.CreateRouteCommand({ RouteTableId: net.privateRt, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: net.nat }));
+    const model = await admin(`reachability?function=node-vpc&to=${encodeURIComponent("sts.us-east-1.amazonaws.com:443")}`);
+    assert.equal(model.verdict, "allow", model.answer);
+    assert.equal(model.aws.via, "nat-gateway");
+    assert.equal(model.aws.sourceIp, net.eip);
+    assert.ok(model.path.some((h: { id: string }) => h.id === net.nat), JSON.stringify(model.path));
+    for (const fn of VPC_FUNCTIONS) {
+      const out = await invoke(fn);
+      t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
+      assert.deepEqual(out.identity, { ok: true, value: `arn:aws:sts::000000000000:assumed-role/aws-calls/${fn}` }, fn);
+      assert.equal(out.vpcs.ok, true, `${fn}: DescribeVpcs is allowed from ${net.eip}: ${JSON.stringify(out)}`);
+      const d = (await admin("iam/decisions?limit=20")).decisions.find((e: any) => e.action === "ec2:DescribeVpcs" && e.principal.endsWith(`/${fn}`));
+      assert.ok(d, `${fn}: a decision for its DescribeVpcs`);
+      assert.equal(d.result, "Allowed");
+      assert.equal(d.context["aws:SourceIp"], net.eip);
+      for (const k of ["aws:SourceVpc", "aws:SourceVpce", "aws:VpcSourceIp"]) assert.equal(d.context[k], undefined, `${fn}: ${k}`);
+    }
+  });
+
+  it("functions without a VPC: the calls work by the regional names, with no VPC keys", async (t) => {
+    for (const fn of PUBLIC_FUNCTIONS) {
+      const model = await admin(`reachability?function=${fn}&to=${encodeURIComponent("ec2.us-east-1.amazonaws.com:443")}`);
+      assert.equal(model.verdict, "allow");
+      assert.equal(model.aws.via, "direct");
+      const out = await invoke(fn);
+      t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
+      assert.deepEqual(out.identity, { ok: true, value: `arn:aws:sts::000000000000:assumed-role/aws-calls/${fn}` }, fn);
+      // The role allows DescribeVpcs only from the Elastic IP: not this function's source.
+      assert.equal(out.vpcs.ok, false, fn);
+      assert.match((out.vpcs as { error: string }).error, /UnauthorizedOperation/, fn);
+      const d = (await admin("iam/decisions?limit=20")).decisions.find((e: any) => e.action === "ec2:DescribeVpcs" && e.principal.endsWith(`/${fn}`));
+      assert.ok(d, `${fn}: a decision for its DescribeVpcs`);
+      assert.equal(d.result, "ImplicitDeny");
+      assert.equal(d.context["aws:SourceIp"], "127.0.0.1");
+      for (const k of ["aws:SourceVpc", "aws:SourceVpce", "aws:VpcSourceIp"]) assert.equal(d.context[k], undefined, `${fn}: ${k}`);
+    }
+  });
+});
