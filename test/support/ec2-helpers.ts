@@ -40,6 +40,7 @@ const DESCRIBE = {
   addresses: async (c: EC2Client) => (await c.send(new E.DescribeAddressesCommand({}))).Addresses,
   vpcPeeringConnections: async (c: EC2Client) => (await c.send(new E.DescribeVpcPeeringConnectionsCommand({}))).VpcPeeringConnections,
   networkInterfaces: async (c: EC2Client) => (await c.send(new E.DescribeNetworkInterfacesCommand({}))).NetworkInterfaces,
+  vpcEndpoints: async (c: EC2Client) => (await c.send(new E.DescribeVpcEndpointsCommand({}))).VpcEndpoints,
   tags: async (c: EC2Client) => (await c.send(new E.DescribeTagsCommand({}))).Tags,
 };
 

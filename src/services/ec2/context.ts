@@ -34,7 +34,8 @@ export type ArnType =
   | "elastic-ip"
   | "vpc-peering-connection"
   | "network-interface"
-  | "dhcp-options";
+  | "dhcp-options"
+  | "vpc-endpoint";
 
 export function arnOf(s: { account: string; region: string }, type: ArnType, id: string): string {
   return `arn:aws:ec2:${s.region}:${s.account}:${type}/${id}`;

@@ -35,6 +35,7 @@ export const ID_KINDS = {
   dopt: { notFound: "InvalidDhcpOptionID.NotFound", message: "The dhcpOption ID '%s' does not exist" },
   // unverified wording
   sgr: { notFound: "InvalidSecurityGroupRuleId.NotFound", message: "The security group rule ID '%s' does not exist", malformed: "InvalidSecurityGroupRuleId.Malformed" },
+  vpce: { notFound: "InvalidVpcEndpointId.NotFound", message: "The Vpc Endpoint Id '%s' does not exist", malformed: "InvalidVpcEndpointId.Malformed" },
   assoc: { notFound: "InvalidAssociationID.NotFound", message: "The association ID '%s' does not exist" },
 } satisfies Record<string, IdKind>;
 

@@ -1,4 +1,5 @@
 import { AwsError } from "../../core/aws-error.ts";
+import { dict } from "../../core/dict.ts";
 import { denialMessage } from "../../core/authorization.ts";
 import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
 import { EC2_XMLNS, renderEc2Error } from "../../protocol/ec2-query/codec.ts";
@@ -21,6 +22,9 @@ import type { Ec2State } from "./state.ts";
 import { subnetOperations } from "./subnets.ts";
 import { createTags, deleteTags, describeTags } from "./tags.ts";
 import { vpcOperations } from "./vpcs.ts";
+import { endpointServiceOperations } from "./endpoint-services.ts";
+import { prefixListOperations } from "./prefix-lists.ts";
+import { settleVpcEndpoints, vpcEndpointOperations, type EndpointTiming } from "./vpc-endpoints.ts";
 import { defaultQuotas } from "../../quotas.ts";
 
 export type { Ec2Internal, NetworkInterfaceView, SubnetView, SecurityGroupView, VpcView, ServiceManagedInterfaceOptions } from "./internal.ts";
@@ -42,6 +46,8 @@ export function createEc2Service(deps: ServiceDeps): {
 } {
   const timing: GatewayTiming = deps.config.realisticTiming ? { natPendingMs: 90_000, natDeletingMs: 60_000 } : { natPendingMs: 5_000, natDeletingMs: 5_000 };
 
+  const endpointTiming: EndpointTiming = deps.config.realisticTiming ? { pendingMs: 120_000, deletingMs: 60_000 } : { pendingMs: 5_000, deletingMs: 5_000 };
+
   const stateFor = (account: string, region: string): Ec2State => {
     const now = deps.clock.now();
     let created = false;
@@ -51,9 +57,13 @@ export function createEc2Service(deps: ServiceDeps): {
     });
     const settledNats = settleNatGateways(s, now);
     const settledPeerings = settlePeerings(s, now);
+    // States saved before VPC endpoints existed get the table on first look.
+    const addedEndpoints = s.vpcEndpoints === undefined;
+    if (addedEndpoints) s.vpcEndpoints = dict();
+    const settledEndpoints = settleVpcEndpoints(s, now);
     // A first look (the default VPC) and due transitions change the state even on Describe calls,
     // which the gateway does not mark dirty: save them, or a restart would show other ids.
-    if (created || settledNats || settledPeerings) deps.store.markDirty();
+    if (created || settledNats || settledPeerings || addedEndpoints || settledEndpoints) deps.store.markDirty();
     return s;
   };
 
@@ -71,6 +81,9 @@ export function createEc2Service(deps: ServiceDeps): {
     ...peeringOperations,
     ...networkInterfaceOperations,
     ...networkInsightsOperations,
+    ...vpcEndpointOperations(endpointTiming),
+    ...endpointServiceOperations,
+    ...prefixListOperations,
     CreateTags: createTags,
     DeleteTags: deleteTags,
     DescribeTags: describeTags,

@@ -65,6 +65,8 @@ export function routeTableOfSubnet(s: Ec2State, subnetId: string): RouteTableRec
 /** active or blackhole, from the target as it is now. */
 export function routeState(s: Ec2State, rt: RouteTableRec, r: RouteRec): "active" | "blackhole" {
   if (r.gatewayId === "local") return "active";
+  // A gateway endpoint's route to its prefix list.
+  if (r.gatewayId?.startsWith("vpce-")) return s.vpcEndpoints?.[r.gatewayId] ? "active" : "blackhole";
   if (r.gatewayId) return s.internetGateways[r.gatewayId]?.attachments.some((a) => a.vpcId === rt.vpcId) ? "active" : "blackhole";
   if (r.natGatewayId) {
     const n = s.natGateways[r.natGatewayId];
@@ -274,9 +276,20 @@ function replaceRoute(c: Ec2Call): XmlObject {
   }
   const target = readTarget(c, rt, dest);
   routeAuth(c, "ReplaceRoute", rt);
+  refuseEndpointRoute(rt, rt.routes[at]);
   if (rt.routes[at].gatewayId === "local") throw invalidParameterValue(`The route identified by ${key} is a local route and cannot be replaced.`); // unverified wording
   rt.routes[at] = { ...dest, ...target, origin: "CreateRoute" };
   return { return: true };
+}
+
+/** A route that a gateway endpoint owns: the user changes it through the endpoint, never directly. */
+function endpointOwnedRouteError(routeTableId: string, prefixListId: string, endpointId: string) {
+  return ec2Error("InvalidParameter", `Route ${prefixListId} in route table ${routeTableId} belongs to VPC endpoint ${endpointId}: change it with ModifyVpcEndpoint or DeleteVpcEndpoints.`); // unverified wording
+}
+
+/** Routes a gateway endpoint added change only through the endpoint (ModifyVpcEndpoint, DeleteVpcEndpoints). */
+function refuseEndpointRoute(rt: RouteTableRec, r: RouteRec): void {
+  if (r.gatewayId?.startsWith("vpce-") && r.destinationPrefixListId) throw endpointOwnedRouteError(rt.id, r.destinationPrefixListId, r.gatewayId);
 }
 
 function deleteRoute(c: Ec2Call): XmlObject {
@@ -290,6 +303,7 @@ function deleteRoute(c: Ec2Call): XmlObject {
     throw ec2Error("InvalidRoute.NotFound", `no route with ${kind} ${key} in route table ${rt.id}`);
   }
   if (rt.routes[at].gatewayId === "local") throw invalidParameterValue(`cannot remove local route ${key} in route table ${rt.id}`);
+  refuseEndpointRoute(rt, rt.routes[at]);
   rt.routes.splice(at, 1);
   return { return: true };
 }

@@ -241,6 +241,35 @@ export interface EniRec {
   tags: Tags;
 }
 
+export type VpcEndpointState = "pending" | "available" | "deleting" | "deleted" | "failed";
+
+export interface VpcEndpointRec {
+  id: string;
+  vpcId: string;
+  ownerId: string;
+  type: "Interface" | "Gateway";
+  /** com.amazonaws.us-east-1.sts */
+  serviceName: string;
+  /** the short name (sts, s3): its public address and prefix list come from it */
+  service: string;
+  state: VpcEndpointState;
+  policyDocument: string;
+  /** Gateway endpoints: the tables holding the route to the service's prefix list. */
+  routeTableIds: string[];
+  /** Interface endpoints: one requester-managed interface per subnet, in subnet order. */
+  interfaces: { subnetId: string; networkInterfaceId: string }[];
+  groupIds: string[];
+  privateDnsEnabled: boolean;
+  ipAddressType: "ipv4" | "dualstack" | "ipv6";
+  dnsRecordIpType?: string;
+  /** the random part of its DNS names: vpce-0123...-<suffix>.sts.us-east-1.vpce.amazonaws.com */
+  dnsSuffix: string;
+  createdAt: number;
+  /** when the current transitional state ends (pending → available, deleting → deleted) */
+  transitionAt?: number;
+  tags: Tags;
+}
+
 export interface DhcpOptionsRec {
   id: string;
   ownerId: string;
@@ -266,6 +295,8 @@ export interface Ec2State {
   peerings: Record<string, PeeringRec>;
   networkInterfaces: Record<string, EniRec>;
   dhcpOptions: Record<string, DhcpOptionsRec>;
+  /** Absent in states saved before VPC endpoints existed (ensureEndpoints adds it). */
+  vpcEndpoints?: Record<string, VpcEndpointRec>;
   /** "Operation:token" → what the first call created, for ClientToken idempotency */
   clientTokens: Record<string, { fingerprint: string; id: string }>;
   counters: { ipv6Blocks: number; publicIps: number };
@@ -288,6 +319,7 @@ export function emptyState(account: string, region: string): Ec2State {
     peerings: dict(),
     networkInterfaces: dict(),
     dhcpOptions: dict(),
+    vpcEndpoints: dict(),
     clientTokens: dict(),
     counters: { ipv6Blocks: 0, publicIps: 0 },
   };

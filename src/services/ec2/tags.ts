@@ -43,6 +43,13 @@ const TAGGABLE: { prefix: string; type: ArnType; kind: IdKindName; find: (s: Ec2
   },
   { prefix: "pcx", type: "vpc-peering-connection", kind: "pcx", find: (s, id) => s.peerings[id], list: (s) => Object.values(s.peerings) },
   { prefix: "eni", type: "network-interface", kind: "eni", find: (s, id) => s.networkInterfaces[id], list: (s) => valuesOf(s.networkInterfaces) },
+  {
+    prefix: "vpce",
+    type: "vpc-endpoint",
+    kind: "vpce",
+    find: (s, id) => (s.vpcEndpoints && Object.prototype.hasOwnProperty.call(s.vpcEndpoints, id) ? s.vpcEndpoints[id] : undefined),
+    list: (s) => Object.values(s.vpcEndpoints ?? {}),
+  },
   { prefix: "dopt", type: "dhcp-options", kind: "dopt", find: (s, id) => s.dhcpOptions[id], list: (s) => Object.values(s.dhcpOptions) },
 ];
 

@@ -192,6 +192,7 @@ function vpcDependencies(s: Ec2State, v: VpcRec): string[] {
   for (const x of Object.values(s.egressOnlyInternetGateways)) if (x.vpcId === v.id) deps.push(x.id);
   for (const x of Object.values(s.natGateways)) if (x.vpcId === v.id && x.state !== "deleted" && x.state !== "failed") deps.push(x.id);
   for (const x of valuesOf(s.networkInterfaces)) if (x.vpcId === v.id) deps.push(x.id);
+  for (const x of Object.values(s.vpcEndpoints ?? {})) if (x.vpcId === v.id && x.state !== "deleted") deps.push(x.id);
   return deps;
 }
 
