@@ -4,11 +4,15 @@
 // - a private subnet whose route table has only the local route: GetCallerIdentity fails as the
 //   model says (no route), and the reachability answer says to add a NAT gateway or an interface
 //   endpoint for com.amazonaws.us-east-1.sts;
+// - + interface endpoints for sts and ec2 with private DNS and a group allowing 443: the calls work
+//   without NAT, with aws:SourceVpce (honoured in a role policy), aws:SourceVpc, aws:VpcSourceIp;
+//   the group without 443: dropped; the endpoint policy denying GetCallerIdentity, or not allowing
+//   it: AccessDenied in AWS's VPC endpoint wording, and the decision log names that layer;
 // - + a NAT gateway path: the calls work; ec2:DescribeVpcs is allowed by a role policy whose
 //   condition is aws:SourceIp = the NAT gateway's Elastic IP, and the decision log shows that key;
 // - functions without a VPC: the calls work, with no VPC keys (and the same role policy denies
 //   their DescribeVpcs, since their source is not the Elastic IP).
-// Network safety: the services' addresses (192.0.2.80-85) exist only in the model; every connection
+// Network safety: the services' addresses (in 192.0.2.0/24) exist only in the model; every connection
 // function code makes is delivered by hyperlocal to its own loopback listener.
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -17,6 +21,7 @@ import * as E from "@aws-sdk/client-ec2";
 import { AttachRolePolicyCommand, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
 import type { App } from "../../src/app.ts";
+import { awsServiceAddress } from "../../src/core/aws-service-addresses.ts";
 import { clients } from "../support/clients.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startTestServer } from "../support/server.ts";
@@ -104,6 +109,7 @@ interface CallerOut {
 }
 
 const VPC_FUNCTIONS = ["node-vpc", "py-vpc", "provided-vpc"];
+const HTTPS_FROM = (groupId: string): E.IpPermission => ({ IpProtocol: "tcp", FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: groupId }] });
 const PUBLIC_FUNCTIONS = ["node-novpc", "py-novpc"];
 
 describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }, () => {
@@ -170,7 +176,7 @@ describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOO
     const model = await admin(`reachability?function=node-vpc&to=${encodeURIComponent("sts.us-east-1.amazonaws.com:443")}`);
     t.diagnostic(`model: ${model.verdict}/${model.action}: ${model.answer}`);
     assert.notEqual(model.verdict, "allow");
-    assert.equal(model.to.ip, "192.0.2.80");
+    assert.equal(model.to.ip, awsServiceAddress("us-east-1", "sts"));
     assert.match(model.actionReason, /add a NAT gateway .* or an interface endpoint for com\.amazonaws\.us-east-1\.sts with private DNS/);
     assert.match(model.answer, /interface endpoint for com\.amazonaws\.us-east-1\.sts/);
     const code = model.action === "drop" ? "ETIMEDOUT" : "ENETUNREACH";
@@ -188,6 +194,90 @@ describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOO
       }
       assert.equal(out.endpoint?.replace(/\/$/, ""), "http://sts.us-east-1.amazonaws.com:443", fn);
     }
+  });
+
+  it("+ interface endpoints for sts and ec2 with private DNS, their group allowing 443 from the function: the calls work without NAT, with the VPC endpoint keys", async (t) => {
+    const ec2 = c.ec2;
+    await ec2.send(new E.ModifyVpcAttributeCommand({ VpcId: net.vpc, EnableDnsHostnames: { Value: true } }));
+    net.epSg = (await ec2.send(new E.CreateSecurityGroupCommand({ VpcId: net.vpc, GroupName: "endpoints", Description: "endpoints" }))).GroupId!;
+    await ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: net.epSg, IpPermissions: [HTTPS_FROM(net.fnSg)] }));
+    for (const service of ["sts", "ec2"]) {
+      const e = await ec2.send(
+        new E.CreateVpcEndpointCommand({ VpcEndpointType: "Interface", VpcId: net.vpc, ServiceName: `com.amazonaws.us-east-1.${service}`, SubnetIds: [net.private], SecurityGroupIds: [net.epSg], PrivateDnsEnabled: true }),
+      );
+      net[`${service}Vpce`] = e.VpcEndpoint!.VpcEndpointId!;
+    }
+    for (let i = 0; ; i++) {
+      const states = (await ec2.send(new E.DescribeVpcEndpointsCommand({ VpcEndpointIds: [net.stsVpce, net.ec2Vpce] }))).VpcEndpoints!.map((e) => e.State);
+      if (states.every((x) => String(x) === "available")) break;
+      assert.ok(i < 30, `endpoints still ${states}`);
+      await advanceClock(app.url, 1);
+    }
+    // DescribeVpcs through the ec2 endpoint only (aws:SourceVpce in a role policy).
+    const viaVpce = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ec2:DescribeVpcs", Resource: "*", Condition: { StringEquals: { "aws:SourceVpce": net.ec2Vpce } } }] };
+    await c.iam.send(new PutRolePolicyCommand({ RoleName: "aws-calls", PolicyName: "vpcs-through-the-endpoint", PolicyDocument: JSON.stringify(viaVpce) }));
+    const stsEni = (await ec2.send(new E.DescribeVpcEndpointsCommand({ VpcEndpointIds: [net.stsVpce] }))).VpcEndpoints![0].NetworkInterfaceIds![0];
+    const stsIp = (await ec2.send(new E.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [stsEni] }))).NetworkInterfaces![0].PrivateIpAddress!;
+    const lambdaIp = (await ec2.send(new E.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }] }))).NetworkInterfaces![0].PrivateIpAddress!;
+
+    const model = await admin(`reachability?function=node-vpc&to=${encodeURIComponent("sts.us-east-1.amazonaws.com:443")}`);
+    t.diagnostic(model.answer);
+    assert.equal(model.verdict, "allow", model.answer);
+    assert.equal(model.to.ip, stsIp, "private DNS answers the endpoint's address");
+    assert.equal(model.path.at(-1).id, stsEni);
+    assert.deepEqual([model.aws.via, model.aws.sourceVpce, model.aws.sourceVpc, model.aws.vpcSourceIp], ["vpc-endpoint", net.stsVpce, net.vpc, lambdaIp]);
+    for (const fn of VPC_FUNCTIONS) {
+      const out = await invoke(fn);
+      t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
+      assert.deepEqual(out.identity, { ok: true, value: `arn:aws:sts::000000000000:assumed-role/aws-calls/${fn}` }, fn);
+      assert.equal(out.vpcs.ok, true, `${fn}: DescribeVpcs is allowed through ${net.ec2Vpce}: ${JSON.stringify(out)}`);
+      const d = (await admin("iam/decisions?limit=20")).decisions.find((e: any) => e.action === "ec2:DescribeVpcs" && e.principal.endsWith(`/${fn}`));
+      assert.equal(d.result, "Allowed");
+      assert.deepEqual([d.context["aws:SourceVpce"], d.context["aws:SourceVpc"], d.context["aws:VpcSourceIp"], d.context["aws:SourceIp"]], [net.ec2Vpce, net.vpc, lambdaIp, undefined], fn);
+    }
+  });
+
+  it("the endpoint's group without 443: dropped; the endpoint's policy denying GetCallerIdentity: AccessDenied in AWS's VPC endpoint wording", async (t) => {
+    const ec2 = c.ec2;
+    await ec2.send(new E.RevokeSecurityGroupIngressCommand({ GroupId: net.epSg, IpPermissions: [HTTPS_FROM(net.fnSg)] }));
+    const model = await admin(`reachability?function=node-vpc&to=${encodeURIComponent("sts.us-east-1.amazonaws.com:443")}`);
+    t.diagnostic(model.answer);
+    assert.equal(model.verdict, "drop");
+    assert.equal(model.reasons[0].code, "ENI_SG_RULES_MISMATCH");
+    for (const fn of VPC_FUNCTIONS) {
+      const out = await invoke(fn);
+      t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
+      assert.equal(out.identity.ok, false, fn);
+      if (fn.startsWith("py")) assert.match(out.identity.error, /ConnectTimeoutError|EndpointConnectionError/, fn);
+      else assert.equal(out.identity.error, "ETIMEDOUT", fn);
+    }
+    await ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: net.epSg, IpPermissions: [HTTPS_FROM(net.fnSg)] }));
+
+    const policies = {
+      deny: { Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*" }, { Effect: "Deny", Principal: "*", Action: "sts:GetCallerIdentity", Resource: "*" }] },
+      "not-allowed": { Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole", Resource: "*" }] },
+    };
+    for (const [kind, doc] of Object.entries(policies)) {
+      await ec2.send(new E.ModifyVpcEndpointCommand({ VpcEndpointId: net.stsVpce, PolicyDocument: JSON.stringify(doc) }));
+      for (const fn of VPC_FUNCTIONS) {
+        const out = await invoke(fn);
+        t.diagnostic(`${fn} (${kind}): ${JSON.stringify(out)}`);
+        assert.equal(out.identity.ok, false, fn);
+        assert.equal(out.identity.error, "AccessDenied", fn);
+        const why = kind === "deny" ? "with an explicit deny in a VPC endpoint policy" : "because no VPC endpoint policy allows the sts:GetCallerIdentity action";
+        assert.ok(
+          out.identity.message.includes(`User: arn:aws:sts::000000000000:assumed-role/aws-calls/${fn} is not authorized to perform: sts:GetCallerIdentity on resource: * ${why}`),
+          `${fn}: ${out.identity.message}`,
+        );
+        assert.equal(out.vpcs.ok, true, `${fn}: the ec2 endpoint's policy is its own`);
+      }
+      const d = (await admin("iam/decisions?limit=20")).decisions.find((e: any) => e.action === "sts:GetCallerIdentity");
+      assert.equal(d.deniedBy, "VPC endpoint policy", "the decision log names the layer that decided");
+      assert.equal(d.result, kind === "deny" ? "ExplicitDeny" : "ImplicitDeny");
+    }
+    // The endpoints go; the NAT row below is about the internet path.
+    await ec2.send(new E.DeleteVpcEndpointsCommand({ VpcEndpointIds: [net.stsVpce, net.ec2Vpce] }));
+    await advanceClock(app.url, 30);
   });
 
   it("+ a NAT gateway path: the calls work, and aws:SourceIp is the NAT gateway's Elastic IP", async (t) => {

@@ -11,7 +11,7 @@ import type { ConnectionAccounting, Decision, NetSource } from "./types.ts";
 import type { ListenerIndex } from "./listeners.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import type { AwsFront } from "./aws-front.ts";
-import type { VpcEndpointAt } from "./plan.ts";
+import type { NetContext } from "./plan.ts";
 
 export const TOKEN_HEADER = "x-hyperlocal-net-token";
 
@@ -111,12 +111,11 @@ export interface DecisionDeps {
   environments: EnvironmentRegistry;
   registry: NetworkRegistry;
   /** The compiled view and listener index of an account and region. */
-  context(account: string, region: string): { view: CompiledView; listeners: ListenerIndex };
+  context(account: string, region: string): NetContext;
   dropAfterMs(): number;
   logger?: Logger;
   /** Delivers allowed AWS calls to hyperlocal's own listener along their path (unset: they are refused). */
   front?: AwsFront;
-  vpcEndpointAt?: (account: string, region: string) => ((networkInterfaceId: string) => VpcEndpointAt | undefined) | undefined;
 }
 
 const bad = (message: string): AdminResponse => ({ status: 400, body: { error: message } });
@@ -161,7 +160,7 @@ function decideUnsafe(deps: DecisionDeps, token: string | undefined, op: Decisio
     const family = body.family ?? 0;
     if (typeof name !== "string" || name.length === 0 || name.length > 255) return bad("name must be a non-empty string");
     if (family !== 0 && family !== 4 && family !== 6) return bad("family must be 0, 4 or 6");
-    const r = resolveName(source, name, family, { view: ctx.view, listeners: ctx.listeners, registry: deps.registry });
+    const r = resolveName(source, name, family, { ...ctx, registry: deps.registry });
     return { status: 200, body: "error" in r ? r : { addresses: r.addresses satisfies ResolvedAddress[] } };
   }
 
@@ -171,8 +170,7 @@ function decideUnsafe(deps: DecisionDeps, token: string | undefined, op: Decisio
   if (typeof host !== "string" || host.length === 0 || host.length > 255) return bad("host must be a non-empty string");
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) return bad("port must be an integer from 0 to 65535");
   if (protocol !== "tcp" && protocol !== "udp") return bad('protocol must be "tcp" or "udp"');
-  const vpcEndpointAt = deps.vpcEndpointAt?.(source.account, source.region);
-  const planCtx: PlanContext = { view: ctx.view, listeners: ctx.listeners, registry: deps.registry, dropAfterMs: deps.dropAfterMs(), ...(vpcEndpointAt ? { vpcEndpointAt } : {}) };
+  const planCtx: PlanContext = { ...ctx, registry: deps.registry, dropAfterMs: deps.dropAfterMs() };
   const p: Plan = plan(source, host, port, protocol as NetProtocol, planCtx);
   if (p.aws) return connectToAws(deps, token!, source, host, p);
   let decision: Decision = p.decision;

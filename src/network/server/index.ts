@@ -21,6 +21,8 @@ import type { NetSnapshot } from "../model/types.ts";
 import type { KernelEndpoint, KernelInternet } from "../kernel/types.ts";
 import { NetworkRegistry } from "./registry.ts";
 import { AwsFront } from "./aws-front.ts";
+import type { NetContext } from "./plan.ts";
+import { privateDnsAddresses, vpcEndpointAt } from "./vpc-endpoint-lookup.ts";
 import { ShimEnvironments, type ShimEnvironment } from "./shim-env.ts";
 import { DEFAULT_DROP_AFTER_MS, type ConnectionAccounting, type FunctionSourceLookup, type NetSource, type NetworkSettings } from "./types.ts";
 
@@ -91,14 +93,21 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
   });
   const snapshots = cache;
   const indexes = new WeakMap<CompiledView, ListenerIndex>();
-  const context = (account: string, region: string): { view: CompiledView; listeners: ListenerIndex } => {
+  const context = (account: string, region: string): NetContext => {
     const view = snapshots.get(account, region);
     let listeners = indexes.get(view);
     if (!listeners) {
       listeners = buildListenerIndex(view, registry.endpointsIn(account, region));
       indexes.set(view, listeners);
     }
-    return { view, listeners };
+    // Endpoints are read from EC2's state at decision time: pending → available moves with the clock.
+    const ec2 = () => deps.ec2.vpcState(account, region);
+    return {
+      view,
+      listeners,
+      vpcEndpointAt: (eniId) => vpcEndpointAt(ec2(), eniId),
+      awsPrivateDns: (vpcId, serviceName) => privateDnsAddresses(ec2(), vpcId, serviceName),
+    };
   };
   const environments = new EnvironmentRegistry(deps.connections, deps.logger);
   const shims = new ShimEnvironments(environments);
@@ -126,7 +135,7 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
     },
     resolve(source, name) {
       const ctx = context(source.account, source.region);
-      return resolveName(source, name, 0, { view: ctx.view, listeners: ctx.listeners, registry });
+      return resolveName(source, name, 0, { ...ctx, registry });
     },
     kernelInternet() {
       const out: KernelInternet[] = [];

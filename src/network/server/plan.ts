@@ -13,7 +13,7 @@ import type { CompiledView } from "../snapshot/cache.ts";
 import { findListener, listenersOn, type Listener, type ListenerIndex } from "./listeners.ts";
 import type { InternetRec, NetProtocol, NetworkRegistry } from "./registry.ts";
 import { formatHostPort, parseLoopbackTarget } from "./targets.ts";
-import { resolveName } from "./resolver.ts";
+import { resolveName, type AwsPrivateDns } from "./resolver.ts";
 import type { AwsCallPath, Decision, NetSource } from "./types.ts";
 import { AWS_SERVICE_PORTS, awsServiceAt, awsServiceHost, awsServiceHostname, type AwsServiceName } from "./aws-services.ts";
 
@@ -26,6 +26,14 @@ export interface VpcEndpointAt {
   policyDocument?: string;
 }
 
+/** What an account and region's decisions read: the compiled view, the listeners, and the VPC endpoints. */
+export interface NetContext {
+  view: CompiledView;
+  listeners: ListenerIndex;
+  vpcEndpointAt?: (networkInterfaceId: string) => VpcEndpointAt | undefined;
+  awsPrivateDns?: AwsPrivateDns;
+}
+
 export interface PlanContext {
   view: CompiledView;
   listeners: ListenerIndex;
@@ -33,6 +41,8 @@ export interface PlanContext {
   dropAfterMs: number;
   /** The interface endpoint owning a network interface, if any (a seam for VPC endpoints). */
   vpcEndpointAt?: (networkInterfaceId: string) => VpcEndpointAt | undefined;
+  /** Interface endpoints' private DNS answers for AWS service names. */
+  awsPrivateDns?: AwsPrivateDns;
 }
 
 export interface Plan {
@@ -60,7 +70,7 @@ export function flowFor(source: NetSource, ip: string, port: number, protocol: N
 
 export function plan(source: NetSource, host: string, port: number, protocol: NetProtocol, ctx: PlanContext): Plan {
   if (source.unavailable) return { decision: { action: "refuse", reason: source.unavailable } };
-  const r = resolveName(source, host, 0, { view: ctx.view, listeners: ctx.listeners, registry: ctx.registry });
+  const r = resolveName(source, host, 0, { view: ctx.view, listeners: ctx.listeners, registry: ctx.registry, ...(ctx.awsPrivateDns ? { awsPrivateDns: ctx.awsPrivateDns } : {}) });
   if ("error" in r) return { decision: { action: "notfound", reason: r.reason } };
   // Prefer IPv4, as getaddrinfo's default order does for these addresses.
   const ip = (r.addresses.find((a) => a.family === 4) ?? r.addresses[0]).address;
@@ -91,7 +101,7 @@ export function plan(source: NetSource, host: string, port: number, protocol: Ne
     }
     case "internet": {
       const service = awsServiceAt(t.ip);
-      if (service) return awsOverInternet(source, host, ip, port, verdict, service, at);
+      if (service) return awsOverInternet(source, ip, port, verdict, service, at);
       const mapped = ctx.registry.internetAt(t.ip);
       const m = mapped.find((x) => x.port === port && x.protocol === protocol);
       if (m) {
@@ -129,31 +139,26 @@ export function plan(source: NetSource, host: string, port: number, protocol: Ne
   }
 }
 
-/** The endpoint service a name or address stands for (the name's own region when it has one). */
-function endpointServiceOf(source: NetSource, host: string, service: AwsServiceName): string {
-  return awsServiceHost(host)?.endpointService ?? `com.amazonaws.${source.region}.${service}`;
-}
-
 /** Why a VPC function's AWS call fails, and the two ways AWS offers to fix it. */
 function awsHint(source: NetSource, host: string, ip: string): string {
-  const service = awsServiceAt(ip);
-  if (!service || !source.vpc) return "";
-  const name = endpointServiceOf(source, host, service);
-  const s3 = service === "s3" ? `, or a gateway endpoint for ${name} routed from this subnet's route table` : "";
-  return `; ${awsServiceHostname(service, source.region)} is a public AWS service address: add a NAT gateway (a 0.0.0.0/0 route from this subnet to a NAT gateway in a public subnet) or an interface endpoint for ${name} with private DNS${s3}`;
+  const at = awsServiceAt(ip);
+  if (!at || !source.vpc) return "";
+  const name = `com.amazonaws.${at.region}.${at.service}`;
+  const s3 = at.service === "s3" ? `, or a gateway endpoint for ${name} routed from this subnet's route table` : "";
+  return `; ${awsServiceHost(host) ? host : awsServiceHostname(at.service, at.region)} is a public AWS service address: add a NAT gateway (a 0.0.0.0/0 route from this subnet to a NAT gateway in a public subnet) or an interface endpoint for ${name} with private DNS${s3}`;
 }
 
 /** A call to an AWS service's public address, allowed by the model (directly, or out through a NAT gateway). */
-function awsOverInternet(source: NetSource, host: string, ip: string, port: number, verdict: Verdict, service: AwsServiceName, at: string): Plan {
+function awsOverInternet(source: NetSource, ip: string, port: number, verdict: Verdict, service: { service: AwsServiceName; region: string }, at: string): Plan {
   if (!AWS_SERVICE_PORTS.includes(port)) {
-    return { ip, verdict, decision: { action: "refuse", reason: `${at} is ${awsServiceHostname(service, source.region)}, which answers only on ports ${AWS_SERVICE_PORTS.join(" and ")}` } }; // unverified wording
+    return { ip, verdict, decision: { action: "refuse", reason: `${at} is ${awsServiceHostname(service.service, service.region)}, which answers only on ports ${AWS_SERVICE_PORTS.join(" and ")}` } }; // unverified wording
   }
   const t = verdict.target as Extract<NonNullable<Verdict["target"]>, { kind: "internet" }>;
   const aws: AwsCallPath = {
     account: source.account,
     region: source.region,
     functionName: source.functionName,
-    endpointService: endpointServiceOf(source, host, service),
+    endpointService: `com.amazonaws.${service.region}.${service.service}`,
     // The model names the last gateway (the internet gateway behind a NAT gateway): the NAT hop is what IAM sees.
     via: source.vpc && verdict.path.some((h) => h.kind === "nat-gateway") ? "nat-gateway" : t.via,
     // Outside a VPC the caller's own address stays aws:SourceIp; from a VPC it is what the internet sees.

@@ -7,7 +7,7 @@ import { adminError, adminScope, isAdminResponse } from "../../gateway/admin-rou
 import type { Hop, Verdict } from "../model/index.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import type { ListenerIndex } from "./listeners.ts";
-import { plan, type Plan } from "./plan.ts";
+import { plan, type NetContext, type Plan } from "./plan.ts";
 import type { NetworkRegistry } from "./registry.ts";
 import { formatHostPort, splitHostPort } from "./targets.ts";
 import type { FunctionSourceLookup, NetSource } from "./types.ts";
@@ -17,7 +17,7 @@ export interface ReachabilityDeps {
   defaultAccount: string;
   defaultRegion: string;
   functionSource?: FunctionSourceLookup;
-  context(account: string, region: string): { view: CompiledView; listeners: ListenerIndex };
+  context(account: string, region: string): NetContext;
   dropAfterMs(): number;
 }
 
@@ -92,7 +92,7 @@ export function registerReachabilityRoute(admin: AdminRouter, deps: Reachability
     if (source.unavailable) return adminError(409, `function ${name} has no usable network interface now: ${source.unavailable}`);
     const label = name ?? "";
     const ctx = deps.context(source.account, source.region);
-    const p = plan(source, hp.host, hp.port, protocol, { view: ctx.view, listeners: ctx.listeners, registry: deps.registry, dropAfterMs: deps.dropAfterMs() });
+    const p = plan(source, hp.host, hp.port, protocol, { ...ctx, registry: deps.registry, dropAfterMs: deps.dropAfterMs() });
     const v = p.verdict;
     const verdict = v ? v.verdict : "unreachable";
     return {

@@ -41,11 +41,14 @@ function privateDnsAddress(name: string, region: string): string | undefined {
   return parseIp(ip) ? ip : undefined;
 }
 
+/** Addresses an interface endpoint's private DNS gives com.amazonaws.<region>.<service> in a VPC (empty: none). */
+export type AwsPrivateDns = (vpcId: string, serviceName: string) => string[];
+
 export function resolveName(
   source: NetSource,
   rawName: string,
   family: 0 | 4 | 6,
-  ctx: { view?: CompiledView; listeners?: ListenerIndex; registry: NetworkRegistry },
+  ctx: { view?: CompiledView; listeners?: ListenerIndex; registry: NetworkRegistry; awsPrivateDns?: AwsPrivateDns },
 ): Resolution {
   const name = canonicalName(rawName.startsWith("[") && rawName.endsWith("]") ? rawName.slice(1, -1) : rawName);
   const filter = (list: ResolvedAddress[]): Resolution => {
@@ -63,12 +66,16 @@ export function resolveName(
     if (named?.length) return filter(named.flatMap((a) => addr(a) ?? []));
     const pdns = privateDnsAddress(name, source.region);
     if (pdns) return filter([addr(pdns)!]);
+    // An interface endpoint with private DNS answers its service's public name inside its VPC.
+    const svc = eni ? awsServiceHost(name) : undefined;
+    const viaEndpoint = svc && ctx.awsPrivateDns ? ctx.awsPrivateDns(eni!.vpc.id, svc.endpointService) : [];
+    if (viaEndpoint.length) return filter(viaEndpoint.flatMap((a) => addr(a) ?? []));
   }
   // AWS's public service names (sts.us-east-1.amazonaws.com, ...) resolve to the service's public
-  // address in the model, inside a VPC as outside (public DNS); an interface endpoint with private
-  // DNS, answered above, takes precedence inside its VPC.
+  // address in the model, inside a VPC as outside (public DNS), unless an endpoint answered above.
   const aws = awsServiceHost(name);
-  if (aws) return filter([addr(awsServiceAddress(aws.service))!]);
+  const awsIp = aws ? awsServiceAddress(aws.service, aws.region) : undefined;
+  if (awsIp) return filter([addr(awsIp)!]);
   const pub = ctx.registry.internetAddressOf(name);
   if (pub) return filter([addr(pub)!]);
   return {
