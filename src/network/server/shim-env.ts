@@ -66,7 +66,9 @@ export class ShimEnvironments {
           : {}),
         // The shims set these AWS_ENDPOINT_URL_<SERVICE> variables in their process: SDK calls then go by
         // the services' regional names through the VPC. Code without a shim keeps AWS_ENDPOINT_URL.
-        HYPERLOCAL_AWS_ENDPOINTS: JSON.stringify(awsEndpointVariables(source.region)),
+        HYPERLOCAL_AWS_ENDPOINTS: Object.entries(awsEndpointVariables(source.region))
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" "),
         PYTHONPATH: PYTHON_SHIM_DIR,
       },
       nodeOptions: [`--require=${NODE_PRELOAD}`],

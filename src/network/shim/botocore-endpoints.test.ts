@@ -24,7 +24,7 @@ for (const python of ["/usr/bin/python3", "python3"]) {
     const r = spawnSync(python, ["-c", SCRIPT], {
       encoding: "utf8",
       // No decision URL: the shim refuses every non-loopback connection, and this test makes none.
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONPATH: PYTHON_SHIM_DIR, HYPERLOCAL_AWS_ENDPOINTS: JSON.stringify(ENDPOINTS), AWS_ENDPOINT_URL: "http://127.0.0.1:4567" },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PYTHONPATH: PYTHON_SHIM_DIR, HYPERLOCAL_AWS_ENDPOINTS: Object.entries(ENDPOINTS).map(([k, v]) => `${k}=${v}`).join(" "), AWS_ENDPOINT_URL: "http://127.0.0.1:4567" },
     });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!);

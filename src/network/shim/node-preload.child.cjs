@@ -1224,17 +1224,14 @@ function install() {
   } catch {}
 
   // ---------- AWS SDK endpoints: the services' regional names, decided by the network like any host ----------
-  // HYPERLOCAL_AWS_ENDPOINTS is {"AWS_ENDPOINT_URL_STS":"http://sts.<region>.amazonaws.com:443",...}; the
+  // HYPERLOCAL_AWS_ENDPOINTS is "AWS_ENDPOINT_URL_STS=http://sts.<region>.amazonaws.com:443 ..."; the
   // SDK for JavaScript v3 reads these variables when a client is made.
   function applyAwsEndpoints() {
-    const raw = process.env.HYPERLOCAL_AWS_ENDPOINTS;
-    if (!raw) return;
-    try {
-      const vars = JSON.parse(raw);
-      for (const k of Object.keys(vars)) {
-        if (/^AWS_ENDPOINT_URL_[A-Z0-9_]+$/.test(k) && typeof vars[k] === 'string') process.env[k] = vars[k];
-      }
-    } catch {}
+    for (const item of String(process.env.HYPERLOCAL_AWS_ENDPOINTS || '').split(/\s+/)) {
+      const eq = item.indexOf('=');
+      const k = item.slice(0, eq);
+      if (eq > 0 && /^AWS_ENDPOINT_URL_[A-Z0-9_]+$/.test(k) && eq + 1 < item.length) process.env[k] = item.slice(eq + 1);
+    }
   }
   applyAwsEndpoints();
   globalThis[GUARD].applyAwsEndpoints = applyAwsEndpoints;

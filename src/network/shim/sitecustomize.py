@@ -726,15 +726,13 @@ def _patch_proactor_events(mod):
 
 
 def _aws_endpoints():
-    """{"AWS_ENDPOINT_URL_STS": "http://sts.<region>.amazonaws.com:443", ...} from hyperlocal, read now (spares learn it late)."""
-    import json
-    try:
-        vars = json.loads(os.environ.get("HYPERLOCAL_AWS_ENDPOINTS") or "{}")
-    except ValueError:
-        return {}
-    if not isinstance(vars, dict):
-        return {}
-    return {k: v for k, v in vars.items() if isinstance(k, str) and k.startswith("AWS_ENDPOINT_URL_") and isinstance(v, str)}
+    """"AWS_ENDPOINT_URL_STS=http://sts.<region>.amazonaws.com:443 ..." from hyperlocal, read now (spares learn it late)."""
+    out = {}
+    for item in (os.environ.get("HYPERLOCAL_AWS_ENDPOINTS") or "").split():
+        k, sep, v = item.partition("=")
+        if sep and k.startswith("AWS_ENDPOINT_URL_") and v:
+            out[k] = v
+    return out
 
 
 def _apply_aws_endpoints():
