@@ -110,3 +110,13 @@ export function awsServiceForName(name: string): { region: string; service: stri
 export function awsServiceHostname(region: string, service: string): string {
   return GLOBAL_SERVICES.has(service) ? `${service}.amazonaws.com` : `${service}.${region}.amazonaws.com`;
 }
+
+/** The VPC endpoint service name: com.amazonaws.us-east-1.sts; IAM's is com.amazonaws.iam. */
+export function endpointServiceName(region: string, service: string): string {
+  return GLOBAL_SERVICES.has(service) ? `com.amazonaws.${service}` : `com.amazonaws.${region}.${service}`;
+}
+
+/** Services whose endpoint can also be a gateway (a route to their prefix list). */
+export function hasGatewayEndpoint(service: string): boolean {
+  return service === "s3" || service === "dynamodb";
+}

@@ -4,7 +4,7 @@
 import { AddrMap } from "./addr-map.ts";
 import { cidrOffset, parseCidr, parseIp } from "./cidr.ts";
 import type { Cidr, IpAddr } from "./cidr.ts";
-import type { CEigw, CEni, CIgw, CNat, CPcx, CRouteTable, CSubnet, CTarget, CVpc, CompiledSnapshot } from "./compiled-types.ts";
+import type { CEigw, CEni, CIgw, CNat, CPcx, CRouteTable, CSubnet, CTarget, CVpc, CVpce, CompiledSnapshot } from "./compiled-types.ts";
 import { allowAllAcl, compileAcl } from "./network-acls.ts";
 import type { Acl } from "./network-acls.ts";
 import { compileRouteTable } from "./routing.ts";
@@ -53,6 +53,21 @@ export function compileSnapshot(snapshot: NetSnapshot, options: CompileOptions =
       peers: new Set(),
       dns: dnsSupport && v4.length > 0 ? cidrOffset(v4[0], 2) : undefined,
       dnsSupport,
+      dnsHostnames: v.enableDnsHostnames === true,
+      endpointNames: new Map(),
+    });
+  }
+  const vpces = new Map<string, CVpce>();
+  for (const e of snapshot.vpcEndpoints ?? []) {
+    vpces.set(e.id, {
+      id: e.id,
+      vpc: vpcs.get(e.vpcId),
+      type: e.type,
+      serviceName: e.serviceName,
+      service: e.service,
+      region: e.region,
+      state: e.state,
+      hop: hop("vpc-endpoint", e.id, `${e.type} ${e.serviceName} (${e.state})`),
     });
   }
 
@@ -98,6 +113,8 @@ export function compileSnapshot(snapshot: NetSnapshot, options: CompileOptions =
         return { kind: "eigw", id: t.id, eigw: eigws.get(t.id) };
       case "pcx":
         return { kind: "pcx", id: t.id, pcx: pcxs.get(t.id) };
+      case "vpce":
+        return { kind: "vpce", id: t.id, vpce: vpces.get(t.id) };
       // NATs and ENIs are compiled after the tables; these objects are filled in below.
       case "nat":
         return { kind: "nat", id: t.id };
@@ -107,6 +124,8 @@ export function compileSnapshot(snapshot: NetSnapshot, options: CompileOptions =
         return { kind: "blackhole", id: t.id };
     }
   };
+  const prefixLists = new Map<string, string[]>();
+  for (const pl of snapshot.prefixLists ?? []) prefixLists.set(pl.prefixListId, pl.cidrs);
   const lateTargets: CTarget[] = [];
   for (const rt of snapshot.routeTables) {
     const vpc = vpcs.get(rt.vpcId);
@@ -114,7 +133,7 @@ export function compileSnapshot(snapshot: NetSnapshot, options: CompileOptions =
       const c = resolve(t);
       if (c.kind === "nat" || c.kind === "eni") lateTargets.push(c);
       return c;
-    });
+    }, prefixLists);
     for (const s of rt.subnetIds) tableOf.set(s, table);
     if (rt.main && !mainOf.has(rt.vpcId)) mainOf.set(rt.vpcId, table);
   }
@@ -153,8 +172,6 @@ export function compileSnapshot(snapshot: NetSnapshot, options: CompileOptions =
   // Security groups: one compiled rule set per distinct group combination (Hyperplane ENIs share them).
   const groupIndex = new Map<string, number>();
   snapshot.securityGroups.forEach((g, i) => groupIndex.set(g.groupId, i));
-  const prefixLists = new Map<string, string[]>();
-  for (const pl of snapshot.prefixLists ?? []) prefixLists.set(pl.prefixListId, pl.cidrs);
   const sgSets = new Map<string, SgSet>();
   const sgSetFor = (groupIds: string[]): SgSet => {
     const key = [...groupIds].sort().join(",");
@@ -223,10 +240,25 @@ export function compileSnapshot(snapshot: NetSnapshot, options: CompileOptions =
     natsById.set(g.id, nat);
     if (nat.publicAddr) natPublic.set(nat.publicAddr.w0, nat);
   }
+  // Interface endpoints: their interfaces answer for the endpoint, and their names resolve in the VPC.
+  for (const e of snapshot.vpcEndpoints ?? []) {
+    const vpce = vpces.get(e.id)!;
+    const addresses: string[] = [];
+    for (const id of e.networkInterfaceIds) {
+      const eni = enisById.get(id);
+      if (!eni) continue;
+      eni.vpce = vpce;
+      for (const a of eni.v4) addresses.push(a.text);
+    }
+    const vpc = vpce.vpc;
+    if (!vpc || addresses.length === 0) continue;
+    const names = [...(e.dnsNames ?? []), ...(vpc.dnsHostnames ? (e.privateDnsNames ?? []) : [])];
+    for (const n of names) vpc.endpointNames.set(n.toLowerCase(), addresses);
+  }
   for (const t of lateTargets) {
     if (t.kind === "nat") t.nat = natsById.get(t.id);
     else if (t.kind === "eni") t.eni = enisById.get(t.id);
   }
 
-  return { kind: "compiled-net-snapshot", snapshot, vpcs, enis: enisById, publicV4, hostsV6, natPublic, ephemeralFrom, ephemeralTo };
+  return { kind: "compiled-net-snapshot", snapshot, vpcs, enis: enisById, publicV4, hostsV6, natPublic, vpces, ephemeralFrom, ephemeralTo };
 }

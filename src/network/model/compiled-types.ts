@@ -22,6 +22,20 @@ export interface CVpc {
   /** The Amazon DNS server at the primary CIDR's base + 2, when DNS support is on. */
   dns?: IpAddr;
   dnsSupport: boolean;
+  dnsHostnames: boolean;
+  /** Names interface endpoints answer in this VPC (private DNS only with both DNS attributes), lowercased → addresses. */
+  endpointNames: Map<string, string[]>;
+}
+
+export interface CVpce {
+  id: string;
+  vpc?: CVpc;
+  type: "Interface" | "Gateway";
+  serviceName: string;
+  service: string;
+  region: string;
+  state: string;
+  hop: Hop;
 }
 
 export interface CSubnet {
@@ -44,6 +58,7 @@ export type CTarget =
   | { kind: "eigw"; id: string; eigw?: CEigw }
   | { kind: "pcx"; id: string; pcx?: CPcx }
   | { kind: "eni"; id: string; eni?: CEni }
+  | { kind: "vpce"; id: string; vpce?: CVpce }
   | { kind: "blackhole"; id?: string };
 
 export interface CRoute {
@@ -76,6 +91,8 @@ export interface CEni {
   interfaceType: string;
   isLambda: boolean;
   sourceDestCheck: boolean;
+  /** The interface VPC endpoint that owns this interface. */
+  vpce?: CVpce;
   hop: Hop;
 }
 
@@ -123,6 +140,7 @@ export interface CompiledSnapshot {
   hostsV6: AddrMap<CEni>;
   /** Elastic IPs of NAT gateways (they accept no inbound connections). */
   natPublic: Map<number, CNat>;
+  vpces: Map<string, CVpce>;
   ephemeralFrom: number;
   ephemeralTo: number;
 }

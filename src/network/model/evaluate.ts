@@ -6,7 +6,8 @@
 import { AddrClass, classify, ipv6, parseIp } from "./cidr.ts";
 import type { IpAddr } from "./cidr.ts";
 import { compileSnapshot, isCompiled } from "./compile.ts";
-import type { CEigw, CEni, CIgw, CSubnet, CTarget, CompiledSnapshot, Sender } from "./compiled-types.ts";
+import type { CEigw, CEni, CIgw, CSubnet, CTarget, CVpce, CompiledSnapshot, Sender } from "./compiled-types.ts";
+import { awsServiceAt, awsServicePathAdvice } from "./aws-services.ts";
 import { hostAt, igwPublicSource, internetDestinationProblem, isResolver, natProblem, peerOf, peeringProblem, subnetContaining, vpcContains } from "./gateways.ts";
 import { ALLOWED, aclDecide, aclDecideRange, firstAllow } from "./network-acls.ts";
 import type { AclDirection } from "./network-acls.ts";
@@ -15,7 +16,7 @@ import * as R from "./reasons.ts";
 import type { PacketFacts } from "./reasons.ts";
 import { lookupRoute } from "./routing.ts";
 import { sgMatch } from "./security-groups.ts";
-import type { Flow, Hop, NetSnapshot, Reason, Target, Verdict, VerdictKind } from "./types.ts";
+import type { AwsServiceArrival, CheckId, Flow, Hop, NetSnapshot, Reason, Target, Verdict, VerdictKind } from "./types.ts";
 
 const MAX_FORWARDS = 8;
 const NAT_PORTS_FROM = 1024; // NAT gateways remap source ports into 1024-65535 (REMAP_EPHEMERAL_PORT)
@@ -24,6 +25,8 @@ const DEFAULT_CLIENT_V4 = parseIp("198.51.100.1")!;
 const DEFAULT_CLIENT_V6 = parseIp("2001:db8:ffff::1")!;
 const INTERNET_SOURCE: Hop = Object.freeze({ kind: "internet", id: "internet", detail: "source" });
 const LOOPBACK: Hop = Object.freeze({ kind: "loopback", id: "loopback" });
+/** Failures after which a VPC source would reach an AWS service address through a NAT gateway or an endpoint instead. */
+const AWS_ADVICE_CHECKS = new Set<CheckId>(["no-route", "blackhole-route", "igw-no-public-ip", "igw-not-attached", "nat-gateway-state", "nat-gateway-no-public-ip", "no-internet-gateway"]);
 
 /** Something the reply must get through, recorded on the way out and checked in reverse. */
 interface Obligation {
@@ -66,10 +69,21 @@ class Walk implements PacketFacts {
     this.replyType = hasPorts(proto) ? -1 : icmpReplyType(proto, port);
   }
 
+  /** Set when the source is in a VPC (the advice about NAT gateways and endpoints applies to it). */
+  fromVpc = false;
+
   finish(verdict: VerdictKind, reasons: Reason[]): Verdict {
+    if (verdict !== "allow" && this.fromVpc && reasons[0] && AWS_ADVICE_CHECKS.has(reasons[0].check)) {
+      const advice = awsServicePathAdvice(this.dst.text);
+      if (advice) reasons = [R.withAdvice(reasons[0], advice), ...reasons.slice(1)];
+    }
     const v: Verdict = { verdict, reasons, path: this.path, returnPath: this.returnPath, family: this.dst.fam };
     if (this.target) v.target = this.target;
     if (this.sourceIp !== undefined) v.sourceIp = this.sourceIp;
+    if (verdict === "allow" && this.target) {
+      const arrival = this.arrival(this.target);
+      if (arrival) v.awsService = arrival;
+    }
     return v;
   }
 
@@ -87,6 +101,7 @@ class Walk implements PacketFacts {
     const eni = this.m.enis.get(from.networkInterfaceId);
     if (!eni) return this.fail("unreachable", R.sourceNotFound(from.networkInterfaceId));
     const { dst } = this;
+    this.fromVpc = true;
     this.path.push(eni.hop, eni.subnet.hop);
     if (classify(dst) === AddrClass.Loopback) return this.loopback();
 
@@ -160,6 +175,8 @@ class Walk implements PacketFacts {
         return t.pcx ? this.viaPeering(s, t) : this.drop(R.blackhole(rt, route));
       case "eni":
         return t.eni ? this.viaAppliance(s, t.eni) : this.drop(R.blackhole(rt, route));
+      case "vpce":
+        return t.vpce ? this.viaGatewayEndpoint(s, t.vpce) : this.drop(R.blackhole(rt, route));
       default:
         return this.drop(R.blackhole(rt, route));
     }
@@ -266,6 +283,7 @@ class Walk implements PacketFacts {
     const problem = natProblem(nat, this.dst);
     if (problem) return this.drop(problem);
     if (++this.forwards > MAX_FORWARDS) return this.drop(R.hopLimit());
+    this.natUsed = true;
     // From here the packet carries the NAT's address and a port it picked.
     this.retFrom = NAT_PORTS_FROM;
     this.retTo = NAT_PORTS_TO;
@@ -316,6 +334,29 @@ class Walk implements PacketFacts {
     return this.leg({ vpc: app.vpc, subnet: app.subnet, addr, eni: app, refEni: app }, false);
   }
 
+  /**
+   * A gateway endpoint's route (to its service's prefix list): the packet leaves the subnet as for a
+   * gateway (SG egress, outbound ACL; the reply needs the inbound ACL) and reaches the service from
+   * its private address, without a public one.
+   */
+  viaGatewayEndpoint(s: Sender, vpce: CVpce): Verdict {
+    const r = this.sgEgress(s, undefined) ?? this.aclOut(s.subnet, undefined);
+    if (r) return this.drop(r);
+    this.path.push(vpce.hop);
+    if (vpce.vpc !== s.vpc) return this.drop(R.vpceNotAttached(vpce, s.vpc));
+    if (vpce.state !== "available") return this.drop(R.vpceState(vpce));
+    this.path.push(Object.freeze({ kind: "internet", id: this.dst.text, detail: vpce.serviceName }));
+    this.target = { kind: "internet", ip: this.dst.text, port: this.port, protocol: this.protocol, via: "gateway-endpoint", gatewayId: vpce.id, seenSourceIp: s.addr.text };
+    this.gatewayEndpoint = { vpce, vpcId: s.vpc.id };
+    return this.complete();
+  }
+
+  /** The flow went through a NAT gateway (an AWS service then sees its Elastic IP). */
+  natUsed = false;
+
+  /** Set when the flow went out through a gateway endpoint (for the arrival's VPC keys). */
+  gatewayEndpoint: { vpce: CVpce; vpcId: string } | undefined;
+
   /** Out on the internet with source address `seen`: a public VPC address continues inbound. */
   internet(seen: IpAddr, via: Extract<Target, { kind: "internet" }>["via"], gatewayId: string | undefined): Verdict {
     const { dst } = this;
@@ -358,7 +399,41 @@ class Walk implements PacketFacts {
       return this.drop(R.sgIngress(host, src, this));
     }
     this.path.push(hop, host.hop);
+    if (host.vpce) {
+      // An interface endpoint's interface: the endpoint must be available to carry the call.
+      this.path.push(host.vpce.hop);
+      if (host.vpce.state !== "available") return this.drop(R.vpceState(host.vpce));
+      (this.target as Extract<Target, { kind: "endpoint" }>).vpcEndpointId = host.vpce.id;
+      this.interfaceEndpoint = host.vpce;
+    }
     return this.complete();
+  }
+
+  /** Set when the flow arrived at an interface endpoint's interface. */
+  interfaceEndpoint: CVpce | undefined;
+
+  /** How an allowed flow to an AWS service arrives there (the keys of its IAM context), or undefined for other destinations. */
+  arrival(t: Target): AwsServiceArrival | undefined {
+    if (t.kind === "endpoint") {
+      const e = this.interfaceEndpoint;
+      if (!e) return undefined;
+      const a: AwsServiceArrival = { service: e.service, region: e.region, via: "interface-endpoint", vpcEndpointId: e.id };
+      if (e.vpc) a.vpcId = e.vpc.id;
+      if (t.seenSourceIp) a.vpcSourceIp = t.seenSourceIp;
+      return a;
+    }
+    if (t.kind !== "internet") return undefined;
+    const svc = awsServiceAt(t.ip);
+    if (!svc) return undefined;
+    const g = this.gatewayEndpoint;
+    if (t.via === "gateway-endpoint" && g) {
+      const a: AwsServiceArrival = { ...svc, via: "gateway-endpoint", vpcEndpointId: g.vpce.id, vpcId: g.vpcId };
+      if (t.seenSourceIp) a.vpcSourceIp = t.seenSourceIp;
+      return a;
+    }
+    const a: AwsServiceArrival = { ...svc, via: this.natUsed ? "nat-gateway" : t.via };
+    if (t.seenSourceIp) a.sourceIp = t.seenSourceIp;
+    return a;
   }
 
   arrive(host: CEni, src: IpAddr): Verdict {

@@ -3,7 +3,9 @@
 export { compileSnapshot } from "./compile.ts";
 export { evaluate } from "./evaluate.ts";
 export type { CompiledSnapshot } from "./compiled-types.ts";
+export { AWS_SERVICE_ADDRESS_BLOCK, awsServiceAddress, awsServiceAt, awsServiceForName, awsServicePathAdvice } from "./aws-services.ts";
 export type {
+  AwsServiceArrival,
   CheckId,
   CompileOptions,
   ExplanationCode,
@@ -17,4 +19,5 @@ export type {
   Target,
   Verdict,
   VerdictKind,
+  VpcEndpointInput,
 } from "./types.ts";

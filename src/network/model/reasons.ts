@@ -2,7 +2,7 @@
 // AWS's list, docs: vpc/latest/reachability/explanation-codes), hyperlocal's finer check id, and one
 // plain sentence naming the resource and what to change. Built only when a flow fails.
 import type { IpAddr } from "./cidr.ts";
-import type { CEni, CNat, CPcx, CRoute, CRouteTable, CSubnet, CVpc } from "./compiled-types.ts";
+import type { CEni, CNat, CPcx, CRoute, CRouteTable, CSubnet, CVpc, CVpce } from "./compiled-types.ts";
 import { describeTraffic } from "./protocols.ts";
 import type { CheckId, ExplanationCode, HopKind, Reason } from "./types.ts";
 
@@ -179,3 +179,14 @@ export const hopLimit = (): Reason => reason("NO_POSSIBLE_DESTINATION", "hop-lim
 
 export const privateFromInternet = (dst: IpAddr): Reason =>
   reason("NO_ROUTE_TO_DESTINATION", "private-from-internet", `${dst.text} is not a public address; the internet has no route to it.`, { kind: "internet", id: "internet" });
+
+export const vpceState = (vpce: CVpce): Reason =>
+  reason("BAD_STATE", "vpc-endpoint-state", `VPC endpoint ${vpce.id} (${vpce.serviceName}) is ${vpce.state}, not available; it carries no traffic yet.`, { kind: "vpc-endpoint", id: vpce.id });
+
+export const vpceNotAttached = (vpce: CVpce, vpc: CVpc): Reason =>
+  reason("BAD_STATE_ATTACHMENT", "vpc-endpoint-not-attached", `VPC endpoint ${vpce.id} does not belong to ${vpc.id}.`, { kind: "vpc-endpoint", id: vpce.id });
+
+/** A reason whose flow went to an AWS service address, with the advice appended (one sentence more). */
+export function withAdvice(r: Reason, advice: string): Reason {
+  return { ...r, message: `${r.message} ${advice}` };
+}

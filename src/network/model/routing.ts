@@ -15,15 +15,25 @@ function targetText(t: RouteTarget): string {
 /**
  * `resolve` turns a snapshot target into a compiled one (gateways looked up by id; a missing one is
  * left unresolved and behaves as a blackhole). `vpcCidrs` are the VPC's blocks for the local routes.
+ * A route to a prefix list (a gateway endpoint's) becomes one route per CIDR of the list, so the
+ * longest-prefix match treats it like AWS does (more specific than 0.0.0.0/0); an unknown list adds none.
  */
-export function compileRouteTable(id: string, routes: RouteInput[], vpcCidrs: Cidr[], resolve: (t: RouteTarget) => CTarget): CRouteTable {
+export function compileRouteTable(id: string, routes: RouteInput[], vpcCidrs: Cidr[], resolve: (t: RouteTarget) => CTarget, prefixLists?: Map<string, string[]>): CRouteTable {
   const v4: CRoute[] = [];
   const v6: CRoute[] = [];
-  const add = (cidr: Cidr, target: RouteTarget): void => {
-    const route: CRoute = { cidr, target: resolve(target), hop: Object.freeze({ kind: "route-table", id, detail: `${cidr.text} -> ${targetText(target)}` }) };
+  const add = (cidr: Cidr, target: RouteTarget, list?: string): void => {
+    const dest = list ? `${list} (${cidr.text})` : cidr.text;
+    const route: CRoute = { cidr, target: resolve(target), hop: Object.freeze({ kind: "route-table", id, detail: `${dest} -> ${targetText(target)}` }) };
     (cidr.fam === 4 ? v4 : v6).push(route);
   };
   for (const r of routes) {
+    if (r.destination.startsWith("pl-")) {
+      for (const text of prefixLists?.get(r.destination) ?? []) {
+        const cidr = parseCidr(text);
+        if (cidr) add(cidr, r.target, r.destination);
+      }
+      continue;
+    }
     const cidr = parseCidr(r.destination);
     if (cidr) add(cidr, r.target);
   }

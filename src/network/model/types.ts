@@ -24,6 +24,8 @@ export type RouteTarget =
   | { kind: "eigw"; id: string }
   | { kind: "pcx"; id: string }
   | { kind: "eni"; id: string }
+  /** A gateway endpoint (S3, DynamoDB): the route's destination is its service's prefix list. */
+  | { kind: "vpce"; id: string }
   | { kind: "blackhole"; id?: string };
 
 export interface NetSnapshot {
@@ -34,6 +36,8 @@ export interface NetSnapshot {
     instanceTenancy: "default" | "dedicated";
     /** enableDnsSupport; the Amazon DNS server answers only when true (the default). */
     enableDnsSupport?: boolean;
+    /** enableDnsHostnames; interface endpoints' private DNS names answer only with both attributes on. */
+    enableDnsHostnames?: boolean;
   }[];
   subnets: { subnetId: string; vpcId: string; cidrBlock?: string; ipv6CidrBlocks: string[]; ipv6Native?: boolean }[];
   routeTables: {
@@ -41,7 +45,8 @@ export interface NetSnapshot {
     vpcId: string;
     main: boolean;
     subnetIds: string[];
-    routes: { destination: string /* v4 or v6 CIDR */; target: RouteTarget }[];
+    /** destination: a v4 or v6 CIDR, or a prefix list id (pl-...) whose CIDRs `prefixLists` gives. */
+    routes: { destination: string; target: RouteTarget }[];
   }[];
   networkAcls: {
     networkAclId: string;
@@ -87,8 +92,45 @@ export interface NetSnapshot {
     networkInterfaceId?: string;
   }[];
   peerings: { id: string; requesterVpcId: string; accepterVpcId: string; status: string /* "active" counts */ }[];
-  /** Managed prefix lists referenced by security-group rules (optional). */
+  /** Managed prefix lists referenced by security-group rules and routes (optional). */
   prefixLists?: { prefixListId: string; cidrs: string[] }[];
+  /** VPC endpoints to AWS services (optional). */
+  vpcEndpoints?: VpcEndpointInput[];
+}
+
+export interface VpcEndpointInput {
+  id: string;
+  vpcId: string;
+  type: "Interface" | "Gateway";
+  /** com.amazonaws.us-east-1.sts */
+  serviceName: string;
+  /** The service's short name and region (sts, us-east-1). */
+  service: string;
+  region: string;
+  /** "available" carries traffic; pending, deleting, ... do not. */
+  state: string;
+  /** Interface endpoints: their requester-managed interfaces (also listed in networkInterfaces). */
+  networkInterfaceIds: string[];
+  /** Names that resolve, inside the VPC, to the interfaces' addresses: vpce-…-xxxx.sts.us-east-1.vpce.amazonaws.com and zonal ones. */
+  dnsNames?: string[];
+  /** With private DNS: the service's public names (sts.us-east-1.amazonaws.com; "*.s3.…" for S3's buckets). */
+  privateDnsNames?: string[];
+}
+
+/**
+ * How an AWS call arrived at the service, for the request's IAM context: through an endpoint
+ * (aws:SourceVpce, aws:SourceVpc, aws:VpcSourceIp) or from a public address (aws:SourceIp).
+ */
+export interface AwsServiceArrival {
+  service: string;
+  region: string;
+  via: "direct" | "internet-gateway" | "nat-gateway" | "egress-only-internet-gateway" | "interface-endpoint" | "gateway-endpoint";
+  vpcEndpointId?: string;
+  vpcId?: string;
+  /** aws:VpcSourceIp: the caller's private address, through an endpoint. */
+  vpcSourceIp?: string;
+  /** aws:SourceIp: the public address the service sees (a NAT gateway's Elastic IP, ...), without an endpoint. */
+  sourceIp?: string;
 }
 
 export interface Flow {
@@ -166,6 +208,8 @@ export type CheckId =
   | "peering-state"
   | "peering-not-attached"
   | "peering-not-transitive"
+  | "vpc-endpoint-state"
+  | "vpc-endpoint-not-attached"
   | "no-host"
   | "no-listener"
   | "lambda-inbound"
@@ -184,6 +228,7 @@ export type HopKind =
   | "egress-only-internet-gateway"
   | "vpc-peering-connection"
   | "vpc-resolver"
+  | "vpc-endpoint"
   | "loopback"
   | "internet";
 
@@ -218,13 +263,15 @@ export type Target =
       protocol: Flow["to"]["protocol"];
       /** The source address the endpoint sees (the function's ENI, a NAT gateway, or a public address). */
       seenSourceIp?: string;
+      /** The interface belongs to this interface VPC endpoint (an AWS service answers there). */
+      vpcEndpointId?: string;
     }
   | {
       kind: "internet";
       ip: string;
       port: number;
       protocol: Flow["to"]["protocol"];
-      via: "direct" | "nat-gateway" | "internet-gateway" | "egress-only-internet-gateway";
+      via: "direct" | "nat-gateway" | "internet-gateway" | "egress-only-internet-gateway" | "gateway-endpoint";
       gatewayId?: string;
       /** The source address the internet server sees (a NAT gateway's Elastic IP, an ENI's public IP or IPv6 address). */
       seenSourceIp?: string;
@@ -248,6 +295,8 @@ export interface Verdict {
   family?: 4 | 6;
   /** The address the flow left the source with. */
   sourceIp?: string;
+  /** Allowed flows to an AWS service (its public address or an interface endpoint): how the call arrives. */
+  awsService?: AwsServiceArrival;
 }
 
 export interface CompileOptions {

@@ -108,6 +108,7 @@ export function registerReachabilityRoute(admin: AdminRouter, deps: Reachability
         path: v ? v.path : [],
         returnPath: v ? v.returnPath : [],
         ...(v?.target ? { target: v.target } : {}),
+        ...(v?.awsService ? { awsService: v.awsService } : {}),
         action: p.decision.action,
         ...(p.decision.action === "connect" && !p.aws ? { connectTo: formatHostPort(p.decision.host, p.decision.port) } : {}),
         ...(p.aws ? { aws: p.aws } : {}),

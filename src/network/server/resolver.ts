@@ -1,8 +1,13 @@
 // Name resolution as a function sees it. A VPC function asks the VPC's resolver (Route 53 Resolver),
-// which knows endpoint names of its account and region, EC2's private DNS names and the public
-// names mapped to hyperlocal's internet; a function outside a VPC asks public DNS, which knows only
-// the public ones. Nothing here reaches a real DNS server.
+// which knows endpoint names of its account and region, interface VPC endpoints' names (their
+// vpce.amazonaws.com names, and with private DNS the service's public name), EC2's private DNS
+// names and the public names; a function outside a VPC asks public DNS, which knows only the public
+// ones: names mapped to hyperlocal's internet and AWS services' names (sts.us-east-1.amazonaws.com →
+// the model's AWS service address, see core/aws-service-addresses.ts). Nothing here reaches a real
+// DNS server.
 import { parseIp } from "../model/cidr.ts";
+import { awsServiceAddress, awsServiceForName } from "../model/index.ts";
+import type { CVpc } from "../model/compiled-types.ts";
 import { normalizeIp } from "../snapshot/from-ec2.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import type { ListenerIndex } from "./listeners.ts";
@@ -64,6 +69,8 @@ export function resolveName(
     if (eni && !eni.vpc.dnsSupport) return { error: "ENOTFOUND", reason: `${eni.vpc.id} has DNS resolution turned off (enableDnsSupport is false), so no name resolves` };
     const named = ctx.listeners?.names.get(name);
     if (named?.length) return filter(named.flatMap((a) => addr(a) ?? []));
+    const viaEndpoint = eni ? endpointAddresses(eni.vpc, name) : undefined;
+    if (viaEndpoint?.length) return filter(viaEndpoint.flatMap((a) => addr(a) ?? []));
     const pdns = privateDnsAddress(name, source.region);
     if (pdns) return filter([addr(pdns)!]);
     // An interface endpoint with private DNS answers its service's public name inside its VPC.
@@ -78,8 +85,19 @@ export function resolveName(
   if (awsIp) return filter([addr(awsIp)!]);
   const pub = ctx.registry.internetAddressOf(name);
   if (pub) return filter([addr(pub)!]);
+  const aws = awsServiceForName(name);
+  const awsIp = aws ? awsServiceAddress(aws.region, aws.service) : undefined;
+  if (awsIp) return filter([addr(awsIp)!]);
   return {
     error: "ENOTFOUND",
     reason: `${name} does not resolve: it is not mapped to hyperlocal's internet (POST /_hyperlocal/internet)${source.vpc ? " and no endpoint in this account and region carries that name" : ""}`,
   };
+}
+
+/** An interface endpoint's name in the VPC: exact, or S3's wildcard (*.s3.us-east-1.amazonaws.com for bucket names). */
+function endpointAddresses(vpc: CVpc, name: string): string[] | undefined {
+  const exact = vpc.endpointNames.get(name);
+  if (exact) return exact;
+  const dot = name.indexOf(".");
+  return dot > 0 ? vpc.endpointNames.get(`*${name.slice(dot)}`) : undefined;
 }

@@ -60,7 +60,10 @@ export function stateFingerprint(s: Ec2State): string {
   for (const id in s.peerings) pcx += s.peerings[id].status.slice(0, 2);
   let addrs = 0;
   for (const id in s.addresses) if (s.addresses[id].association) addrs++;
-  return `${count(s.vpcs)}.${count(s.subnets)}.${count(s.securityGroups)}.${rules}.${count(s.networkAcls)}.${acl}.${count(s.routeTables)}.${routes}.${count(s.internetGateways)}.${attachments}.${count(s.egressOnlyInternetGateways)}.${nats}.${pcx}.${addrs}`;
+  // Endpoints move with the clock too (pending → available, deleting → gone).
+  let vpce = "";
+  for (const id in s.vpcEndpoints ?? {}) vpce += s.vpcEndpoints![id].state[0];
+  return `${vpce}.${count(s.vpcs)}.${count(s.subnets)}.${count(s.securityGroups)}.${rules}.${count(s.networkAcls)}.${acl}.${count(s.routeTables)}.${routes}.${count(s.internetGateways)}.${attachments}.${count(s.egressOnlyInternetGateways)}.${nats}.${pcx}.${addrs}`;
 }
 
 function count(o: object): number {

@@ -108,7 +108,8 @@ test("VPCs, subnets, route tables (main flag, explicit associations) and route t
     // A route whose NAT gateway is gone: a blackhole, as EC2 shows the route's state.
     { destination: "192.0.2.0/24", target: { kind: "blackhole", id: "nat-gone" } },
     { destination: "10.1.0.0/16", target: { kind: "pcx", id: "pcx-1" } },
-    // (the prefix-list route is not modelled)
+    // Prefix-list routes go to the model, which expands the lists it knows (pl-123 is none of them).
+    { destination: "pl-123", target: { kind: "igw", id: "igw-1" } },
   ]);
   assert.deepEqual(snap.routeTables.find((t) => t.routeTableId === "rtb-pub")!.routes, [{ destination: "0.0.0.0/0", target: { kind: "igw", id: "igw-1" } }]);
 });

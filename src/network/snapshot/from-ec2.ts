@@ -5,6 +5,8 @@
 import { cidrContains, formatIpv4, formatIpv6, parseCidr, parseIp } from "../model/cidr.ts";
 import type { NetSnapshot, RouteTarget, SgRule } from "../model/index.ts";
 import { valuesOf, type Ec2State, type RouteRec, type SgRule as Ec2SgRule } from "../../services/ec2/state.ts";
+import { awsPrefixListsOf } from "../../services/ec2/prefix-lists.ts";
+import { endpointDnsNames } from "../../services/ec2/vpc-endpoints.ts";
 
 /** An address an endpoint was placed at without naming an interface (POST /_hyperlocal/endpoints {"ip": ...}). */
 export interface PlacedAddress {
@@ -62,13 +64,14 @@ export function placementKey(ip: string, vpcId?: string): string {
 }
 
 function routeDestination(r: RouteRec): string | undefined {
-  // Routes to managed prefix lists are not modelled (EC2 here keeps no prefix-list contents).
-  return r.destinationCidrBlock ?? r.destinationIpv6CidrBlock;
+  // A prefix-list destination (a gateway endpoint's route) expands to the list's CIDRs in the model.
+  return r.destinationCidrBlock ?? r.destinationIpv6CidrBlock ?? r.destinationPrefixListId;
 }
 
 /** A route's target as the model sees it; a target that no longer exists is a blackhole, as EC2 shows it. */
 function routeTarget(s: Ec2State, r: RouteRec): RouteTarget {
   if (r.gatewayId === "local") return { kind: "local" };
+  if (r.gatewayId?.startsWith("vpce-")) return s.vpcEndpoints?.[r.gatewayId] ? { kind: "vpce", id: r.gatewayId } : { kind: "blackhole", id: r.gatewayId };
   // Gateways and peerings that still exist go to the model, which checks attachment and state and
   // explains them (BAD_STATE_ATTACHMENT, BAD_STATE); only a vanished target becomes a blackhole.
   if (r.gatewayId) return s.internetGateways[r.gatewayId] ? { kind: "igw", id: r.gatewayId } : { kind: "blackhole", id: r.gatewayId };
@@ -108,6 +111,7 @@ export function convert(s: Ec2State, extras: SnapshotExtras = {}): Ec2Snapshot {
       ipv6CidrBlocks: v.ipv6.map((c) => c.cidr),
       instanceTenancy: v.instanceTenancy,
       enableDnsSupport: v.enableDnsSupport,
+      ...(v.enableDnsHostnames !== undefined ? { enableDnsHostnames: v.enableDnsHostnames } : {}),
     })),
     subnets: subnets.map((x) => ({
       subnetId: x.id,
@@ -171,6 +175,24 @@ export function convert(s: Ec2State, extras: SnapshotExtras = {}): Ec2Snapshot {
       ...(n.networkInterfaceId ? { networkInterfaceId: n.networkInterfaceId } : {}),
     })),
     peerings: Object.values(s.peerings).map((p) => ({ id: p.id, requesterVpcId: p.requesterVpcId, accepterVpcId: p.accepterVpcId, status: p.status })),
+    // AWS's managed lists (S3, DynamoDB): gateway endpoint routes and SG rules name them.
+    prefixLists: awsPrefixListsOf(s.region).map((p) => ({ prefixListId: p.id, cidrs: [...p.cidrs] })),
+    vpcEndpoints: Object.values(s.vpcEndpoints ?? {}).map((e) => {
+      const dns = endpointDnsNames(s, e);
+      const privateDns = dns.privateDns ? [dns.privateDns, ...(e.service === "s3" ? [`*.${dns.privateDns}`] : [])] : [];
+      return {
+        id: e.id,
+        vpcId: e.vpcId,
+        type: e.type,
+        serviceName: e.serviceName,
+        service: e.service,
+        region: s.region,
+        state: e.state,
+        networkInterfaceIds: e.interfaces.map((i) => i.networkInterfaceId),
+        dnsNames: dns.regional,
+        privateDnsNames: privateDns,
+      };
+    }),
   };
 
   // Interfaces: the hot table (Hyperplane ENIs); one pass, and an address index for placements.

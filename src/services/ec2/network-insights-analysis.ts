@@ -1,4 +1,4 @@
-import { compileSnapshot, evaluate, type Flow, type Hop, type HopKind, type Reason, type Verdict } from "../../network/model/index.ts";
+import { awsServiceAddress, compileSnapshot, evaluate, type Flow, type Hop, type HopKind, type Reason, type Verdict } from "../../network/model/index.ts";
 import { snapshotFromEc2 } from "../../network/snapshot/from-ec2.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { arnOf, type ArnType } from "./context.ts";
@@ -37,6 +37,7 @@ const ARN_TYPES: Partial<Record<HopKind, ArnType>> = {
   "internet-gateway": "internet-gateway",
   "egress-only-internet-gateway": "egress-only-internet-gateway",
   "vpc-peering-connection": "vpc-peering-connection",
+  "vpc-endpoint": "vpc-endpoint",
 };
 
 function component(s: Ec2State, kind: HopKind, id: string): XmlObject {
@@ -63,6 +64,8 @@ function vpcOf(s: Ec2State, kind: HopKind, id: string): string | undefined {
       return s.internetGateways[id]?.attachments[0]?.vpcId;
     case "egress-only-internet-gateway":
       return s.egressOnlyInternetGateways[id]?.vpcId;
+    case "vpc-endpoint":
+      return s.vpcEndpoints?.[id]?.vpcId;
     default:
       return undefined;
   }
@@ -72,14 +75,14 @@ function vpcComponent(s: Ec2State, vpcId: string | undefined): XmlObject | undef
   return vpcId ? { id: vpcId, arn: arnOf(s, "vpc", vpcId) } : undefined;
 }
 
-/** "10.0.0.0/16 -> local" → an AnalysisRouteTableRoute. */
+/** "10.0.0.0/16 -> local" or "pl-63a5400a (192.0.2.1/32) -> vpce-…" → an AnalysisRouteTableRoute. */
 function routeOf(s: Ec2State, rtbId: string, detail: string | undefined): XmlObject | undefined {
-  const m = detail ? /^(\S+) -> (\S+)/.exec(detail) : null;
+  const m = detail ? /^(\S+)(?: \(\S+\))? -> (\S+)/.exec(detail) : null;
   if (!m) return undefined;
   const [, cidr, target] = m;
-  const rec = s.routeTables[rtbId]?.routes.find((r) => (r.destinationCidrBlock ?? r.destinationIpv6CidrBlock) === cidr);
-  const out: XmlObject = { destinationCidr: cidr };
-  if (target === "local" || target.startsWith("igw-")) out.gatewayId = target;
+  const rec = s.routeTables[rtbId]?.routes.find((r) => (r.destinationCidrBlock ?? r.destinationIpv6CidrBlock ?? r.destinationPrefixListId) === cidr);
+  const out: XmlObject = cidr.startsWith("pl-") ? { destinationPrefixListId: cidr } : { destinationCidr: cidr };
+  if (target === "local" || target.startsWith("igw-") || target.startsWith("vpce-")) out.gatewayId = target;
   else if (target.startsWith("nat-")) out.natGatewayId = target;
   else if (target.startsWith("eigw-")) out.egressOnlyInternetGatewayId = target;
   else if (target.startsWith("pcx-")) out.vpcPeeringConnectionId = target;
@@ -244,6 +247,10 @@ function explanationOf(s: Ec2State, r: Reason, v: Verdict, dstIp: string, port: 
       x.state = s.peerings[c.id]?.status;
     }
     if (c.kind === "network-interface") x.networkInterface = component(s, c.kind, c.id);
+    if (c.kind === "vpc-endpoint") {
+      x.vpcEndpoint = component(s, c.kind, c.id);
+      x.state = s.vpcEndpoints?.[c.id]?.state;
+    }
     if (c.kind === "route-table" && !c.id.startsWith("(")) x.routeTable = component(s, c.kind, c.id);
     if (c.kind === "subnet") x.subnet = component(s, c.kind, c.id);
     x.vpc = vpcComponent(s, vpcOf(s, c.kind, c.id));
@@ -276,10 +283,13 @@ export function analyzePath(s: Ec2State, spec: PathSpec): AnalysisResult {
   const compiled = compileSnapshot(snapshotFromEc2(s));
   const sourceId = idOf(spec.source);
   const destId = spec.destination ? idOf(spec.destination) : undefined;
-  const destEni = destId?.startsWith("eni-") ? s.networkInterfaces[destId] : undefined;
+  // A VPC endpoint as the destination: an interface endpoint's first interface, or a gateway endpoint's service address.
+  const destVpce = destId?.startsWith("vpce-") ? s.vpcEndpoints?.[destId] : undefined;
+  const destEniId = destId?.startsWith("eni-") ? destId : destVpce?.interfaces[0]?.networkInterfaceId;
+  const destEni = destEniId ? s.networkInterfaces[destEniId] : undefined;
   const fromIgw = sourceId.startsWith("igw-");
 
-  let dstIp = spec.destinationIp;
+  let dstIp = spec.destinationIp ?? (destVpce?.type === "Gateway" ? awsServiceAddress(s.region, destVpce.service) : undefined);
   if (!dstIp && destEni) dstIp = fromIgw ? (destEni.association?.publicIp ?? destEni.ipv6[0] ?? destEni.privateIps[0]) : (destEni.privateIps[0] ?? destEni.ipv6[0]);
   const sourceEni = s.networkInterfaces[sourceId];
   const from: Flow["from"] = fromIgw
@@ -303,7 +313,8 @@ export function analyzePath(s: Ec2State, spec: PathSpec): AnalysisResult {
     const arrived =
       !destId ||
       (destId.startsWith("eni-") && t?.kind === "endpoint" && t.networkInterfaceId === destId) ||
-      (destId.startsWith("igw-") && t?.kind === "internet" && t.gatewayId === destId);
+      (destId.startsWith("igw-") && t?.kind === "internet" && t.gatewayId === destId) ||
+      (destId.startsWith("vpce-") && ((t?.kind === "endpoint" && t.vpcEndpointId === destId) || (t?.kind === "internet" && t.gatewayId === destId)));
     // From an internet gateway, the packet must come in through that gateway (the destination's VPC's).
     const enteredThere = !fromIgw || (t?.kind === "endpoint" && s.internetGateways[sourceId]?.attachments.some((a) => a.vpcId === t.vpcId));
     if (arrived && enteredThere) {

@@ -104,6 +104,10 @@ function resolveResource(s: Ec2State, given: string, role: "source" | "destinati
     if (!s.internetGateways[id]) throw notFound("igw", id);
     return { id, arn: arnOf(s, "internet-gateway", id) };
   }
+  if (id.startsWith("vpce-") && role === "destination") {
+    if (!s.vpcEndpoints?.[id] || s.vpcEndpoints[id].state === "deleted") throw notFound("vpce", id);
+    return { id, arn: arnOf(s, "vpc-endpoint", id) };
+  }
   throw invalidParameterValue(`The ${role} '${given}' is not supported here: give a network interface (eni-...) or an internet gateway (igw-...).`); // unverified wording
 }
 

@@ -140,6 +140,23 @@ export async function ec2Scenario(ec2: EC2Client, url: string, bare: EC2Client):
   await x("DeleteNetworkInsightsAnalysis", { NetworkInsightsAnalysisId: analysis.NetworkInsightsAnalysisId });
   await x("DeleteNetworkInsightsPath", { NetworkInsightsPathId: path.NetworkInsightsPathId });
 
+  // VPC endpoints, endpoint services and AWS-managed prefix lists.
+  await x("DescribeVpcEndpointServices");
+  await no("DescribeVpcEndpointServices", { ServiceNames: ["com.amazonaws.us-east-1.nope"] }, "InvalidServiceName");
+  await x("DescribePrefixLists");
+  await x("DescribeManagedPrefixLists");
+  await x("GetManagedPrefixListEntries", { PrefixListId: "pl-63a5400a" });
+  await no("GetManagedPrefixListEntries", { PrefixListId: "pl-00000000" }, "InvalidPrefixListID.NotFound");
+  const vpce = (await x("CreateVpcEndpoint", { VpcEndpointType: "Interface", VpcId: vpcId, ServiceName: "com.amazonaws.us-east-1.sts", SubnetIds: [subnetId], SecurityGroupIds: [sg] })).VpcEndpoint;
+  await no("CreateVpcEndpoint", { VpcId: vpcId, ServiceName: "com.amazonaws.us-east-1.nope" }, "InvalidServiceName");
+  const gwe = (await x("CreateVpcEndpoint", { VpcId: vpcId, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIds: [rt] })).VpcEndpoint;
+  await x("DescribeRouteTables", { RouteTableIds: [rt] });
+  await x("DescribeVpcEndpoints");
+  await no("DescribeVpcEndpoints", { VpcEndpointIds: ["vpce-00000000000000000"] }, "InvalidVpcEndpointId.NotFound");
+  await x("ModifyVpcEndpoint", { VpcEndpointId: vpce.VpcEndpointId, PrivateDnsEnabled: false });
+  // The interface endpoint is deleting until the clock moves below (its interface then goes, before DeleteSubnet).
+  await x("DeleteVpcEndpoints", { VpcEndpointIds: [vpce.VpcEndpointId, gwe.VpcEndpointId, "vpce-00000000000000000"] });
+
   // Tear down, with the dependency errors on the way.
   await no("DeleteVpc", { VpcId: vpcId }, "DependencyViolation");
   await x("DeleteRoute", { RouteTableId: rt, DestinationCidrBlock: "0.0.0.0/0" });

@@ -23,7 +23,12 @@ function shapeOf(model: ServiceModel, ref: ShapeRef, path: string): Shape {
  * LastUpdateStatusReasonCode: an update in progress answers "Creating" with "The function is being
  * created." (AWS CLI update-function-configuration output recorded in public READMEs, e.g. SAM samples).
  */
-const ANSWERED_OUTSIDE_ENUM: Record<string, string[]> = { AttachmentStatus: ["available"], LastUpdateStatusReasonCode: ["Creating"] };
+const ANSWERED_OUTSIDE_ENUM: Record<string, string[]> = {
+  AttachmentStatus: ["available"],
+  LastUpdateStatusReasonCode: ["Creating"],
+  // VPC endpoints' states: EC2 answers them in lower case ("State": "pending" in the CLI reference's create-vpc-endpoint example).
+  State: ["pending", "available", "deleting", "deleted", "failed", "pendingAcceptance", "rejected", "expired"],
+};
 
 function checkEnum(model: ServiceModel, ref: ShapeRef, shape: Shape, v: string, path: string, f: Findings): void {
   if (shape.enum && !shape.enum.includes(v)) {
