@@ -8,6 +8,7 @@
 //   without NAT, with aws:SourceVpce (honoured in a role policy), aws:SourceVpc, aws:VpcSourceIp;
 //   the group without 443: dropped; the endpoint policy denying GetCallerIdentity, or not allowing
 //   it: AccessDenied in AWS's VPC endpoint wording, and the decision log names that layer;
+// - S3 through a gateway endpoint route: works without NAT (aws:SourceVpce); the route removed: fails;
 // - + a NAT gateway path: the calls work; ec2:DescribeVpcs is allowed by a role policy whose
 //   condition is aws:SourceIp = the NAT gateway's Elastic IP, and the decision log shows that key;
 // - functions without a VPC: the calls work, with no VPC keys (and the same role policy denies
@@ -19,6 +20,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
 import { AttachRolePolicyCommand, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
 import type { App } from "../../src/app.ts";
 import { awsServiceAddress } from "../../src/core/aws-service-addresses.ts";
@@ -34,6 +36,7 @@ const DROP_MS = 300;
 const NODE_CALLER = `
 const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts");
 const { EC2Client, DescribeVpcsCommand } = require("@aws-sdk/client-ec2");
+const { S3Client, ListObjectsV2Command } = require("@aws-sdk/client-s3");
 const opts = { maxAttempts: 1, requestHandler: { connectionTimeout: 4000, requestTimeout: 4000 } };
 async function attempt(fn) {
   try {
@@ -42,7 +45,12 @@ async function attempt(fn) {
     return { ok: false, error: e.code ?? e.name, message: String(e.message) };
   }
 }
-async function handler() {
+async function handler(ev = {}) {
+  if (ev.bucket) {
+    // S3 by its regional name, path-style (hyperlocal's S3 does not answer virtual-hosted names).
+    const s3 = new S3Client({ ...opts, endpoint: "http://s3.us-east-1.amazonaws.com:443", forcePathStyle: true });
+    return { s3: await attempt(async () => (await s3.send(new ListObjectsV2Command({ Bucket: ev.bucket }))).KeyCount) };
+  }
   const identity = await attempt(async () => (await new STSClient(opts).send(new GetCallerIdentityCommand({}))).Arn);
   const vpcs = await attempt(async () => (await new EC2Client(opts).send(new DescribeVpcsCommand({}))).Vpcs.length);
   return { identity, vpcs, endpoint: process.env.AWS_ENDPOINT_URL_STS ?? null };
@@ -67,6 +75,9 @@ def attempt(fn):
 
 
 def handler(event, context):
+    if event.get("bucket"):
+        s3 = boto3.client("s3", endpoint_url="http://s3.us-east-1.amazonaws.com:443", config=CFG.merge(Config(s3={"addressing_style": "path"})))
+        return {"s3": attempt(lambda: s3.list_objects_v2(Bucket=event["bucket"])["KeyCount"])}
     sts = boto3.client("sts", config=CFG)
     ec2 = boto3.client("ec2", config=CFG)
     return {
@@ -106,6 +117,7 @@ interface CallerOut {
   identity: Attempt;
   vpcs: Attempt;
   endpoint: string | null;
+  s3?: Attempt;
 }
 
 const VPC_FUNCTIONS = ["node-vpc", "py-vpc", "provided-vpc"];
@@ -118,8 +130,8 @@ describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOO
   const net: Record<string, string> = {};
 
   const admin = async (path: string) => (await fetch(`${app.url}/_hyperlocal/${path}`)).json() as Promise<any>;
-  const invoke = async (fn: string): Promise<CallerOut> => {
-    const r = await c.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from("{}") }));
+  const invoke = async (fn: string, event: Record<string, unknown> = {}): Promise<CallerOut> => {
+    const r = await c.lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from(JSON.stringify(event)) }));
     const text = Buffer.from(r.Payload ?? []).toString("utf8");
     assert.equal(r.FunctionError, undefined, `${fn}: ${text}`);
     return JSON.parse(text) as CallerOut;
@@ -177,7 +189,7 @@ describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOO
     t.diagnostic(`model: ${model.verdict}/${model.action}: ${model.answer}`);
     assert.notEqual(model.verdict, "allow");
     assert.equal(model.to.ip, awsServiceAddress("us-east-1", "sts"));
-    assert.match(model.actionReason, /add a NAT gateway .* or an interface endpoint for com\.amazonaws\.us-east-1\.sts with private DNS/);
+    assert.match(model.actionReason, /add a NAT gateway or an interface endpoint for com\.amazonaws\.us-east-1\.sts/);
     assert.match(model.answer, /interface endpoint for com\.amazonaws\.us-east-1\.sts/);
     const code = model.action === "drop" ? "ETIMEDOUT" : "ENETUNREACH";
     for (const fn of VPC_FUNCTIONS) {
@@ -224,8 +236,9 @@ describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOO
     t.diagnostic(model.answer);
     assert.equal(model.verdict, "allow", model.answer);
     assert.equal(model.to.ip, stsIp, "private DNS answers the endpoint's address");
-    assert.equal(model.path.at(-1).id, stsEni);
-    assert.deepEqual([model.aws.via, model.aws.sourceVpce, model.aws.sourceVpc, model.aws.vpcSourceIp], ["vpc-endpoint", net.stsVpce, net.vpc, lambdaIp]);
+    assert.ok(model.path.some((h: { id: string }) => h.id === stsEni), JSON.stringify(model.path));
+    assert.equal(model.path.at(-1).id, net.stsVpce);
+    assert.deepEqual([model.aws.via, model.aws.sourceVpce, model.aws.sourceVpc, model.aws.vpcSourceIp], ["interface-endpoint", net.stsVpce, net.vpc, lambdaIp]);
     for (const fn of VPC_FUNCTIONS) {
       const out = await invoke(fn);
       t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
@@ -275,9 +288,43 @@ describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOO
       assert.equal(d.deniedBy, "VPC endpoint policy", "the decision log names the layer that decided");
       assert.equal(d.result, kind === "deny" ? "ExplicitDeny" : "ImplicitDeny");
     }
-    // The endpoints go; the NAT row below is about the internet path.
+    // The endpoints go; the rows below are about the other paths.
     await ec2.send(new E.DeleteVpcEndpointsCommand({ VpcEndpointIds: [net.stsVpce, net.ec2Vpce] }));
     await advanceClock(app.url, 30);
+  });
+
+  it("S3 through a gateway endpoint route: works without NAT, with aws:SourceVpce; the route removed: the call fails", async (t) => {
+    const ec2 = c.ec2;
+    const s3 = new S3Client({ endpoint: app.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, forcePathStyle: true, maxAttempts: 1 });
+    await s3.send(new CreateBucketCommand({ Bucket: "aws-calls-bucket" }));
+    const listOnly = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::aws-calls-bucket" }] };
+    await c.iam.send(new PutRolePolicyCommand({ RoleName: "aws-calls", PolicyName: "list-the-bucket", PolicyDocument: JSON.stringify(listOnly) }));
+    const gw = (await ec2.send(new E.CreateVpcEndpointCommand({ VpcEndpointType: "Gateway", VpcId: net.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIds: [net.privateRt] }))).VpcEndpoint!.VpcEndpointId!;
+    for (let i = 0; String((await ec2.send(new E.DescribeVpcEndpointsCommand({ VpcEndpointIds: [gw] }))).VpcEndpoints![0].State) !== "available"; i++) {
+      assert.ok(i < 30, "gateway endpoint still pending");
+      await advanceClock(app.url, 1);
+    }
+    const model = await admin(`reachability?function=node-vpc&to=${encodeURIComponent("s3.us-east-1.amazonaws.com:443")}`);
+    t.diagnostic(model.answer);
+    assert.equal(model.verdict, "allow", model.answer);
+    assert.deepEqual([model.aws.via, model.aws.sourceVpce], ["gateway-endpoint", gw]);
+    for (const fn of ["node-vpc", "py-vpc"]) {
+      const out = await invoke(fn, { bucket: "aws-calls-bucket" });
+      t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
+      assert.deepEqual(out.s3, { ok: true, value: 0 }, fn);
+      const d = (await admin("iam/decisions?limit=20")).decisions.find((e: any) => e.action === "s3:ListBucket" && e.principal.endsWith(`/${fn}`));
+      assert.equal(d.context["aws:SourceVpce"], gw, fn);
+    }
+    await ec2.send(new E.ModifyVpcEndpointCommand({ VpcEndpointId: gw, RemoveRouteTableIds: [net.privateRt] }));
+    const after = await admin(`reachability?function=node-vpc&to=${encodeURIComponent("s3.us-east-1.amazonaws.com:443")}`);
+    t.diagnostic(after.answer);
+    assert.notEqual(after.verdict, "allow");
+    for (const fn of ["node-vpc", "py-vpc"]) {
+      const out = await invoke(fn, { bucket: "aws-calls-bucket" });
+      t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
+      assert.equal(out.s3!.ok, false, fn);
+      if (fn === "node-vpc") assert.equal((out.s3 as { error: string }).error, after.action === "drop" ? "ETIMEDOUT" : "ENETUNREACH");
+    }
   });
 
   it("+ a NAT gateway path: the calls work, and aws:SourceIp is the NAT gateway's Elastic IP", async (t) => {

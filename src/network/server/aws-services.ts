@@ -11,7 +11,8 @@ import { awsServiceAddress as addressOf, awsServiceAt as serviceAt, awsServiceFo
 const SERVED = ["sts", "lambda", "ec2", "s3", "cloudformation", "iam"] as const;
 export type AwsServiceName = (typeof SERVED)[number];
 
-function served(service: string): service is AwsServiceName {
+/** Whether hyperlocal answers this service (its calls are delivered; others reach nothing). */
+export function isServed(service: string): service is AwsServiceName {
   return (SERVED as readonly string[]).includes(service);
 }
 
@@ -29,7 +30,7 @@ export interface AwsServiceHost {
 /** "sts.us-east-1.amazonaws.com" → sts in us-east-1; undefined for names hyperlocal does not serve. */
 export function awsServiceHost(name: string): AwsServiceHost | undefined {
   const s = awsServiceForName(name);
-  if (!s || !served(s.service)) return undefined;
+  if (!s || !isServed(s.service)) return undefined;
   return { service: s.service, region: s.region, endpointService: `com.amazonaws.${s.region}.${s.service}` };
 }
 
@@ -41,7 +42,7 @@ export function awsServiceAddress(service: AwsServiceName, region: string): stri
 /** Which served service (and region) this public address is (undefined for any other address). */
 export function awsServiceAt(ip: string): { service: AwsServiceName; region: string } | undefined {
   const s = serviceAt(ip);
-  return s && served(s.service) ? { service: s.service, region: s.region } : undefined;
+  return s && isServed(s.service) ? { service: s.service, region: s.region } : undefined;
 }
 
 /** The regional name of a service as function code calls it. */

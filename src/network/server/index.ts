@@ -22,7 +22,6 @@ import type { KernelEndpoint, KernelInternet } from "../kernel/types.ts";
 import { NetworkRegistry } from "./registry.ts";
 import { AwsFront } from "./aws-front.ts";
 import type { NetContext } from "./plan.ts";
-import { privateDnsAddresses, vpcEndpointAt } from "./vpc-endpoint-lookup.ts";
 import { ShimEnvironments, type ShimEnvironment } from "./shim-env.ts";
 import { DEFAULT_DROP_AFTER_MS, type ConnectionAccounting, type FunctionSourceLookup, type NetSource, type NetworkSettings } from "./types.ts";
 
@@ -100,14 +99,8 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
       listeners = buildListenerIndex(view, registry.endpointsIn(account, region));
       indexes.set(view, listeners);
     }
-    // Endpoints are read from EC2's state at decision time: pending → available moves with the clock.
-    const ec2 = () => deps.ec2.vpcState(account, region);
-    return {
-      view,
-      listeners,
-      vpcEndpointAt: (eniId) => vpcEndpointAt(ec2(), eniId),
-      awsPrivateDns: (vpcId, serviceName) => privateDnsAddresses(ec2(), vpcId, serviceName),
-    };
+    // The policy is read at decision time: ModifyVpcEndpoint applies to the next connection.
+    return { view, listeners, endpointPolicy: (id) => deps.ec2.vpcState(account, region).vpcEndpoints?.[id]?.policyDocument };
   };
   const environments = new EnvironmentRegistry(deps.connections, deps.logger);
   const shims = new ShimEnvironments(environments);

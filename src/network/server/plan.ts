@@ -13,36 +13,22 @@ import type { CompiledView } from "../snapshot/cache.ts";
 import { findListener, listenersOn, type Listener, type ListenerIndex } from "./listeners.ts";
 import type { InternetRec, NetProtocol, NetworkRegistry } from "./registry.ts";
 import { formatHostPort, parseLoopbackTarget } from "./targets.ts";
-import { resolveName, type AwsPrivateDns } from "./resolver.ts";
+import { resolveName } from "./resolver.ts";
 import type { AwsCallPath, Decision, NetSource } from "./types.ts";
-import { AWS_SERVICE_PORTS, awsServiceAt, awsServiceHost, awsServiceHostname, type AwsServiceName } from "./aws-services.ts";
-
-/** An interface VPC endpoint whose network interface a flow reached (the vpce module answers; unset: none). */
-export interface VpcEndpointAt {
-  vpcEndpointId: string;
-  vpcId: string;
-  /** com.amazonaws.<region>.<service> */
-  serviceName: string;
-  policyDocument?: string;
-}
+import type { AwsServiceArrival } from "../model/index.ts";
+import { AWS_SERVICE_PORTS, isServed } from "./aws-services.ts";
 
 /** What an account and region's decisions read: the compiled view, the listeners, and the VPC endpoints. */
 export interface NetContext {
   view: CompiledView;
   listeners: ListenerIndex;
-  vpcEndpointAt?: (networkInterfaceId: string) => VpcEndpointAt | undefined;
-  awsPrivateDns?: AwsPrivateDns;
+  /** A VPC endpoint's policy document, by its id (EC2's state). */
+  endpointPolicy?: (vpcEndpointId: string) => string | undefined;
 }
 
-export interface PlanContext {
-  view: CompiledView;
-  listeners: ListenerIndex;
+export interface PlanContext extends NetContext {
   registry: NetworkRegistry;
   dropAfterMs: number;
-  /** The interface endpoint owning a network interface, if any (a seam for VPC endpoints). */
-  vpcEndpointAt?: (networkInterfaceId: string) => VpcEndpointAt | undefined;
-  /** Interface endpoints' private DNS answers for AWS service names. */
-  awsPrivateDns?: AwsPrivateDns;
 }
 
 export interface Plan {
@@ -70,20 +56,20 @@ export function flowFor(source: NetSource, ip: string, port: number, protocol: N
 
 export function plan(source: NetSource, host: string, port: number, protocol: NetProtocol, ctx: PlanContext): Plan {
   if (source.unavailable) return { decision: { action: "refuse", reason: source.unavailable } };
-  const r = resolveName(source, host, 0, { view: ctx.view, listeners: ctx.listeners, registry: ctx.registry, ...(ctx.awsPrivateDns ? { awsPrivateDns: ctx.awsPrivateDns } : {}) });
+  const r = resolveName(source, host, 0, { view: ctx.view, listeners: ctx.listeners, registry: ctx.registry });
   if ("error" in r) return { decision: { action: "notfound", reason: r.reason } };
   // Prefer IPv4, as getaddrinfo's default order does for these addresses.
   const ip = (r.addresses.find((a) => a.family === 4) ?? r.addresses[0]).address;
   const verdict = evaluate(ctx.view.compiled, flowFor(source, ip, port, protocol));
   const at = formatHostPort(ip, port);
-  if (verdict.verdict === "drop") return { ip, verdict, decision: { action: "drop", afterMs: ctx.dropAfterMs, reason: verdictReason(verdict) + awsHint(source, host, ip) } };
-  if (verdict.verdict === "unreachable") return { ip, verdict, decision: { action: "unreachable", reason: verdictReason(verdict) + awsHint(source, host, ip) } };
+  if (verdict.verdict === "drop") return { ip, verdict, decision: { action: "drop", afterMs: ctx.dropAfterMs, reason: verdictReason(verdict) } };
+  if (verdict.verdict === "unreachable") return { ip, verdict, decision: { action: "unreachable", reason: verdictReason(verdict) } };
+  const arrival = verdict.awsService;
+  if (arrival && isServed(arrival.service)) return awsCall(source, ip, port, verdict, arrival, ctx, at);
 
   const t = verdict.target;
   switch (t?.kind) {
     case "endpoint": {
-      const vpce = ctx.vpcEndpointAt?.(t.networkInterfaceId);
-      if (vpce) return awsThroughEndpoint(source, ip, port, verdict, vpce, at);
       const listener = findListener(ctx.listeners, t.networkInterfaceId, t.ip, port, protocol);
       if (listener) return { ip, verdict, listener, decision: { action: "connect", host: listener.target.host, port: listener.target.port } };
       const others = listenersOn(ctx.listeners, t.networkInterfaceId).map((l) => `${l.protocol}/${l.port}`);
@@ -100,8 +86,6 @@ export function plan(source: NetSource, host: string, port: number, protocol: Ne
       };
     }
     case "internet": {
-      const service = awsServiceAt(t.ip);
-      if (service) return awsOverInternet(source, ip, port, verdict, service, at);
       const mapped = ctx.registry.internetAt(t.ip);
       const m = mapped.find((x) => x.port === port && x.protocol === protocol);
       if (m) {
@@ -139,50 +123,24 @@ export function plan(source: NetSource, host: string, port: number, protocol: Ne
   }
 }
 
-/** Why a VPC function's AWS call fails, and the two ways AWS offers to fix it. */
-function awsHint(source: NetSource, host: string, ip: string): string {
-  const at = awsServiceAt(ip);
-  if (!at || !source.vpc) return "";
-  const name = `com.amazonaws.${at.region}.${at.service}`;
-  const s3 = at.service === "s3" ? `, or a gateway endpoint for ${name} routed from this subnet's route table` : "";
-  return `; ${awsServiceHost(host) ? host : awsServiceHostname(at.service, at.region)} is a public AWS service address: add a NAT gateway (a 0.0.0.0/0 route from this subnet to a NAT gateway in a public subnet) or an interface endpoint for ${name} with private DNS${s3}`;
-}
-
-/** A call to an AWS service's public address, allowed by the model (directly, or out through a NAT gateway). */
-function awsOverInternet(source: NetSource, ip: string, port: number, verdict: Verdict, service: { service: AwsServiceName; region: string }, at: string): Plan {
+/** A call to an AWS service hyperlocal answers, allowed by the model: the path it took is what IAM sees. */
+function awsCall(source: NetSource, ip: string, port: number, verdict: Verdict, arrival: AwsServiceArrival, ctx: PlanContext, at: string): Plan {
+  const name = `com.amazonaws.${arrival.region}.${arrival.service}`;
   if (!AWS_SERVICE_PORTS.includes(port)) {
-    return { ip, verdict, decision: { action: "refuse", reason: `${at} is ${awsServiceHostname(service.service, service.region)}, which answers only on ports ${AWS_SERVICE_PORTS.join(" and ")}` } }; // unverified wording
+    return { ip, verdict, decision: { action: "refuse", reason: `${at} is ${name}, which answers only on ports ${AWS_SERVICE_PORTS.join(" and ")}` } }; // unverified wording
   }
-  const t = verdict.target as Extract<NonNullable<Verdict["target"]>, { kind: "internet" }>;
+  const endpoint = arrival.via === "interface-endpoint" || arrival.via === "gateway-endpoint";
+  const policy = endpoint && arrival.vpcEndpointId ? ctx.endpointPolicy?.(arrival.vpcEndpointId) : undefined;
   const aws: AwsCallPath = {
     account: source.account,
     region: source.region,
     functionName: source.functionName,
-    endpointService: `com.amazonaws.${service.region}.${service.service}`,
-    // The model names the last gateway (the internet gateway behind a NAT gateway): the NAT hop is what IAM sees.
-    via: source.vpc && verdict.path.some((h) => h.kind === "nat-gateway") ? "nat-gateway" : t.via,
-    // Outside a VPC the caller's own address stays aws:SourceIp; from a VPC it is what the internet sees.
-    ...(source.vpc && t.seenSourceIp ? { sourceIp: t.seenSourceIp } : {}),
-  };
-  return { ip, verdict, aws, decision: { action: "connect", host: "127.0.0.1", port: 0 } };
-}
-
-/** A call that reached an interface endpoint's network interface: hyperlocal answers for the endpoint's service. */
-function awsThroughEndpoint(source: NetSource, ip: string, port: number, verdict: Verdict, vpce: VpcEndpointAt, at: string): Plan {
-  if (!AWS_SERVICE_PORTS.includes(port)) {
-    return { ip, verdict, decision: { action: "refuse", reason: `${at} is an address of ${vpce.vpcEndpointId} (${vpce.serviceName}), which answers only on ports ${AWS_SERVICE_PORTS.join(" and ")}` } }; // unverified wording
-  }
-  const t = verdict.target as Extract<NonNullable<Verdict["target"]>, { kind: "endpoint" }>;
-  const aws: AwsCallPath = {
-    account: source.account,
-    region: source.region,
-    functionName: source.functionName,
-    endpointService: vpce.serviceName,
-    via: "vpc-endpoint",
-    sourceVpc: vpce.vpcId,
-    sourceVpce: vpce.vpcEndpointId,
-    ...(t.seenSourceIp ? { vpcSourceIp: t.seenSourceIp } : {}),
-    ...(vpce.policyDocument !== undefined ? { endpointPolicy: vpce.policyDocument } : {}),
+    endpointService: name,
+    via: arrival.via,
+    // Outside a VPC the caller's own address stays aws:SourceIp; from a VPC it is what the service sees (a NAT gateway's Elastic IP).
+    ...(source.vpc && !endpoint && arrival.sourceIp ? { sourceIp: arrival.sourceIp } : {}),
+    ...(endpoint ? { sourceVpce: arrival.vpcEndpointId, sourceVpc: arrival.vpcId, vpcSourceIp: arrival.vpcSourceIp } : {}),
+    ...(policy !== undefined ? { endpointPolicy: policy } : {}),
   };
   return { ip, verdict, aws, decision: { action: "connect", host: "127.0.0.1", port: 0 } };
 }

@@ -51,7 +51,7 @@ export function answerText(name: string, source: NetSource, to: { host: string; 
       return `The network allows ${who} to reach ${dest}, but the connection is refused (ECONNREFUSED): ${d.reason}.${path}`;
     case "connect": {
       const behind = p.aws
-        ? ` hyperlocal answers the call itself as ${p.aws.endpointService}, ${p.aws.via === "vpc-endpoint" ? `through ${p.aws.sourceVpce}` : p.aws.via === "nat-gateway" ? "through the NAT gateway" : "directly"}.`
+        ? ` hyperlocal answers the call itself as ${p.aws.endpointService}, ${p.aws.sourceVpce ? `through ${p.aws.sourceVpce}` : p.aws.via === "nat-gateway" ? "through the NAT gateway" : "directly"}.`
         : p.listener
         ? ` hyperlocal hands the connection to the local server ${formatHostPort(d.host, d.port)} (endpoint ${p.listener.endpointId}${p.listener.synthetic ? ", on a synthetic interface whose security group allows all inbound" : ""}).`
         : p.internet

@@ -13,7 +13,6 @@ import type { CompiledView } from "../snapshot/cache.ts";
 import type { ListenerIndex } from "./listeners.ts";
 import type { NetworkRegistry } from "./registry.ts";
 import type { NetSource } from "./types.ts";
-import { awsServiceAddress, awsServiceHost } from "./aws-services.ts";
 
 export interface ResolvedAddress {
   address: string;
@@ -46,14 +45,11 @@ function privateDnsAddress(name: string, region: string): string | undefined {
   return parseIp(ip) ? ip : undefined;
 }
 
-/** Addresses an interface endpoint's private DNS gives com.amazonaws.<region>.<service> in a VPC (empty: none). */
-export type AwsPrivateDns = (vpcId: string, serviceName: string) => string[];
-
 export function resolveName(
   source: NetSource,
   rawName: string,
   family: 0 | 4 | 6,
-  ctx: { view?: CompiledView; listeners?: ListenerIndex; registry: NetworkRegistry; awsPrivateDns?: AwsPrivateDns },
+  ctx: { view?: CompiledView; listeners?: ListenerIndex; registry: NetworkRegistry },
 ): Resolution {
   const name = canonicalName(rawName.startsWith("[") && rawName.endsWith("]") ? rawName.slice(1, -1) : rawName);
   const filter = (list: ResolvedAddress[]): Resolution => {
@@ -73,16 +69,7 @@ export function resolveName(
     if (viaEndpoint?.length) return filter(viaEndpoint.flatMap((a) => addr(a) ?? []));
     const pdns = privateDnsAddress(name, source.region);
     if (pdns) return filter([addr(pdns)!]);
-    // An interface endpoint with private DNS answers its service's public name inside its VPC.
-    const svc = eni ? awsServiceHost(name) : undefined;
-    const viaEndpoint = svc && ctx.awsPrivateDns ? ctx.awsPrivateDns(eni!.vpc.id, svc.endpointService) : [];
-    if (viaEndpoint.length) return filter(viaEndpoint.flatMap((a) => addr(a) ?? []));
   }
-  // AWS's public service names (sts.us-east-1.amazonaws.com, ...) resolve to the service's public
-  // address in the model, inside a VPC as outside (public DNS), unless an endpoint answered above.
-  const aws = awsServiceHost(name);
-  const awsIp = aws ? awsServiceAddress(aws.service, aws.region) : undefined;
-  if (awsIp) return filter([addr(awsIp)!]);
   const pub = ctx.registry.internetAddressOf(name);
   if (pub) return filter([addr(pub)!]);
   const aws = awsServiceForName(name);

@@ -1,4 +1,5 @@
 // Shapes shared by the decision API, the reachability route and the module's wiring.
+import type { AwsServiceArrival } from "../model/index.ts";
 
 /** Who is opening connections: a function's execution environment. */
 export interface NetSource {
@@ -54,7 +55,7 @@ export interface AwsCallPath {
   functionName: string;
   /** com.amazonaws.<region>.<service> */
   endpointService: string;
-  via: "direct" | "nat-gateway" | "internet-gateway" | "egress-only-internet-gateway" | "vpc-endpoint";
+  via: AwsServiceArrival["via"];
   /** aws:SourceIp when the call crossed the internet from a VPC (the NAT gateway's Elastic IP). */
   sourceIp?: string;
   /** Through an interface endpoint: aws:SourceVpc, aws:SourceVpce and aws:VpcSourceIp. */
