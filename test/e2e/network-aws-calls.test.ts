@@ -2,8 +2,8 @@
 // boto3, and a provided.al2023 bootstrap running node) go to the services' regional names and the
 // VPC decides, as for any destination. Rows, in order on one topology:
 // - a private subnet whose route table has only the local route: GetCallerIdentity fails as the
-//   model says (no route), and the reachability answer says to add a NAT gateway or an interface
-//   endpoint for com.amazonaws.us-east-1.sts;
+//   model says (no route), the reachability answer says to add a NAT gateway or an interface
+//   endpoint for com.amazonaws.us-east-1.sts, and Reachability Analyzer (AWS CLI) finds no path;
 // - + interface endpoints for sts and ec2 with private DNS and a group allowing 443: the calls work
 //   without NAT, with aws:SourceVpce (honoured in a role policy), aws:SourceVpc, aws:VpcSourceIp;
 //   the group without 443: dropped; the endpoint policy denying GetCallerIdentity, or not allowing
@@ -24,6 +24,7 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
 import type { App } from "../../src/app.ts";
 import { awsServiceAddress } from "../../src/core/aws-service-addresses.ts";
+import { aws, hasAwsCli } from "../support/aws-cli.ts";
 import { clients } from "../support/clients.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startTestServer } from "../support/server.ts";
@@ -191,6 +192,23 @@ describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOO
     assert.equal(model.to.ip, awsServiceAddress("us-east-1", "sts"));
     assert.match(model.actionReason, /add a NAT gateway or an interface endpoint for com\.amazonaws\.us-east-1\.sts/);
     assert.match(model.answer, /interface endpoint for com\.amazonaws\.us-east-1\.sts/);
+    // EC2 Reachability Analyzer through the AWS CLI agrees: no path from the function's ENI to STS's address.
+    if (hasAwsCli()) {
+      const cli = async (args: string[]) => {
+        const r = await aws(app.url, ["ec2", ...args]);
+        assert.equal(r.code, 0, r.stderr);
+        return r.json;
+      };
+      const lambdaEni = model.path[0].id;
+      const path = (await cli(["create-network-insights-path", "--source", lambdaEni, "--destination", net.igw, "--destination-ip", model.to.ip, "--protocol", "tcp", "--destination-port", "443"])).NetworkInsightsPath;
+      const id = (await cli(["start-network-insights-analysis", "--network-insights-path-id", path.NetworkInsightsPathId])).NetworkInsightsAnalysis.NetworkInsightsAnalysisId;
+      await advanceClock(app.url, 2);
+      const analysis = (await cli(["describe-network-insights-analyses", "--network-insights-analysis-ids", id])).NetworkInsightsAnalyses[0];
+      t.diagnostic(`Reachability Analyzer: ${JSON.stringify(analysis.Explanations)}`);
+      assert.equal(analysis.Status, "succeeded");
+      assert.equal(analysis.NetworkPathFound, false);
+      assert.equal(analysis.Explanations[0].ExplanationCode, model.reasons[0].code);
+    }
     const code = model.action === "drop" ? "ETIMEDOUT" : "ENETUNREACH";
     for (const fn of VPC_FUNCTIONS) {
       const out = await invoke(fn);
