@@ -26,6 +26,7 @@ import type { App } from "../../src/app.ts";
 import { awsServiceAddress } from "../../src/core/aws-service-addresses.ts";
 import { aws, hasAwsCli } from "../support/aws-cli.ts";
 import { clients } from "../support/clients.ts";
+import { kernelSupport } from "../../src/network/kernel/index.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startTestServer } from "../support/server.ts";
 import { advanceClock, bootstrapZip, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
@@ -125,7 +126,8 @@ const VPC_FUNCTIONS = ["node-vpc", "py-vpc", "provided-vpc"];
 const HTTPS_FROM = (groupId: string): E.IpPermission => ({ IpProtocol: "tcp", FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: groupId }] });
 const PUBLIC_FUNCTIONS = ["node-novpc", "py-novpc"];
 
-describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }, () => {
+function suite(mode: "shim" | "kernel", skip: string | false): void {
+describe(`function code's AWS calls follow the VPC (${mode} mode)`, { skip }, () => {
   let app: App;
   let c: ReturnType<typeof clients>;
   const net: Record<string, string> = {};
@@ -139,7 +141,7 @@ describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOO
   };
 
   before(async () => {
-    app = await startTestServer({ dropAfterMs: DROP_MS });
+    app = await startTestServer({ dropAfterMs: DROP_MS, network: mode });
     c = clients(app.url);
     const ec2 = c.ec2;
     net.vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
@@ -280,7 +282,8 @@ describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOO
       t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
       assert.equal(out.identity.ok, false, fn);
       if (fn.startsWith("py")) assert.match(out.identity.error, /ConnectTimeoutError|EndpointConnectionError/, fn);
-      else assert.equal(out.identity.error, "ETIMEDOUT", fn);
+      // Shim: ETIMEDOUT after --drop-after-ms; kernel: the SYN is really lost, so the SDK's own connection timeout (TimeoutError).
+      else assert.equal(out.identity.error, mode === "shim" ? "ETIMEDOUT" : "TimeoutError", fn);
     }
     await ec2.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: net.epSg, IpPermissions: [HTTPS_FROM(net.fnSg)] }));
 
@@ -311,7 +314,8 @@ describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOO
     await advanceClock(app.url, 30);
   });
 
-  it("S3 through a gateway endpoint route: works without NAT, with aws:SourceVpce; the route removed: the call fails", async (t) => {
+  const noGatewayRoutes = mode === "kernel" && "kernel mode does not build routes to gateway endpoints' prefix lists yet";
+  it("S3 through a gateway endpoint route: works without NAT, with aws:SourceVpce; the route removed: the call fails", { skip: noGatewayRoutes }, async (t) => {
     const ec2 = c.ec2;
     const s3 = new S3Client({ endpoint: app.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, forcePathStyle: true, maxAttempts: 1 });
     await s3.send(new CreateBucketCommand({ Bucket: "aws-calls-bucket" }));
@@ -392,3 +396,8 @@ describe("function code's AWS calls follow the VPC (shim mode)", { skip: !IN_LOO
     }
   });
 });
+}
+
+const support = kernelSupport();
+suite("shim", !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON);
+suite("kernel", !IN_LOOPBACK_NETNS ? NETNS_SKIP_REASON : !support.ok ? `no kernel network support: ${support.reason}` : false);

@@ -28,6 +28,15 @@ export class AwsFront {
     return port;
   }
 
+  /** Deliver a connection whose path hyperlocal established another way (kernel mode's relays). */
+  deliverWithPath(socket: Socket, path: AwsCallPath): void {
+    const deliver = this.deliver;
+    if (!deliver) return void socket.destroy();
+    this.paths.set(socket, Object.freeze({ ...path }));
+    deliver(socket);
+    socket.resume();
+  }
+
   /** The path a connection to the function listener came along (undefined: straight to the listener). */
   pathOf(socket: Socket | undefined): AwsCallPath | undefined {
     return socket ? this.paths.get(socket) : undefined;

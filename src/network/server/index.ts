@@ -21,9 +21,12 @@ import type { NetSnapshot } from "../model/types.ts";
 import type { KernelEndpoint, KernelInternet } from "../kernel/types.ts";
 import { NetworkRegistry } from "./registry.ts";
 import { AwsFront } from "./aws-front.ts";
+import { AWS_SERVICE_PORTS, isServed } from "./aws-services.ts";
+import { AWS_TARGET_PREFIX } from "../kernel/relays.ts";
+import { kernelAwsAddresses, kernelAwsPath } from "./kernel-aws.ts";
 import type { NetContext } from "./plan.ts";
 import { ShimEnvironments, type ShimEnvironment } from "./shim-env.ts";
-import { DEFAULT_DROP_AFTER_MS, type ConnectionAccounting, type FunctionSourceLookup, type NetSource, type NetworkSettings } from "./types.ts";
+import { DEFAULT_DROP_AFTER_MS, type AwsCallPath, type ConnectionAccounting, type FunctionSourceLookup, type NetSource, type NetworkSettings } from "./types.ts";
 
 export { EnvironmentRegistry, TOKEN_HEADER } from "./decisions.ts";
 export { DEFAULT_DROP_AFTER_MS } from "./types.ts";
@@ -73,8 +76,10 @@ export interface NetworkModule {
   onReset(): void;
   /** Kernel mode: the snapshot (with placed endpoint addresses) and the TCP and UDP listeners of an account and region. */
   kernelInputs(account: string, region: string): { snapshot: NetSnapshot; endpoints: KernelEndpoint[] };
-  /** Kernel mode: every internet mapping (TCP and UDP). */
-  kernelInternet(): KernelInternet[];
+  /** Kernel mode: every internet mapping (TCP and UDP), and the AWS service addresses of these regions (AWS calls). */
+  kernelInternet(regions?: string[]): KernelInternet[];
+  /** Kernel mode: the path of an AWS call that arrived at "aws:<where>" (an endpoint interface, or "internet") from sourceIp. */
+  kernelAwsPath(where: string, sourceIp: string, scopes: { account: string; region: string }[]): AwsCallPath | undefined;
   /** A name as code of that source resolves it (kernel mode's resolvers ask this; the shim asks /lookup). */
   resolve(source: NetSource, name: string): Resolution;
 }
@@ -124,14 +129,25 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
         const ip = l.ip ?? primary.get(l.networkInterfaceId);
         if (ip) endpoints.push({ ip, port: l.port, target: formatHostPort(l.target.host, l.target.port), protocol: l.protocol });
       }
+      // AWS calls to interface endpoints' interfaces: delivered by hyperlocal (relays with the caller's address).
+      for (const e of view.snapshot.vpcEndpoints ?? []) {
+        if (e.type !== "Interface" || e.state !== "available" || !isServed(e.service)) continue;
+        for (const eniId of e.networkInterfaceIds) {
+          const ip = primary.get(eniId);
+          if (ip) for (const port of AWS_SERVICE_PORTS) endpoints.push({ ip, port, target: `${AWS_TARGET_PREFIX}${eniId}`, protocol: "tcp" });
+        }
+      }
       return { snapshot: view.snapshot, endpoints };
+    },
+    kernelAwsPath(where, sourceIp, scopes) {
+      return kernelAwsPath(where, sourceIp, scopes.map((s) => ({ ...s, view: context(s.account, s.region).view })), (account, region, id) => deps.ec2.vpcState(account, region).vpcEndpoints?.[id]?.policyDocument);
     },
     resolve(source, name) {
       const ctx = context(source.account, source.region);
       return resolveName(source, name, 0, { ...ctx, registry });
     },
-    kernelInternet() {
-      const out: KernelInternet[] = [];
+    kernelInternet(regions = []) {
+      const out: KernelInternet[] = kernelAwsAddresses(regions);
       for (const r of registry.internet()) {
         const t = parseLoopbackTarget(r.target);
         if (t.ok) out.push({ ip: r.address, port: r.port, target: formatHostPort(t.value.host, t.value.port), protocol: r.protocol });
