@@ -2,7 +2,7 @@
 // A VPC whose function and database groups carry 200 rules each and whose two subnet ACLs carry
 // 52 entries each (50 IPv4 + 2 IPv6), the matching rules placed last; prints evaluations per second and the median
 // ns per evaluation over timed batches, for allowed and dropped flows. Pure CPU: no sockets.
-import { compileSnapshot, evaluate } from "../src/network/model/index.ts";
+import { awsServiceAddress, compileSnapshot, evaluate } from "../src/network/model/index.ts";
 import type { Flow, NetSnapshot, SgRule } from "../src/network/model/index.ts";
 import { V6, acl, fromEni, nacl, scenario, sg } from "../src/network/model/test-support.ts";
 import { timeBatches } from "./_support.ts";
@@ -90,4 +90,25 @@ for (const shape of ["ports", "wide", "adversarial"] as const) {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < 50; i++) compileSnapshot(snap);
   console.log(`compileSnapshot of that VPC: ${(Number(process.hrtime.bigint() - t0) / 1e6 / 50).toFixed(2)} ms`);
+}
+
+// VPC endpoints: an AWS call's flow through a gateway endpoint route, to an interface endpoint's
+// interface, and through the NAT gateway, over the "ports" VPC above.
+{
+  const snap = bigVpc("ports");
+  const s3 = awsServiceAddress("us-east-1", "s3")!;
+  const sts = awsServiceAddress("us-east-1", "sts")!;
+  snap.prefixLists = [{ prefixListId: "pl-63a5400a", cidrs: [`${s3}/32`] }];
+  snap.securityGroups.push({ groupId: "sg-vpce", vpcId: "vpc-main", ingress: [sg("tcp", [443, 443], { cidrs: ["10.0.0.0/16"] })], egress: [] });
+  snap.networkInterfaces.push({ networkInterfaceId: "eni-vpce", subnetId: "subnet-db", vpcId: "vpc-main", groupIds: ["sg-vpce"], privateIps: ["10.0.1.99"], ipv6Addresses: [], interfaceType: "vpc_endpoint" });
+  nacl(snap, "acl-db").entries.push(acl(902, false, "allow", "6", "10.0.3.0/24", [443, 443]));
+  snap.vpcEndpoints = [
+    { id: "vpce-s3", vpcId: "vpc-main", type: "Gateway", serviceName: "com.amazonaws.us-east-1.s3", service: "s3", region: "us-east-1", state: "available", networkInterfaceIds: [] },
+    { id: "vpce-sts", vpcId: "vpc-main", type: "Interface", serviceName: "com.amazonaws.us-east-1.sts", service: "sts", region: "us-east-1", state: "available", networkInterfaceIds: ["eni-vpce"] },
+  ];
+  snap.routeTables.find((t) => t.routeTableId === "rtb-private")!.routes.push({ destination: "pl-63a5400a", target: { kind: "vpce", id: "vpce-s3" } });
+  console.log("\nVPC endpoints (the ports VPC, plus an S3 gateway endpoint route and an STS interface endpoint in subnet-db):");
+  bench("allowed: function -> S3 via the gateway endpoint route", snap, fromEni(s3, 443), "allow");
+  bench("allowed: function -> STS interface endpoint 10.0.1.99:443", snap, fromEni("10.0.1.99", 443), "allow");
+  bench("allowed: function -> STS public address via NAT + IGW", snap, fromEni(sts, 443), "allow");
 }

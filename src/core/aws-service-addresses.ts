@@ -79,11 +79,21 @@ export function awsServiceAt(ip: string): { region: string; service: string } | 
   const last = ip.slice(BLOCK_BASE.length);
   if (!/^\d{1,3}$/.test(last)) return undefined;
   const n = Number(last);
-  if (n > 255) return undefined;
+  return n > 255 ? undefined : AT[n];
+}
+
+/** The same for an IPv4 address as a 32-bit word (the model's parsed form): no strings on the hot path. */
+export function awsServiceAtWord(w0: number): { region: string; service: string } | undefined {
+  return w0 >>> 8 === BLOCK_WORD ? AT[w0 & 255] : undefined;
+}
+
+const BLOCK_WORD = (192 << 16) | (0 << 8) | 2;
+/** Every address of the block → its region and service (frozen, shared). */
+const AT: ({ region: string; service: string } | undefined)[] = Array.from({ length: 256 }, (_, n) => {
   const region = REGIONS[n >> 4];
   const found = SERVICES.find(([, slot]) => slot === (n & 15));
-  return region && found ? { region, service: found[0] } : undefined;
-}
+  return region && found ? Object.freeze({ region, service: found[0] }) : undefined;
+});
 
 /**
  * The service a public name stands for: "sts.us-east-1.amazonaws.com" → sts in us-east-1, also

@@ -7,7 +7,9 @@ import * as E from "@aws-sdk/client-ec2";
 import type { EC2Client, Vpc } from "@aws-sdk/client-ec2";
 import type { App } from "../../src/app.ts";
 import { AWS_SERVICE_ADDRESS_BLOCK } from "../../src/core/aws-service-addresses.ts";
+import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { aws, hasAwsCli } from "../support/aws-cli.ts";
+import { clients } from "../support/clients.ts";
 import { createSubnet, createVpc, fails, freeAddresses, startEc2Server, stateGuard } from "../support/ec2-helpers.ts";
 
 let app: App;
@@ -20,7 +22,7 @@ let sg: string;
 let rtb: string;
 
 before(async () => {
-  ({ app, ec2 } = await startEc2Server());
+  ({ app, ec2 } = await startEc2Server({ iam: "enforce" }));
   vpc = await createVpc(ec2, { CidrBlock: "10.20.0.0/16" });
   await ec2.send(new E.ModifyVpcAttributeCommand({ VpcId: vpc.VpcId, EnableDnsHostnames: { Value: true } }));
   subnetA = (await createSubnet(ec2, { VpcId: vpc.VpcId, CidrBlock: "10.20.1.0/24", AvailabilityZone: "us-east-1a" })).SubnetId!;
@@ -218,6 +220,29 @@ describe("gateway endpoints", () => {
     assert.match((await endpoint(e.VpcEndpointId!)).PolicyDocument!, /"Effect":"Allow"/);
     await ec2.send(new E.DeleteVpcEndpointsCommand({ VpcEndpointIds: [e.VpcEndpointId!] }));
     assert.equal((await routes()).some((x) => x.DestinationPrefixListId), false);
+  });
+});
+
+describe("IAM", () => {
+  test("every operation is authorized: ec2:VpceServiceName narrows CreateVpcEndpoint, Describe* needs its action", async () => {
+    const root = clients(app.url);
+    await root.iam.send(new CreateUserCommand({ UserName: "netops" }));
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: ["ec2:DescribeVpcEndpoints", "ec2:DescribeVpcEndpointServices"], Resource: "*" },
+        { Effect: "Allow", Action: "ec2:CreateVpcEndpoint", Resource: "*", Condition: { StringEquals: { "ec2:VpceServiceName": "com.amazonaws.us-east-1.s3" } } },
+      ],
+    };
+    await root.iam.send(new PutUserPolicyCommand({ UserName: "netops", PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
+    const k = (await root.iam.send(new CreateAccessKeyCommand({ UserName: "netops" }))).AccessKey!;
+    const user = clients(app.url, { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! }).ec2;
+    await user.send(new E.DescribeVpcEndpointsCommand({}));
+    await unchanged(() => user.send(new E.CreateVpcEndpointCommand({ VpcId: vpc.VpcId, ServiceName: "com.amazonaws.us-east-1.dynamodb", RouteTableIds: [rtb] })), "UnauthorizedOperation", /ec2:CreateVpcEndpoint/, 403);
+    await fails(user.send(new E.DescribePrefixListsCommand({})), "UnauthorizedOperation", /ec2:DescribePrefixLists/, 403);
+    const e = (await user.send(new E.CreateVpcEndpointCommand({ VpcId: vpc.VpcId, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIds: [rtb] }))).VpcEndpoint!;
+    await fails(user.send(new E.DeleteVpcEndpointsCommand({ VpcEndpointIds: [e.VpcEndpointId!] })), "UnauthorizedOperation", /ec2:DeleteVpcEndpoints/, 403);
+    await ec2.send(new E.DeleteVpcEndpointsCommand({ VpcEndpointIds: [e.VpcEndpointId!] }));
   });
 });
 

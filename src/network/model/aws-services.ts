@@ -3,7 +3,7 @@
 // Analyzer, through the model's reasons).
 import { awsServiceAt, awsServiceHostname, endpointServiceName, hasGatewayEndpoint } from "../../core/aws-service-addresses.ts";
 
-export { AWS_SERVICE_ADDRESS_BLOCK, awsServiceAddress, awsServiceAt, awsServiceForName } from "../../core/aws-service-addresses.ts";
+export { AWS_SERVICE_ADDRESS_BLOCK, awsServiceAddress, awsServiceAt, awsServiceAtWord, awsServiceForName } from "../../core/aws-service-addresses.ts";
 
 /**
  * "sts.us-east-1.amazonaws.com is an AWS service: a VPC reaches it through a NAT gateway or an

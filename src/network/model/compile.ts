@@ -68,6 +68,7 @@ export function compileSnapshot(snapshot: NetSnapshot, options: CompileOptions =
       region: e.region,
       state: e.state,
       hop: hop("vpc-endpoint", e.id, `${e.type} ${e.serviceName} (${e.state})`),
+      serviceHop: hop("internet", e.serviceName, "AWS service"),
     });
   }
 

@@ -36,6 +36,8 @@ export interface CVpce {
   region: string;
   state: string;
   hop: Hop;
+  /** The service behind a gateway endpoint, as the last hop of the path. */
+  serviceHop: Hop;
 }
 
 export interface CSubnet {

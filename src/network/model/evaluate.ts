@@ -7,7 +7,7 @@ import { AddrClass, classify, ipv6, parseIp } from "./cidr.ts";
 import type { IpAddr } from "./cidr.ts";
 import { compileSnapshot, isCompiled } from "./compile.ts";
 import type { CEigw, CEni, CIgw, CSubnet, CTarget, CVpce, CompiledSnapshot, Sender } from "./compiled-types.ts";
-import { awsServiceAt, awsServicePathAdvice } from "./aws-services.ts";
+import { awsServiceAtWord, awsServicePathAdvice } from "./aws-services.ts";
 import { hostAt, igwPublicSource, internetDestinationProblem, isResolver, natProblem, peerOf, peeringProblem, subnetContaining, vpcContains } from "./gateways.ts";
 import { ALLOWED, aclDecide, aclDecideRange, firstAllow } from "./network-acls.ts";
 import type { AclDirection } from "./network-acls.ts";
@@ -345,7 +345,7 @@ class Walk implements PacketFacts {
     this.path.push(vpce.hop);
     if (vpce.vpc !== s.vpc) return this.drop(R.vpceNotAttached(vpce, s.vpc));
     if (vpce.state !== "available") return this.drop(R.vpceState(vpce));
-    this.path.push(Object.freeze({ kind: "internet", id: this.dst.text, detail: vpce.serviceName }));
+    this.path.push(vpce.serviceHop);
     this.target = { kind: "internet", ip: this.dst.text, port: this.port, protocol: this.protocol, via: "gateway-endpoint", gatewayId: vpce.id, seenSourceIp: s.addr.text };
     this.gatewayEndpoint = { vpce, vpcId: s.vpc.id };
     return this.complete();
@@ -422,8 +422,8 @@ class Walk implements PacketFacts {
       if (t.seenSourceIp) a.vpcSourceIp = t.seenSourceIp;
       return a;
     }
-    if (t.kind !== "internet") return undefined;
-    const svc = awsServiceAt(t.ip);
+    if (t.kind !== "internet" || this.dst.fam !== 4) return undefined;
+    const svc = awsServiceAtWord(this.dst.w0);
     if (!svc) return undefined;
     const g = this.gatewayEndpoint;
     if (t.via === "gateway-endpoint" && g) {

@@ -27,7 +27,7 @@ import { prefixListOperations } from "./prefix-lists.ts";
 import { settleVpcEndpoints, vpcEndpointOperations, type EndpointTiming } from "./vpc-endpoints.ts";
 import { defaultQuotas } from "../../quotas.ts";
 
-export type { Ec2Internal, NetworkInterfaceView, SubnetView, SecurityGroupView, VpcView, ServiceManagedInterfaceOptions } from "./internal.ts";
+export type { Ec2Internal, NetworkInterfaceView, SubnetView, SecurityGroupView, VpcView, ServiceManagedInterfaceOptions, VpcEndpointView } from "./internal.ts";
 export type { Ec2State } from "./state.ts";
 export type { RouteDecision } from "./route-tables.ts";
 

@@ -264,3 +264,38 @@ describe("IAM questions", () => {
     assert.equal(h.asked[0].context["ec2:Vpc"], `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/${vpc}`);
   });
 });
+
+describe("VPC endpoints", () => {
+  test("CreateVpcEndpoint asks for the endpoint, the VPC, each subnet and group, with ec2:VpceServiceName; the internal view gives the policy and settles on the clock", async () => {
+    const { vpc, subnet, sg } = await network();
+    await h.call("ModifyVpcAttribute", { VpcId: vpc, "EnableDnsHostnames.Value": "true" });
+    h.asked.length = 0;
+    const policy = JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "sts:GetCallerIdentity", Resource: "*" }] });
+    const r = await h.call("CreateVpcEndpoint", { VpcEndpointType: "Interface", VpcId: vpc, ServiceName: "com.amazonaws.eu-west-1.sts", "SubnetId.1": subnet, "SecurityGroupId.1": sg, PolicyDocument: policy });
+    assert.equal(r.status, 200, r.body);
+    const id = h.pick(r.body, "vpcEndpointId");
+    const arn = (t: string, x: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${t}/${x}`;
+    assert.deepEqual(
+      h.asked.map((a) => [a.action, a.resource]),
+      [
+        ["ec2:CreateVpcEndpoint", arn("vpc-endpoint", "*")],
+        ["ec2:CreateVpcEndpoint", arn("vpc", vpc)],
+        ["ec2:CreateVpcEndpoint", arn("subnet", subnet)],
+        ["ec2:CreateVpcEndpoint", arn("security-group", sg)],
+      ],
+    );
+    for (const a of h.asked) assert.equal(a.context["ec2:VpceServiceName"], "com.amazonaws.eu-west-1.sts");
+    const v = h.internal.describeVpcEndpoint(ACCOUNT, REGION, id)!;
+    assert.deepEqual([v.type, v.service, v.state, v.policyDocument, v.privateDnsEnabled, v.networkInterfaceIds.length], ["Interface", "sts", "pending", policy, true, 1]);
+    assert.equal(h.internal.getNetworkInterface(ACCOUNT, REGION, v.networkInterfaceIds[0])!.interfaceType, "vpc_endpoint");
+    h.clock.advance(10_000);
+    assert.equal(h.internal.describeVpcEndpoint(ACCOUNT, REGION, id)!.state, "available");
+    h.setDeny((a) => a.action === "ec2:DeleteVpcEndpoints");
+    assert.equal((await h.call("DeleteVpcEndpoints", { "VpcEndpointId.1": id })).code, "UnauthorizedOperation");
+    h.setDeny(undefined);
+    await h.call("DeleteVpcEndpoints", { "VpcEndpointId.1": id });
+    h.clock.advance(10_000);
+    assert.equal(h.internal.describeVpcEndpoint(ACCOUNT, REGION, id), undefined);
+    assert.equal(h.internal.getNetworkInterface(ACCOUNT, REGION, v.networkInterfaceIds[0]), undefined, "its interface is released");
+  });
+});

@@ -58,6 +58,20 @@ export interface NetworkInterfaceView {
   tags: Record<string, string>;
 }
 
+/** A VPC endpoint as other services need it (the IAM context of calls through it, its policy). */
+export interface VpcEndpointView {
+  vpcEndpointId: string;
+  vpcId: string;
+  type: "Interface" | "Gateway";
+  serviceName: string;
+  /** sts, s3, ... */
+  service: string;
+  state: string;
+  policyDocument: string;
+  networkInterfaceIds: string[];
+  privateDnsEnabled: boolean;
+}
+
 export interface ServiceManagedInterfaceOptions {
   subnetId: string;
   groupIds: string[];
@@ -83,6 +97,8 @@ export interface Ec2Internal {
   countInterfacesInVpc(account: string, region: string, vpcId: string): number;
   /** Where traffic from a subnet to an address goes (longest prefix, no transitive peering). */
   routeFor(account: string, region: string, subnetId: string, address: string): RouteDecision | undefined;
+  /** A VPC endpoint that exists (not deleted), with its policy document. */
+  describeVpcEndpoint(account: string, region: string, vpcEndpointId: string): VpcEndpointView | undefined;
   /** the full state snapshot for the network reachability model (read-only use) */
   vpcState(account: string, region: string): Ec2State;
 }
@@ -182,6 +198,22 @@ export function createInternal(stateFor: (account: string, region: string) => Ec
     },
     routeFor(account, region, subnetId, address) {
       return routeFor(stateFor(account, region), subnetId, address);
+    },
+    describeVpcEndpoint(account, region, id) {
+      const all = stateFor(account, region).vpcEndpoints;
+      const e = all && Object.prototype.hasOwnProperty.call(all, id) ? all[id] : undefined;
+      if (!e || e.state === "deleted") return undefined;
+      return {
+        vpcEndpointId: e.id,
+        vpcId: e.vpcId,
+        type: e.type,
+        serviceName: e.serviceName,
+        service: e.service,
+        state: e.state,
+        policyDocument: e.policyDocument,
+        networkInterfaceIds: e.interfaces.map((i) => i.networkInterfaceId),
+        privateDnsEnabled: e.privateDnsEnabled,
+      };
     },
     vpcState(account, region) {
       return stateFor(account, region);

@@ -101,7 +101,8 @@ export function vpcEndpointView(s: Ec2State, e: VpcEndpointRec): XmlObject {
     serviceName: e.serviceName,
     state: e.state,
     policyDocument: e.policyDocument,
-    routeTableIdSet: [...e.routeTableIds],
+    // A table deleted since (DeleteRouteTable) no longer shows.
+    routeTableIdSet: e.routeTableIds.filter((id) => s.routeTables[id]),
     subnetIdSet: e.interfaces.map((i) => i.subnetId),
     groupSet: e.groupIds.map((id) => ({ groupId: id, groupName: s.securityGroups[id]?.name })),
     ipAddressType: e.ipAddressType,
@@ -128,7 +129,7 @@ const endpointFilters: FilterTable<VpcEndpointRec> = {
 // ---------------------------------------------------------------- checks shared by create and modify
 
 function endpointContext(s: Ec2State, e: VpcEndpointRec) {
-  return { "ec2:Vpc": arnOf(s, "vpc", e.vpcId), "ec2:VpceServiceName": e.serviceName, ...resourceTagContext(e.tags) };
+  return { "ec2:Vpc": arnOf(s, "vpc", e.vpcId), "ec2:VpceServiceName": e.serviceName, "ec2:VpceServiceOwner": "amazon", ...resourceTagContext(e.tags) };
 }
 
 function subnetsFor(s: Ec2State, vpc: VpcRec, ids: string[]): SubnetRec[] {
@@ -301,7 +302,8 @@ function createVpcEndpoint(c: Ec2Call, timing: EndpointTiming): XmlObject {
     privateDns = askedPrivateDns ?? true;
   }
   const vpcArn = arnOf(c.s, "vpc", vpc.id);
-  const common = { "ec2:Vpc": vpcArn, "ec2:VpceServiceName": serviceName };
+  // The condition keys the service authorization reference lists for CreateVpcEndpoint (AWS services are owned by "amazon").
+  const common = { "ec2:Vpc": vpcArn, "ec2:VpceServiceName": serviceName, "ec2:VpceServiceOwner": "amazon" };
   const targets: AuthTarget[] = [
     { arn: arnOf(c.s, "vpc-endpoint", "*"), context: { ...common, ...requestTagContext(tags) } },
     { arn: vpcArn, context: { ...common, ...resourceTagContext(vpc.tags) } },
