@@ -105,7 +105,7 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
       indexes.set(view, listeners);
     }
     // The policy is read at decision time: ModifyVpcEndpoint applies to the next connection.
-    return { view, listeners, endpointPolicy: (id) => deps.ec2.vpcState(account, region).vpcEndpoints?.[id]?.policyDocument };
+    return { view, listeners, endpointPolicy: (id) => deps.ec2.describeVpcEndpoint(account, region, id)?.policyDocument };
   };
   const environments = new EnvironmentRegistry(deps.connections, deps.logger);
   const shims = new ShimEnvironments(environments);
@@ -140,7 +140,7 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
       return { snapshot: view.snapshot, endpoints };
     },
     kernelAwsPath(where, sourceIp, scopes) {
-      return kernelAwsPath(where, sourceIp, scopes.map((s) => ({ ...s, view: context(s.account, s.region).view })), (account, region, id) => deps.ec2.vpcState(account, region).vpcEndpoints?.[id]?.policyDocument);
+      return kernelAwsPath(where, sourceIp, scopes.map((s) => ({ ...s, view: context(s.account, s.region).view })), (account, region, id) => deps.ec2.describeVpcEndpoint(account, region, id)?.policyDocument);
     },
     resolve(source, name) {
       const ctx = context(source.account, source.region);
