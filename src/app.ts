@@ -231,9 +231,12 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     guard: new BrowserGuard({ listenHost: "127.0.0.1", corsOrigins: [], allowedHosts: [], allowedHostRule: (name) => awsServiceHost(name) !== undefined }),
     adminAuth: new AdminAuth(undefined),
     // Function code's AWS calls delivered by the network (src/network/server/aws-front.ts) carry their VPC path.
-    requestPath: (req) => {
+    requestPath: (req, principal) => {
       const p = net.awsFront.pathOf(req.socket);
       if (!p) return undefined;
+      // Shim mode's listeners are on loopback, where code that skips the shim could find another
+      // environment's: its keys hold only for calls signed by that environment's own function.
+      if (p.functionName && !principal.sourceFunctionArn?.endsWith(`:${p.region}:${p.account}:function:${p.functionName}`)) return undefined;
       const network = p.sourceVpce ? { sourceVpc: p.sourceVpc, sourceVpce: p.sourceVpce, vpcSourceIp: p.vpcSourceIp, ...(p.endpointPolicy !== undefined ? { endpointPolicy: p.endpointPolicy } : {}) } : undefined;
       return { ...(p.sourceIp ? { sourceIp: p.sourceIp } : {}), ...(network ? { network } : {}) };
     },

@@ -53,7 +53,7 @@ export interface GatewayOptions {
    * The network path of a request's connection, when hyperlocal itself delivered it (function code's
    * AWS calls through the VPC): aws:SourceIp as the service sees it, and the VPC endpoint keys.
    */
-  requestPath?: (req: IncomingMessage) => { sourceIp?: string; network?: RequestNetwork } | undefined;
+  requestPath?: (req: IncomingMessage, principal: Principal) => { sourceIp?: string; network?: RequestNetwork } | undefined;
 }
 
 const SETTLE_LIMIT_MS = 10_000;
@@ -263,7 +263,7 @@ export class Gateway {
   }
 
   private context(requestId: string, region: string, principal: Principal, req: IncomingMessage, svc: ServiceDefinition): OperationContext {
-    const path = this.opts.requestPath?.(req);
+    const path = this.opts.requestPath?.(req, principal);
     const sourceIp = path?.sourceIp ?? req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1";
     return operationContext({ requestId, region, principal, sourceIp, clock: this.opts.clock, authorizer: this.opts.authorizer, service: svc, secureTransport: false, ...(path?.network ? { network: path.network } : {}) });
   }

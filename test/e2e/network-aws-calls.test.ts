@@ -48,6 +48,11 @@ async function attempt(fn) {
   }
 }
 async function handler(ev = {}) {
+  if (ev.loopbackPort) {
+    // Straight to a loopback port, as code that skips the shim could.
+    const ec2 = new EC2Client({ ...opts, endpoint: "http://127.0.0.1:" + ev.loopbackPort });
+    return { vpcs: await attempt(async () => (await ec2.send(new DescribeVpcsCommand({}))).Vpcs.length) };
+  }
   if (ev.bucket) {
     // S3 by its regional name, path-style (hyperlocal's S3 does not answer virtual-hosted names).
     const s3 = new S3Client({ ...opts, endpoint: "http://s3.us-east-1.amazonaws.com:443", forcePathStyle: true });
@@ -375,6 +380,23 @@ describe(`function code's AWS calls follow the VPC (${mode} mode)`, { skip }, ()
       assert.equal(d.context["aws:SourceIp"], net.eip);
       for (const k of ["aws:SourceVpc", "aws:SourceVpce", "aws:VpcSourceIp"]) assert.equal(d.context[k], undefined, `${fn}: ${k}`);
     }
+  });
+
+  it("another function's path is not honoured: keys hold only for calls signed by the function they were decided for", { skip: mode === "kernel" && "kernel mode's relays are inside the namespaces" }, async (t) => {
+    // The listener node-vpc's NAT path uses (shim mode: on loopback, where code skipping the shim could find it).
+    const port = await app.network.awsFront.portFor("another-environment", {
+      account: "000000000000",
+      region: "us-east-1",
+      functionName: "node-vpc",
+      endpointService: "com.amazonaws.us-east-1.ec2",
+      via: "nat-gateway",
+      sourceIp: net.eip,
+    });
+    const out = await invoke("node-novpc", { loopbackPort: port });
+    t.diagnostic(JSON.stringify(out));
+    assert.equal(out.vpcs.ok, false, "DescribeVpcs is allowed only from the Elastic IP");
+    const d = (await admin("iam/decisions?limit=10")).decisions.find((e: any) => e.action === "ec2:DescribeVpcs" && e.principal.endsWith("/node-novpc"));
+    assert.equal(d.context["aws:SourceIp"], "127.0.0.1");
   });
 
   it("functions without a VPC: the calls work by the regional names, with no VPC keys", async (t) => {
