@@ -15,7 +15,7 @@ import { DEFAULT_SETTINGS, Hyperplane, REALISTIC_SETTINGS, type HyperplaneSettin
 import { createIamService } from "./services/iam/index.ts";
 import { createLambdaService, type LambdaModule, type LambdaOptions } from "./services/lambda/index.ts";
 import { RuntimeManager } from "./runtime/index.ts";
-import { createNetworkModule, type NetworkModule } from "./network/server/index.ts";
+import { awsServiceHost, createNetworkModule, type NetworkModule } from "./network/server/index.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { createStsService } from "./services/sts/index.ts";
 import { createCloudFormationService } from "./services/cloudformation/index.ts";
@@ -230,9 +230,20 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const functionGateway = new Gateway({
     ...gatewayOptions,
     admin: functionAdmin,
-    guard: new BrowserGuard({ listenHost: "127.0.0.1", corsOrigins: [], allowedHosts: [] }),
+    guard: new BrowserGuard({ listenHost: "127.0.0.1", corsOrigins: [], allowedHosts: [], allowedHostRule: (name) => awsServiceHost(name) !== undefined }),
     adminAuth: new AdminAuth(undefined),
+    // Function code's AWS calls delivered by the network (src/network/server/aws-front.ts) carry their VPC path.
+    requestPath: (req, principal) => {
+      const p = net.awsFront.pathOf(req.socket);
+      if (!p) return undefined;
+      // Shim mode's listeners are on loopback, where code that skips the shim could find another
+      // environment's: its keys hold only for calls signed by that environment's own function.
+      if (p.functionName && !principal.sourceFunctionArn?.endsWith(`:${p.region}:${p.account}:function:${p.functionName}`)) return undefined;
+      const network = p.sourceVpce ? { sourceVpc: p.sourceVpc, sourceVpce: p.sourceVpce, vpcSourceIp: p.vpcSourceIp, ...(p.endpointPolicy !== undefined ? { endpointPolicy: p.endpointPolicy } : {}) } : undefined;
+      return { ...(p.sourceIp ? { sourceIp: p.sourceIp } : {}), ...(network ? { network } : {}) };
+    },
   });
+  net.awsFront.deliver = (socket) => functionGateway.server.emit("connection", socket);
   const address = await gateway.listen(config.port, config.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   serverUrl = `http://${host}:${address.port}`;
@@ -263,6 +274,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     async close() {
       await gateway.close();
       await functionGateway.close();
+      net.awsFront.clear();
       for (const s of services) await s.onShutdown?.();
       clock.close();
       await store.close();

@@ -18,11 +18,32 @@ export interface AuthRequest {
   resourceAccount?: string;
   /** Request facts the authorizer turns into global keys. */
   sourceIp?: string;
+  /** How the request crossed a VPC (function code's calls through an endpoint): keys and the endpoint policy. */
+  network?: RequestNetwork;
+  /**
+   * Only the VPC endpoint policy decides (actions IAM never denies, such as sts:GetCallerIdentity,
+   * which an endpoint policy still can): allowed when the request came through no endpoint policy.
+   */
+  endpointPolicyOnly?: boolean;
   secureTransport?: boolean;
   region?: string;
 }
 
+/**
+ * The network path a request took, as hyperlocal's network model decided it (never from what the
+ * caller sent): through an interface VPC endpoint it carries aws:SourceVpc, aws:SourceVpce and
+ * aws:VpcSourceIp and no aws:SourceIp; the endpoint's policy is a further layer of evaluation.
+ */
+export interface RequestNetwork {
+  sourceVpc?: string;
+  sourceVpce?: string;
+  vpcSourceIp?: string;
+  /** The VPC endpoint's policy document (JSON); unset: the endpoint allows everything. */
+  endpointPolicy?: string;
+}
+
 export type PolicyType =
+  | "VPC endpoint policy"
   | "identity-based policy"
   | "permissions boundary"
   | "session policy"

@@ -19,6 +19,8 @@ export interface BrowserGuardOptions {
   corsOrigins?: readonly string[];
   /** More Host names the server answers to (--allowed-hosts), e.g. a Docker service name. */
   allowedHosts?: readonly string[];
+  /** More names, by rule (the function listener: AWS's service names, which only hyperlocal's network delivers there). */
+  allowedHostRule?: (name: string) => boolean;
 }
 
 /** Headers the AWS SDKs send from a browser, granted to allowed origins in preflights. */
@@ -70,7 +72,10 @@ export class BrowserGuard {
   /** Host header → answered or not: clients send one or two distinct values, so this stays tiny. */
   private readonly hostCache = new Map<string, boolean>();
 
+  private readonly hostRule: ((name: string) => boolean) | undefined;
+
   constructor(opts: BrowserGuardOptions) {
+    this.hostRule = opts.allowedHostRule;
     const listen = opts.listenHost.toLowerCase().replace(/^\[(.*)\]$/, "$1");
     if (listen && !isIP(listen)) this.names.add(listen);
     for (const h of opts.allowedHosts ?? []) this.names.add(h.toLowerCase());
@@ -157,7 +162,7 @@ export class BrowserGuard {
     if (name.endsWith(".")) name = name.slice(0, -1);
     // Rebinding needs a name the attacker's DNS answers: an IP literal cannot be rebound, and
     // .localhost names never leave the machine (RFC 6761).
-    return this.names.has(name) || name.endsWith(".localhost") || isIP(name) !== 0;
+    return this.names.has(name) || name.endsWith(".localhost") || isIP(name) !== 0 || this.hostRule?.(name) === true;
   }
 }
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AwsError, isAwsError } from "../core/aws-error.ts";
-import type { Authorizer } from "../core/authorization.ts";
+import type { Authorizer, RequestNetwork } from "../core/authorization.ts";
 import type { Clock } from "../core/clock.ts";
 import { uuid } from "../core/ids.ts";
 import type { Logger } from "../core/logger.ts";
@@ -49,6 +49,11 @@ export interface GatewayOptions {
    * not (the store's `run`). Unset: the work just runs.
    */
   unitOfWork?: <T>(work: () => Promise<T>, succeeded: (result: T) => boolean) => Promise<T>;
+  /**
+   * The network path of a request's connection, when hyperlocal itself delivered it (function code's
+   * AWS calls through the VPC): aws:SourceIp as the service sees it, and the VPC endpoint keys.
+   */
+  requestPath?: (req: IncomingMessage, principal: Principal) => { sourceIp?: string; network?: RequestNetwork } | undefined;
 }
 
 const SETTLE_LIMIT_MS = 10_000;
@@ -258,8 +263,9 @@ export class Gateway {
   }
 
   private context(requestId: string, region: string, principal: Principal, req: IncomingMessage, svc: ServiceDefinition): OperationContext {
-    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1";
-    return operationContext({ requestId, region, principal, sourceIp, clock: this.opts.clock, authorizer: this.opts.authorizer, service: svc, secureTransport: false });
+    const path = this.opts.requestPath?.(req, principal);
+    const sourceIp = path?.sourceIp ?? req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1";
+    return operationContext({ requestId, region, principal, sourceIp, clock: this.opts.clock, authorizer: this.opts.authorizer, service: svc, secureTransport: false, ...(path?.network ? { network: path.network } : {}) });
   }
 
   private async handleAdmin(req: IncomingMessage, res: ServerResponse, rawPath: string, query: URLSearchParams, requestId: string): Promise<void> {

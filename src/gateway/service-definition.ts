@@ -1,5 +1,5 @@
 import type { AwsError } from "../core/aws-error.ts";
-import type { AuthDecision, Authorizer, ContextValue } from "../core/authorization.ts";
+import type { AuthDecision, Authorizer, ContextValue, RequestNetwork } from "../core/authorization.ts";
 import type { Clock } from "../core/clock.ts";
 import type { Principal } from "../core/principal.ts";
 import type { ServiceRequest, ServiceResponse } from "../protocol/http-types.ts";
@@ -10,6 +10,8 @@ export interface AuthorizeExtra {
   context?: Record<string, ContextValue>;
   resourcePolicy?: string;
   resourceAccount?: string;
+  /** Only a VPC endpoint policy may deny (AuthRequest.endpointPolicyOnly). */
+  endpointPolicyOnly?: boolean;
 }
 
 /** Everything an operation knows about its request besides the request itself. */
@@ -69,6 +71,8 @@ export interface OperationContextInput {
   secureTransport: boolean;
   /** Condition keys every decision of this context carries (e.g. aws:CalledVia). */
   addedContext?: Record<string, ContextValue>;
+  /** The VPC path the request came along (function code through an endpoint). */
+  network?: RequestNetwork;
 }
 
 /** The one way an OperationContext is made: decisions through the authorizer, denials in the service's shape. */
@@ -90,7 +94,9 @@ export function operationContext(i: OperationContextInput): OperationContext {
         context: addedContext ? { ...extra?.context, ...addedContext } : extra?.context,
         resourcePolicy: extra?.resourcePolicy,
         resourceAccount: extra?.resourceAccount,
+        ...(extra?.endpointPolicyOnly ? { endpointPolicyOnly: true } : {}),
         sourceIp,
+        ...(i.network ? { network: i.network } : {}),
         secureTransport: i.secureTransport,
         region,
       }),

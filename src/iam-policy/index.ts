@@ -4,6 +4,7 @@ import type { CompiledPolicy, EvaluationRequest, EvaluationResult } from "./type
 
 export { compilePolicy } from "./compile.ts";
 export { evaluate } from "./evaluate.ts";
+export { withEndpointPolicy } from "./endpoint-policy.ts";
 export { PolicyParseError } from "./errors.ts";
 export type {
   CompiledPolicy,

@@ -38,7 +38,7 @@ export interface EvaluationInput {
   explain?: boolean;
 }
 
-export type PolicyTypePhrase = "identity-based policy" | "permissions boundary" | "session policy" | "resource-based policy";
+export type PolicyTypePhrase = "identity-based policy" | "permissions boundary" | "session policy" | "resource-based policy" | "VPC endpoint policy";
 
 export interface MatchedStatement {
   policyId: string;

@@ -14,6 +14,7 @@ import type { ConnectionEvent } from "./kernel/conntrack-watch.ts";
 import type { NetSnapshot } from "./model/types.ts";
 import { normalizeIp } from "./snapshot/from-ec2.ts";
 import type { ConnectionAccounting, NetSource, NetworkModule } from "./server/index.ts";
+import { awsEndpointVariables } from "./server/aws-services.ts";
 
 /** The kernel network, or undefined (with a warning) where this machine cannot run it. */
 export async function startKernelLink(
@@ -77,6 +78,17 @@ export class KernelLink {
   ) {
     this.scopes.add(`${config.account}\n${config.region}`);
     kernel.setResolver((where, name) => this.resolve(where, name));
+    // AWS calls from function code: the relays say where the call arrived and from which address.
+    kernel.onAwsConnection((where, sourceIp, socket) => {
+      const net = this.network();
+      const scopes = [...this.scopes].map((k) => {
+        const [account, region] = k.split("\n");
+        return { account, region };
+      });
+      const path = net?.kernelAwsPath(where, sourceIp, scopes);
+      if (!net || !path) return void socket.destroy();
+      net.awsFront.deliverWithPath(socket, path);
+    });
     if (accounting) kernel.watchConnections((e) => this.onConnection(e));
   }
 
@@ -119,7 +131,7 @@ export class KernelLink {
     const present = new Set(snapshot.networkInterfaces.map((e) => e.networkInterfaceId));
     const lambdaEnis = [...this.enis].filter(([id]) => present.has(id)).map(([networkInterfaceId, e]) => ({ networkInterfaceId, ipv6Allowed: e.ipv6Allowed }));
     const endpoints = parts.flatMap((p) => p.endpoints);
-    const internet = net.kernelInternet();
+    const internet = net.kernelInternet([...new Set([...this.scopes].map((k) => k.split("\n")[1]))]);
     // Most changes (IAM, Lambda, tags) leave the network as it was: nothing to run.
     const inputs = JSON.stringify([snapshot, endpoints, internet, lambdaEnis]);
     if (inputs === this.lastInputs) return;
@@ -139,7 +151,8 @@ export class KernelLink {
     if (!known) this.changed();
     const where = eni ?? "internet";
     return {
-      extraEnv: {},
+      // The SDKs call the services by their regional names; the namespace's resolver and routes decide (kernel-aws.ts).
+      extraEnv: awsEndpointVariables(fn.region),
       nodeOptions: [],
       launch: {
         key: `kernel:${where}`,

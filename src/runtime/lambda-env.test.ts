@@ -46,8 +46,18 @@ test("extraEnv overrides everything; nodeOptions join NODE_OPTIONS, quoted when 
   assert.equal(env.AWS_REGION, "internal-1");
   assert.equal(env.NODE_OPTIONS, '--enable-source-maps --require=/opt/shim.cjs "--require=/dir with space/p.cjs"');
   const py = buildLambdaEnv({ ...spec, runtime: "python3.12" }, { ...placement, family: "python" });
-  assert.equal(py.NODE_OPTIONS, "--enable-source-maps", "nodeOptions only apply to node runtimes");
+  assert.equal(py.NODE_OPTIONS, "--enable-source-maps", "nodeOptions do not apply to python runtimes");
   assert.equal(py.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED, undefined);
+  // A custom runtime's bootstrap may be Node.js: it gets the preloads too.
+  const custom = buildLambdaEnv({ ...spec, runtime: "provided.al2023" }, { ...placement, family: "provided" });
+  assert.equal(custom.NODE_OPTIONS, '--enable-source-maps --require=/opt/shim.cjs "--require=/dir with space/p.cjs"');
+});
+
+test("AWS_ENDPOINT_URL_<SERVICE> in a function's own variables is ignored (hyperlocal sets them)", () => {
+  const spec = functionSpec({ codeDir: "/code", codeSha256: "x" }, { environment: { AWS_ENDPOINT_URL_STS: "https://sts.amazonaws.com", MY_VAR: "1" } });
+  const env = buildLambdaEnv(spec, placement);
+  assert.equal(env.AWS_ENDPOINT_URL_STS, undefined);
+  assert.equal(env.MY_VAR, "1");
 });
 
 test("log stream names follow Lambda's pattern and the simulated date", () => {

@@ -56,7 +56,8 @@ export function buildLambdaEnv(spec: FunctionSpec, at: EnvPlacement): Record<str
   };
   if (at.family === "node") env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   for (const [k, v] of Object.entries(spec.environment)) {
-    if (!RESERVED_ENV_NAMES.has(k) && validName(k)) env[k] = String(v);
+    // AWS_ENDPOINT_URL_<SERVICE>: hyperlocal's too (the network shim sets them), so function code cannot point its SDK off the machine.
+    if (!RESERVED_ENV_NAMES.has(k) && !k.startsWith("AWS_ENDPOINT_URL_") && validName(k)) env[k] = String(v);
   }
   const userNodeOptions = env.NODE_OPTIONS;
   Object.assign(env, {
@@ -84,7 +85,8 @@ export function buildLambdaEnv(spec: FunctionSpec, at: EnvPlacement): Record<str
   env.AWS_LAMBDA_LOG_FORMAT = logging.format;
   if (logging.format === "JSON") env.AWS_LAMBDA_LOG_LEVEL = logging.applicationLogLevel ?? "INFO";
   for (const [k, v] of Object.entries(spec.extraEnv ?? {})) if (validName(k)) env[k] = String(v);
-  if (at.family === "node" && spec.nodeOptions?.length) {
+  // A custom runtime's bootstrap may be (or start) Node.js: it gets the same preloads as the node family.
+  if ((at.family === "node" || at.family === "provided") && spec.nodeOptions?.length) {
     const base = spec.extraEnv?.NODE_OPTIONS ?? userNodeOptions;
     env.NODE_OPTIONS = [base, ...spec.nodeOptions.map(quoteNodeOption)].filter(Boolean).join(" ");
   }

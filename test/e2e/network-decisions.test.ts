@@ -199,7 +199,7 @@ test("unknown or missing tokens are refused (fail closed); malformed requests ge
   }
   assert.equal((await ask(VPC_TOKEN, "lookup", { name: "x", family: 5 })).status, 400);
   // In-process callers get the same answers.
-  const inProcess = srv.network.decide("env-nobody", "connect", { host: "10.0.1.25", port: 5432 });
+  const inProcess = await srv.network.decide("env-nobody", "connect", { host: "10.0.1.25", port: 5432 });
   assert.equal(inProcess.status, 200);
   assert.equal((inProcess.body as { action: string }).action, "refuse");
 });

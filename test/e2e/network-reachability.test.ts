@@ -112,6 +112,6 @@ test("a VPC function whose ENIs are not ready: 409 here, refused connections", a
   assert.equal(r.status, 409);
   assert.match(r.body.error, /State Pending/);
   srv.network.environments.register("env-pending", source);
-  const d = srv.network.decide("env-pending", "connect", { host: "10.0.1.25", port: 5432 }).body as { action: string; reason: string };
+  const d = (await srv.network.decide("env-pending", "connect", { host: "10.0.1.25", port: 5432 })).body as { action: string; reason: string };
   assert.deepEqual([d.action, d.reason], ["refuse", source.unavailable]);
 });

@@ -16,7 +16,7 @@ import { plan, Slots } from "./plan.ts";
 import type { Plan, PlanSlots } from "./plan.ts";
 import { ConntrackWatch, type ConnectionEvent } from "./conntrack-watch.ts";
 import { DnsSockets, RESOLVER_V4, resolvConf, type DnsAnswerer } from "./dns-sockets.ts";
-import { HostRelays, NamespaceRelay, relayKey, relaySpecs, type RelaySpec } from "./relays.ts";
+import { HostRelays, NamespaceRelay, relayKey, relaySpecs, type AwsConnectionHandler, type RelaySpec } from "./relays.ts";
 import { routerNft, routerRouting, tablesWithRoutes } from "./render-router.ts";
 import { edgeNft, edgeScript, eniRoutes, eniRoutesScript, eniScript, inetInitScript, inetScript, natScript, publicClientScript, routerEdgeLines, routerLinkLines } from "./render-namespaces.ts";
 import { kernelSupport } from "./support.ts";
@@ -130,6 +130,11 @@ export class KernelNetwork {
   }
 
   /** (Re)build or incrementally update the topology for this snapshot. Calls are serialized. */
+  /** Where AWS calls arriving at "aws:<where>" listeners go (the network module's AwsFront). */
+  onAwsConnection(handler: AwsConnectionHandler): void {
+    this.host.awsHandler = handler;
+  }
+
   apply(snapshot: NetSnapshot, endpoints: KernelEndpoint[], internet: KernelInternet[], lambdaEnis: { networkInterfaceId: string; ipv6Allowed: boolean }[]): Promise<void> {
     const next = this.queue.then(() => this.applyNow(snapshot, endpoints, internet, lambdaEnis));
     this.queue = next.catch(() => {});

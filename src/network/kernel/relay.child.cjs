@@ -98,6 +98,8 @@ function listen(spec) {
   return new Promise((resolve) => {
     const server = net.createServer({ allowHalfOpen: true }, (client) => {
       const up = net.connect({ path: spec.socket, allowHalfOpen: true });
+      // AWS calls: hyperlocal learns who connected (aws:SourceIp, aws:VpcSourceIp) from this first line.
+      if (spec.sourceHeader) up.write(`${client.remoteAddress}\n`);
       client.pipe(up).pipe(client);
       const kill = () => {
         client.destroy();

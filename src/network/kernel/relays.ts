@@ -32,7 +32,14 @@ export interface RelaySpec {
   port: number;
   socket: string;
   kind?: "dns" | "udp";
+  /** TCP: the relay sends the client's address as a first line (AWS call targets). */
+  sourceHeader?: boolean;
 }
+
+/** Targets "aws:<where>" are hyperlocal's own AWS call delivery, not a loopback server (KernelNetwork.onAwsConnection). */
+export const AWS_TARGET_PREFIX = "aws:";
+
+export type AwsConnectionHandler = (where: string, sourceIp: string, socket: Socket) => void;
 
 /** The host-side relay key of a listener: the target, prefixed "udp:" for datagrams. */
 export function relayKey(l: { target: string; protocol?: "tcp" | "udp" }): string {
@@ -44,6 +51,8 @@ export class HostRelays {
   // Promises, not servers: two namespaces asking for the same target at once must share one socket.
   private readonly servers = new Map<string, Promise<{ server: Server; path: string }>>();
   private n = 0;
+  /** Receives connections to "aws:" targets once their first line (the client's address) is read. */
+  awsHandler: AwsConnectionHandler | undefined;
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
   }
@@ -62,8 +71,10 @@ export class HostRelays {
     const path = join(this.dir, `t${++this.n}.sock`);
     rmSync(path, { force: true });
     const udp = key.startsWith("udp:");
-    const { host, port } = parseTarget(udp ? key.slice(4) : key);
+    const aws = key.startsWith(AWS_TARGET_PREFIX) ? key.slice(AWS_TARGET_PREFIX.length) : undefined;
+    const { host, port } = aws !== undefined ? { host: "", port: 0 } : parseTarget(udp ? key.slice(4) : key);
     const server = createServer({ allowHalfOpen: true }, (inner) => {
+      if (aws !== undefined) return this.awsConnection(aws, inner);
       if (udp) return bridgeDatagrams(inner, host, port);
       const out = connect({ host, port, allowHalfOpen: true });
       inner.pipe(out).pipe(inner);
@@ -79,6 +90,29 @@ export class HostRelays {
       server.listen(path, () => resolve());
     });
     return { server, path };
+  }
+
+  /** An AWS call from a namespace: read the client's address line, then hand the connection over (fail closed). */
+  private awsConnection(where: string, inner: Socket): void {
+    let buf = Buffer.alloc(0);
+    const onData = (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      const nl = buf.indexOf(10);
+      if (nl < 0) {
+        if (buf.length > 64) inner.destroy();
+        return;
+      }
+      inner.off("data", onData);
+      inner.pause();
+      const source = buf.subarray(0, nl).toString("latin1").replace(/^::ffff:/, "");
+      const rest = buf.subarray(nl + 1);
+      if (rest.length) inner.unshift(rest);
+      const handler = this.awsHandler;
+      if (!handler) return inner.destroy();
+      handler(where, source, inner);
+    };
+    inner.on("data", onData);
+    inner.on("error", () => inner.destroy());
   }
 
   /** Close sockets no listener uses any more. */
@@ -147,7 +181,15 @@ export class NamespaceRelay {
 
 export async function relaySpecs(listeners: Listener[], host: HostRelays): Promise<RelaySpec[]> {
   const out: RelaySpec[] = [];
-  for (const l of listeners) out.push({ ip: l.ip, port: l.port, socket: await host.socketFor(relayKey(l)), ...(l.protocol === "udp" ? { kind: "udp" as const } : {}) });
+  for (const l of listeners) {
+    out.push({
+      ip: l.ip,
+      port: l.port,
+      socket: await host.socketFor(relayKey(l)),
+      ...(l.protocol === "udp" ? { kind: "udp" as const } : {}),
+      ...(l.target.startsWith(AWS_TARGET_PREFIX) ? { sourceHeader: true } : {}),
+    });
+  }
   return out;
 }
 

@@ -10,6 +10,8 @@ import { resolveName, type ResolvedAddress } from "./resolver.ts";
 import type { ConnectionAccounting, Decision, NetSource } from "./types.ts";
 import type { ListenerIndex } from "./listeners.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
+import type { AwsFront } from "./aws-front.ts";
+import type { NetContext } from "./plan.ts";
 
 export const TOKEN_HEADER = "x-hyperlocal-net-token";
 
@@ -45,7 +47,11 @@ export class EnvironmentRegistry {
     this.sources.set(token, source);
   }
 
+  /** Called when an environment's token goes (its AWS call listeners close with it). */
+  onUnregister: ((token: string) => void) | undefined;
+
   unregister(token: string): void {
+    this.onUnregister?.(token);
     for (const id of [...(this.byToken.get(token) ?? [])]) this.close(id);
     this.byToken.delete(token);
     this.sources.delete(token);
@@ -105,9 +111,11 @@ export interface DecisionDeps {
   environments: EnvironmentRegistry;
   registry: NetworkRegistry;
   /** The compiled view and listener index of an account and region. */
-  context(account: string, region: string): { view: CompiledView; listeners: ListenerIndex };
+  context(account: string, region: string): NetContext;
   dropAfterMs(): number;
   logger?: Logger;
+  /** Delivers allowed AWS calls to hyperlocal's own listener along their path (unset: they are refused). */
+  front?: AwsFront;
 }
 
 const bad = (message: string): AdminResponse => ({ status: 400, body: { error: message } });
@@ -116,17 +124,24 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
-/** Answer one decision request. Never throws: every failure is a refusal (fail closed). */
-export function decide(deps: DecisionDeps, token: string | undefined, op: DecisionOp, body: unknown): AdminResponse {
-  try {
-    return decideUnsafe(deps, token, op, body);
-  } catch (e) {
+/**
+ * Answer one decision request. Never throws: every failure is a refusal (fail closed). A call to an
+ * AWS service answers once its path's listener is open (a promise); everything else at once.
+ */
+export function decide(deps: DecisionDeps, token: string | undefined, op: DecisionOp, body: unknown): AdminResponse | Promise<AdminResponse> {
+  const failed = (e: unknown): AdminResponse => {
     deps.logger?.error(`network decision ${op} failed: ${(e as Error)?.stack ?? e}`);
     return { status: 200, body: op === "lookup" ? { error: "EAI_AGAIN", reason: "hyperlocal failed to answer (fail closed)" } : { action: "refuse", reason: "hyperlocal failed to decide (fail closed)" } };
+  };
+  try {
+    const out = decideUnsafe(deps, token, op, body);
+    return out instanceof Promise ? out.catch(failed) : out;
+  } catch (e) {
+    return failed(e);
   }
 }
 
-function decideUnsafe(deps: DecisionDeps, token: string | undefined, op: DecisionOp, body: unknown): AdminResponse {
+function decideUnsafe(deps: DecisionDeps, token: string | undefined, op: DecisionOp, body: unknown): AdminResponse | Promise<AdminResponse> {
   if (!isObject(body)) return bad("the body must be a JSON object");
   const source = deps.environments.get(token);
   if (op === "close") {
@@ -145,7 +160,7 @@ function decideUnsafe(deps: DecisionDeps, token: string | undefined, op: Decisio
     const family = body.family ?? 0;
     if (typeof name !== "string" || name.length === 0 || name.length > 255) return bad("name must be a non-empty string");
     if (family !== 0 && family !== 4 && family !== 6) return bad("family must be 0, 4 or 6");
-    const r = resolveName(source, name, family, { view: ctx.view, listeners: ctx.listeners, registry: deps.registry });
+    const r = resolveName(source, name, family, { ...ctx, registry: deps.registry });
     return { status: 200, body: "error" in r ? r : { addresses: r.addresses satisfies ResolvedAddress[] } };
   }
 
@@ -155,8 +170,9 @@ function decideUnsafe(deps: DecisionDeps, token: string | undefined, op: Decisio
   if (typeof host !== "string" || host.length === 0 || host.length > 255) return bad("host must be a non-empty string");
   if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) return bad("port must be an integer from 0 to 65535");
   if (protocol !== "tcp" && protocol !== "udp") return bad('protocol must be "tcp" or "udp"');
-  const planCtx: PlanContext = { view: ctx.view, listeners: ctx.listeners, registry: deps.registry, dropAfterMs: deps.dropAfterMs() };
+  const planCtx: PlanContext = { ...ctx, registry: deps.registry, dropAfterMs: deps.dropAfterMs() };
   const p: Plan = plan(source, host, port, protocol as NetProtocol, planCtx);
+  if (p.aws) return connectToAws(deps, token!, source, host, p);
   let decision: Decision = p.decision;
   if (decision.action === "connect") {
     try {
@@ -168,6 +184,20 @@ function decideUnsafe(deps: DecisionDeps, token: string | undefined, op: Decisio
       decision = { action: "refuse", reason: `${(e as Error).message} (the function's network interface cannot take this connection)` };
     }
   }
+  return { status: 200, body: decision };
+}
+
+/** An allowed AWS call: counted like any connection, then pointed at the listener that carries its path. */
+async function connectToAws(deps: DecisionDeps, token: string, source: NetSource, host: string, p: Plan): Promise<AdminResponse> {
+  if (!deps.front) return { status: 200, body: { action: "refuse", reason: "this server does not deliver AWS calls from function code (fail closed)" } };
+  const port = await deps.front.portFor(token, p.aws!);
+  let connectionId: string;
+  try {
+    connectionId = deps.environments.open(token, source);
+  } catch (e) {
+    return { status: 200, body: { action: "refuse", reason: `${(e as Error).message} (the function's network interface cannot take this connection)` } };
+  }
+  const decision: Decision = { action: "connect", host: "127.0.0.1", port, connectionId, ...(p.ip && p.ip !== host ? { address: p.ip } : {}) };
   return { status: 200, body: decision };
 }
 

@@ -20,12 +20,20 @@ import { formatHostPort, parseLoopbackTarget } from "./targets.ts";
 import type { NetSnapshot } from "../model/types.ts";
 import type { KernelEndpoint, KernelInternet } from "../kernel/types.ts";
 import { NetworkRegistry } from "./registry.ts";
+import { AwsFront } from "./aws-front.ts";
+import { AWS_SERVICE_PORTS, isServed } from "./aws-services.ts";
+import { AWS_TARGET_PREFIX } from "../kernel/relays.ts";
+import { kernelAwsAddresses, kernelAwsPath } from "./kernel-aws.ts";
+import type { NetContext } from "./plan.ts";
 import { ShimEnvironments, type ShimEnvironment } from "./shim-env.ts";
-import { DEFAULT_DROP_AFTER_MS, type ConnectionAccounting, type FunctionSourceLookup, type NetSource, type NetworkSettings } from "./types.ts";
+import { DEFAULT_DROP_AFTER_MS, type AwsCallPath, type ConnectionAccounting, type FunctionSourceLookup, type NetSource, type NetworkSettings } from "./types.ts";
 
 export { EnvironmentRegistry, TOKEN_HEADER } from "./decisions.ts";
 export { DEFAULT_DROP_AFTER_MS } from "./types.ts";
 export type { ConnectionAccounting, Decision, FunctionSourceLookup, NetSource, NetworkSettings } from "./types.ts";
+export type { AwsCallPath } from "./types.ts";
+export { AwsFront } from "./aws-front.ts";
+export { awsEndpointVariables, awsServiceHost } from "./aws-services.ts";
 export { snapshotFromEc2 } from "../snapshot/from-ec2.ts";
 export { NODE_PRELOAD, PYTHON_SHIM_DIR, decisionUrl, type ShimEnvironment } from "./shim-env.ts";
 
@@ -51,8 +59,10 @@ export interface NetworkModule {
   environments: EnvironmentRegistry;
   /** EC2 state changed: the next decision recompiles (call from the gateway's onChange). */
   invalidate(): void;
-  /** Answer a decision request as the HTTP route does (for tests and in-process callers). */
-  decide(token: string | undefined, op: DecisionOp, body: unknown): AdminResponse;
+  /** Answer a decision request as the HTTP route does (for tests and in-process callers); AWS calls answer in a promise. */
+  decide(token: string | undefined, op: DecisionOp, body: unknown): AdminResponse | Promise<AdminResponse>;
+  /** Where allowed AWS calls of function code arrive, and the path each connection took. */
+  awsFront: AwsFront;
   /** The compiled view of an account and region (for tests and tools). */
   view(account: string, region: string): CompiledView;
   /** Mutable: dropAfterMs applies to the next decision. */
@@ -66,8 +76,10 @@ export interface NetworkModule {
   onReset(): void;
   /** Kernel mode: the snapshot (with placed endpoint addresses) and the TCP and UDP listeners of an account and region. */
   kernelInputs(account: string, region: string): { snapshot: NetSnapshot; endpoints: KernelEndpoint[] };
-  /** Kernel mode: every internet mapping (TCP and UDP). */
-  kernelInternet(): KernelInternet[];
+  /** Kernel mode: every internet mapping (TCP and UDP), and the AWS service addresses of these regions (AWS calls). */
+  kernelInternet(regions?: string[]): KernelInternet[];
+  /** Kernel mode: the path of an AWS call that arrived at "aws:<where>" (an endpoint interface, or "internet") from sourceIp. */
+  kernelAwsPath(where: string, sourceIp: string, scopes: { account: string; region: string }[]): AwsCallPath | undefined;
   /** A name as code of that source resolves it (kernel mode's resolvers ask this; the shim asks /lookup). */
   resolve(source: NetSource, name: string): Resolution;
 }
@@ -85,21 +97,25 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
   });
   const snapshots = cache;
   const indexes = new WeakMap<CompiledView, ListenerIndex>();
-  const context = (account: string, region: string): { view: CompiledView; listeners: ListenerIndex } => {
+  const context = (account: string, region: string): NetContext => {
     const view = snapshots.get(account, region);
     let listeners = indexes.get(view);
     if (!listeners) {
       listeners = buildListenerIndex(view, registry.endpointsIn(account, region));
       indexes.set(view, listeners);
     }
-    return { view, listeners };
+    // The policy is read at decision time: ModifyVpcEndpoint applies to the next connection.
+    return { view, listeners, endpointPolicy: (id) => deps.ec2.describeVpcEndpoint(account, region, id)?.policyDocument };
   };
   const environments = new EnvironmentRegistry(deps.connections, deps.logger);
   const shims = new ShimEnvironments(environments);
-  const decisionDeps: DecisionDeps = { environments, registry, context, dropAfterMs: () => settings.dropAfterMs, logger: deps.logger };
+  const awsFront = new AwsFront(deps.logger);
+  environments.onUnregister = (token) => awsFront.forget(token);
+  const decisionDeps: DecisionDeps = { environments, registry, context, dropAfterMs: () => settings.dropAfterMs, logger: deps.logger, front: awsFront };
 
   return {
     environments,
+    awsFront,
     settings,
     invalidate: () => snapshots.invalidate(),
     view: (account, region) => context(account, region).view,
@@ -113,14 +129,25 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
         const ip = l.ip ?? primary.get(l.networkInterfaceId);
         if (ip) endpoints.push({ ip, port: l.port, target: formatHostPort(l.target.host, l.target.port), protocol: l.protocol });
       }
+      // AWS calls to interface endpoints' interfaces: delivered by hyperlocal (relays with the caller's address).
+      for (const e of view.snapshot.vpcEndpoints ?? []) {
+        if (e.type !== "Interface" || e.state !== "available" || !isServed(e.service)) continue;
+        for (const eniId of e.networkInterfaceIds) {
+          const ip = primary.get(eniId);
+          if (ip) for (const port of AWS_SERVICE_PORTS) endpoints.push({ ip, port, target: `${AWS_TARGET_PREFIX}${eniId}`, protocol: "tcp" });
+        }
+      }
       return { snapshot: view.snapshot, endpoints };
+    },
+    kernelAwsPath(where, sourceIp, scopes) {
+      return kernelAwsPath(where, sourceIp, scopes.map((s) => ({ ...s, view: context(s.account, s.region).view })), (account, region, id) => deps.ec2.describeVpcEndpoint(account, region, id)?.policyDocument);
     },
     resolve(source, name) {
       const ctx = context(source.account, source.region);
-      return resolveName(source, name, 0, { view: ctx.view, listeners: ctx.listeners, registry });
+      return resolveName(source, name, 0, { ...ctx, registry });
     },
-    kernelInternet() {
-      const out: KernelInternet[] = [];
+    kernelInternet(regions = []) {
+      const out: KernelInternet[] = kernelAwsAddresses(regions);
       for (const r of registry.internet()) {
         const t = parseLoopbackTarget(r.target);
         if (t.ok) out.push({ ip: r.address, port: r.port, target: formatHostPort(t.value.host, t.value.port), protocol: r.protocol });
@@ -130,6 +157,7 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
     onReset() {
       shims.clear();
       environments.clear();
+      awsFront.clear();
       snapshots.clear();
     },
     registerFunctionRoutes(admin) {

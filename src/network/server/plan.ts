@@ -14,11 +14,19 @@ import { findListener, listenersOn, type Listener, type ListenerIndex } from "./
 import type { InternetRec, NetProtocol, NetworkRegistry } from "./registry.ts";
 import { formatHostPort, parseLoopbackTarget } from "./targets.ts";
 import { resolveName } from "./resolver.ts";
-import type { Decision, NetSource } from "./types.ts";
+import type { AwsCallPath, Decision, NetSource } from "./types.ts";
+import type { AwsServiceArrival } from "../model/index.ts";
+import { AWS_SERVICE_PORTS, isServed } from "./aws-services.ts";
 
-export interface PlanContext {
+/** What an account and region's decisions read: the compiled view, the listeners, and the VPC endpoints. */
+export interface NetContext {
   view: CompiledView;
   listeners: ListenerIndex;
+  /** A VPC endpoint's policy document, by its id (EC2's state). */
+  endpointPolicy?: (vpcEndpointId: string) => string | undefined;
+}
+
+export interface PlanContext extends NetContext {
   registry: NetworkRegistry;
   dropAfterMs: number;
 }
@@ -30,6 +38,8 @@ export interface Plan {
   verdict?: Verdict;
   listener?: Listener;
   internet?: InternetRec;
+  /** A call to an AWS service hyperlocal answers itself: how it got there (decisions.ts binds it to a listener). */
+  aws?: AwsCallPath;
 }
 
 export function verdictReason(v: Verdict): string {
@@ -54,6 +64,8 @@ export function plan(source: NetSource, host: string, port: number, protocol: Ne
   const at = formatHostPort(ip, port);
   if (verdict.verdict === "drop") return { ip, verdict, decision: { action: "drop", afterMs: ctx.dropAfterMs, reason: verdictReason(verdict) } };
   if (verdict.verdict === "unreachable") return { ip, verdict, decision: { action: "unreachable", reason: verdictReason(verdict) } };
+  const arrival = verdict.awsService;
+  if (arrival && isServed(arrival.service)) return awsCall(source, ip, port, verdict, arrival, ctx, at);
 
   const t = verdict.target;
   switch (t?.kind) {
@@ -109,4 +121,26 @@ export function plan(source: NetSource, host: string, port: number, protocol: Ne
     default:
       return { ip, verdict, decision: { action: "refuse", reason: `hyperlocal cannot place ${at} (fail closed)` } };
   }
+}
+
+/** A call to an AWS service hyperlocal answers, allowed by the model: the path it took is what IAM sees. */
+function awsCall(source: NetSource, ip: string, port: number, verdict: Verdict, arrival: AwsServiceArrival, ctx: PlanContext, at: string): Plan {
+  const name = `com.amazonaws.${arrival.region}.${arrival.service}`;
+  if (!AWS_SERVICE_PORTS.includes(port)) {
+    return { ip, verdict, decision: { action: "refuse", reason: `${at} is ${name}, which answers only on ports ${AWS_SERVICE_PORTS.join(" and ")}` } }; // unverified wording
+  }
+  const endpoint = arrival.via === "interface-endpoint" || arrival.via === "gateway-endpoint";
+  const policy = endpoint && arrival.vpcEndpointId ? ctx.endpointPolicy?.(arrival.vpcEndpointId) : undefined;
+  const aws: AwsCallPath = {
+    account: source.account,
+    region: source.region,
+    functionName: source.functionName,
+    endpointService: name,
+    via: arrival.via,
+    // Outside a VPC the caller's own address stays aws:SourceIp; from a VPC it is what the service sees (a NAT gateway's Elastic IP).
+    ...(source.vpc && !endpoint && arrival.sourceIp ? { sourceIp: arrival.sourceIp } : {}),
+    ...(endpoint ? { sourceVpce: arrival.vpcEndpointId, sourceVpc: arrival.vpcId, vpcSourceIp: arrival.vpcSourceIp } : {}),
+    ...(policy !== undefined ? { endpointPolicy: policy } : {}),
+  };
+  return { ip, verdict, aws, decision: { action: "connect", host: "127.0.0.1", port: 0 } };
 }

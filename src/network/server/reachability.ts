@@ -7,7 +7,7 @@ import { adminError, adminScope, isAdminResponse } from "../../gateway/admin-rou
 import type { Hop, Verdict } from "../model/index.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import type { ListenerIndex } from "./listeners.ts";
-import { plan, type Plan } from "./plan.ts";
+import { plan, type NetContext, type Plan } from "./plan.ts";
 import type { NetworkRegistry } from "./registry.ts";
 import { formatHostPort, splitHostPort } from "./targets.ts";
 import type { FunctionSourceLookup, NetSource } from "./types.ts";
@@ -17,7 +17,7 @@ export interface ReachabilityDeps {
   defaultAccount: string;
   defaultRegion: string;
   functionSource?: FunctionSourceLookup;
-  context(account: string, region: string): { view: CompiledView; listeners: ListenerIndex };
+  context(account: string, region: string): NetContext;
   dropAfterMs(): number;
 }
 
@@ -50,7 +50,9 @@ export function answerText(name: string, source: NetSource, to: { host: string; 
     case "refuse":
       return `The network allows ${who} to reach ${dest}, but the connection is refused (ECONNREFUSED): ${d.reason}.${path}`;
     case "connect": {
-      const behind = p.listener
+      const behind = p.aws
+        ? ` hyperlocal answers the call itself as ${p.aws.endpointService}, ${p.aws.sourceVpce ? `through ${p.aws.sourceVpce}` : p.aws.via === "nat-gateway" ? "through the NAT gateway" : "directly"}.`
+        : p.listener
         ? ` hyperlocal hands the connection to the local server ${formatHostPort(d.host, d.port)} (endpoint ${p.listener.endpointId}${p.listener.synthetic ? ", on a synthetic interface whose security group allows all inbound" : ""}).`
         : p.internet
           ? ` hyperlocal hands the connection to the local server ${formatHostPort(d.host, d.port)} standing in for the internet host (mapping ${p.internet.id}).`
@@ -90,7 +92,7 @@ export function registerReachabilityRoute(admin: AdminRouter, deps: Reachability
     if (source.unavailable) return adminError(409, `function ${name} has no usable network interface now: ${source.unavailable}`);
     const label = name ?? "";
     const ctx = deps.context(source.account, source.region);
-    const p = plan(source, hp.host, hp.port, protocol, { view: ctx.view, listeners: ctx.listeners, registry: deps.registry, dropAfterMs: deps.dropAfterMs() });
+    const p = plan(source, hp.host, hp.port, protocol, { ...ctx, registry: deps.registry, dropAfterMs: deps.dropAfterMs() });
     const v = p.verdict;
     const verdict = v ? v.verdict : "unreachable";
     return {
@@ -108,7 +110,8 @@ export function registerReachabilityRoute(admin: AdminRouter, deps: Reachability
         ...(v?.target ? { target: v.target } : {}),
         ...(v?.awsService ? { awsService: v.awsService } : {}),
         action: p.decision.action,
-        ...(p.decision.action === "connect" ? { connectTo: formatHostPort(p.decision.host, p.decision.port) } : {}),
+        ...(p.decision.action === "connect" && !p.aws ? { connectTo: formatHostPort(p.decision.host, p.decision.port) } : {}),
+        ...(p.aws ? { aws: p.aws } : {}),
         ...(p.decision.action !== "connect" ? { actionReason: p.decision.reason } : {}),
         ...(p.listener ? { endpoint: { id: p.listener.endpointId, source: p.listener.source, target: formatHostPort(p.listener.target.host, p.listener.target.port), synthetic: p.listener.synthetic } } : {}),
         ...(p.internet ? { internet: { id: p.internet.id, ...(p.internet.name ? { name: p.internet.name } : {}), address: p.internet.address, target: p.internet.target } } : {}),

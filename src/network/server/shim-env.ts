@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EnvironmentRegistry } from "./decisions.ts";
 import type { NetSource } from "./types.ts";
+import { awsEndpointVariables } from "./aws-services.ts";
 
 const SHIM_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "shim");
 export const NODE_PRELOAD = join(SHIM_DIR, "node-preload.child.cjs");
@@ -63,6 +64,11 @@ export class ShimEnvironments {
         ...(notice
           ? { HYPERLOCAL_NET_NOTICE: `hyperlocal: ${source.functionName} connects ${where}; VPC network rules are applied in this process (shim mode, advisory: native-code sockets and child processes other than Node.js and Python are not covered)` }
           : {}),
+        // The shims set these AWS_ENDPOINT_URL_<SERVICE> variables in their process: SDK calls then go by
+        // the services' regional names through the VPC. Code without a shim keeps AWS_ENDPOINT_URL.
+        HYPERLOCAL_AWS_ENDPOINTS: Object.entries(awsEndpointVariables(source.region))
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" "),
         PYTHONPATH: PYTHON_SHIM_DIR,
       },
       nodeOptions: [`--require=${NODE_PRELOAD}`],

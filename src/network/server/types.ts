@@ -1,4 +1,5 @@
 // Shapes shared by the decision API, the reachability route and the module's wiring.
+import type { AwsServiceArrival } from "../model/index.ts";
 
 /** Who is opening connections: a function's execution environment. */
 export interface NetSource {
@@ -42,3 +43,25 @@ export interface NetworkSettings {
 
 /** Default for NetworkSettings.dropAfterMs: long enough to look like a timeout, short enough for tests and scripts. */
 export const DEFAULT_DROP_AFTER_MS = 3000;
+
+/**
+ * How a function's call to an AWS service reached hyperlocal, as the model decided it: the facts
+ * IAM turns into condition keys. Built only by hyperlocal from its own decision (never from what
+ * the function sends), and bound to the loopback listener the connection arrives on.
+ */
+export interface AwsCallPath {
+  account: string;
+  region: string;
+  functionName: string;
+  /** com.amazonaws.<region>.<service> */
+  endpointService: string;
+  via: AwsServiceArrival["via"];
+  /** aws:SourceIp when the call crossed the internet from a VPC (the NAT gateway's Elastic IP). */
+  sourceIp?: string;
+  /** Through an interface endpoint: aws:SourceVpc, aws:SourceVpce and aws:VpcSourceIp. */
+  sourceVpc?: string;
+  sourceVpce?: string;
+  vpcSourceIp?: string;
+  /** The endpoint's policy document (JSON), a further layer of IAM evaluation. */
+  endpointPolicy?: string;
+}

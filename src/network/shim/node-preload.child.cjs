@@ -1223,6 +1223,19 @@ function install() {
     Module.syncBuiltinESMExports();
   } catch {}
 
+  // ---------- AWS SDK endpoints: the services' regional names, decided by the network like any host ----------
+  // HYPERLOCAL_AWS_ENDPOINTS is "AWS_ENDPOINT_URL_STS=http://sts.<region>.amazonaws.com:443 ..."; the
+  // SDK for JavaScript v3 reads these variables when a client is made.
+  function applyAwsEndpoints() {
+    for (const item of String(process.env.HYPERLOCAL_AWS_ENDPOINTS || '').split(/\s+/)) {
+      const eq = item.indexOf('=');
+      const k = item.slice(0, eq);
+      if (eq > 0 && /^AWS_ENDPOINT_URL_[A-Z0-9_]+$/.test(k) && eq + 1 < item.length) process.env[k] = item.slice(eq + 1);
+    }
+  }
+  applyAwsEndpoints();
+  globalThis[GUARD].applyAwsEndpoints = applyAwsEndpoints;
+
   // ---------- the notice: printed once per execution environment ----------
   if (workerThreads.isMainThread && process.env.HYPERLOCAL_NET_NOTICE) {
     const notice = process.env.HYPERLOCAL_NET_NOTICE;

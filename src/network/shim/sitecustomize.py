@@ -47,6 +47,7 @@ def _reconfigure():
     _cfg.loaded = False
     _cfg.error = None
     _cfg.timeout = _TIMEOUT_DEFAULT
+    _apply_aws_endpoints()
     _print_notice()
 
 
@@ -724,7 +725,47 @@ def _patch_proactor_events(mod):
     _patch_event_loop(getattr(mod, "BaseProactorEventLoop", None))
 
 
+def _aws_endpoints():
+    """"AWS_ENDPOINT_URL_STS=http://sts.<region>.amazonaws.com:443 ..." from hyperlocal, read now (spares learn it late)."""
+    out = {}
+    for item in (os.environ.get("HYPERLOCAL_AWS_ENDPOINTS") or "").split():
+        k, sep, v = item.partition("=")
+        if sep and k.startswith("AWS_ENDPOINT_URL_") and v:
+            out[k] = v
+    return out
+
+
+def _apply_aws_endpoints():
+    """Put the services' endpoint variables into the environment (tools and child processes read them there)."""
+    for k, v in _aws_endpoints().items():
+        os.environ[k] = v
+
+
+def _patch_botocore_session(mod):
+    """botocore before 1.31 (Debian's is 1.29) ignores AWS_ENDPOINT_URL*: give each new client its endpoint.
+
+    Every version gets the same rule, so any boto3 resolves alike: an endpoint_url the caller passes
+    wins; else AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL (hyperlocal's own listener)."""
+    cls = getattr(mod, "Session", None)
+    if cls is None or cls.__dict__.get("_hyperlocal_patched"):
+        return
+    cls._hyperlocal_patched = True
+    orig = cls.create_client
+
+    def create_client(self, service_name, *args, **kwargs):
+        # create_client(service_name, region_name, api_version, use_ssl, verify, endpoint_url, ...)
+        if len(args) < 5 and kwargs.get("endpoint_url") is None:
+            name = "AWS_ENDPOINT_URL_" + str(service_name).upper().replace("-", "_").replace(" ", "_")
+            url = _aws_endpoints().get(name) or os.environ.get(name) or os.environ.get("AWS_ENDPOINT_URL")
+            if url:
+                kwargs["endpoint_url"] = url
+        return orig(self, service_name, *args, **kwargs)
+
+    cls.create_client = create_client
+
+
 _PATCHES = {
+    "botocore.session": _patch_botocore_session,
     "socket": _patch_socket,
     "asyncio.selector_events": _patch_selector_events,
     "asyncio.proactor_events": _patch_proactor_events,
@@ -783,6 +824,7 @@ def _install():
     if getattr(sys, "_hyperlocal_network_shim", False):
         return
     sys._hyperlocal_network_shim = True
+    _apply_aws_endpoints()
     _print_notice()
     sys.meta_path.insert(0, _Finder)
     for name, patch in _PATCHES.items():

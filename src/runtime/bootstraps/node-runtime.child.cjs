@@ -51,6 +51,8 @@ function readSpec() {
 function applySpec(spec) {
   for (const k of Object.keys(process.env)) if (!(k in spec.env)) delete process.env[k];
   Object.assign(process.env, spec.env); // assigning TZ also resets node's time zone cache
+  // The network shim, when loaded at start, set variables of its own (the AWS SDK endpoints) that the lines above removed.
+  globalThis[Symbol.for("hyperlocal.network.shim")]?.applyAwsEndpoints?.();
   process.chdir(spec.cwd);
 }
 

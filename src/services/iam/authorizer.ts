@@ -1,9 +1,9 @@
 // The authorizer every request of every service goes through. The hot path does no JSON parsing:
 // the caller's compiled policies come from a per-principal cache (rebuilt when IAM changes), a
 // resource policy from the compile cache keyed by its text, and the context is one fresh object.
-import type { AuthDecision, AuthRequest, Authorizer } from "../../core/authorization.ts";
+import type { AuthDecision, AuthRequest, Authorizer, RequestNetwork } from "../../core/authorization.ts";
 import { isRoot } from "../../core/principal.ts";
-import { evaluate, type CompiledPolicy, type EvaluationResult } from "../../iam-policy/index.ts";
+import { evaluate, withEndpointPolicy, type CompiledPolicy, type EvaluationResult } from "../../iam-policy/index.ts";
 import { DecisionLog } from "./decision-log.ts";
 import type { IamEnv } from "./env.ts";
 import type { PrincipalPolicies } from "./principal-policies.ts";
@@ -23,17 +23,25 @@ export class IamAuthorizer implements Authorizer {
   authorize(req: AuthRequest): AuthDecision {
     const p = req.principal;
     const now = this.env.clock.now();
-    if (isRoot(p) && (req.resourceAccount === undefined || req.resourceAccount === p.accountId)) {
+    if (req.endpointPolicyOnly && req.network?.endpointPolicy === undefined) return ALLOWED;
+    if (isRoot(p) && (req.resourceAccount === undefined || req.resourceAccount === p.accountId) && req.network?.endpointPolicy === undefined) {
       // The account root may do anything in its own account; across accounts the resource policy still rules.
       this.log.record({ at: now, principal: p.arn, action: req.action, resource: req.resource, context: undefined, result: "Allowed", matched: NO_MATCHES, via: "root" });
       return ALLOWED;
     }
     const bundle = isRoot(p) ? undefined : this.bundles.forPrincipal(p);
-    const context = requestContext(bundle ? bundle.base : rootBase(p.accountId, p.arn), { sourceIp: req.sourceIp, region: req.region, secureTransport: req.secureTransport, now }, req.context);
+    const net = req.network;
+    // Through a VPC endpoint the request has no public source address: aws:VpcSourceIp instead (IAM UG, aws:SourceIp).
+    const sourceIp = net?.sourceVpce !== undefined ? undefined : req.sourceIp;
+    const context = requestContext(bundle ? bundle.base : rootBase(p.accountId, p.arn), { sourceIp, region: req.region, secureTransport: req.secureTransport, now }, req.context);
+    if (net) addNetworkKeys(context, net);
     const resourcePolicy = req.resourcePolicy !== undefined ? this.env.policies.get(req.resourcePolicy, "resource", "ResourcePolicy") : undefined;
-    const result: EvaluationResult = bundle || isRoot(p)
+    const request = { action: req.action, resource: req.resource, principalArn: p.arn, principalAccount: p.accountId, context };
+    let result: EvaluationResult = req.endpointPolicyOnly
+      ? { decision: "Allowed", matched: [], missingContextKeys: [] }
+      : bundle || isRoot(p)
       ? evaluate({
-          request: { action: req.action, resource: req.resource, principalArn: p.arn, principalAccount: p.accountId, context },
+          request,
           identityPolicies: bundle ? bundle.identity : ROOT_IDENTITY(this.env),
           boundaryPolicies: bundle?.boundary,
           sessionPolicies: bundle?.session,
@@ -41,6 +49,7 @@ export class IamAuthorizer implements Authorizer {
           sameAccount: req.resourceAccount === undefined || req.resourceAccount === p.accountId,
         })
       : { decision: "ImplicitDeny", deniedBy: "identity-based policy", matched: [], missingContextKeys: [] }; // the user or role is gone
+    if (net?.endpointPolicy !== undefined) result = withEndpointPolicy(result, this.env.policies.get(net.endpointPolicy, "resource", "VpcEndpointPolicy"), request);
     return this.conclude(now, p.arn, req.action, req.resource, context, result);
   }
 
@@ -69,6 +78,13 @@ export class IamAuthorizer implements Authorizer {
     }
     return { allowed: false, result: result.decision, ...(result.deniedBy ? { deniedBy: result.deniedBy } : {}) };
   }
+}
+
+/** aws:SourceVpc, aws:SourceVpce and aws:VpcSourceIp of a request that came through a VPC endpoint. */
+function addNetworkKeys(context: Record<string, string | string[]>, net: RequestNetwork): void {
+  if (net.sourceVpc !== undefined) context["aws:SourceVpc"] = net.sourceVpc;
+  if (net.sourceVpce !== undefined) context["aws:SourceVpce"] = net.sourceVpce;
+  if (net.vpcSourceIp !== undefined) context["aws:VpcSourceIp"] = net.vpcSourceIp;
 }
 
 const rootBases = new Map<string, Record<string, string>>();

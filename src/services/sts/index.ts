@@ -9,11 +9,11 @@ export const STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
 /** Operations other services add (AssumeRole, GetSessionToken live with IAM, which owns roles and keys). */
 export type StsOperations = Record<string, QueryOperation<OperationContext>>;
 
-const getCallerIdentity: QueryOperation<OperationContext> = (_params, ctx) => ({
-  UserId: ctx.principal.userId,
-  Account: ctx.principal.accountId,
-  Arn: ctx.principal.arn,
-});
+const getCallerIdentity: QueryOperation<OperationContext> = (_params, ctx) => {
+  // No IAM permission is needed (STS API reference), but a VPC endpoint's policy can still refuse it.
+  ctx.authorize("sts:GetCallerIdentity", "*", { endpointPolicyOnly: true });
+  return { UserId: ctx.principal.userId, Account: ctx.principal.accountId, Arn: ctx.principal.arn };
+};
 
 export function createStsService(extra: StsOperations = {}): ServiceDefinition {
   const dispatch = queryDispatcher<OperationContext>({
