@@ -22,6 +22,7 @@ import { subnetOperations } from "./subnets.ts";
 import { createTags, deleteTags, describeTags } from "./tags.ts";
 import { vpcOperations } from "./vpcs.ts";
 import { defaultQuotas } from "../../quotas.ts";
+import { untracked } from "../../store/tracking.ts";
 
 export type { Ec2Internal, NetworkInterfaceView, SubnetView, SecurityGroupView, VpcView, ServiceManagedInterfaceOptions } from "./internal.ts";
 export type { Ec2State } from "./state.ts";
@@ -78,7 +79,13 @@ export function createEc2Service(deps: ServiceDeps): {
 
   const operations: Record<string, QueryOperation<OperationContext>> = {};
   for (const [name, op] of Object.entries(table)) {
-    operations[name] = (p, ctx) => op({ p, ctx, s: stateFor(ctx.accountId, ctx.region), now: ctx.clock.now(), quotas: deps.config.quotas ?? defaultQuotas() });
+    // Describe calls only read: they get the plain state, so reads cost what they cost without
+    // --state-dir (due transitions are settled by stateFor, through the tracked state).
+    const reads = name.startsWith("Describe");
+    operations[name] = (p, ctx) => {
+      const s = stateFor(ctx.accountId, ctx.region);
+      return op({ p, ctx, s: reads ? untracked(s) : s, now: ctx.clock.now(), quotas: deps.config.quotas ?? defaultQuotas() });
+    };
   }
 
   const dispatch = queryDispatcher<OperationContext>({ protocol: "ec2-query", version: "2016-11-15", xmlns: EC2_XMLNS, operations });
