@@ -2,14 +2,17 @@
 // a VPC function still Pending, the release of a deleted function's ENI, a NAT gateway still
 // pending, a function's idle time, and the clock's offset. The simulated clock alone moves them:
 // ENI creation takes an hour of clock time here, so nothing completes while the servers restart.
+// A CloudFormation stack delete that waits on DependencyViolation retries goes on after a restart.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import * as C from "@aws-sdk/client-cloudformation";
 import * as E from "@aws-sdk/client-ec2";
 import { AttachRolePolicyCommand, CreateRoleCommand } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
-import { clients, rejects } from "../support/clients.ts";
+import { vpcStackTemplate } from "../support/cfn-templates.ts";
+import { clients, rejects, ROOT_CREDS } from "../support/clients.ts";
 import { startChildServer, tempDir, type ChildServer } from "../support/server.ts";
-import { advanceClock, LAMBDA_TRUST, NODE_ECHO, nodeZip } from "../support/zip-functions.ts";
+import { advanceClock, eventually, LAMBDA_TRUST, NODE_ECHO, nodeZip } from "../support/zip-functions.ts";
 
 const VPC_ACCESS = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
 const ENI_CREATE_S = 3600;
@@ -100,6 +103,52 @@ describe("--state-dir: pending transitions resume after kill -9", () => {
       assert.equal(await nat(natId), "available");
       assert.deepEqual((await c.ec2.send(new E.DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["gone"] }] }))).SecurityGroups, []);
     } finally {
+      await server.stop("SIGKILL");
+    }
+  });
+});
+
+describe("--state-dir: a CloudFormation stack delete resumes after kill -9", () => {
+  it("DELETE_IN_PROGRESS, waiting while Lambda releases its ENIs, carries on after the restart and ends DELETE_COMPLETE with nothing left", async () => {
+    const dir = tempDir("hyperlocal-resume-cfn-");
+    const start = () => startChildServer(["--state-dir", dir, "--no-default-vpc"]);
+    let server = await start();
+    const cfnClient = (url: string) => new C.CloudFormationClient({ endpoint: url, region: "us-east-1", credentials: ROOT_CREDS, maxAttempts: 1 });
+    let cfn = cfnClient(server.url);
+    const WAIT = { maxWaitTime: 120, minDelay: 1, maxDelay: 1 };
+    try {
+      await cfn.send(new C.CreateStackCommand({ StackName: "resumed", TemplateBody: vpcStackTemplate(1), Capabilities: ["CAPABILITY_IAM"], Parameters: [{ ParameterKey: "VpcCidr", ParameterValue: "10.0.0.0/16" }] }));
+      await C.waitUntilStackCreateComplete({ client: cfn, ...WAIT }, { StackName: "resumed" });
+      const stackId = (await cfn.send(new C.DescribeStacksCommand({ StackName: "resumed" }))).Stacks![0].StackId!;
+      await cfn.send(new C.DeleteStackCommand({ StackName: "resumed" }));
+      // The function is gone; its ENIs stay for 20 minutes of clock time, so the groups and subnets wait.
+      await eventually(
+        async () => (await cfn.send(new C.DescribeStackEventsCommand({ StackName: stackId }))).StackEvents!,
+        (evs) => evs.some((e) => e.ResourceStatus === "DELETE_IN_PROGRESS" && /Retrying in/.test(e.ResourceStatusReason ?? "")),
+        30_000,
+      );
+      const before = (await cfn.send(new C.DescribeStackResourcesCommand({ StackName: stackId }))).StackResources!;
+      assert.equal(before.find((r) => r.LogicalResourceId === "Fn")!.ResourceStatus, "DELETE_COMPLETE");
+      cfn.destroy();
+      await server.stop("SIGKILL");
+
+      server = await start();
+      cfn = cfnClient(server.url);
+      const c = clients(server.url);
+      const stack = (await cfn.send(new C.DescribeStacksCommand({ StackName: stackId }))).Stacks![0];
+      assert.equal(stack.StackStatus, "DELETE_IN_PROGRESS", "the delete was not ended by the restart");
+      const waiter = C.waitUntilStackDeleteComplete({ client: cfn, ...WAIT }, { StackName: stackId });
+      await advanceClock(server.url, 25 * 60);
+      await waiter;
+      const events = (await cfn.send(new C.DescribeStackEventsCommand({ StackName: stackId }))).StackEvents!;
+      assert.equal(events[0].ResourceStatus, "DELETE_COMPLETE");
+      assert.ok(!events.some((e) => /FAILED/.test(e.ResourceStatus ?? "")), "nothing failed");
+      assert.equal((await c.ec2.send(new E.DescribeVpcsCommand({}))).Vpcs!.length, 0);
+      assert.equal((await c.ec2.send(new E.DescribeNetworkInterfacesCommand({}))).NetworkInterfaces!.length, 0);
+      assert.equal((await c.ec2.send(new E.DescribeNatGatewaysCommand({ Filter: [{ Name: "state", Values: ["pending", "available"] }] }))).NatGateways!.length, 0);
+      for (const k of Object.values(c)) k.destroy();
+    } finally {
+      cfn.destroy();
       await server.stop("SIGKILL");
     }
   });
