@@ -244,7 +244,7 @@ export class Store {
    * the unit was undone meanwhile (with one it followed) or its commit failed.
    */
   private async finish(u: UnitOfWork): Promise<void> {
-    if (u.after.size > 0 && !u.doomed) await this.waitFor(u);
+    if (!u.doomed && [...u.after].some((a) => !a.queued && !a.aborted)) await this.waitFor(u);
     if (u.aborted || u.doomed) {
       this.abort([u]);
       // unverified wording
