@@ -173,7 +173,9 @@ export class Store {
       this.abort([u]);
       return result;
     }
-    await this.track(this.finish(u));
+    // A request that changed nothing (a read) has nothing to wait for or to commit.
+    if (!u.dirty && !u.aborted) return result;
+    await this.whileFinishing(this.finish(u));
     return result;
   }
 
@@ -230,10 +232,10 @@ export class Store {
     if (!u) return;
     this.ambient = undefined;
     u.closed = true;
-    this.track(this.finish(u)).catch((e) => this.onError(`state: saving changes made by the clock failed: ${(e as Error).message}`));
+    this.whileFinishing(this.finish(u)).catch((e) => this.onError(`state: saving changes made by the clock failed: ${(e as Error).message}`));
   }
 
-  private track(p: Promise<void>): Promise<void> {
+  private whileFinishing(p: Promise<void>): Promise<void> {
     this.finishing.add(p);
     return p.finally(() => this.finishing.delete(p));
   }
