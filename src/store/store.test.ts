@@ -178,3 +178,165 @@ describe("Store with a state directory", () => {
     await assert.rejects(Store.open(bad), /not a hyperlocal snapshot/);
   });
 });
+
+describe("Store with a state directory: requests that interleave on a record", () => {
+  interface Ec2 {
+    subnets: Record<string, { capacity: number; available: number; used: Record<string, string> }>;
+    tags: Record<string, string>;
+  }
+  const newEc2 = (): Ec2 => ({ subnets: { s1: { capacity: 8, available: 8, used: {} } }, tags: {} });
+  /** A promise and the function that settles it: a request suspended at an await until the test says. */
+  const gate = () => {
+    let open!: () => void;
+    const p = new Promise<void>((r) => (open = r));
+    return { p, open };
+  };
+  const allocate = (ec2: Ec2, owner: string) => {
+    const sn = ec2.subnets.s1;
+    const ip = `10.0.0.${Object.keys(sn.used).length + 4}`;
+    sn.used[ip] = owner;
+    sn.available--;
+    return ip;
+  };
+  const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
+  /** After a restart, the database holds what memory held. */
+  const reopened = async (s: Store, d: string) => {
+    const before = plain(s.state<Ec2>("ec2", "000000000000", "us-east-1", newEc2));
+    await s.close();
+    const t = await Store.open(d);
+    const after = plain(t.state<Ec2>("ec2", "000000000000", "us-east-1", newEc2));
+    await t.close();
+    return { before, after };
+  };
+
+  it("a failed request's undo never undoes a change acknowledged meanwhile: the later writer shares its fate and is refused (503)", async () => {
+    const d = dir();
+    const s = await Store.open(d);
+    const ec2 = () => s.state<Ec2>("ec2", "000000000000", "us-east-1", newEc2);
+    await s.run(async () => void ec2(), ok);
+    const g = gate();
+    // A allocates an address, then waits (as DeleteFunction waits for processes to stop) and fails.
+    const a = s.run(async () => {
+      allocate(ec2(), "eni-a");
+      await g.p;
+      throw new Error("A failed after its await");
+    }, ok);
+    // B allocates the next address in the same subnet meanwhile, and would succeed.
+    const acknowledged: string[] = [];
+    const b = s.run(async () => allocate(ec2(), "eni-b"), ok).then((ip) => void acknowledged.push(ip));
+    // C changes another record: it does not wait for A, and stays.
+    await s.run(async () => void (ec2().tags.k = "v"), ok);
+    g.open();
+    await assert.rejects(a, /A failed/);
+    await assert.rejects(b, (e: Error & { code?: string; status?: number }) => e.code === "ServiceUnavailable" && e.status === 503);
+    assert.deepEqual(acknowledged, []);
+    const sn = ec2().subnets.s1;
+    assert.equal(sn.available, sn.capacity - Object.keys(sn.used).length, "the subnet's count matches its addresses");
+    assert.deepEqual(plain(sn.used), {});
+    assert.equal(ec2().tags.k, "v");
+    // B retried: it now goes through alone.
+    const ip = await s.run(async () => allocate(ec2(), "eni-b"), ok);
+    assert.equal(ip, "10.0.0.4");
+    const { before, after } = await reopened(s, d);
+    assert.deepEqual(after, before);
+    assert.deepEqual(after.subnets.s1, { capacity: 8, available: 7, used: { "10.0.0.4": "eni-b" } });
+    assert.equal(after.tags.k, "v");
+  });
+
+  it("when the earlier request succeeds, the later one commits after it, and both stay", async () => {
+    const d = dir();
+    const s = await Store.open(d);
+    const ec2 = () => s.state<Ec2>("ec2", "000000000000", "us-east-1", newEc2);
+    await s.run(async () => void ec2(), ok);
+    const g = gate();
+    const a = s.run(async () => {
+      const ip = allocate(ec2(), "eni-a");
+      await g.p;
+      return ip;
+    }, ok);
+    let bDone = false;
+    const b = s.run(async () => allocate(ec2(), "eni-b"), ok).then((ip) => {
+      bDone = true;
+      return ip;
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(bDone, false, "B waits for A, whose change it built on");
+    g.open();
+    assert.deepEqual(await Promise.all([a, b]), ["10.0.0.4", "10.0.0.5"]);
+    const { before, after } = await reopened(s, d);
+    assert.deepEqual(after, before);
+    assert.deepEqual(after.subnets.s1, { capacity: 8, available: 6, used: { "10.0.0.4": "eni-a", "10.0.0.5": "eni-b" } });
+  });
+
+  it("three requests on one record, the first failing last: every acknowledged change is kept, every refused one gone, in memory and on disk", async () => {
+    const d = dir();
+    const s = await Store.open(d);
+    const ec2 = () => s.state<Ec2>("ec2", "000000000000", "us-east-1", newEc2);
+    await s.run(async () => void ec2(), ok);
+    const g1 = gate();
+    const g2 = gate();
+    const first = s.run(async () => {
+      allocate(ec2(), "eni-1");
+      await g1.p;
+      return { status: 500 };
+    }, (r) => r.status < 300);
+    const second = s.run(async () => {
+      allocate(ec2(), "eni-2");
+      await g2.p;
+      return { status: 200 };
+    }, (r) => r.status < 300);
+    const third = s.run(async () => allocate(ec2(), "eni-3"), ok);
+    g2.open();
+    g1.open();
+    assert.equal((await first).status, 500);
+    const results = await Promise.allSettled([second, third]);
+    assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected"], "both built on the failed one's allocation");
+    const { before, after } = await reopened(s, d);
+    assert.deepEqual(after, before);
+    assert.deepEqual(after.subnets.s1, { capacity: 8, available: 8, used: {} });
+  });
+
+  it("a request that waits too long for another gives way (503) and leaves nothing; two that wrote each other's records cannot both stand", async () => {
+    const d = dir();
+    const s = await Store.open(d, { waitMs: 50 });
+    const ec2 = () => s.state<Ec2>("ec2", "000000000000", "us-east-1", newEc2);
+    await s.run(async () => {
+      ec2().subnets.s2 = { capacity: 8, available: 8, used: {} };
+    }, ok);
+    const g = gate();
+    const long = s.run(async () => {
+      allocate(ec2(), "eni-long");
+      await g.p;
+      return "long";
+    }, ok);
+    await assert.rejects(s.run(async () => allocate(ec2(), "eni-short"), ok), (e: Error & { code?: string }) => e.code === "ServiceUnavailable");
+    g.open();
+    assert.equal(await long, "long");
+    assert.deepEqual(Object.values(ec2().subnets.s1.used), ["eni-long"]);
+
+    // A writes s1, then s2 after B wrote it; B then writes s1: a cycle, both are undone.
+    const ga = gate();
+    const gb = gate();
+    const gb2 = gate();
+    const a = s.run(async () => {
+      ec2().subnets.s1.available--;
+      await ga.p;
+      ec2().subnets.s2.available--;
+      gb2.open();
+    }, ok);
+    const b = s.run(async () => {
+      ec2().subnets.s2.available -= 2;
+      await gb.p;
+      await gb2.p;
+      ec2().subnets.s1.available -= 2;
+    }, ok);
+    ga.open();
+    gb.open();
+    const r = await Promise.allSettled([a, b]);
+    assert.deepEqual(r.map((x) => x.status), ["rejected", "rejected"]);
+    assert.equal(ec2().subnets.s1.available, 7);
+    assert.equal(ec2().subnets.s2.available, 8);
+    const { before, after } = await reopened(s, d);
+    assert.deepEqual(after, before);
+  });
+});

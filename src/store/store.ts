@@ -10,7 +10,8 @@ import { LEGACY_FILE, LEGACY_KEPT, readLegacySnapshot, SnapshotError, type Legac
 import { PgliteBackend } from "./pglite-backend.ts";
 import { copyTemplate, saveTemplate } from "./pglite-template.ts";
 import { track, unwrapDeep, type TrackedState, type WriteSink } from "./tracking.ts";
-import { UnitOfWork } from "./unit-of-work.ts";
+import { Ownership } from "./isolation.ts";
+import { runUndos, UnitOfWork, type UndoStep } from "./unit-of-work.ts";
 
 export { SnapshotError };
 export const GLOBAL_REGION = "global";
@@ -21,7 +22,12 @@ export const DB_DIR = "db";
 export interface StoreOptions {
   /** Where commits that no request waits for (clock-driven changes) report failures. */
   onError?: (message: string) => void;
+  /** How long a unit waits for the units whose records it wrote to queue their commits (isolation.ts). */
+  waitMs?: number;
 }
+
+/** Past this, a unit still waiting for another (a long Invoke that changed the same record) gives way. */
+const WAIT_MS = 10_000;
 
 type Entry = TrackedState;
 
@@ -46,11 +52,22 @@ export class Store {
   private ambient: UnitOfWork | undefined;
   private readonly queue: { commit: Commit; unit: UnitOfWork; done: (e?: unknown) => void }[] = [];
   private pumping: Promise<void> | undefined;
-  private readonly sink: WriteSink = { wrote: (st, segs, undo, grown) => this.unit().wrote(st, segs, undo, grown) };
+  private readonly ownership = new Ownership();
+  /** units ended but not queued yet (waiting for others): flush() waits for them too */
+  private readonly finishing = new Set<Promise<void>>();
+  private readonly sink: WriteSink = {
+    wrote: (st, segs, undo, grown) => {
+      const u = this.unit();
+      u.wrote(st, segs, undo, grown);
+      this.ownership.claim(u, st, segs);
+    },
+  };
   private readonly onError: (message: string) => void;
+  private readonly waitMs: number;
 
   constructor(opts: StoreOptions = {}) {
     this.onError = opts.onError ?? ((m) => console.error(m));
+    this.waitMs = opts.waitMs ?? WAIT_MS;
   }
 
   /**
@@ -86,7 +103,11 @@ export class Store {
     if (found) return found.proxy as T;
     const root = init() as Record<string, unknown>;
     const e = this.add(service, account, region, this.backend ? unwrapDeep(root) : root);
-    if (this.backend) this.unit().created(e, () => this.remove(e));
+    if (this.backend) {
+      const u = this.unit();
+      u.created(e, () => this.remove(e));
+      this.ownership.claim(u, e, undefined);
+    }
     return e.proxy as T;
   }
 
@@ -133,7 +154,8 @@ export class Store {
   /**
    * Run one request as a unit of work: if `succeeded(result)`, what it changed is committed before
    * this returns; otherwise (or if it throws) its changes in memory are undone. A commit that fails
-   * undoes them too, and throws ServiceUnavailable. Memory only: just runs it.
+   * undoes them too, and throws ServiceUnavailable; so does a request undone with an earlier one
+   * whose records it changed (isolation.ts). Memory only: just runs it.
    */
   async run<T>(work: () => Promise<T>, succeeded: (result: T) => boolean): Promise<T> {
     if (!this.backend) return work();
@@ -142,31 +164,28 @@ export class Store {
     try {
       result = await this.units.run(u, work);
     } catch (e) {
-      this.undo(u);
+      u.closed = true;
+      this.abort([u]);
       throw e;
     }
+    u.closed = true;
     if (!succeeded(result)) {
-      this.undo(u);
+      this.abort([u]);
       return result;
     }
-    u.closed = true;
-    if (!u.dirty) return result;
-    const commit: Commit = { reset: u.reset, states: u.changes() };
-    if (!commit.reset && commit.states.length === 0) return result;
-    try {
-      await this.enqueue(commit, u);
-    } catch (e) {
-      this.onError(`state: a commit failed, the request's changes were undone: ${(e as Error).message}`);
-      // unverified wording
-      throw new AwsError("ServiceUnavailable", 503, "The service is unavailable: the change could not be saved. Please try again.");
-    }
+    // A request that changed nothing (a read) has nothing to wait for or to commit.
+    if (!u.dirty && !u.aborted) return result;
+    await this.whileFinishing(this.finish(u));
     return result;
   }
 
   /** Wait until every change made so far is committed. */
   async flush(): Promise<void> {
     this.commitAmbient();
-    while (this.pumping) await this.pumping;
+    while (this.pumping || this.finishing.size > 0) {
+      await Promise.allSettled([...this.finishing]);
+      if (this.pumping) await this.pumping;
+    }
   }
 
   async close(): Promise<void> {
@@ -213,22 +232,93 @@ export class Store {
     if (!u) return;
     this.ambient = undefined;
     u.closed = true;
-    const commit: Commit = { reset: u.reset, states: u.changes() };
-    if (!commit.reset && commit.states.length === 0) return;
-    this.enqueue(commit, u).catch((e) => this.onError(`state: saving changes made by the clock failed: ${(e as Error).message}`));
+    this.whileFinishing(this.finish(u)).catch((e) => this.onError(`state: saving changes made by the clock failed: ${(e as Error).message}`));
   }
 
-  private undo(u: UnitOfWork): void {
-    u.closed = true;
-    if (!u.dirty) return;
-    u.rollback();
-    this.markDirty();
+  private whileFinishing(p: Promise<void>): Promise<void> {
+    this.finishing.add(p);
+    return p.finally(() => this.finishing.delete(p));
+  }
+
+  /**
+   * A unit that ended well: once the units it follows have queued their commits, its own is
+   * computed and queued, and this resolves when it is durable. Throws ServiceUnavailable when
+   * the unit was undone meanwhile (with one it followed) or its commit failed.
+   */
+  private async finish(u: UnitOfWork): Promise<void> {
+    if (!u.doomed && [...u.after].some((a) => !a.queued && !a.aborted)) await this.waitFor(u);
+    if (u.aborted || u.doomed) {
+      this.abort([u]);
+      // unverified wording
+      throw new AwsError("ServiceUnavailable", 503, "The service is unavailable: a concurrent request that changed the same resource failed. Please try again.");
+    }
+    const commit: Commit = { reset: u.reset, states: u.dirty ? u.changes() : [] };
+    this.ownership.committing(u);
+    if (!commit.reset && commit.states.length === 0) {
+      u.queued = true;
+      u.wake();
+      this.ownership.release(u);
+      return;
+    }
+    try {
+      await this.enqueue(commit, u);
+    } catch (e) {
+      this.onError(`state: a commit failed, the request's changes were undone: ${(e as Error).message}`);
+      // unverified wording
+      throw new AwsError("ServiceUnavailable", 503, "The service is unavailable: the change could not be saved. Please try again.");
+    }
+  }
+
+  /** Until every unit u follows has queued its commit or is undone (bounded: then u gives way). */
+  private async waitFor(u: UnitOfWork): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.waitMs);
+      timer.unref?.();
+    });
+    try {
+      await Promise.race([Promise.all([...u.after].map((a) => a.whenQueued())), limit]);
+    } finally {
+      clearTimeout(timer);
+    }
+    for (const a of u.after) if (!a.queued && !a.aborted) u.doomed = true;
+  }
+
+  /**
+   * Undo units, and with them every unit that wrote their records after them (isolation.ts): all
+   * their steps, newest first. Those still queued leave the queue, failed with `error`.
+   */
+  private abort(roots: UnitOfWork[], error: unknown = new Error("undone with a request it depended on")): void {
+    const group = this.ownership.fallWith(roots);
+    const steps: UndoStep[] = [];
+    let any = false;
+    for (const x of group) {
+      if (x.dirty) any = true;
+      steps.push(...x.takeUndos());
+      x.aborted = true;
+    }
+    runUndos(steps);
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (!group.includes(this.queue[i].unit)) continue;
+      const [q] = this.queue.splice(i, 1);
+      q.done(error);
+    }
+    // Records another unit committed while holding their changes: written again as they are now.
+    const repair: Commit = { reset: false, states: group.filter((x) => x.leaked).flatMap((x) => x.changes()) };
+    for (const x of group) {
+      this.ownership.release(x);
+      x.wake();
+    }
+    if (repair.states.length > 0) this.enqueue(repair, new UnitOfWork()).catch((e) => this.onError(`state: rewriting records after an undo failed: ${(e as Error).message}`));
+    if (any) this.markDirty();
   }
 
   /** Commits run one transaction at a time; those that queue meanwhile go together in the next. */
   private enqueue(commit: Commit, unit: UnitOfWork): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ commit, unit, done: (e) => (e === undefined ? resolve() : reject(e)) });
+      unit.queued = true;
+      unit.wake();
       if (!this.pumping) this.pumping = this.pump();
     });
   }
@@ -242,13 +332,15 @@ export class Store {
           if (!backend) throw new Error("the store is closed");
           await backend.commit(batch.map((b) => b.commit));
         } catch (e) {
-          // Nothing of the batch is stored: undo it in memory too, newest first.
-          for (let i = batch.length - 1; i >= 0; i--) batch[i].unit.rollback();
-          this.markDirty();
+          // Nothing of the batch is stored: undo it in memory too (and what followed it), newest first.
+          this.abort(batch.map((b) => b.unit), e ?? new Error("commit failed"));
           for (const b of batch) b.done(e ?? new Error("commit failed"));
           continue;
         }
-        for (const b of batch) b.done();
+        for (const b of batch) {
+          this.ownership.release(b.unit);
+          b.done();
+        }
       }
     } finally {
       this.pumping = undefined;

@@ -51,6 +51,9 @@ class Node implements ProxyHandler<Record<string, unknown>> {
   get(t: Record<string, unknown>, k: string | symbol): unknown {
     const v = (t as Record<string | symbol, unknown>)[k];
     if (typeof v !== "object" || v === null || typeof k !== "string") return v;
+    // What a target holds is plain (set() unwraps): its node, if it has one, is all there is to find.
+    const n = nodes.get(v);
+    if (n !== undefined && n.parent === this && n.key === k) return n.proxy;
     return childOf(this, k, v);
   }
 
@@ -138,6 +141,15 @@ export function track(sink: WriteSink, state: TrackedState): Record<string, unkn
   const existing = nodes.get(state.root);
   if (existing && existing.state === state && !existing.parent) return existing.proxy;
   return new Node(sink, state, undefined, "", state.root).proxy;
+}
+
+/**
+ * The plain object behind a tracked one (itself when it is not tracked): for read-only paths, so
+ * reads do not pay for tracking. Nothing written through it is saved or undone: never write to it.
+ */
+export function untracked<T>(v: T): T {
+  if (typeof v !== "object" || v === null) return v;
+  return (targets.get(v) as T | undefined) ?? v;
 }
 
 /** The plain value, with any proxies inside replaced by their objects. */

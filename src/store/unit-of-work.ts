@@ -4,6 +4,8 @@ import { depthOf, shouldSplit, splitPath } from "./layout.ts";
 import { pathString, type TrackedState } from "./tracking.ts";
 
 let undone = 0;
+/** Every undo step gets the next number: steps of several units run back in the order they were made. */
+let steps = 0;
 
 /** How many units of work have been undone so far: caches of state-derived lists compare it. */
 export function undoneCount(): number {
@@ -17,19 +19,41 @@ interface StateWrites {
   grown: string[][];
 }
 
+/** One way back: `seq` orders the steps of every unit. */
+export interface UndoStep {
+  seq: number;
+  undo: () => void;
+}
+
 /**
  * What one request (or one burst of clock-driven changes) did to the state: the paths it wrote,
  * and how to undo them. Committed as one transaction, or undone if the request fails.
+ * `isolation.ts` keeps the fates of units that wrote the same record together.
  */
 export class UnitOfWork {
   closed = false;
   /** every state was dropped (admin reset) */
   reset = false;
-  private readonly undos: (() => void)[] = [];
+  /** its commit is queued (or done): units after it may queue theirs */
+  queued = false;
+  /** undone, with the units that wrote its records after it: it must not commit */
+  aborted = false;
+  /** unsettled units that wrote a record before this one did (it shares their fate) */
+  readonly after = new Set<UnitOfWork>();
+  /** unsettled units that wrote a record after this one did */
+  readonly before = new Set<UnitOfWork>();
+  /** records it claimed (isolation.ts), released when it settles */
+  readonly claims: [Map<string, UnitOfWork>, string][] = [];
+  /** another unit committed a record holding this unit's uncommitted changes */
+  leaked = false;
+  /** it wrote back a record a unit following it had written: it will be undone when it ends */
+  doomed = false;
+  private readonly undos: UndoStep[] = [];
   private readonly writes = new Map<TrackedState, StateWrites>();
+  private readonly waiters: (() => void)[] = [];
 
   wrote(state: TrackedState, segs: string[], undo: () => void, grown: string[] | undefined): void {
-    this.undos.push(undo);
+    this.undos.push({ seq: ++steps, undo });
     const w = this.entry(state);
     if (w.whole) return;
     w.paths.push(segs);
@@ -37,12 +61,28 @@ export class UnitOfWork {
   }
 
   created(state: TrackedState, undo: () => void): void {
-    this.undos.push(undo);
+    this.undos.push({ seq: ++steps, undo });
     this.entry(state).whole = true;
   }
 
   onUndo(undo: () => void): void {
-    this.undos.push(undo);
+    this.undos.push({ seq: ++steps, undo });
+  }
+
+  /** Resolves once the unit's commit is queued, or it is aborted. */
+  whenQueued(): Promise<void> {
+    if (this.queued || this.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Its commit is queued, or it is aborted: units waiting for it go on. */
+  wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** The steps to undo it (taken: a unit is undone once); the writes stay known, for a repair. */
+  takeUndos(): UndoStep[] {
+    return this.undos.splice(0);
   }
 
   get dirty(): boolean {
@@ -51,9 +91,7 @@ export class UnitOfWork {
 
   /** Put every value this unit changed back as it was, newest first. */
   rollback(): void {
-    if (this.undos.length > 0) undone++;
-    for (let i = this.undos.length - 1; i >= 0; i--) this.undos[i]();
-    this.undos.length = 0;
+    runUndos(this.takeUndos());
     this.writes.clear();
     this.reset = false;
   }
@@ -79,6 +117,14 @@ export class UnitOfWork {
     }
     return w;
   }
+}
+
+/** Run undo steps (of one or several units) newest first. */
+export function runUndos(list: UndoStep[]): void {
+  if (list.length === 0) return;
+  undone++;
+  list.sort((a, b) => b.seq - a.seq);
+  for (const s of list) s.undo();
 }
 
 function collect(state: TrackedState, w: StateWrites, out: StateChanges): void {

@@ -19,7 +19,7 @@ import { exportOperations } from "./operations/exports.ts";
 import { resourceOperations } from "./operations/resources.ts";
 import { stackOperations } from "./operations/stacks.ts";
 import { templateOperations } from "./operations/templates.ts";
-import { initialCfnState, inProgress, type CfnState } from "./state.ts";
+import { initialCfnState, inProgress, type CfnState, type StackRec } from "./state.ts";
 import { samTransform } from "./sam/index.ts";
 import { registerTransform } from "./template/pipeline.ts";
 
@@ -58,15 +58,22 @@ export function createCloudFormationService(deps: ServiceDeps, opts: CloudFormat
   const engine = new StackEngine({ customResponses, clock: deps.clock, logger: deps.logger, targets: opts.targets, planEnv, markDirty: () => deps.store.markDirty(), state });
   const env: CfnEnv = { state, engine, targets: opts.targets, planEnv, exists: opts.exists, markDirty: () => deps.store.markDirty() };
 
-  // Operations that were running when the server stopped cannot resume: they end failed.
+  // Operations that were running when the server stopped: a delete goes on where it was (its
+  // progress is in the stored resource records); the others cannot resume and end failed, as a
+  // resource interrupted while being created has no physical id recorded yet (providers report it
+  // once the resource is ready), so doing it again could make a second one.
+  const resuming: StackRec[] = [];
   for (const { state: s } of deps.store.all<CfnState>("cloudformation")) {
     for (const stack of Object.values(s.stacks)) {
-      if (inProgress(stack.status) && stack.status !== "REVIEW_IN_PROGRESS") {
+      if (stack.status === "DELETE_IN_PROGRESS") resuming.push(stack);
+      else if (inProgress(stack.status) && stack.status !== "REVIEW_IN_PROGRESS") {
         stack.status = stack.status.replace(/_IN_PROGRESS$/, "_FAILED").replace("_CLEANUP_FAILED", "");
         stack.statusReason = "The operation was interrupted by a restart of hyperlocal"; // unverified wording
       }
     }
   }
+  // Once every service is up (the engine calls them).
+  if (resuming.length > 0) setImmediate(() => resuming.forEach((stack) => engine.delete(stack, true)));
 
   const table: Record<string, CfnOperation> = { ...stackOperations, ...resourceOperations, ...templateOperations, ...changeSetOperations, ...exportOperations };
   const operations: Record<string, QueryOperation<OperationContext>> = {};

@@ -26,6 +26,7 @@ import { endpointServiceOperations } from "./endpoint-services.ts";
 import { prefixListOperations } from "./prefix-lists.ts";
 import { settleVpcEndpoints, vpcEndpointOperations, type EndpointTiming } from "./vpc-endpoints.ts";
 import { defaultQuotas } from "../../quotas.ts";
+import { untracked } from "../../store/tracking.ts";
 
 export type { Ec2Internal, NetworkInterfaceView, SubnetView, SecurityGroupView, VpcView, ServiceManagedInterfaceOptions, VpcEndpointView } from "./internal.ts";
 export type { Ec2State } from "./state.ts";
@@ -91,8 +92,20 @@ export function createEc2Service(deps: ServiceDeps): {
 
   const operations: Record<string, QueryOperation<OperationContext>> = {};
   for (const [name, op] of Object.entries(table)) {
-    operations[name] = (p, ctx) =>
-      op({ p, ctx, s: stateFor(ctx.accountId, ctx.region), now: ctx.clock.now(), quotas: deps.config.quotas ?? defaultQuotas(), regionState: (region) => stateFor(ctx.accountId, region) });
+    // Describe calls only read: they get the plain state, so reads cost what they cost without
+    // --state-dir (due transitions are settled by stateFor, through the tracked state).
+    const reads = name.startsWith("Describe");
+    operations[name] = (p, ctx) => {
+      const s = stateFor(ctx.accountId, ctx.region);
+      return op({
+        p,
+        ctx,
+        s: reads ? untracked(s) : s,
+        now: ctx.clock.now(),
+        quotas: deps.config.quotas ?? defaultQuotas(),
+        regionState: (region) => stateFor(ctx.accountId, region),
+      });
+    };
   }
 
   const dispatch = queryDispatcher<OperationContext>({ protocol: "ec2-query", version: "2016-11-15", xmlns: EC2_XMLNS, operations });

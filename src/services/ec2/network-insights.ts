@@ -73,6 +73,11 @@ function insights(s: Ec2State): { paths: Record<string, PathRec>; analyses: Reco
   return ((s as InsightsState).networkInsights ??= { paths: dict(), analyses: dict() });
 }
 
+/** For Describe calls, which only read (they get the plain state with --state-dir): nothing is created. */
+function insightsRead(s: Ec2State): { paths: Record<string, PathRec>; analyses: Record<string, AnalysisRec> } {
+  return (s as InsightsState).networkInsights ?? { paths: dict(), analyses: dict() };
+}
+
 const PATH_TYPE = "network-insights-path" as ArnType;
 const ANALYSIS_TYPE = "network-insights-analysis" as ArnType;
 const BOUNDS = { min: 1, max: 100 };
@@ -254,7 +259,7 @@ function portRangeText(r: { fromPort?: number; toPort?: number } | undefined): s
 
 function describeNetworkInsightsPaths(c: Ec2Call): XmlObject {
   gateDescribe(c, "DescribeNetworkInsightsPaths");
-  const ni = insights(c.s);
+  const ni = insightsRead(c.s);
   const ids = stringList(c.p, "NetworkInsightsPathId");
   let all: PathRec[] = Object.values(ni.paths);
   if (ids.length) {
@@ -329,7 +334,7 @@ function startNetworkInsightsAnalysis(c: Ec2Call): XmlObject {
 
 function describeNetworkInsightsAnalyses(c: Ec2Call): XmlObject {
   gateDescribe(c, "DescribeNetworkInsightsAnalyses");
-  const ni = insights(c.s);
+  const ni = insightsRead(c.s);
   const ids = stringList(c.p, "NetworkInsightsAnalysisId");
   const pathId = optString(c.p, "NetworkInsightsPathId");
   if (pathId && !ni.paths[pathId] && !Object.values(ni.analyses).some((a) => a.pathId === pathId)) throw pathNotFound(pathId);

@@ -15,6 +15,7 @@ import { attrBool, attrString, optBool, optInt, optString, reqString, stringList
 import { dropRecord, putRecord, valuesOf, type Ec2State, type EniRec, type SecurityGroupRec, type SubnetRec, type Tags } from "./state.ts";
 import { subnetContext } from "./subnets.ts";
 import { tagSetView, tagSpecifications } from "./tags.ts";
+import { untracked } from "../../store/tracking.ts";
 
 /**
  * Network interfaces and the addresses they hold. Allocation is synchronous within one request
@@ -331,7 +332,8 @@ function createNetworkInterface(c: Ec2Call): XmlObject {
   ]);
   const prior = priorResult(c, "CreateNetworkInterface");
   if (prior && c.s.networkInterfaces[prior]) return { networkInterface: networkInterfaceView(c.s, c.s.networkInterfaces[prior]), clientToken: optString(c.p, "ClientToken") };
-  checkQuota(c, "ec2.network-interfaces", Object.keys(c.s.networkInterfaces).length);
+  // Counted on the plain table: tracking is for writes (--state-dir).
+  checkQuota(c, "ec2.network-interfaces", Object.keys(untracked(c.s.networkInterfaces)).length);
   const eni = allocateInterface(c.s, {
     subnet,
     groups,

@@ -1,4 +1,5 @@
 import { dict } from "../../core/dict.ts";
+import { untracked } from "../../store/tracking.ts";
 import { undoneCount } from "../../store/unit-of-work.ts";
 import type { AddressPool } from "./address-pool.ts";
 
@@ -332,25 +333,26 @@ export function emptyState(account: string, region: string): Ec2State {
  * Object.values on a large record (10,000 interfaces) costs milliseconds, as V8 keeps such
  * objects in dictionary mode; the hot tables are listed through this cache instead. Whoever adds
  * or removes a record of such a table must do it through putRecord/dropRecord. The cached array
- * is shared: callers never mutate it.
+ * is shared: callers never mutate it. With --state-dir a table may be reached tracked (for writes)
+ * or plain (Describe calls, see index.ts): one entry per plain table, with a list for each.
  */
-const listCache = new WeakMap<object, { list: unknown[]; undone: number }>();
+const listCache = new WeakMap<object, { plain?: unknown[]; tracked?: unknown[]; undone: number }>();
 
 export function valuesOf<T>(table: Record<string, T>): readonly T[] {
-  const cached = listCache.get(table);
+  const plain = untracked(table);
+  let cached = listCache.get(plain);
   // A failed request's changes undone by the store (--state-dir) bypass putRecord/dropRecord.
-  if (cached && cached.undone === undoneCount()) return cached.list as T[];
-  const list = Object.values(table);
-  listCache.set(table, { list, undone: undoneCount() });
-  return list;
+  if (!cached || cached.undone !== undoneCount()) listCache.set(plain, (cached = { undone: undoneCount() }));
+  if (plain === table) return (cached.plain ??= Object.values(plain)) as T[];
+  return (cached.tracked ??= Object.values(table)) as T[];
 }
 
 export function putRecord<T>(table: Record<string, T>, id: string, rec: T): void {
   table[id] = rec;
-  listCache.delete(table);
+  listCache.delete(untracked(table));
 }
 
 export function dropRecord<T>(table: Record<string, T>, id: string): void {
   delete table[id];
-  listCache.delete(table);
+  listCache.delete(untracked(table));
 }

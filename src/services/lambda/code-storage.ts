@@ -2,12 +2,14 @@
 import type { LambdaEnv } from "./env.ts";
 import { lambdaError } from "./errors.ts";
 import { LIMITS, type LambdaState } from "./model.ts";
+import { untracked } from "../../store/tracking.ts";
 
 /** Bytes of code the Region's functions and versions keep; versions that share code count it once, as Lambda stores it once. */
 export function codeStorageUsed(s: LambdaState): number {
   let total = 0;
   const seen = new Set<string>();
-  for (const fn of Object.values(s.functions)) {
+  // A read over every function: through the plain objects, as tracking is for writes (--state-dir).
+  for (const fn of Object.values(untracked(s).functions)) {
     for (const cfg of [fn.latest, ...Object.values(fn.versions)]) {
       const k = `${fn.name}/${cfg.code.sha256Hex}`;
       if (seen.has(k)) continue;

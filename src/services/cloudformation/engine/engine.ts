@@ -7,6 +7,7 @@ import { uuid } from "../../../core/ids.ts";
 import type { Logger } from "../../../core/logger.ts";
 import { createCaller, handlerMessage, type CfnTargets } from "../caller.ts";
 import type { CustomResponses } from "../custom-responses.ts";
+import { isNotFound } from "../providers/common.ts";
 import { providerFor } from "../providers/registry.ts";
 import type { ProviderContext, ResourceProvider } from "../providers/types.ts";
 import type { ResourceDecl } from "../template/analyze.ts";
@@ -282,7 +283,12 @@ export class StackEngine {
 
   // ---------------------------------------------------------------- delete
 
-  delete(given: StackRec): void {
+  /**
+   * `resumed`: after a restart, a delete that was running goes on where it was (its progress is in
+   * the stored stack record): resources deleted stay deleted, the others are deleted again, and one
+   * found gone already (deleted just before the restart) counts as deleted.
+   */
+  delete(given: StackRec, resumed = false): void {
     const stack = this.stored(given);
     this.start(stack, "delete", async (alive) => {
       const state = this.deps.state(stack.account, stack.region);
@@ -299,7 +305,7 @@ export class StackEngine {
       } catch {
         plan = undefined;
       }
-      const ok = await this.deleteAll(stack, plan, "delete", alive);
+      const ok = await this.deleteAll(stack, plan, "delete", alive, resumed);
       if (!ok) {
         stackEvent(this.deps.clock, stack, "DELETE_FAILED", `The following resource(s) failed to delete: [${failedDeletes(stack).join(", ")}]. `);
         return;
@@ -319,15 +325,15 @@ export class StackEngine {
   }
 
   /** Every resource of the stack, users before what they use; true when nothing failed. */
-  private async deleteAll(stack: StackRec, plan: Plan | undefined, mode: "delete" | "rollback", alive: () => void): Promise<boolean> {
+  private async deleteAll(stack: StackRec, plan: Plan | undefined, mode: "delete" | "rollback", alive: () => void, resumed = false): Promise<boolean> {
     const ids = Object.keys(stack.resources).filter((id) => stack.resources[id].status !== "DELETE_COMPLETE");
     const needs = (id: string) => plan?.resources.get(id)?.needs ?? plan?.template.resources.get(id)?.needs ?? [];
     const users = reverse(ids, needs);
-    const r = await runGraph(ids, users, (id) => this.deleteResource(stack, stack.resources[id], mode, alive), true);
+    const r = await runGraph(ids, users, (id) => this.deleteResource(stack, stack.resources[id], mode, alive, resumed), true);
     return r.failed.length === 0 && r.notStarted.length === 0;
   }
 
-  private async deleteResource(stack: StackRec, rec: StackResourceRec, mode: "delete" | "rollback" | "cleanup", alive: () => void): Promise<boolean> {
+  private async deleteResource(stack: StackRec, rec: StackResourceRec, mode: "delete" | "rollback" | "cleanup", alive: () => void, resumed = false): Promise<boolean> {
     const clock = this.deps.clock;
     alive();
     const policy = mode === "cleanup" ? rec.updateReplacePolicy : rec.deletionPolicy;
@@ -352,6 +358,8 @@ export class StackEngine {
           break;
         } catch (e) {
           if (e instanceof Stopped) throw e;
+          // Deleted before the restart, its record not updated yet.
+          if (resumed && rec.status === "DELETE_IN_PROGRESS" && isNotFound(e)) break;
           const code = (e as { code?: string }).code;
           if (code === "DependencyViolation" && waited < RETRY_LIMIT_MS) {
             // AWS keeps retrying while Lambda releases its Hyperplane ENIs (20 to 45 minutes).
