@@ -1,9 +1,10 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import { notFound } from "./errors.ts";
+import { interfaceIndex } from "./eni-index.ts";
 import { allocateInterface, groupsForSubnet, releaseInterface } from "./network-interfaces.ts";
 import { routeFor, type RouteDecision } from "./route-tables.ts";
-import { type Ec2State, type EniRec, valuesOf } from "./state.ts";
+import { type Ec2State, type EniRec } from "./state.ts";
 import { availableIpAddressCount } from "./subnets.ts";
 import { vpcCidrs, vpcIpv6Cidrs } from "./vpcs.ts";
 
@@ -176,9 +177,7 @@ export function createInternal(stateFor: (account: string, region: string) => Ec
       return e ? interfaceView(e) : undefined;
     },
     countInterfacesInVpc(account, region, vpcId) {
-      let n = 0;
-      for (const e of valuesOf(stateFor(account, region).networkInterfaces)) if (e.vpcId === vpcId) n++;
-      return n;
+      return interfaceIndex(stateFor(account, region)).idsWith("vpc", vpcId).length;
     },
     routeFor(account, region, subnetId, address) {
       return routeFor(stateFor(account, region), subnetId, address);

@@ -311,11 +311,66 @@ export function valuesOf<T>(table: Record<string, T>): readonly T[] {
 }
 
 export function putRecord<T>(table: Record<string, T>, id: string, rec: T): void {
+  const c = freshCounts(table);
+  if (c) {
+    if (Object.hasOwn(table, id)) count(c, table[id], -1);
+    count(c, rec, 1);
+  }
   table[id] = rec;
   listCache.delete(table);
 }
 
 export function dropRecord<T>(table: Record<string, T>, id: string): void {
+  const c = freshCounts(table);
+  if (c && Object.hasOwn(table, id)) count(c, table[id], -1);
   delete table[id];
   listCache.delete(table);
+}
+
+/**
+ * Record counts for the quota checks on every create (VPCs, subnets and groups per VPC, addresses,
+ * gateways), kept by putRecord/dropRecord so a check costs O(1), not a pass over the table.
+ * Built on first use, and again after a rollback (as valuesOf).
+ */
+interface Counts {
+  undone: number;
+  total: number;
+  byVpc: Map<string, number>;
+}
+
+const countCache = new WeakMap<object, Counts>();
+
+function freshCounts(table: object): Counts | undefined {
+  const c = countCache.get(table);
+  return c && c.undone === undoneCount() ? c : undefined;
+}
+
+function vpcOf(rec: unknown): string | undefined {
+  const v = (rec as { vpcId?: unknown }).vpcId;
+  return typeof v === "string" ? v : undefined;
+}
+
+function count(c: Counts, rec: unknown, by: 1 | -1): void {
+  c.total += by;
+  const vpc = vpcOf(rec);
+  if (vpc !== undefined) c.byVpc.set(vpc, (c.byVpc.get(vpc) ?? 0) + by);
+}
+
+function countsOf(table: Record<string, unknown>): Counts {
+  let c = freshCounts(table);
+  if (c) return c;
+  c = { undone: undoneCount(), total: 0, byVpc: new Map() };
+  for (const rec of Object.values(table)) count(c, rec, 1);
+  countCache.set(table, c);
+  return c;
+}
+
+/** How many records a table holds (for tables written only through putRecord/dropRecord). */
+export function countOf(table: Record<string, unknown>): number {
+  return countsOf(table).total;
+}
+
+/** How many records of a table belong to a VPC (same condition). */
+export function countInVpc(table: Record<string, { vpcId: string }>, vpcId: string): number {
+  return countsOf(table).byVpc.get(vpcId) ?? 0;
 }
