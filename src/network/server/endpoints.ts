@@ -10,7 +10,8 @@
 // Every target must be HOST:PORT on loopback: anything else is refused with 400 (network safety).
 import type { AdminRequest, AdminResponse, AdminRouter } from "../../gateway/admin-router.ts";
 import { adminError, adminScope, isAdminResponse, validAccount, validRegion } from "../../gateway/admin-router.ts";
-import { AddrClass, classify, parseIp } from "../model/cidr.ts";
+import { parseIp } from "../../net-addr/ip.ts";
+import { AddrClass, classify } from "../../net-addr/classify.ts";
 import type { Ec2State } from "../../services/ec2/state.ts";
 import { normalizeIp } from "../snapshot/from-ec2.ts";
 import type { CompiledView } from "../snapshot/cache.ts";

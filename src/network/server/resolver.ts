@@ -2,7 +2,7 @@
 // which knows endpoint names of its account and region, EC2's private DNS names and the public
 // names mapped to hyperlocal's internet; a function outside a VPC asks public DNS, which knows only
 // the public ones. Nothing here reaches a real DNS server.
-import { parseIp } from "../model/cidr.ts";
+import { parseIp } from "../../net-addr/ip.ts";
 import { normalizeIp } from "../snapshot/from-ec2.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import type { ListenerIndex } from "./listeners.ts";

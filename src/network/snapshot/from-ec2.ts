@@ -2,7 +2,7 @@
 // every VPC resource that decides where a packet goes (VPCs, subnets, route tables with their
 // associations, network ACLs, security groups, interfaces, gateways, peering connections), plus the
 // synthetic interfaces hyperlocal places for endpoints given by address alone.
-import { cidrContains, formatIpv4, formatIpv6, parseCidr, parseIp } from "../model/cidr.ts";
+import { cidrContains, formatIpv4, formatIpv6, parseCidr, parseIp } from "../../net-addr/ip.ts";
 import type { NetSnapshot, RouteTarget, SgRule } from "../model/index.ts";
 import { valuesOf, type Ec2State, type RouteRec, type SgRule as Ec2SgRule } from "../../services/ec2/state.ts";
 

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
-import { formatIpv4, parseIpv4 } from "./cidr.ts";
+import { formatIpv4, parseIpv4 } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { ec2Error, invalidParameterValue, missingParameter, notFound } from "./errors.ts";
 import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";

@@ -4,7 +4,7 @@ import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { allocateLowest, checkClaim, claim, freeCount, release, type AddressPool } from "./address-pool.ts";
-import { containsIp, formatIp, parseCidr, parseIp } from "./cidr.ts";
+import { containsIp, formatIp, parseCidr, parseIp } from "../../net-addr/blocks.ts";
 import { priorResult, rememberResult } from "./client-token.ts";
 import { arnOf, gate, gateDescribe, iso, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { ec2Error, insufficientAddresses, invalidParameterValue, missingParameter } from "./errors.ts";

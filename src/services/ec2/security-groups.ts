@@ -3,7 +3,7 @@ import { ec2Id } from "../../core/ids.ts";
 import { checkQuota } from "./quotas.ts";
 import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
-import { formatCidr, isAligned, parseCidr } from "./cidr.ts";
+import { formatCidr, isAligned, parseCidr } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { dependencyViolation, ec2Error, invalidParameterValue, missingParameter, notFound, wellFormed, malformed } from "./errors.ts";
 import { interfaceIndex } from "./eni-index.ts";

@@ -4,7 +4,7 @@ import { checkQuota } from "./quotas.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { freeCount, newPool } from "./address-pool.ts";
 import { zonesOf, type Zone } from "./availability-zones.ts";
-import { containsCidr, formatCidr, isAligned, overlaps, parseCidr, type Cidr } from "./cidr.ts";
+import { containsCidr, formatCidr, isAligned, overlaps, parseCidr, type Cidr } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { dependencyViolation, ec2Error, invalidCidrParameter, invalidParameterValue, missingParameter } from "./errors.ts";
 import { interfaceIndex } from "./eni-index.ts";

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
-import { cidrSize, formatCidr, isAligned, overlaps, parseCidr, subBlock, type Cidr } from "./cidr.ts";
+import { cidrSize, formatCidr, isAligned, overlaps, parseCidr, subBlock, type Cidr } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { dependencyViolation, ec2Error, invalidCidrParameter, invalidParameterValue, missingParameter } from "./errors.ts";
 import { interfaceIndex } from "./eni-index.ts";
