@@ -1,6 +1,7 @@
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
+import type { ServiceDefinition } from "../../core/service-definition.ts";
 import { EC2_XMLNS, renderEc2Error } from "../../protocol/ec2-query/codec.ts";
 import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
 import type { ServiceDeps } from "../service-deps.ts";

@@ -3,8 +3,9 @@
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage, type Authorizer } from "../../core/authorization.ts";
 import type { CredentialResolver } from "../../core/principal.ts";
-import { adminCount, isAdminResponse, type AdminRouter } from "../../gateway/admin-router.ts";
-import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
+import { adminCount, isAdminResponse, type AdminRoutes } from "../../core/admin.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
+import type { ServiceDefinition } from "../../core/service-definition.ts";
 import { renderQueryError } from "../../protocol/query/codec.ts";
 import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
 import type { ServiceDeps } from "../service-deps.ts";
@@ -38,7 +39,7 @@ export interface IamModule {
   /** STS operations that need IAM's roles and keys (AssumeRole, GetSessionToken). */
   stsOperations: Record<string, QueryOperation<OperationContext>>;
   /** hyperlocal's own admin routes for IAM, e.g. GET /_hyperlocal/iam/decisions. */
-  registerAdminRoutes(admin: AdminRouter): void;
+  registerAdminRoutes(admin: AdminRoutes): void;
   /** Calls other services make without a caller (Lambda's execution role). */
   internal: IamInternal;
   /** The operation handlers, for CloudFormation's providers: same validation and IAM path as the public API. */
@@ -105,7 +106,7 @@ export function createIamService(deps: ServiceDeps): IamModule {
     authorizer,
     credentialResolver: credentials.resolve,
     stsOperations: stsOperations(sts),
-    registerAdminRoutes(admin: AdminRouter) {
+    registerAdminRoutes(admin: AdminRoutes) {
       admin.add("GET", "iam/decisions", (req) => {
         const limit = adminCount(req.query, "limit", 1000, 1, 100_000);
         if (isAdminResponse(limit)) return limit;

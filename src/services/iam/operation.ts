@@ -1,6 +1,6 @@
 // Shared bits of every IAM operation: its type, and authorization with IAM's action names.
 import type { ContextValue } from "../../core/authorization.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import type { QueryOperation } from "../../protocol/query/dispatch.ts";
 
 export type Op = QueryOperation<OperationContext>;

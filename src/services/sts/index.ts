@@ -1,6 +1,7 @@
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
+import type { ServiceDefinition } from "../../core/service-definition.ts";
 import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
 import { renderQueryError } from "../../protocol/query/codec.ts";
 
