@@ -12,7 +12,7 @@ import type { AdminRequest, AdminResponse, AdminRoutes } from "../../core/admin.
 import { adminError, adminScope, isAdminResponse, validAccount, validRegion } from "../../core/admin.ts";
 import { parseIp } from "../../net-addr/ip.ts";
 import { AddrClass, classify } from "../../net-addr/classify.ts";
-import type { Ec2State } from "../../services/ec2/state.ts";
+import type { Ec2View } from "../../services/ec2/index.ts";
 import { normalizeIp } from "../snapshot/from-ec2.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import { ENDPOINT_TAG, type ListenerIndex } from "./listeners.ts";
@@ -25,7 +25,7 @@ export interface EndpointRouteDeps {
   defaultAccount: string;
   defaultRegion: string;
   now(): number;
-  ec2State(account: string, region: string): Ec2State;
+  ec2State(account: string, region: string): Ec2View;
   context(account: string, region: string): { view: CompiledView; listeners: ListenerIndex };
 }
 

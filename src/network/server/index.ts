@@ -8,7 +8,7 @@ import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Config } from "../../config.ts";
 import type { AdminResponse, AdminRoutes } from "../../core/admin.ts";
-import type { Ec2Internal } from "../../services/ec2/internal.ts";
+import type { Ec2Internal } from "../../services/ec2/index.ts";
 import type { Store } from "../../store/store.ts";
 import { SnapshotCache, type CompiledView } from "../snapshot/cache.ts";
 import { decide as decideWith, EnvironmentRegistry, registerDecisionRoutes, type DecisionDeps, type DecisionOp } from "./decisions.ts";

@@ -4,7 +4,8 @@
 // synthetic interfaces hyperlocal places for endpoints given by address alone.
 import { cidrContains, formatIpv4, formatIpv6, parseCidr, parseIp } from "../../net-addr/ip.ts";
 import type { NetSnapshot, RouteTarget, SgRule } from "../model/index.ts";
-import { valuesOf, type Ec2State, type RouteRec, type SgRule as Ec2SgRule } from "../../services/ec2/state.ts";
+// EC2's state through its read-only view: nothing here can change it.
+import { valuesOf, type Ec2View, type RouteView as RouteRec, type SgRuleView as Ec2SgRule } from "../../services/ec2/index.ts";
 
 /** An address an endpoint was placed at without naming an interface (POST /_hyperlocal/endpoints {"ip": ...}). */
 export interface PlacedAddress {
@@ -67,7 +68,7 @@ function routeDestination(r: RouteRec): string | undefined {
 }
 
 /** A route's target as the model sees it; a target that no longer exists is a blackhole, as EC2 shows it. */
-function routeTarget(s: Ec2State, r: RouteRec): RouteTarget {
+function routeTarget(s: Ec2View, r: RouteRec): RouteTarget {
   if (r.gatewayId === "local") return { kind: "local" };
   // Gateways and peerings that still exist go to the model, which checks attachment and state and
   // explains them (BAD_STATE_ATTACHMENT, BAD_STATE); only a vanished target becomes a blackhole.
@@ -93,12 +94,12 @@ function sgRule(r: Ec2SgRule): SgRule {
   return out;
 }
 
-export function snapshotFromEc2(s: Ec2State, extras: SnapshotExtras = {}): NetSnapshot {
+export function snapshotFromEc2(s: Ec2View, extras: SnapshotExtras = {}): NetSnapshot {
   return convert(s, extras).snapshot;
 }
 
 /** The snapshot and where each extra address was placed. */
-export function convert(s: Ec2State, extras: SnapshotExtras = {}): Ec2Snapshot {
+export function convert(s: Ec2View, extras: SnapshotExtras = {}): Ec2Snapshot {
   const vpcs = Object.values(s.vpcs);
   const subnets = Object.values(s.subnets);
   const snapshot: NetSnapshot = {

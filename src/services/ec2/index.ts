@@ -25,7 +25,12 @@ import { vpcOperations } from "./vpcs.ts";
 import { defaultQuotas } from "../../quotas.ts";
 
 export type { Ec2Internal, NetworkInterfaceView, SubnetView, SecurityGroupView, VpcView, ServiceManagedInterfaceOptions } from "./internal.ts";
-export type { Ec2State } from "./state.ts";
+export type { DeepReadonly, Ec2State, Ec2View } from "./state.ts";
+import type { DeepReadonly, RouteRec, SgRule } from "./state.ts";
+export type RouteView = DeepReadonly<RouteRec>;
+export type SgRuleView = DeepReadonly<SgRule>;
+/** Listing a table of the read-only view (cached for the large ones, as EC2 itself lists them). */
+export { valuesOf } from "./state.ts";
 export type { RouteDecision } from "./route-tables.ts";
 
 /**

@@ -4,7 +4,7 @@ import { notFound } from "./errors.ts";
 import { interfaceIndex } from "./eni-index.ts";
 import { allocateInterface, groupsForSubnet, releaseInterface } from "./network-interfaces.ts";
 import { routeFor, type RouteDecision } from "./route-tables.ts";
-import { type Ec2State, type EniRec } from "./state.ts";
+import { type Ec2State, type Ec2View, type EniRec } from "./state.ts";
 import { availableIpAddressCount } from "./subnets.ts";
 import { vpcCidrs, vpcIpv6Cidrs } from "./vpcs.ts";
 
@@ -84,8 +84,8 @@ export interface Ec2Internal {
   countInterfacesInVpc(account: string, region: string, vpcId: string): number;
   /** Where traffic from a subnet to an address goes (longest prefix, no transitive peering). */
   routeFor(account: string, region: string, subnetId: string, address: string): RouteDecision | undefined;
-  /** the full state snapshot for the network reachability model (read-only use) */
-  vpcState(account: string, region: string): Ec2State;
+  /** The live state for the network reachability model, read-only (settled, as every read). */
+  vpcState(account: string, region: string): Ec2View;
 }
 
 export function interfaceView(e: EniRec): NetworkInterfaceView {

@@ -271,6 +271,15 @@ export interface Ec2State {
   counters: { ipv6Blocks: number; publicIps: number };
 }
 
+/** A value that cannot be changed through this reference, at any depth (type-level). */
+export type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/**
+ * EC2's state as other modules read it (the network model, its admin routes): the live state,
+ * typed so that nothing outside EC2 can change it. Reads only; keep no references across calls.
+ */
+export type Ec2View = DeepReadonly<Ec2State>;
+
 export function emptyState(account: string, region: string): Ec2State {
   return {
     format: 1,
@@ -301,7 +310,7 @@ export function emptyState(account: string, region: string): Ec2State {
  */
 const listCache = new WeakMap<object, { list: unknown[]; undone: number }>();
 
-export function valuesOf<T>(table: Record<string, T>): readonly T[] {
+export function valuesOf<T>(table: Readonly<Record<string, T>>): readonly T[] {
   const cached = listCache.get(table);
   // A failed request's changes undone by the store (--state-dir) bypass putRecord/dropRecord.
   if (cached && cached.undone === undoneCount()) return cached.list as T[];
