@@ -17,7 +17,8 @@ import { createLambdaService, type LambdaModule, type LambdaOptions } from "./se
 import { RuntimeManager } from "./runtime/index.ts";
 import { createNetworkModule, type NetworkModule } from "./network/server/index.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
-import { createStsService } from "./services/sts/index.ts";
+import { bindQueryService } from "./protocol/query/bind.ts";
+import { createStsModel } from "./services/sts/index.ts";
 import { createCloudFormationService } from "./services/cloudformation/index.ts";
 import { createS3Service } from "./services/s3/index.ts";
 import { zonesOf } from "./services/ec2/index.ts";
@@ -172,7 +173,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
   });
 
-  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service, cloudformation.service, s3.service];
+  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iam.service, ec2.service, lambda.service, cloudformation.service, s3.service];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);
