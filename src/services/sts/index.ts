@@ -1,5 +1,5 @@
 // STS as a service model: GetCallerIdentity here, AssumeRole and GetSessionToken from IAM (which
-// owns roles and keys). The query codec binds it to the wire (protocol/query/bind.ts, in app.ts).
+// owns roles and keys). The query codec binds it to the wire (bindQueryService, in app.ts).
 import type { GetCallerIdentityCommandOutput } from "@aws-sdk/client-sts";
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
