@@ -26,4 +26,7 @@ export interface QueryServiceModel {
   operations: Record<string, Operation>;
   /** The error a denied caller gets (AccessDenied, UnauthorizedOperation). */
   accessDenied(principalArn: string, action: string, resource: string, decision: AuthDecision): AwsError;
+  /** Dropped state must also drop what the service keeps outside the store (caches). */
+  onReset?(): void | Promise<void>;
+  onShutdown?(): void | Promise<void>;
 }

@@ -46,9 +46,10 @@ export async function startNetworkTestServer(overrides: Partial<Config> = {}, op
   credentials.addRootKey(config.accessKeyId, config.secretAccessKey);
   const deps: ServiceDeps = { store, clock, config, logger };
   const iam = createIamService(deps);
+  const iamService = bindQueryService(iam.model);
   credentials.addResolver(iam.credentialResolver);
   const ec2 = createEc2Service(deps);
-  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iam.service, ec2.service];
+  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2.service];
 
   const functions = new Map<string, NetSource>();
   const accounting: string[] = [];

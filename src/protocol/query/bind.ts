@@ -18,5 +18,7 @@ export function bindQueryService(model: QueryServiceModel): ServiceDefinition {
     handle,
     renderError: model.protocol === "ec2-query" ? (err, requestId) => renderEc2Error(err, requestId) : (err, requestId) => renderQueryError(err, model.xmlns, requestId),
     accessDenied: model.accessDenied,
+    onReset: model.onReset,
+    onShutdown: model.onShutdown,
   };
 }
