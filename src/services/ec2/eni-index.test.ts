@@ -14,7 +14,8 @@ import type { OperationContext } from "../../core/operation-context.ts";
 import { Store } from "../../store/store.ts";
 import { EniIndex } from "./eni-index.ts";
 import { createEc2Service } from "./index.ts";
-import type { EniRec } from "./state.ts";
+import { viewStamp } from "./network-interfaces.ts";
+import type { Ec2State, EniRec } from "./state.ts";
 
 const ACCOUNT = "111122223333";
 const REGION = "eu-west-1";
@@ -210,5 +211,50 @@ describe("EniIndex", () => {
     assert.deepEqual(described("*late"), ["eni-900"], "no literal prefix: every distinct value is tested");
     assert.deepEqual(described("bench 1\\9*"), [], "an escaped character ends the prefix, it is not taken literally twice");
     assert.deepEqual(described("bench 5"), ["eni-5"]);
+  });
+});
+
+describe("kept interface views", () => {
+  test("the stamp changes with every field of an interface record, so a kept view is never stale", async () => {
+    const store = await Store.open(undefined);
+    const clock = new SimulatedClock();
+    const { internal } = createEc2Service({ store, clock, config: defaultConfig({ logLevel: "silent" }), logger: createLogger("silent") });
+    const s = internal.vpcState(ACCOUNT, REGION) as Ec2State;
+    const subnet = Object.values(s.subnets)[0];
+    const made = internal.createServiceManagedInterface(ACCOUNT, REGION, {
+      subnetId: subnet.id,
+      groupIds: [],
+      description: "AWS Lambda VPC ENI-fn",
+      interfaceType: "lambda",
+      requesterId: "AROAEXAMPLE:fn",
+      instanceOwnerId: "amazon-aws",
+    });
+    // A record as EC2 itself makes it (every field it sets today, and any added later), plus the optional parts.
+    const rec = s.networkInterfaces[made.networkInterfaceId];
+    rec.association = { allocationId: "eipalloc-1", associationId: "eipassoc-1", publicIp: "203.0.113.5", ipOwnerId: ACCOUNT };
+    rec.tags.k = "v";
+    const leaves: { path: string; mutate: () => void; undo: () => void }[] = [];
+    const walk = (o: Record<string, unknown>, path: string) => {
+      for (const k of Object.keys(o)) {
+        const v = o[k];
+        const at = `${path}.${k}`;
+        if (Array.isArray(v)) leaves.push({ path: at, mutate: () => void (o[k] = [...v, "x"]), undo: () => void (o[k] = v) });
+        else if (v && typeof v === "object") walk(v as Record<string, unknown>, at);
+        else {
+          const changed = typeof v === "number" ? v + 1 : typeof v === "boolean" ? !v : `${v ?? ""}x`;
+          leaves.push({ path: at, mutate: () => void (o[k] = changed), undo: () => void (o[k] = v) });
+        }
+      }
+    };
+    walk(rec as unknown as Record<string, unknown>, "eni");
+    assert.ok(leaves.length > 25, `${leaves.length} fields`);
+    const before = viewStamp(s, rec);
+    for (const leaf of leaves) {
+      leaf.mutate();
+      assert.notEqual(viewStamp(s, rec), before, `${leaf.path} is not in the stamp: a kept view would not show its change`);
+      leaf.undo();
+      assert.equal(viewStamp(s, rec), before);
+    }
+    await store.close();
   });
 });

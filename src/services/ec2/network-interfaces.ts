@@ -244,8 +244,9 @@ export function networkInterfaceView(s: Ec2State, e: EniRec): XmlObject {
 /**
  * Views of unchanged interfaces, kept frozen so the codec renders each once: a Describe of 100
  * interfaces out of 10,000 then costs about as much as one of a few. The stamp holds every field
- * networkInterfaceView reads, so any change to one, by whatever path (a request, the clock, a
- * rollback), makes a new view: a field added to the view must be added to the stamp.
+ * of the record (and its groups' names), so any change to one, by whatever path (a request, the
+ * clock, a rollback), makes a new view. eni-index.test.ts changes each field of a record EC2 made
+ * and fails when one is missing here.
  */
 const keptViews = new WeakMap<Ec2State, Map<string, { stamp: string; view: XmlObject }>>();
 
@@ -263,9 +264,9 @@ function keptInterfaceView(s: Ec2State, e: EniRec): XmlObject {
 /** User-given text length-prefixed, so no two different records give one stamp. */
 const text = (v: string | undefined) => (v === undefined ? "-" : `${v.length}:${v}`);
 
-function viewStamp(s: Ec2State, e: EniRec): string {
+export function viewStamp(s: Ec2State, e: EniRec): string {
   let out = `${e.id} ${e.subnetId} ${e.vpcId} ${e.availabilityZone} ${e.availabilityZoneId} ${e.ownerId} ${text(e.description)} ${e.interfaceType} ${e.macAddress}`;
-  out += ` ${e.sourceDestCheck} ${e.status} ${e.requesterManaged} ${text(e.requesterId)} ${e.privateIps.join(",")} ${e.ipv6.join(",")}`;
+  out += ` ${e.sourceDestCheck} ${e.status} ${e.requesterManaged} ${text(e.requesterId)} ${text(e.managedBy)} ${e.createdAt} ${e.privateIps.join(",")} ${e.ipv6.join(",")}`;
   for (const id of e.groupIds) out += ` ${id}=${text(s.securityGroups[id]?.name)}`;
   const a = e.attachment;
   if (a) out += ` a ${a.attachTime} ${a.attachmentId} ${a.deleteOnTermination} ${a.deviceIndex} ${a.instanceOwnerId} ${a.status}`;
