@@ -42,12 +42,17 @@ function writeChildren(value: XmlValue, item: string): string {
  */
 const rendered = new WeakMap<object, { item: string; xml: string }>();
 
+/** A kept text as one flat string (not a tree of the pieces it was joined from), so reuse is a copy. */
+function flat(s: string): string {
+  return Buffer.from(s, "utf8").toString("utf8");
+}
+
 function writeElement(name: string, value: XmlValue, item: string): string {
   if (value === undefined || value === null) return "";
   if (typeof value !== "object") return `<${name}>${escapeXml(String(value))}</${name}>`;
   if (Array.isArray(value) && value.length === 0) return `<${name}/>`;
   if (!Object.isFrozen(value)) return `<${name}>${writeChildren(value, item)}</${name}>`;
   let hit = rendered.get(value);
-  if (hit?.item !== item) rendered.set(value, (hit = { item, xml: writeChildren(value, item) }));
+  if (hit?.item !== item) rendered.set(value, (hit = { item, xml: flat(writeChildren(value, item)) }));
   return `<${name}>${hit.xml}</${name}>`;
 }
