@@ -17,7 +17,8 @@ import { createLambdaService, type LambdaModule, type LambdaOptions } from "./se
 import { RuntimeManager } from "./runtime/index.ts";
 import { awsServiceHost, createNetworkModule, type NetworkModule } from "./network/server/index.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
-import { createStsService } from "./services/sts/index.ts";
+import { bindQueryService } from "./protocol/query/bind.ts";
+import { createStsModel } from "./services/sts/index.ts";
 import { createCloudFormationService } from "./services/cloudformation/index.ts";
 import { createS3Service } from "./services/s3/index.ts";
 import { zonesOf } from "./services/ec2/index.ts";
@@ -81,6 +82,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   credentials.addRootKey(config.accessKeyId, config.secretAccessKey);
   const deps: ServiceDeps = { store, clock, config, logger };
   const iam = createIamService(deps);
+  const iamService = bindQueryService(iam.model);
   credentials.addResolver(iam.credentialResolver);
   const authorizer: Authorizer = config.iam === "off" ? allowAllAuthorizer : iam.authorizer;
   const ec2 = createEc2Service(deps);
@@ -144,7 +146,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const cloudformation = createCloudFormationService(deps, {
     targets: {
       ec2: { service: ec2.service, operations: ec2.operations },
-      iam: { service: iam.service, operations: iam.operations },
+      iam: { service: iamService, operations: iam.operations },
       lambda: lambda.service,
       authorizer: () => authorizer,
       roleSession: (account, roleArn) => {
@@ -174,7 +176,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
   });
 
-  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service, lambda.service, cloudformation.service, s3.service];
+  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2.service, lambda.service, cloudformation.service, s3.service];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);

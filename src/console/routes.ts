@@ -1,7 +1,7 @@
 // GET /_hyperlocal/console/ → the console's HTML; app.<hash>.js and app.<hash>.css → the bundle.
 // Everything is served from this origin, with a Content-Security-Policy that allows only 'self'.
-import type { AdminRequest, AdminResponse, AdminRouter } from "../gateway/admin-router.ts";
-import { adminError } from "../gateway/admin-router.ts";
+import type { AdminRequest, AdminResponse, AdminRoutes } from "../core/admin.ts";
+import { adminError } from "../core/admin.ts";
 import { buildConsole, type ConsoleBundle } from "./build.ts";
 
 export const CONSOLE_PATH = "/_hyperlocal/console/";
@@ -44,7 +44,7 @@ function compressible(req: AdminRequest, body: string, gzip: Buffer, type: strin
   return { status: 200, body: gzip, headers: { "content-type": type, "content-encoding": "gzip", vary: "accept-encoding", "cache-control": cache, ...SECURITY_HEADERS } };
 }
 
-export function registerConsoleRoutes(admin: AdminRouter): void {
+export function registerConsoleRoutes(admin: AdminRoutes): void {
   admin.add("GET", "console/{file+}", async (req, params) => {
     // /_hyperlocal/console → /_hyperlocal/console/ (the router matches both; only the path tells).
     if (req.path === "console") return { status: 302, body: "", headers: { location: CONSOLE_PATH } };

@@ -1,7 +1,7 @@
 import { dict } from "../core/dict.ts";
 import { AwsError, isAwsError } from "../core/aws-error.ts";
 import type { Clock } from "../core/clock.ts";
-import type { Ec2Internal } from "../services/ec2/internal.ts";
+import type { Ec2Internal } from "../services/ec2/index.ts";
 import type { Store } from "../store/store.ts";
 import { comboKey } from "./combo-key.ts";
 import type { AttachRequest, AttachStatus, ComboRec, FailureCode, HyperplaneSettings, HyperplaneState } from "./types.ts";

@@ -2,8 +2,7 @@
 // into a ValueTest per condition: "does this one request value match any policy value?".
 // Negation, IfExists, set operators and missing keys are applied uniformly in evaluateCondition.
 import { compileArnPattern } from "./arn.ts";
-import { cidrContains, maskWord, parseCidr, parseIp, parseV4Number } from "./ip.ts";
-import type { Cidr } from "./ip.ts";
+import { cidrContains, parseCidr, parseIp, parseIpv4Word, type Cidr, type ParseOptions } from "../net-addr/ip.ts";
 import { compileWholePattern } from "./pattern.ts";
 import { hasVariables, hasWildcards, resolveTemplate, tokenize } from "./variables.ts";
 import type { Token } from "./variables.ts";
@@ -200,22 +199,21 @@ function numericTest(values: readonly string[], cmp: Cmp, parseValue: (v: string
   };
 }
 
+/** IpAddress values: octets with leading zeros are taken, and an IPv4-mapped block is IPv4. */
+const IAM_IP: ParseOptions = { lenient: true, mappedCidrAsV4: true };
+
 function ipTest(values: readonly string[]): ValueTest {
-  const cidrs = values.map((v) => parseCidr(v.trim())).filter((c): c is Cidr => c !== undefined);
+  const cidrs = values.map((v) => parseCidr(v.trim(), IAM_IP)).filter((c): c is Cidr => c !== undefined);
   // IPv4 blocks as (network, mask) pairs so the common IPv4 request needs no parsing allocation
   const v4: number[] = [];
-  for (const c of cidrs) {
-    if (c.v6) continue;
-    const mask = maskWord(c.prefix);
-    v4.push((c.w[0] & mask) >>> 0, mask);
-  }
+  for (const c of cidrs) if (c.fam === 4) v4.push(c.w0, c.m0);
   return (v) => {
-    const n = parseV4Number(v);
-    if (n >= 0) {
-      for (let i = 0; i < v4.length; i += 2) if (((n & v4[i + 1]) >>> 0) === v4[i]) return true;
+    const n = parseIpv4Word(v, 0, v.length, true);
+    if (n !== undefined) {
+      for (let i = 0; i < v4.length; i += 2) if ((n & v4[i + 1]) === v4[i]) return true;
       return false;
     }
-    const ip = parseIp(v.trim());
+    const ip = parseIp(v.trim(), IAM_IP);
     if (!ip) return false;
     for (const c of cidrs) if (cidrContains(c, ip)) return true;
     return false;

@@ -1,17 +1,2 @@
-import type { IncomingHttpHeaders } from "node:http";
-
-/** A request as the services see it: the exact bytes plus the parsed URL parts. */
-export interface ServiceRequest {
-  method: string;
-  /** The path as sent, still percent-encoded. */
-  rawPath: string;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-export interface ServiceResponse {
-  status: number;
-  headers?: Record<string, string>;
-  body?: Buffer | string;
-}
+// The request and response types live in core (services use them without a codec); kept here for the codecs' imports.
+export type { ServiceRequest, ServiceResponse } from "../core/http-types.ts";

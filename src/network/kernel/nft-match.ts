@@ -1,6 +1,6 @@
 // Security-group rules and network-ACL entries as nft match expressions (pure text). Each function
 // returns the lines of one chain body; the caller appends the chain's final verdict.
-import { formatIpv4, formatIpv6, parseCidr } from "../model/cidr.ts";
+import { formatIpv4, formatIpv6, parseCidr } from "../../net-addr/ip.ts";
 import type { NetSnapshot, SgRule } from "../model/types.ts";
 
 type AclEntry = NetSnapshot["networkAcls"][number]["entries"][number];

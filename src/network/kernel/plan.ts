@@ -1,7 +1,8 @@
 // NetSnapshot → the kernel topology to build (pure): which namespaces exist, their addresses, the
 // router's packet marks, routing tables and interface names. Rendering to ip/nft text lives in
 // render-*.ts; applying it lives in kernel-network.ts.
-import { classify, formatIpv4, ipv6, parseCidr, parseIp } from "../model/cidr.ts";
+import { formatIpv4, ipv6, parseCidr, parseIp } from "../../net-addr/ip.ts";
+import { classify } from "../../net-addr/classify.ts";
 import type { NetSnapshot } from "../model/types.ts";
 import type { KernelEndpoint, KernelInternet } from "./types.ts";
 

@@ -1,7 +1,7 @@
 // A map from addresses to values without string keys: IPv4 by its word, IPv6 by a hash of its four
 // words with the full address compared on lookup (so an evaluation builds no key strings).
-import { sameAddr } from "./cidr.ts";
-import type { IpAddr } from "./cidr.ts";
+import { sameAddr } from "../../net-addr/ip.ts";
+import type { IpAddr } from "../../net-addr/ip.ts";
 
 const hash6 = (a: IpAddr): number => Math.imul(a.w0 ^ a.w2, 0x9e3779b1) ^ Math.imul(a.w1 ^ a.w3, 0x85ebca6b) ^ a.w3;
 

@@ -2,7 +2,7 @@
 // themselves, on seeded random rule sets and addresses: same decision, same rule, every time.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { cidrContains, formatIpv4, parseCidr, parseIp } from "./cidr.ts";
+import { cidrContains, formatIpv4, parseCidr, parseIp } from "../../net-addr/ip.ts";
 import { ALLOWED, aclDecide, aclDecideRange, compileAcl } from "./network-acls.ts";
 import { TCP, UDP } from "./protocols.ts";
 import { compileSgRules, sgMatch } from "./security-groups.ts";

@@ -2,8 +2,8 @@
 // ACL rules, pre-build path hops. Unknown references never throw: a route to a missing gateway
 // behaves as a blackhole, an ENI in a missing subnet cannot be a source, and so on.
 import { AddrMap } from "./addr-map.ts";
-import { cidrOffset, parseCidr, parseIp } from "./cidr.ts";
-import type { Cidr, IpAddr } from "./cidr.ts";
+import { cidrOffset, parseCidr, parseIp } from "../../net-addr/ip.ts";
+import type { Cidr, IpAddr } from "../../net-addr/ip.ts";
 import type { CEigw, CEni, CIgw, CNat, CPcx, CRouteTable, CSubnet, CTarget, CVpc, CVpce, CompiledSnapshot } from "./compiled-types.ts";
 import { allowAllAcl, compileAcl } from "./network-acls.ts";
 import type { Acl } from "./network-acls.ts";

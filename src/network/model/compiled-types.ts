@@ -2,7 +2,7 @@
 // parsed to words, rules flattened to typed arrays and path hops pre-built, so an evaluation only
 // follows pointers and compares integers.
 import type { AddrMap } from "./addr-map.ts";
-import type { Cidr, IpAddr } from "./cidr.ts";
+import type { Cidr, IpAddr } from "../../net-addr/ip.ts";
 import type { Acl } from "./network-acls.ts";
 import type { SgSet } from "./security-groups.ts";
 import type { Hop, NetSnapshot } from "./types.ts";

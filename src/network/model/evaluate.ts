@@ -3,8 +3,9 @@
 // cross on the way, then check the reply (stateless ACLs on ephemeral ports, return routes).
 // Failing at the source's own routing is "unreachable" (ENETUNREACH); anything later is "drop"
 // (AWS drops silently: the client times out).
-import { AddrClass, classify, ipv6, parseIp } from "./cidr.ts";
-import type { IpAddr } from "./cidr.ts";
+import { ipv6, parseIp } from "../../net-addr/ip.ts";
+import { AddrClass, classify } from "../../net-addr/classify.ts";
+import type { IpAddr } from "../../net-addr/ip.ts";
 import { compileSnapshot, isCompiled } from "./compile.ts";
 import type { CEigw, CEni, CIgw, CSubnet, CTarget, CVpce, CompiledSnapshot, Sender } from "./compiled-types.ts";
 import { awsServiceAtWord, awsServicePathAdvice } from "./aws-services.ts";

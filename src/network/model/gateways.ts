@@ -1,8 +1,9 @@
 // The rules of each gateway hop, as pure checks: what an internet gateway, a NAT gateway, an
 // egress-only gateway and a peering connection accept. The walk in evaluate.ts calls these and
 // stops at the first one that returns a reason.
-import { AddrClass, cidrContains, classify, parseIp } from "./cidr.ts";
-import type { IpAddr } from "./cidr.ts";
+import { cidrContains, parseIp } from "../../net-addr/ip.ts";
+import { AddrClass, classify } from "../../net-addr/classify.ts";
+import type { IpAddr } from "../../net-addr/ip.ts";
 import type { CEni, CNat, CPcx, CSubnet, CVpc, Sender } from "./compiled-types.ts";
 import * as R from "./reasons.ts";
 import type { Hop, Reason } from "./types.ts";

@@ -2,7 +2,7 @@
 // range form used for replies on ephemeral ports.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { parseIp } from "./cidr.ts";
+import { parseIp } from "../../net-addr/ip.ts";
 import { ALLOWED, aclDecide, aclDecideRange, compileAcl } from "./network-acls.ts";
 import type { AclDirection } from "./network-acls.ts";
 import { ICMP, ICMPV6, TCP, UDP } from "./protocols.ts";

@@ -2,8 +2,8 @@
 // implicit final `*` deny. Compiled per direction and family into typed-array columns. A return
 // path check asks about a whole port range (the client's ephemeral ports), so there is also a
 // range form: the range passes only if every port in it is allowed by first-match semantics.
-import { parseCidr } from "./cidr.ts";
-import type { IpAddr } from "./cidr.ts";
+import { parseCidr } from "../../net-addr/ip.ts";
+import type { IpAddr } from "../../net-addr/ip.ts";
 import { buildV4Index, buildV6Index, v4Candidates, v6Candidates } from "./cidr-index.ts";
 import type { V4Index, V6Index } from "./cidr-index.ts";
 import { ALL, ICMP, ICMPV6, TCP, UDP, describeTraffic, protocolNumber } from "./protocols.ts";

@@ -1,7 +1,7 @@
 // Every reason the model gives: an AWS Reachability Analyzer explanation code (the exact code from
 // AWS's list, docs: vpc/latest/reachability/explanation-codes), hyperlocal's finer check id, and one
 // plain sentence naming the resource and what to change. Built only when a flow fails.
-import type { IpAddr } from "./cidr.ts";
+import type { IpAddr } from "../../net-addr/ip.ts";
 import type { CEni, CNat, CPcx, CRoute, CRouteTable, CSubnet, CVpc, CVpce } from "./compiled-types.ts";
 import { describeTraffic } from "./protocols.ts";
 import type { CheckId, ExplanationCode, HopKind, Reason } from "./types.ts";

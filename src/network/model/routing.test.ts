@@ -1,7 +1,7 @@
 // Route lookup on its own: longest prefix per family, implicit local routes, unresolved targets.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { parseCidr, parseIp } from "./cidr.ts";
+import { parseCidr, parseIp } from "../../net-addr/ip.ts";
 import type { CTarget } from "./compiled-types.ts";
 import { compileRouteTable, lookupRoute } from "./routing.ts";
 import type { RouteTarget } from "./types.ts";

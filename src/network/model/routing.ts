@@ -1,8 +1,8 @@
 // Route tables: longest-prefix match over routes sorted by prefix length, per family. A VPC's
 // local routes are always there (AWS creates them and they cannot be deleted), so compile adds any
 // the snapshot left out.
-import { parseCidr } from "./cidr.ts";
-import type { Cidr, IpAddr } from "./cidr.ts";
+import { parseCidr } from "../../net-addr/ip.ts";
+import type { Cidr, IpAddr } from "../../net-addr/ip.ts";
 import type { CRoute, CRouteTable, CTarget } from "./compiled-types.ts";
 import type { NetSnapshot, RouteTarget } from "./types.ts";
 

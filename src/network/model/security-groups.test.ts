@@ -2,7 +2,7 @@
 // references and prefix lists.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { parseIp } from "./cidr.ts";
+import { parseIp } from "../../net-addr/ip.ts";
 import { ICMP, ICMPV6, TCP, UDP } from "./protocols.ts";
 import { compileSgRules, sgMatch } from "./security-groups.ts";
 import { sg } from "./test-support.ts";

@@ -1,8 +1,8 @@
 // Security groups: compile an ENI's groups (all of them, OR-ed) into flat typed-array columns per
 // direction, then match a packet with integer compares. Stateful: only the initiating direction
 // is checked (egress at the sender, ingress at the receiver); replies are always allowed.
-import { parseCidr } from "./cidr.ts";
-import type { IpAddr } from "./cidr.ts";
+import { parseCidr } from "../../net-addr/ip.ts";
+import type { IpAddr } from "../../net-addr/ip.ts";
 import { buildV4Index, buildV6Index, key6 } from "./cidr-index.ts";
 import type { V4Index, V6Index } from "./cidr-index.ts";
 import { ALL, ICMP, ICMPV6, TCP, UDP, describeTraffic, protocolNumber } from "./protocols.ts";

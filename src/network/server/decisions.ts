@@ -3,7 +3,7 @@
 // the `x-hyperlocal-net-token` header. An unknown token is refused: the shim fails closed.
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../../core/logger.ts";
-import type { AdminResponse, AdminRouter } from "../../gateway/admin-router.ts";
+import type { AdminResponse, AdminRoutes } from "../../core/admin.ts";
 import type { NetProtocol, NetworkRegistry } from "./registry.ts";
 import { plan, type Plan, type PlanContext } from "./plan.ts";
 import { resolveName, type ResolvedAddress } from "./resolver.ts";
@@ -201,7 +201,7 @@ async function connectToAws(deps: DecisionDeps, token: string, source: NetSource
   return { status: 200, body: decision };
 }
 
-export function registerDecisionRoutes(admin: AdminRouter, deps: DecisionDeps): void {
+export function registerDecisionRoutes(admin: AdminRoutes, deps: DecisionDeps): void {
   for (const op of ["connect", "close", "lookup"] as const) {
     admin.add("POST", `network/${op}`, (req) => {
       const h = req.raw.headers[TOKEN_HEADER];

@@ -8,10 +8,11 @@
 //          or {"address":"203.0.113.10",...}; a name without an address gets a stable one from 203.0.113.0/24
 //   GET    /_hyperlocal/internet,  DELETE /_hyperlocal/internet/{id}
 // Every target must be HOST:PORT on loopback: anything else is refused with 400 (network safety).
-import type { AdminRequest, AdminResponse, AdminRouter } from "../../gateway/admin-router.ts";
-import { adminError, adminScope, isAdminResponse, validAccount, validRegion } from "../../gateway/admin-router.ts";
-import { AddrClass, classify, parseIp } from "../model/cidr.ts";
-import type { Ec2State } from "../../services/ec2/state.ts";
+import type { AdminRequest, AdminResponse, AdminRoutes } from "../../core/admin.ts";
+import { adminError, adminScope, isAdminResponse, validAccount, validRegion } from "../../core/admin.ts";
+import { parseIp } from "../../net-addr/ip.ts";
+import { AddrClass, classify } from "../../net-addr/classify.ts";
+import type { Ec2View } from "../../services/ec2/index.ts";
 import { normalizeIp } from "../snapshot/from-ec2.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import { ENDPOINT_TAG, type ListenerIndex } from "./listeners.ts";
@@ -24,7 +25,7 @@ export interface EndpointRouteDeps {
   defaultAccount: string;
   defaultRegion: string;
   now(): number;
-  ec2State(account: string, region: string): Ec2State;
+  ec2State(account: string, region: string): Ec2View;
   context(account: string, region: string): { view: CompiledView; listeners: ListenerIndex };
 }
 
@@ -117,7 +118,7 @@ function internetView(r: InternetRec): Record<string, unknown> {
   return { id: r.id, ...(r.name ? { name: r.name } : {}), address: r.address, port: r.port, protocol: r.protocol, target: r.target, createdAt: r.createdAt };
 }
 
-export function registerEndpointRoutes(admin: AdminRouter, deps: EndpointRouteDeps): void {
+export function registerEndpointRoutes(admin: AdminRoutes, deps: EndpointRouteDeps): void {
   const { registry } = deps;
 
   admin.add(

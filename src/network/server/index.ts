@@ -7,8 +7,8 @@
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Config } from "../../config.ts";
-import type { AdminResponse, AdminRouter } from "../../gateway/admin-router.ts";
-import type { Ec2Internal } from "../../services/ec2/internal.ts";
+import type { AdminResponse, AdminRoutes } from "../../core/admin.ts";
+import type { Ec2Internal } from "../../services/ec2/index.ts";
 import type { Store } from "../../store/store.ts";
 import { SnapshotCache, type CompiledView } from "../snapshot/cache.ts";
 import { decide as decideWith, EnvironmentRegistry, registerDecisionRoutes, type DecisionDeps, type DecisionOp } from "./decisions.ts";
@@ -53,9 +53,9 @@ export interface NetworkModuleDeps {
 }
 
 export interface NetworkModule {
-  registerAdminRoutes(admin: AdminRouter): void;
+  registerAdminRoutes(admin: AdminRoutes): void;
   /** The only admin routes of the function listener: the shim's decision API. */
-  registerFunctionRoutes(admin: AdminRouter): void;
+  registerFunctionRoutes(admin: AdminRoutes): void;
   environments: EnvironmentRegistry;
   /** EC2 state changed: the next decision recompiles (call from the gateway's onChange). */
   invalidate(): void;

@@ -1,6 +1,6 @@
 // Who listens where inside a VPC: the endpoints of the admin API and the network interfaces tagged
 // `hyperlocal:endpoint`, resolved against one compiled snapshot (interface ids, addresses, ports).
-import { valuesOf, type EniRec } from "../../services/ec2/state.ts";
+import { valuesOf, type Ec2View } from "../../services/ec2/index.ts";
 import { isSyntheticInterface, normalizeIp, placementKey, type PlacedAddress } from "../snapshot/from-ec2.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import type { EndpointRec, NetProtocol } from "./registry.ts";
@@ -63,7 +63,7 @@ export interface ListenerIndex {
   /** Why an API endpoint has no listener now. */
   problems: Map<string, string>;
   /** Tagged interfaces and their entries, for the listing. */
-  tagged: { eni: EniRec; entries: TagEntry[] }[];
+  tagged: { eni: Ec2View["networkInterfaces"][string]; entries: TagEntry[] }[];
   /** Endpoint names of this account and region → addresses. */
   names: Map<string, string[]>;
 }

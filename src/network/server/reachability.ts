@@ -2,8 +2,8 @@
 // (or ?eni=ENI-ID instead of function: any network interface as the source, e.g. from the console)
 // → { verdict, reasons:[{code,message}], path:[...], answer: "<one plain paragraph>" } plus what
 // the shim would do (action), the resolved address, the return path and the endpoint behind it.
-import type { AdminRouter } from "../../gateway/admin-router.ts";
-import { adminError, adminScope, isAdminResponse } from "../../gateway/admin-router.ts";
+import type { AdminRoutes } from "../../core/admin.ts";
+import { adminError, adminScope, isAdminResponse } from "../../core/admin.ts";
 import type { Hop, Verdict } from "../model/index.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import type { ListenerIndex } from "./listeners.ts";
@@ -63,7 +63,7 @@ export function answerText(name: string, source: NetSource, to: { host: string; 
   }
 }
 
-export function registerReachabilityRoute(admin: AdminRouter, deps: ReachabilityDeps): void {
+export function registerReachabilityRoute(admin: AdminRoutes, deps: ReachabilityDeps): void {
   admin.add("GET", "reachability", (req) => {
     const q = req.query;
     const name = q.get("function");

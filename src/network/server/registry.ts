@@ -4,7 +4,7 @@
 // - internet: local servers standing in for a public name or address and a port.
 import { dict } from "../../core/dict.ts";
 import { randomBytes } from "node:crypto";
-import { parseIp } from "../model/cidr.ts";
+import { parseIp } from "../../net-addr/ip.ts";
 import type { Store } from "../../store/store.ts";
 import { normalizeIp } from "../snapshot/from-ec2.ts";
 

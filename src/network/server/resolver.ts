@@ -5,7 +5,7 @@
 // ones: names mapped to hyperlocal's internet and AWS services' names (sts.us-east-1.amazonaws.com →
 // the model's AWS service address, see core/aws-service-addresses.ts). Nothing here reaches a real
 // DNS server.
-import { parseIp } from "../model/cidr.ts";
+import { parseIp } from "../../net-addr/ip.ts";
 import { awsServiceAddress, awsServiceForName } from "../model/index.ts";
 import type { CVpc } from "../model/compiled-types.ts";
 import { normalizeIp } from "../snapshot/from-ec2.ts";

@@ -1,7 +1,7 @@
 // Where hyperlocal may send a connection: only to this machine's loopback (network safety, a hard
 // rule of DESIGN.md). Every endpoint, internet mapping and tag target goes through parseLoopbackTarget.
 import { isIP } from "node:net";
-import { parseIp } from "../model/cidr.ts";
+import { parseIp } from "../../net-addr/ip.ts";
 
 export interface LoopbackTarget {
   /** An IP literal on loopback: 127.0.0.0/8 or ::1 (no brackets). */

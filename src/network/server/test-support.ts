@@ -12,7 +12,8 @@ import type { ServiceDefinition } from "../../gateway/service-definition.ts";
 import { createEc2Service, type Ec2Internal } from "../../services/ec2/index.ts";
 import { createIamService } from "../../services/iam/index.ts";
 import type { ServiceDeps } from "../../services/service-deps.ts";
-import { createStsService } from "../../services/sts/index.ts";
+import { bindQueryService } from "../../protocol/query/bind.ts";
+import { createStsModel } from "../../services/sts/index.ts";
 import { Store } from "../../store/store.ts";
 import { createNetworkModule, type NetworkModule } from "./index.ts";
 import type { ConnectionAccounting, NetSource } from "./types.ts";
@@ -45,9 +46,10 @@ export async function startNetworkTestServer(overrides: Partial<Config> = {}, op
   credentials.addRootKey(config.accessKeyId, config.secretAccessKey);
   const deps: ServiceDeps = { store, clock, config, logger };
   const iam = createIamService(deps);
+  const iamService = bindQueryService(iam.model);
   credentials.addResolver(iam.credentialResolver);
   const ec2 = createEc2Service(deps);
-  const services: ServiceDefinition[] = [createStsService(iam.stsOperations), iam.service, ec2.service];
+  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2.service];
 
   const functions = new Map<string, NetSource>();
   const accounting: string[] = [];

@@ -10,13 +10,13 @@
 //   and the states that move with the clock (NAT gateways pending → available, peerings expiring).
 //   It costs a pass over the small tables, never over the interfaces.
 import { compileSnapshot, type CompiledSnapshot, type NetSnapshot } from "../model/index.ts";
-import { valuesOf, type Ec2State } from "../../services/ec2/state.ts";
+import { valuesOf, type Ec2View } from "../../services/ec2/index.ts";
 import { convert, type Placement, type SnapshotExtras } from "./from-ec2.ts";
 
 export interface CompiledView {
   account: string;
   region: string;
-  state: Ec2State;
+  state: Ec2View;
   snapshot: NetSnapshot;
   compiled: CompiledSnapshot;
   placements: Map<string, Placement>;
@@ -27,19 +27,19 @@ export interface CompiledView {
 interface Entry {
   view: CompiledView;
   generation: number;
-  state: Ec2State;
+  state: Ec2View;
   interfaces: readonly unknown[];
   fingerprint: string;
 }
 
 export interface SnapshotCacheOptions {
   /** EC2's state of an account and region (settles due transitions, as every EC2 read does). */
-  stateFor(account: string, region: string): Ec2State;
+  stateFor(account: string, region: string): Ec2View;
   /** What hyperlocal adds to the snapshot (endpoint addresses). */
   extrasFor?(account: string, region: string): SnapshotExtras;
 }
 
-export function stateFingerprint(s: Ec2State): string {
+export function stateFingerprint(s: Ec2View): string {
   let rules = 0;
   for (const id in s.securityGroups) rules += s.securityGroups[id].rules.length;
   let acl = 0;

@@ -2,11 +2,10 @@
 // every VPC resource that decides where a packet goes (VPCs, subnets, route tables with their
 // associations, network ACLs, security groups, interfaces, gateways, peering connections), plus the
 // synthetic interfaces hyperlocal places for endpoints given by address alone.
-import { cidrContains, formatIpv4, formatIpv6, parseCidr, parseIp } from "../model/cidr.ts";
+import { cidrContains, formatIpv4, formatIpv6, parseCidr, parseIp } from "../../net-addr/ip.ts";
 import type { NetSnapshot, RouteTarget, SgRule } from "../model/index.ts";
-import { valuesOf, type Ec2State, type RouteRec, type SgRule as Ec2SgRule } from "../../services/ec2/state.ts";
-import { awsPrefixListsOf } from "../../services/ec2/prefix-lists.ts";
-import { endpointDnsNames } from "../../services/ec2/vpc-endpoints.ts";
+// EC2's state through its read-only view: nothing here can change it.
+import { awsPrefixListsOf, endpointDnsNames, valuesOf, type Ec2View, type RouteView as RouteRec, type SgRuleView as Ec2SgRule } from "../../services/ec2/index.ts";
 
 /** An address an endpoint was placed at without naming an interface (POST /_hyperlocal/endpoints {"ip": ...}). */
 export interface PlacedAddress {
@@ -69,7 +68,7 @@ function routeDestination(r: RouteRec): string | undefined {
 }
 
 /** A route's target as the model sees it; a target that no longer exists is a blackhole, as EC2 shows it. */
-function routeTarget(s: Ec2State, r: RouteRec): RouteTarget {
+function routeTarget(s: Ec2View, r: RouteRec): RouteTarget {
   if (r.gatewayId === "local") return { kind: "local" };
   if (r.gatewayId?.startsWith("vpce-")) return s.vpcEndpoints?.[r.gatewayId] ? { kind: "vpce", id: r.gatewayId } : { kind: "blackhole", id: r.gatewayId };
   // Gateways and peerings that still exist go to the model, which checks attachment and state and
@@ -96,12 +95,12 @@ function sgRule(r: Ec2SgRule): SgRule {
   return out;
 }
 
-export function snapshotFromEc2(s: Ec2State, extras: SnapshotExtras = {}): NetSnapshot {
+export function snapshotFromEc2(s: Ec2View, extras: SnapshotExtras = {}): NetSnapshot {
   return convert(s, extras).snapshot;
 }
 
 /** The snapshot and where each extra address was placed. */
-export function convert(s: Ec2State, extras: SnapshotExtras = {}): Ec2Snapshot {
+export function convert(s: Ec2View, extras: SnapshotExtras = {}): Ec2Snapshot {
   const vpcs = Object.values(s.vpcs);
   const subnets = Object.values(s.subnets);
   const snapshot: NetSnapshot = {

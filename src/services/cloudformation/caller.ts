@@ -6,15 +6,16 @@ import type { Authorizer } from "../../core/authorization.ts";
 import type { Clock } from "../../core/clock.ts";
 import { uuid } from "../../core/ids.ts";
 import type { Principal } from "../../core/principal.ts";
-import { operationContext, type OperationContext, type ServiceDefinition } from "../../gateway/service-definition.ts";
+import { operationContext, type OperationContext } from "../../core/operation-context.ts";
+import type { ServiceDefinition } from "../../core/service-definition.ts";
 import { toTree } from "../../protocol/params.ts";
-import type { QueryOperation } from "../../protocol/query/dispatch.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
+import type { Operation } from "../../core/service-model.ts";
 
 /** A query service as CloudFormation reaches it: its definition (for its denial error) and operations. */
 export interface QueryTarget {
   service: ServiceDefinition;
-  operations: Record<string, QueryOperation<OperationContext>>;
+  operations: Record<string, Operation>;
 }
 
 /** What app.ts hands CloudFormation to reach the other services. */
@@ -69,7 +70,8 @@ export function createCaller(targets: CfnTargets, clock: Clock, principal: Princ
     try {
       const ctx = context(target.service, requestId);
       ctx.operation = action;
-      const r = (await op(toTree(form), ctx)) ?? {};
+      // Outputs are the SDK's output members: the query services' views, read as such by the providers.
+      const r = ((await op(toTree(form), ctx)) ?? {}) as XmlObject;
       targets.changed();
       return r;
     } catch (e) {

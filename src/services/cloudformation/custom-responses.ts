@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { adminError, type AdminRouter } from "../../gateway/admin-router.ts";
+import { adminError, type AdminRoutes } from "../../core/admin.ts";
 
 /** What a custom resource's function PUTs to its ResponseURL (the cfn-response shape). */
 export interface CustomResponse {
@@ -32,7 +32,7 @@ export class CustomResponses {
     this.waiting.clear();
   }
 
-  registerAdminRoutes(admin: AdminRouter): void {
+  registerAdminRoutes(admin: AdminRoutes): void {
     admin.add("PUT", "cloudformation/custom-resource-responses/{token}", (req, params) => {
       const done = this.waiting.get(params.token);
       if (!done) return adminError(403, "Access Denied");

@@ -3,14 +3,15 @@
 // IAM and Lambda through their own operation handlers as the caller (or the stack's role).
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
+import type { ServiceDefinition } from "../../core/service-definition.ts";
 import { renderQueryError } from "../../protocol/query/codec.ts";
 import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import type { CfnTargets } from "./caller.ts";
 import { CustomResponses } from "./custom-responses.ts";
-import type { AdminRouter } from "../../gateway/admin-router.ts";
+import type { AdminRoutes } from "../../core/admin.ts";
 import { StackEngine } from "./engine/engine.ts";
 import { own, type PlanEnv } from "./engine/plan.ts";
 import { changeSetOperations } from "./operations/change-sets.ts";
@@ -43,7 +44,7 @@ export interface CloudFormationOptions {
 export interface CloudFormationModule {
   service: ServiceDefinition;
   /** PUT /_hyperlocal/cloudformation/custom-resource-responses/{token}: custom resources' ResponseURL. */
-  registerAdminRoutes(admin: AdminRouter): void;
+  registerAdminRoutes(admin: AdminRoutes): void;
   /** Resolves when no stack operation is running (tests, shutdown). */
   idle(): Promise<void>;
 }

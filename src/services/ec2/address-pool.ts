@@ -1,4 +1,4 @@
-import { addressAt, cidrSize, formatIp, offsetOf, parseCidr, parseIp, type Cidr } from "./cidr.ts";
+import { addressAt, cidrSize, formatIp, offsetOf, parseCidr, parseIp, type Cidr } from "../../net-addr/blocks.ts";
 
 /**
  * The addresses handed out from one subnet CIDR block, as plain JSON kept in the subnet's state.

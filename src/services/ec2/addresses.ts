@@ -3,13 +3,13 @@ import { createHash } from "node:crypto";
 import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
-import { formatIpv4, parseIpv4 } from "./cidr.ts";
+import { formatIpv4, parseIpv4 } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { ec2Error, invalidParameterValue, missingParameter, notFound } from "./errors.ts";
 import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";
 import { getAddress, getNetworkInterface } from "./lookup.ts";
 import { optBool, optString, reqString, stringList } from "./request.ts";
-import type { AddressRec, Ec2State, EniRec } from "./state.ts";
+import { countOf, dropRecord, putRecord, type AddressRec, type Ec2State, type EniRec } from "./state.ts";
 import { tagSetView, tagSpecifications } from "./tags.ts";
 
 /**
@@ -26,7 +26,7 @@ export function nextPublicIp(s: Ec2State): string {
 
 export function buildAddress(s: Ec2State, tags: Record<string, string> = dict()): AddressRec {
   const a: AddressRec = { allocationId: ec2Id("eipalloc"), publicIp: nextPublicIp(s), networkBorderGroup: s.region, tags };
-  s.addresses[a.allocationId] = a;
+  putRecord(s.addresses, a.allocationId, a);
   return a;
 }
 
@@ -87,7 +87,7 @@ function allocateAddress(c: Ec2Call): XmlObject {
   if (border !== undefined && border !== c.s.region) throw invalidParameterValue(`Invalid network border group ${border}.`); // unverified wording
   const tags = tagSpecifications(c.p, ["elastic-ip"])["elastic-ip"];
   gate(c, "AllocateAddress", { arn: arnOf(c.s, "elastic-ip", "*"), context: requestTagContext(tags) });
-  checkQuota(c, "ec2.elastic-ips", Object.keys(c.s.addresses).length);
+  checkQuota(c, "ec2.elastic-ips", countOf(c.s.addresses));
   const a = buildAddress(c.s, tags ?? {});
   return { allocationId: a.allocationId, publicIpv4Pool: "amazon", networkBorderGroup: a.networkBorderGroup, domain: "vpc", publicIp: a.publicIp };
 }
@@ -107,7 +107,7 @@ function releaseAddress(c: Ec2Call): XmlObject {
   gate(c, "ReleaseAddress", { arn: arnOf(c.s, "elastic-ip", a.allocationId), context: addressContext(a) });
   const usedByNat = Object.values(c.s.natGateways).some((n) => n.allocationId === a.allocationId && n.state !== "deleted" && n.state !== "failed");
   if (a.association || usedByNat) throw ec2Error("InvalidIPAddress.InUse", `The address with allocation id [${a.allocationId}] is in use.`); // unverified wording
-  delete c.s.addresses[a.allocationId];
+  dropRecord(c.s.addresses, a.allocationId);
   return { return: true };
 }
 

@@ -1,6 +1,6 @@
 import { dict } from "../../core/dict.ts";
 import type { ContextValue } from "../../core/authorization.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { dryRunOperation } from "./errors.ts";

@@ -4,7 +4,7 @@ import { arnOf, gate, type Ec2Call } from "./context.ts";
 import { ec2Error } from "./errors.ts";
 import { checkQuota } from "./quotas.ts";
 import { buildInternetGateway } from "./gateways.ts";
-import { emptyState, type Ec2State } from "./state.ts";
+import { countOf, emptyState, type Ec2State } from "./state.ts";
 import { buildSubnet } from "./subnets.ts";
 import { buildVpc, vpcView } from "./vpcs.ts";
 import type { VpcRec } from "./state.ts";
@@ -37,7 +37,7 @@ export function createDefaultVpc(s: Ec2State, now: number): VpcRec {
 function createDefaultVpcOperation(c: Ec2Call): XmlObject {
   gate(c, "CreateDefaultVpc", { arn: arnOf(c.s, "vpc", "*") });
   if (Object.values(c.s.vpcs).some((v) => v.isDefault)) throw ec2Error("DefaultVpcAlreadyExists", "A Default VPC already exists for this account in this region.");
-  checkQuota(c, "ec2.vpcs", Object.keys(c.s.vpcs).length);
+  checkQuota(c, "ec2.vpcs", countOf(c.s.vpcs));
   return { vpc: vpcView(createDefaultVpc(c.s, c.now), "pending") };
 }
 

@@ -53,6 +53,11 @@ function escapeRe(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
+/** Whether a filter value uses `*`, `?` or an escape (else it matches one exact string). */
+export function isWildcard(value: string): boolean {
+  return typeof compile(value) !== "string";
+}
+
 export function matchesPattern(pattern: string, actual: string): boolean {
   const p = compile(pattern);
   return typeof p === "string" ? p === actual : p.test(actual);

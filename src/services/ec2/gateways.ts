@@ -11,7 +11,7 @@ import { getAddress, getEgressOnlyGateway, getInternetGateway, getNatGateway, ge
 import { allocateInterface, releaseInterface } from "./network-interfaces.ts";
 import { BOUNDS_1000, paginate } from "./pagination.ts";
 import { optString, reqString, stringList } from "./request.ts";
-import { type Ec2State, type EgressOnlyInternetGatewayRec, type InternetGatewayRec, type NatGatewayRec, type VpcRec, valuesOf } from "./state.ts";
+import { type Ec2State, type EgressOnlyInternetGatewayRec, type InternetGatewayRec, type NatGatewayRec, type VpcRec, countOf, dropRecord, putRecord, valuesOf } from "./state.ts";
 import { subnetContext } from "./subnets.ts";
 import { tagSetView, tagSpecifications } from "./tags.ts";
 
@@ -33,7 +33,7 @@ export const DELETED_VISIBLE_MS = 3600_000;
 
 export function buildInternetGateway(s: Ec2State, tags: Record<string, string> = dict()): InternetGatewayRec {
   const g: InternetGatewayRec = { id: ec2Id("igw"), ownerId: s.account, attachments: [], tags };
-  s.internetGateways[g.id] = g;
+  putRecord(s.internetGateways, g.id, g);
   return g;
 }
 
@@ -60,7 +60,7 @@ function igwContext(g: InternetGatewayRec) {
 function createInternetGateway(c: Ec2Call): XmlObject {
   const tags = tagSpecifications(c.p, ["internet-gateway"])["internet-gateway"];
   gate(c, "CreateInternetGateway", { arn: arnOf(c.s, "internet-gateway", "*"), context: requestTagContext(tags) });
-  checkQuota(c, "ec2.internet-gateways", Object.keys(c.s.internetGateways).length);
+  checkQuota(c, "ec2.internet-gateways", countOf(c.s.internetGateways));
   return { internetGateway: internetGatewayView(buildInternetGateway(c.s, tags ?? {})) };
 }
 
@@ -102,7 +102,7 @@ function deleteInternetGateway(c: Ec2Call): XmlObject {
   const g = getInternetGateway(c.s, reqString(c.p, "InternetGatewayId"));
   gate(c, "DeleteInternetGateway", { arn: arnOf(c.s, "internet-gateway", g.id), context: igwContext(g) });
   if (g.attachments.length > 0) throw dependencyViolation(`The internetGateway '${g.id}' has dependencies and cannot be deleted.`);
-  delete c.s.internetGateways[g.id];
+  dropRecord(c.s.internetGateways, g.id);
   return { return: true };
 }
 

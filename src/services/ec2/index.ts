@@ -1,7 +1,8 @@
 import { AwsError } from "../../core/aws-error.ts";
 import { dict } from "../../core/dict.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
+import type { ServiceDefinition } from "../../core/service-definition.ts";
 import { EC2_XMLNS, renderEc2Error } from "../../protocol/ec2-query/codec.ts";
 import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
 import type { ServiceDeps } from "../service-deps.ts";
@@ -29,7 +30,15 @@ import { defaultQuotas } from "../../quotas.ts";
 import { untracked } from "../../store/tracking.ts";
 
 export type { Ec2Internal, NetworkInterfaceView, SubnetView, SecurityGroupView, VpcView, ServiceManagedInterfaceOptions, VpcEndpointView } from "./internal.ts";
-export type { Ec2State } from "./state.ts";
+export type { DeepReadonly, Ec2State, Ec2View } from "./state.ts";
+import type { DeepReadonly, RouteRec, SgRule } from "./state.ts";
+export type RouteView = DeepReadonly<RouteRec>;
+export type SgRuleView = DeepReadonly<SgRule>;
+/** Listing a table of the read-only view (cached for the large ones, as EC2 itself lists them). */
+export { valuesOf } from "./state.ts";
+/** AWS-managed prefix lists and interface endpoints' DNS names, for the network snapshot. */
+export { awsPrefixListsOf } from "./prefix-lists.ts";
+export { endpointDnsNames } from "./vpc-endpoints.ts";
 export type { RouteDecision } from "./route-tables.ts";
 
 /**

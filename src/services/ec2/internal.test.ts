@@ -8,7 +8,7 @@ import type { AuthDecision } from "../../core/authorization.ts";
 import { SimulatedClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { rootPrincipal } from "../../core/principal.ts";
-import type { AuthorizeExtra, OperationContext } from "../../gateway/service-definition.ts";
+import type { AuthorizeExtra, OperationContext } from "../../core/operation-context.ts";
 import { Store } from "../../store/store.ts";
 import { createEc2Service } from "./index.ts";
 

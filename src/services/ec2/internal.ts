@@ -1,9 +1,10 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import { notFound } from "./errors.ts";
+import { interfaceIndex } from "./eni-index.ts";
 import { allocateInterface, groupsForSubnet, releaseInterface } from "./network-interfaces.ts";
 import { routeFor, type RouteDecision } from "./route-tables.ts";
-import { type Ec2State, type EniRec, valuesOf } from "./state.ts";
+import { type Ec2State, type Ec2View, type EniRec } from "./state.ts";
 import { availableIpAddressCount } from "./subnets.ts";
 import { taggable } from "./tags.ts";
 import { vpcCidrs, vpcIpv6Cidrs } from "./vpcs.ts";
@@ -100,8 +101,8 @@ export interface Ec2Internal {
   routeFor(account: string, region: string, subnetId: string, address: string): RouteDecision | undefined;
   /** A VPC endpoint that exists (not deleted), with its policy document. */
   describeVpcEndpoint(account: string, region: string, vpcEndpointId: string): VpcEndpointView | undefined;
-  /** the full state snapshot for the network reachability model (read-only use) */
-  vpcState(account: string, region: string): Ec2State;
+  /** The live state for the network reachability model, read-only (settled, as every read). */
+  vpcState(account: string, region: string): Ec2View;
   /** Tags an AWS service adds (CloudFormation's aws:cloudformation:*), which no caller may add; false when the id is not a taggable resource. */
   addServiceTags(account: string, region: string, resourceId: string, tags: Record<string, string>): boolean;
 }
@@ -195,9 +196,7 @@ export function createInternal(stateFor: (account: string, region: string) => Ec
       return e ? interfaceView(e) : undefined;
     },
     countInterfacesInVpc(account, region, vpcId) {
-      let n = 0;
-      for (const e of valuesOf(stateFor(account, region).networkInterfaces)) if (e.vpcId === vpcId) n++;
-      return n;
+      return interfaceIndex(stateFor(account, region)).idsWith("vpc", vpcId).length;
     },
     routeFor(account, region, subnetId, address) {
       return routeFor(stateFor(account, region), subnetId, address);

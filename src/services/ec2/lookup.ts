@@ -63,3 +63,17 @@ export function selectByIds<T>(all: readonly T[], ids: string[], idOf: (t: T) =>
   }
   return out;
 }
+
+/** As selectByIds, looking each id up in the table instead of listing it (large tables: interfaces). */
+export function selectFromTable<T>(table: Record<string, T>, ids: string[], kind: IdKindName, prefix: string): readonly T[] {
+  for (const id of ids) if (!wellFormed(prefix, id)) throw malformed(kind, prefix, id);
+  const out: T[] = [];
+  const seen = new Set<string>();
+  for (const id of ids) {
+    const r = Object.prototype.hasOwnProperty.call(table, id) ? table[id] : undefined;
+    if (!r) throw notFound(kind, id);
+    if (!seen.has(id)) out.push(r);
+    seen.add(id);
+  }
+  return out;
+}

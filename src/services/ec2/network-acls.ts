@@ -1,7 +1,7 @@
 import { own, dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
-import { formatCidr, isAligned, parseCidr } from "./cidr.ts";
+import { formatCidr, isAligned, parseCidr } from "../../net-addr/blocks.ts";
 import { priorResult, rememberResult } from "./client-token.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { dependencyViolation, ec2Error, invalidCidrParameter, invalidParameterValue, missingParameter, notFound } from "./errors.ts";

@@ -1,6 +1,6 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
-import { parseIp } from "../../network/model/cidr.ts";
+import { parseIp } from "../../net-addr/ip.ts";
 import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { priorResult, rememberResult } from "./client-token.ts";

@@ -4,12 +4,13 @@ import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { allocateLowest, checkClaim, claim, freeCount, release, type AddressPool } from "./address-pool.ts";
-import { containsIp, formatIp, parseCidr, parseIp } from "./cidr.ts";
+import { containsIp, formatIp, parseCidr, parseIp } from "../../net-addr/blocks.ts";
 import { priorResult, rememberResult } from "./client-token.ts";
 import { arnOf, gate, gateDescribe, iso, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { ec2Error, insufficientAddresses, invalidParameterValue, missingParameter } from "./errors.ts";
+import { interfaceIndex, reindexInterface, unindexInterface } from "./eni-index.ts";
 import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";
-import { getNetworkInterface, getSecurityGroup, getSubnet, selectByIds } from "./lookup.ts";
+import { getNetworkInterface, getSecurityGroup, getSubnet, selectFromTable } from "./lookup.ts";
 import { BOUNDS_1000, paginate } from "./pagination.ts";
 import { attrBool, attrString, optBool, optInt, optString, reqString, stringList, structList } from "./request.ts";
 import { dropRecord, putRecord, valuesOf, type Ec2State, type EniRec, type SecurityGroupRec, type SubnetRec, type Tags } from "./state.ts";
@@ -170,6 +171,7 @@ export function allocateInterface(s: Ec2State, r: InterfaceRequest): EniRec {
     tags: r.tags ?? dict(),
   };
   putRecord(s.networkInterfaces, id, eni);
+  reindexInterface(s, eni);
   return eni;
 }
 
@@ -184,6 +186,8 @@ export function releaseInterface(s: Ec2State, eni: EniRec): void {
   }
   for (const addr of Object.values(s.addresses)) if (addr.association?.networkInterfaceId === eni.id) delete addr.association;
   dropRecord(s.networkInterfaces, eni.id);
+  unindexInterface(s, eni.id);
+  keptViews.get(s)?.delete(eni.id);
 }
 
 function privateDnsName(s: Ec2State, ip: string | undefined): string | undefined {
@@ -238,7 +242,59 @@ export function networkInterfaceView(s: Ec2State, e: EniRec): XmlObject {
   };
 }
 
-const eniFilters = (s: Ec2State): FilterTable<EniRec> => ({
+/**
+ * Views of unchanged interfaces, kept frozen so the codec renders each once: a Describe of 100
+ * interfaces out of 10,000 then costs about as much as one of a few. The stamp holds every field
+ * of the record (and its groups' names), so any change to one, by whatever path (a request, the
+ * clock, a rollback), makes a new view. eni-index.test.ts changes each field of a record EC2 made
+ * and fails when one is missing here.
+ */
+const keptViews = new WeakMap<Ec2State, Map<string, { stamp: string; view: XmlObject }>>();
+
+function keptInterfaceView(s: Ec2State, e: EniRec): XmlObject {
+  let views = keptViews.get(s);
+  if (!views) keptViews.set(s, (views = new Map()));
+  const stamp = viewStamp(s, e);
+  const hit = views.get(e.id);
+  if (hit && hit.stamp === stamp) return hit.view;
+  const view = deepFreeze(networkInterfaceView(s, e));
+  views.set(e.id, { stamp, view });
+  return view;
+}
+
+/** User-given text length-prefixed, so no two different records give one stamp. */
+const text = (v: string | undefined) => (v === undefined ? "-" : `${v.length}:${v}`);
+
+export function viewStamp(s: Ec2State, e: EniRec): string {
+  let out = `${e.id} ${e.subnetId} ${e.vpcId} ${e.availabilityZone} ${e.availabilityZoneId} ${e.ownerId} ${text(e.description)} ${e.interfaceType} ${e.macAddress}`;
+  out += ` ${e.sourceDestCheck} ${e.status} ${e.requesterManaged} ${text(e.requesterId)} ${text(e.managedBy)} ${e.createdAt} ${e.privateIps.join(",")} ${e.ipv6.join(",")}`;
+  for (const id of e.groupIds) out += ` ${id}=${text(s.securityGroups[id]?.name)}`;
+  const a = e.attachment;
+  if (a) out += ` a ${a.attachTime} ${a.attachmentId} ${a.deleteOnTermination} ${a.deviceIndex} ${a.instanceOwnerId} ${a.status}`;
+  const x = e.association;
+  if (x) out += ` x ${x.allocationId} ${x.associationId} ${x.ipOwnerId} ${x.publicIp}`;
+  for (const k in e.tags) out += ` t ${text(k)}${text(e.tags[k])}`;
+  return out;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+// Built once per state: some filters read the state (group names, the region's DNS names).
+const filterTables = new WeakMap<Ec2State, FilterTable<EniRec>>();
+
+function eniFilters(s: Ec2State): FilterTable<EniRec> {
+  let table = filterTables.get(s);
+  if (!table) filterTables.set(s, (table = eniFilterTable(s)));
+  return table;
+}
+
+const eniFilterTable = (s: Ec2State): FilterTable<EniRec> => ({
   "addresses.private-ip-address": (e) => e.privateIps,
   "addresses.primary": (e) => e.privateIps.map((_, i) => i === 0),
   "addresses.association.public-ip": (e) => e.association?.publicIp,
@@ -332,8 +388,7 @@ function createNetworkInterface(c: Ec2Call): XmlObject {
   ]);
   const prior = priorResult(c, "CreateNetworkInterface");
   if (prior && c.s.networkInterfaces[prior]) return { networkInterface: networkInterfaceView(c.s, c.s.networkInterfaces[prior]), clientToken: optString(c.p, "ClientToken") };
-  // Counted on the plain table: tracking is for writes (--state-dir).
-  checkQuota(c, "ec2.network-interfaces", Object.keys(untracked(c.s.networkInterfaces)).length);
+  checkQuota(c, "ec2.network-interfaces", interfaceIndex(c.s).size);
   const eni = allocateInterface(c.s, {
     subnet,
     groups,
@@ -354,10 +409,18 @@ function createNetworkInterface(c: Ec2Call): XmlObject {
 
 function describeNetworkInterfaces(c: Ec2Call): XmlObject {
   gateDescribe(c, "DescribeNetworkInterfaces");
-  const all = selectByIds(valuesOf(c.s.networkInterfaces), stringList(c.p, "NetworkInterfaceId"), (e) => e.id, "eni", "eni");
-  const picked = applyFilters(all, parseFilters(c.p), eniFilters(c.s), (e) => e.tags);
+  const ids = stringList(c.p, "NetworkInterfaceId");
+  const filters = parseFilters(c.p);
+  let all: readonly EniRec[];
+  if (ids.length > 0) all = selectFromTable(c.s.networkInterfaces, ids, "eni", "eni");
+  else {
+    // The index narrows to the interfaces the most selective filter allows; every filter still applies below.
+    const candidates = interfaceIndex(c.s).candidates(filters);
+    all = candidates ? candidates.map((id) => c.s.networkInterfaces[id]) : valuesOf(c.s.networkInterfaces);
+  }
+  const picked = applyFilters(all, filters, eniFilters(c.s), (e) => e.tags);
   const page = paginate(picked, c.p, BOUNDS_1000, (e) => e.id);
-  return { networkInterfaceSet: page.items.map((e) => networkInterfaceView(c.s, e)), nextToken: page.nextToken };
+  return { networkInterfaceSet: page.items.map((e) => keptInterfaceView(c.s, e)), nextToken: page.nextToken };
 }
 
 function refuseManaged(e: EniRec, what: string) {
@@ -403,6 +466,7 @@ function modifyNetworkInterfaceAttribute(c: Ec2Call): XmlObject {
   if (description !== undefined) e.description = description;
   if (sourceDestCheck !== undefined) e.sourceDestCheck = sourceDestCheck;
   if (groups) e.groupIds = groups.map((g) => g.id);
+  reindexInterface(c.s, e);
   return { return: true };
 }
 
@@ -441,6 +505,7 @@ function assignPrivateIpAddresses(c: Ec2Call): XmlObject {
   checkIpv4(subnet, chosen, chosen.length + count);
   const taken = takeIpv4(subnet, chosen, count, e.id);
   e.privateIps.push(...taken);
+  reindexInterface(c.s, e);
   return { networkInterfaceId: e.id, assignedPrivateIpAddressesSet: taken.map((privateIpAddress) => ({ privateIpAddress })) };
 }
 
@@ -462,6 +527,7 @@ function unassignPrivateIpAddresses(c: Ec2Call): XmlObject {
   const subnet = getSubnet(c.s, e.subnetId);
   for (const a of canonical) release(subnet.pool4, subnet.cidr!, a);
   e.privateIps = e.privateIps.filter((a) => !canonical.includes(a));
+  reindexInterface(c.s, e);
   return { return: true };
 }
 

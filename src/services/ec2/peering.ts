@@ -1,7 +1,7 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
-import { overlaps, parseCidr } from "./cidr.ts";
+import { overlaps, parseCidr } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, iso, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { ec2Error, invalidParameterValue, missingParameter } from "./errors.ts";
 import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";

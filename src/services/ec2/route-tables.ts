@@ -1,7 +1,7 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
-import { containsIp, formatCidr, isAligned, parseCidr, parseIp } from "./cidr.ts";
+import { containsIp, formatCidr, isAligned, parseCidr, parseIp } from "../../net-addr/blocks.ts";
 import { priorResult, rememberResult } from "./client-token.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { dependencyViolation, ec2Error, invalidCidrParameter, invalidParameterValue, missingParameter, notFound, wellFormed } from "./errors.ts";

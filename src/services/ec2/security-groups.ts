@@ -3,14 +3,15 @@ import { ec2Id } from "../../core/ids.ts";
 import { checkQuota } from "./quotas.ts";
 import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
-import { formatCidr, isAligned, parseCidr } from "./cidr.ts";
+import { formatCidr, isAligned, parseCidr } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { dependencyViolation, ec2Error, invalidParameterValue, missingParameter, notFound, wellFormed, malformed } from "./errors.ts";
+import { interfaceIndex } from "./eni-index.ts";
 import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";
 import { getSecurityGroup, getVpc, selectByIds } from "./lookup.ts";
 import { BOUNDS_1000, paginate } from "./pagination.ts";
 import { optInt, optString, reqString, stringList, structList } from "./request.ts";
-import { type Ec2State, type SecurityGroupRec, type SgRule, type VpcRec, valuesOf } from "./state.ts";
+import { countInVpc, dropRecord, putRecord, type Ec2State, type SecurityGroupRec, type SgRule, type VpcRec } from "./state.ts";
 import { tagSetView, tagSpecifications } from "./tags.ts";
 
 /**
@@ -28,7 +29,7 @@ export function buildSecurityGroup(s: Ec2State, vpc: VpcRec, o: { name: string; 
     if (vpc.ipv6.length > 0) g.rules.push({ id: ec2Id("sgr"), egress: true, protocol: "-1", cidrIpv6: "::/0", tags: dict() });
   }
   g.rules.push({ id: ec2Id("sgr"), egress: true, protocol: "-1", cidrIpv4: "0.0.0.0/0", tags: dict() });
-  s.securityGroups[id] = g;
+  putRecord(s.securityGroups, id, g);
   return g;
 }
 
@@ -258,7 +259,7 @@ function createSecurityGroup(c: Ec2Call): XmlObject {
   if (Object.values(c.s.securityGroups).some((g) => g.vpcId === vpc.id && g.name === name)) {
     throw ec2Error("InvalidGroup.Duplicate", `The security group '${name}' already exists for VPC '${vpc.id}'`);
   }
-  checkQuota(c, "ec2.security-groups-per-vpc", Object.values(c.s.securityGroups).filter((x) => x.vpcId === vpc.id).length);
+  checkQuota(c, "ec2.security-groups-per-vpc", countInVpc(c.s.securityGroups, vpc.id));
   const g = buildSecurityGroup(c.s, vpc, { name, description, tags });
   return { return: true, groupId: g.id, tagSet: tagSetView(g.tags), securityGroupArn: arnOf(c.s, "security-group", g.id) };
 }
@@ -309,7 +310,7 @@ function describeSecurityGroups(c: Ec2Call): XmlObject {
 /** Why a group cannot be deleted: the interfaces that use it, the groups whose rules name it. */
 export function securityGroupDependents(s: Ec2State, id: string): string[] {
   const deps: string[] = [];
-  for (const e of valuesOf(s.networkInterfaces)) if (e.groupIds.includes(id)) deps.push(e.id);
+  deps.push(...interfaceIndex(s).idsWith("group", id));
   for (const g of Object.values(s.securityGroups)) if (g.id !== id && g.rules.some((r) => r.refGroupId === id)) deps.push(g.id);
   return deps;
 }
@@ -319,7 +320,7 @@ function deleteSecurityGroup(c: Ec2Call): XmlObject {
   gate(c, "DeleteSecurityGroup", { arn: arnOf(c.s, "security-group", g.id), context: sgContext(c.s, g) });
   if (g.isDefault) throw ec2Error("CannotDelete", `the specified group: "${g.id}" name: "default" cannot be deleted by a user`);
   if (securityGroupDependents(c.s, g.id).length > 0) throw dependencyViolation(`resource ${g.id} has a dependent object`);
-  delete c.s.securityGroups[g.id];
+  dropRecord(c.s.securityGroups, g.id);
   return { return: true, groupId: g.id };
 }
 

@@ -306,6 +306,15 @@ export interface Ec2State {
   counters: { ipv6Blocks: number; publicIps: number };
 }
 
+/** A value that cannot be changed through this reference, at any depth (type-level). */
+export type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/**
+ * EC2's state as other modules read it (the network model, its admin routes): the live state,
+ * typed so that nothing outside EC2 can change it. Reads only; keep no references across calls.
+ */
+export type Ec2View = DeepReadonly<Ec2State>;
+
 export function emptyState(account: string, region: string): Ec2State {
   return {
     format: 1,
@@ -338,7 +347,7 @@ export function emptyState(account: string, region: string): Ec2State {
  */
 const listCache = new WeakMap<object, { plain?: unknown[]; tracked?: unknown[]; undone: number }>();
 
-export function valuesOf<T>(table: Record<string, T>): readonly T[] {
+export function valuesOf<T>(table: Readonly<Record<string, T>>): readonly T[] {
   const plain = untracked(table);
   let cached = listCache.get(plain);
   // A failed request's changes undone by the store (--state-dir) bypass putRecord/dropRecord.
@@ -348,11 +357,68 @@ export function valuesOf<T>(table: Record<string, T>): readonly T[] {
 }
 
 export function putRecord<T>(table: Record<string, T>, id: string, rec: T): void {
+  const c = freshCounts(table);
+  if (c) {
+    if (Object.hasOwn(table, id)) count(c, table[id], -1);
+    count(c, rec, 1);
+  }
   table[id] = rec;
   listCache.delete(untracked(table));
 }
 
 export function dropRecord<T>(table: Record<string, T>, id: string): void {
+  const c = freshCounts(table);
+  if (c && Object.hasOwn(table, id)) count(c, table[id], -1);
   delete table[id];
   listCache.delete(untracked(table));
+}
+
+/**
+ * Record counts for the quota checks on every create (VPCs, subnets and groups per VPC, addresses,
+ * gateways), kept by putRecord/dropRecord so a check costs O(1), not a pass over the table.
+ * Built on first use, and again after a rollback (as valuesOf).
+ */
+interface Counts {
+  undone: number;
+  total: number;
+  byVpc: Map<string, number>;
+}
+
+const countCache = new WeakMap<object, Counts>();
+
+// Keyed by the plain table: with --state-dir the same table is also reached through tracking proxies.
+function freshCounts(table: object): Counts | undefined {
+  const c = countCache.get(untracked(table));
+  return c && c.undone === undoneCount() ? c : undefined;
+}
+
+function vpcOf(rec: unknown): string | undefined {
+  const v = (rec as { vpcId?: unknown }).vpcId;
+  return typeof v === "string" ? v : undefined;
+}
+
+function count(c: Counts, rec: unknown, by: 1 | -1): void {
+  c.total += by;
+  const vpc = vpcOf(rec);
+  if (vpc !== undefined) c.byVpc.set(vpc, (c.byVpc.get(vpc) ?? 0) + by);
+}
+
+function countsOf(table: Record<string, unknown>): Counts {
+  let c = freshCounts(table);
+  if (c) return c;
+  c = { undone: undoneCount(), total: 0, byVpc: new Map() };
+  const plain = untracked(table);
+  for (const rec of Object.values(plain)) count(c, rec, 1);
+  countCache.set(plain, c);
+  return c;
+}
+
+/** How many records a table holds (for tables written only through putRecord/dropRecord). */
+export function countOf(table: Record<string, unknown>): number {
+  return countsOf(table).total;
+}
+
+/** How many records of a table belong to a VPC (same condition). */
+export function countInVpc(table: Record<string, { vpcId: string }>, vpcId: string): number {
+  return countsOf(table).byVpc.get(vpcId) ?? 0;
 }

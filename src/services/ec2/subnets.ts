@@ -4,16 +4,17 @@ import { checkQuota } from "./quotas.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { freeCount, newPool } from "./address-pool.ts";
 import { zonesOf, type Zone } from "./availability-zones.ts";
-import { containsCidr, formatCidr, isAligned, overlaps, parseCidr, type Cidr } from "./cidr.ts";
+import { containsCidr, formatCidr, isAligned, overlaps, parseCidr, type Cidr } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { dependencyViolation, ec2Error, invalidCidrParameter, invalidParameterValue, missingParameter } from "./errors.ts";
+import { interfaceIndex } from "./eni-index.ts";
 import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";
 import { getSubnet, getVpc, selectByIds } from "./lookup.ts";
 import { associateWithDefaultAcl, dropSubnetFromAcls } from "./network-acls.ts";
 import { BOUNDS_1000, paginate } from "./pagination.ts";
 import { attrBool, optBool, optInt, optString, reqString, stringList } from "./request.ts";
 import { dropSubnetFromRouteTables } from "./route-tables.ts";
-import { type Ec2State, type SubnetRec, type Tags, type VpcRec, valuesOf } from "./state.ts";
+import { countInVpc, dropRecord, putRecord, type Ec2State, type SubnetRec, type Tags, type VpcRec } from "./state.ts";
 import { tagSetView, tagSpecifications } from "./tags.ts";
 
 /**
@@ -53,7 +54,7 @@ export function buildSubnet(s: Ec2State, vpc: VpcRec, o: SubnetOptions): SubnetR
     pool6: o.ipv6Cidr ? dict([[o.ipv6Cidr, newPool()]]) : dict(),
     tags: o.tags ?? dict(),
   };
-  s.subnets[id] = subnet;
+  putRecord(s.subnets, id, subnet);
   associateWithDefaultAcl(s, vpc, subnet);
   return subnet;
 }
@@ -200,7 +201,7 @@ function createSubnet(c: Ec2Call): XmlObject {
     { arn: arnOf(c.s, "subnet", "*"), context: { "ec2:Vpc": arnOf(c.s, "vpc", vpc.id), "ec2:AvailabilityZone": zone.name, ...requestTagContext(tags) } },
     { arn: arnOf(c.s, "vpc", vpc.id), context: { "ec2:Vpc": arnOf(c.s, "vpc", vpc.id), ...resourceTagContext(vpc.tags) } },
   ]);
-  checkQuota(c, "ec2.subnets-per-vpc", Object.values(c.s.subnets).filter((x) => x.vpcId === vpc.id).length);
+  checkQuota(c, "ec2.subnets-per-vpc", countInVpc(c.s.subnets, vpc.id));
   const v4 = cidr ? checkIpv4Block(c.s, vpc, cidr) : undefined;
   const v6 = ipv6Cidr ? checkIpv6Block(c.s, vpc, ipv6Cidr) : undefined;
   const subnet = buildSubnet(c.s, vpc, { cidr: v4, ipv6Cidr: v6, ipv6Native, zone, tags });
@@ -219,12 +220,12 @@ function deleteSubnet(c: Ec2Call): XmlObject {
   const subnet = getSubnet(c.s, reqString(c.p, "SubnetId"));
   gate(c, "DeleteSubnet", { arn: arnOf(c.s, "subnet", subnet.id), context: subnetContext(c.s, subnet) });
   const inUse =
-    valuesOf(c.s.networkInterfaces).some((e) => e.subnetId === subnet.id) ||
+    interfaceIndex(c.s).idsWith("subnet", subnet.id).length > 0 ||
     Object.values(c.s.natGateways).some((n) => n.subnetId === subnet.id && (n.state === "pending" || n.state === "available" || n.state === "deleting"));
   if (inUse) throw dependencyViolation(`The subnet '${subnet.id}' has dependencies and cannot be deleted.`);
   dropSubnetFromAcls(c.s, subnet.id);
   dropSubnetFromRouteTables(c.s, subnet.id);
-  delete c.s.subnets[subnet.id];
+  dropRecord(c.s.subnets, subnet.id);
   return { return: true };
 }
 

@@ -3,6 +3,7 @@ import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type ArnType, type AuthTarget, type Ec2Call } from "./context.ts";
 import { ec2Error, invalidParameterValue, missingParameter, notFound, type IdKindName } from "./errors.ts";
+import { reindexInterface } from "./eni-index.ts";
 import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";
 import { BOUNDS_1000, paginate } from "./pagination.ts";
 import { stringList, structList } from "./request.ts";
@@ -136,6 +137,7 @@ export function createTags(c: Ec2Call): XmlObject {
     if (keys.size > MAX_TAGS) throw ec2Error("TagLimitExceeded", "The maximum number of Tags for a resource has been reached.");
   }
   for (const f of found) for (const t of tags) f.tags[t.key] = t.value;
+  reindexTagged(c.s, found);
   return { return: true };
 }
 
@@ -162,7 +164,16 @@ export function deleteTags(c: Ec2Call): XmlObject {
       if (w.value === undefined || f.tags[w.key] === w.value) delete f.tags[w.key];
     }
   }
+  reindexTagged(c.s, found);
   return { return: true };
+}
+
+/** Interfaces are indexed by their tags. */
+function reindexTagged(s: Ec2State, found: { id: string }[]): void {
+  for (const f of found) {
+    const eni = f.id.startsWith("eni-") && Object.prototype.hasOwnProperty.call(s.networkInterfaces, f.id) ? s.networkInterfaces[f.id] : undefined;
+    if (eni) reindexInterface(s, eni);
+  }
 }
 
 interface TagRow {

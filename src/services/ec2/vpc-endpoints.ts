@@ -13,7 +13,7 @@ import { BOUNDS_1000, paginate } from "./pagination.ts";
 import { awsPrefixListFor } from "./prefix-lists.ts";
 import { optBool, optString, reqString, stringList } from "./request.ts";
 import { rtContext } from "./route-tables.ts";
-import type { Ec2State, RouteTableRec, SecurityGroupRec, SubnetRec, VpcEndpointRec, VpcRec } from "./state.ts";
+import type { DeepReadonly, Ec2State, Ec2View, RouteTableRec, SecurityGroupRec, SubnetRec, VpcEndpointRec, VpcRec } from "./state.ts";
 import { availableIpAddressCount, subnetContext } from "./subnets.ts";
 import { tagSetView, tagSpecifications } from "./tags.ts";
 
@@ -76,12 +76,12 @@ function dnsEntries(s: Ec2State, e: VpcEndpointRec, svc: EndpointService | undef
   return out;
 }
 
-function endpointZones(s: Ec2State, e: VpcEndpointRec): string[] {
+function endpointZones(s: Ec2View, e: DeepReadonly<VpcEndpointRec>): string[] {
   return e.interfaces.flatMap((i) => (s.subnets[i.subnetId] ? [s.subnets[i.subnetId].availabilityZone] : []));
 }
 
 /** The DNS names an interface endpoint answers inside its VPC: its regional and zonal vpce names, and the private DNS name when enabled. */
-export function endpointDnsNames(s: Ec2State, e: VpcEndpointRec): { regional: string[]; privateDns?: string } {
+export function endpointDnsNames(s: Ec2View, e: DeepReadonly<VpcEndpointRec>): { regional: string[]; privateDns?: string } {
   const svc = findEndpointService(s.region, e.serviceName);
   if (e.type !== "Interface" || !svc) return { regional: [] };
   const base = `${e.id}-${e.dnsSuffix}`;

@@ -3,9 +3,10 @@ import { createHash } from "node:crypto";
 import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
-import { cidrSize, formatCidr, isAligned, overlaps, parseCidr, subBlock, type Cidr } from "./cidr.ts";
+import { cidrSize, formatCidr, isAligned, overlaps, parseCidr, subBlock, type Cidr } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { dependencyViolation, ec2Error, invalidCidrParameter, invalidParameterValue, missingParameter } from "./errors.ts";
+import { interfaceIndex } from "./eni-index.ts";
 import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";
 import { getVpc, selectByIds } from "./lookup.ts";
 import { buildNetworkAcl, addIpv6AclEntries } from "./network-acls.ts";
@@ -13,7 +14,7 @@ import { BOUNDS_1000, paginate } from "./pagination.ts";
 import { attrBool, optBool, optString, reqString, stringList } from "./request.ts";
 import { addLocalRoute, buildRouteTable, removeLocalRoute } from "./route-tables.ts";
 import { buildSecurityGroup } from "./security-groups.ts";
-import { type Ec2State, type Tags, type VpcRec, valuesOf } from "./state.ts";
+import { countOf, dropRecord, putRecord, type Ec2State, type Tags, type VpcRec } from "./state.ts";
 import { tagSetView, tagSpecifications } from "./tags.ts";
 
 /** VPCs: their CIDR blocks, tenancy, attributes, and the default VPC every account starts with. */
@@ -79,7 +80,7 @@ export function buildVpc(s: Ec2State, o: VpcOptions): VpcRec {
     tags: o.tags ?? dict(),
     createdAt: o.now,
   };
-  s.vpcs[id] = vpc;
+  putRecord(s.vpcs, id, vpc);
   vpc.defaultSecurityGroupId = buildSecurityGroup(s, vpc, { name: "default", description: "default VPC security group", isDefault: true }).id;
   vpc.defaultNetworkAclId = buildNetworkAcl(s, vpc, true).id;
   vpc.mainRouteTableId = buildRouteTable(s, vpc, true).id;
@@ -168,7 +169,7 @@ function createVpc(c: Ec2Call): XmlObject {
   }
   const tags = tagSpecifications(c.p, ["vpc"]).vpc;
   gate(c, "CreateVpc", { arn: arnOf(c.s, "vpc", "*"), context: { ...requestTagContext(tags), "ec2:Tenancy": tenancy } });
-  checkQuota(c, "ec2.vpcs", Object.keys(c.s.vpcs).length);
+  checkQuota(c, "ec2.vpcs", countOf(c.s.vpcs));
   const vpc = buildVpc(c.s, { cidr: formatCidr(block), amazonIpv6, tenancy, tags, now: c.now });
   return { vpc: vpcView(vpc, "pending") };
 }
@@ -191,7 +192,7 @@ function vpcDependencies(s: Ec2State, v: VpcRec): string[] {
   for (const x of Object.values(s.internetGateways)) if (x.attachments.some((a) => a.vpcId === v.id)) deps.push(x.id);
   for (const x of Object.values(s.egressOnlyInternetGateways)) if (x.vpcId === v.id) deps.push(x.id);
   for (const x of Object.values(s.natGateways)) if (x.vpcId === v.id && x.state !== "deleted" && x.state !== "failed") deps.push(x.id);
-  for (const x of valuesOf(s.networkInterfaces)) if (x.vpcId === v.id) deps.push(x.id);
+  deps.push(...interfaceIndex(s).idsWith("vpc", v.id));
   for (const x of Object.values(s.vpcEndpoints ?? {})) if (x.vpcId === v.id && x.state !== "deleted") deps.push(x.id);
   return deps;
 }
@@ -200,7 +201,7 @@ function deleteVpc(c: Ec2Call): XmlObject {
   const v = getVpc(c.s, reqString(c.p, "VpcId"));
   gate(c, "DeleteVpc", { arn: arnOf(c.s, "vpc", v.id), context: vpcContext(c.s, v) });
   if (vpcDependencies(c.s, v).length > 0) throw dependencyViolation(`The vpc '${v.id}' has dependencies and cannot be deleted.`);
-  delete c.s.securityGroups[v.defaultSecurityGroupId];
+  dropRecord(c.s.securityGroups, v.defaultSecurityGroupId);
   delete c.s.networkAcls[v.defaultNetworkAclId];
   delete c.s.routeTables[v.mainRouteTableId];
   for (const pcx of Object.values(c.s.peerings)) {
@@ -210,7 +211,7 @@ function deleteVpc(c: Ec2Call): XmlObject {
       pcx.purgeAt = c.now + 2 * 3600_000;
     }
   }
-  delete c.s.vpcs[v.id];
+  dropRecord(c.s.vpcs, v.id);
   return { return: true };
 }
 

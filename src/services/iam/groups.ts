@@ -2,7 +2,7 @@
 // every request reads); a group's members are found by scanning users (rare, admin-side reads).
 import { dict } from "../../core/dict.ts";
 import { iamUniqueId } from "../../core/ids.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import type { IamEnv } from "./env.ts";
 import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchGroup } from "./errors.ts";
 import { NAME, PATH, PATH_PREFIX, optString, reqString } from "./input.ts";

@@ -3,10 +3,9 @@
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage, type Authorizer } from "../../core/authorization.ts";
 import type { CredentialResolver } from "../../core/principal.ts";
-import { adminCount, isAdminResponse, type AdminRouter } from "../../gateway/admin-router.ts";
-import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
-import { renderQueryError } from "../../protocol/query/codec.ts";
-import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
+import { adminCount, isAdminResponse, type AdminRoutes } from "../../core/admin.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
+import type { Operation, QueryServiceModel } from "../../core/service-model.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import { accessKeyOperations } from "./access-keys.ts";
 import { accountDetailsOperations } from "./account-details.ts";
@@ -31,19 +30,20 @@ export type { IamInternal } from "./internal.ts";
 export const IAM_XMLNS = "https://iam.amazonaws.com/doc/2010-05-08/";
 
 export interface IamModule {
-  service: ServiceDefinition;
+  /** The query API, which the codec binds to the wire (bindQueryService, in app.ts). */
+  model: QueryServiceModel;
   /** The authorizer every service's requests go through. */
   authorizer: Authorizer;
   /** Access keys of IAM users and STS sessions, for the gateway. */
   credentialResolver: CredentialResolver;
   /** STS operations that need IAM's roles and keys (AssumeRole, GetSessionToken). */
-  stsOperations: Record<string, QueryOperation<OperationContext>>;
+  stsOperations: Record<string, Operation>;
   /** hyperlocal's own admin routes for IAM, e.g. GET /_hyperlocal/iam/decisions. */
-  registerAdminRoutes(admin: AdminRouter): void;
+  registerAdminRoutes(admin: AdminRoutes): void;
   /** Calls other services make without a caller (Lambda's execution role). */
   internal: IamInternal;
   /** The operation handlers, for CloudFormation's providers: same validation and IAM path as the public API. */
-  operations: Record<string, QueryOperation<OperationContext>>;
+  operations: Record<string, Operation>;
 }
 
 const READ_ONLY = /^(Get|List|Simulate)/;
@@ -84,7 +84,6 @@ export function createIamService(deps: ServiceDeps): IamModule {
     ...accountDetailsOperations(env),
     ...simulateOperations(env, bundles),
   });
-  const dispatch = queryDispatcher<OperationContext>({ protocol: "query", version: "2010-05-08", xmlns: IAM_XMLNS, operations });
 
   const reset = () => {
     env.bump();
@@ -95,19 +94,20 @@ export function createIamService(deps: ServiceDeps): IamModule {
   };
 
   return {
-    service: {
+    model: {
       signingName: "iam",
       protocol: "query",
+      version: "2010-05-08",
+      xmlns: IAM_XMLNS,
       maxBodyBytes: 1024 * 1024,
-      handle: dispatch,
-      renderError: (e, id) => renderQueryError(e, IAM_XMLNS, id),
+      operations,
       accessDenied: (p, a, r, d) => new AwsError("AccessDenied", 403, denialMessage(p, a, r, d)),
       onReset: reset,
     },
     authorizer,
     credentialResolver: credentials.resolve,
     stsOperations: stsOperations(sts),
-    registerAdminRoutes(admin: AdminRouter) {
+    registerAdminRoutes(admin: AdminRoutes) {
       admin.add("GET", "iam/decisions", (req) => {
         const limit = adminCount(req.query, "limit", 1000, 1, 100_000);
         if (isAdminResponse(limit)) return limit;

@@ -1,6 +1,6 @@
 // Inline policies of users, groups and roles: put, get, delete, list. The same four operations for
 // each kind; only the size quota (user 2048, group 5120, role 10240 characters) differs.
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import type { IamEnv } from "./env.ts";
 import { noSuchEntity } from "./errors.ts";
 import { findGroup, groupResource } from "./groups.ts";

@@ -1,9 +1,9 @@
 // Shared bits of every IAM operation: its type, and authorization with IAM's action names.
 import type { ContextValue } from "../../core/authorization.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
-import type { QueryOperation } from "../../protocol/query/dispatch.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
+import type { Operation } from "../../core/service-model.ts";
 
-export type Op = QueryOperation<OperationContext>;
+export type Op = Operation<OperationContext>;
 export type Ops = Record<string, Op>;
 
 /** ctx.authorize("iam:<action>", resource); denial is AccessDenied 403 with AWS's text. */

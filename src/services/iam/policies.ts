@@ -2,7 +2,7 @@
 // roles, and who attaches what (ListAttached*Policies, ListEntitiesForPolicy).
 import { AwsError } from "../../core/aws-error.ts";
 import { iamUniqueId } from "../../core/ids.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import type { ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { parsePolicyArn, resolveManaged, type IamEnv, type ManagedRef } from "./env.ts";

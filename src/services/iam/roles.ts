@@ -1,7 +1,7 @@
 // IAM roles: trust policy, maximum session duration, description, tags and permissions boundary.
 import { dict } from "../../core/dict.ts";
 import { iamUniqueId } from "../../core/ids.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import type { IamEnv } from "./env.ts";
 import { deleteConflict, entityAlreadyExists, malformedPolicy, noSuchRole } from "./errors.ts";
 import { ARN, DESCRIPTION, PATH, PATH_PREFIX, POLICY_DOCUMENT, ROLE_NAME, optInt, optString, reqString, stringList, tagList, TAG_KEY } from "./input.ts";

@@ -3,7 +3,7 @@
 // (principal keys, time, source IP, region), then overridden by the ContextEntries given.
 import { dict } from "../../core/dict.ts";
 import type { Principal } from "../../core/principal.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import { evaluate, type CompiledPolicy, type ContextValue, type MatchedStatement } from "../../iam-policy/index.ts";
 import { asList, str, sub, type ParamTree } from "../../protocol/params.ts";
 import type { XmlObject } from "../../protocol/xml.ts";

@@ -3,7 +3,7 @@
 // the caller's own policies (IAM UG "Cross-account policy evaluation logic").
 import { AwsError } from "../../core/aws-error.ts";
 import { isRoot, type Principal } from "../../core/principal.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import { evaluate, type CompiledPolicy, type EvaluationResult } from "../../iam-policy/index.ts";
 import { str, sub } from "../../protocol/params.ts";
 import { ROOT_IDENTITY, type IamAuthorizer } from "./authorizer.ts";

@@ -3,7 +3,7 @@
 import { dict } from "../../core/dict.ts";
 import { iamUniqueId } from "../../core/ids.ts";
 import { isRoot } from "../../core/principal.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import { resolveManaged, type IamEnv } from "./env.ts";
 import { deleteConflict, entityAlreadyExists, limitExceeded, noSuchUser, notAttachable, validationError } from "./errors.ts";
 import { ARN, PATH, PATH_PREFIX, reqString, optString, stringList, tagList, TAG_KEY, USER_NAME, NAME } from "./input.ts";

@@ -3,7 +3,7 @@
 import { dict } from "../../core/dict.ts";
 import type { AliasConfiguration, ListAliasesResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
-import type { ServiceResponse } from "../../protocol/http-types.ts";
+import type { ServiceResponse } from "../../core/http-types.ts";
 import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { functionNotFound, invalidParameter, preconditionFailed, resourceConflict, resourceNotFound, REVISION_MISMATCH } from "./errors.ts";

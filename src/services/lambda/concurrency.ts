@@ -3,7 +3,7 @@
 // R runs at most R at once (ReservedFunctionConcurrentInvocationLimitExceeded); the others share
 // what the account limit leaves unreserved (ConcurrentInvocationLimitExceeded).
 import type { Concurrency, GetAccountSettingsResponse, GetFunctionConcurrencyResponse } from "@aws-sdk/client-lambda";
-import type { ServiceResponse } from "../../protocol/http-types.ts";
+import type { ServiceResponse } from "../../core/http-types.ts";
 import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { functionNotFound, invalidParameter, tooManyRequests } from "./errors.ts";

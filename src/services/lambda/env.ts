@@ -1,8 +1,8 @@
 // Everything the Lambda operations share: the deps from app.ts, IAM's internal API, the runtime,
 // the code store, the state machine, logs, concurrency and the async queue.
 import type { IncomingHttpHeaders } from "node:http";
-import type { OperationContext } from "../../gateway/service-definition.ts";
-import type { ServiceRequest, ServiceResponse } from "../../protocol/http-types.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
+import type { ServiceRequest, ServiceResponse } from "../../core/http-types.ts";
 import type { LaunchWrapper, RuntimeManager } from "../../runtime/index.ts";
 import type { IamInternal } from "../iam/index.ts";
 import type { ServiceDeps } from "../service-deps.ts";

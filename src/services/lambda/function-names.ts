@@ -2,7 +2,7 @@
 // ":qualifier" (the client percent-encodes ':' as %3A; the router decodes it):
 //   my-function   my-function:live   123456789012:function:my-function
 //   arn:aws:lambda:us-east-1:123456789012:function:my-function:3
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import { invalidParameter } from "./errors.ts";
 import { functionArn } from "./model.ts";
 

@@ -3,11 +3,11 @@
 // so a refused request leaves the function exactly as it was.
 import { AwsError, isAwsError } from "../../core/aws-error.ts";
 import { dict } from "../../core/dict.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import { RESERVED_ENV_NAMES } from "../../runtime/index.ts";
 import type { FunctionConfiguration, GetFunctionResponse, ListFunctionsResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
-import type { ServiceResponse } from "../../protocol/http-types.ts";
+import type { ServiceResponse } from "../../core/http-types.ts";
 import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
 import { runtimeFamily } from "../../runtime/index.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";

@@ -4,9 +4,10 @@
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import { adminCount, adminError, adminScope, isAdminResponse, type AdminRouter } from "../../gateway/admin-router.ts";
-import type { OperationContext, ServiceDefinition } from "../../gateway/service-definition.ts";
-import type { ServiceRequest, ServiceResponse } from "../../protocol/http-types.ts";
+import { adminCount, adminError, adminScope, isAdminResponse, type AdminRoutes } from "../../core/admin.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
+import type { ServiceDefinition } from "../../core/service-definition.ts";
+import type { ServiceRequest, ServiceResponse } from "../../core/http-types.ts";
 import { renderRestJsonError } from "../../protocol/rest-json/codec.ts";
 import type { RuntimeManager } from "../../runtime/index.ts";
 import type { IamInternal } from "../iam/index.ts";
@@ -52,7 +53,7 @@ export const LAMBDA_MAX_BODY = 69_905_067;
 export interface LambdaModule {
   service: ServiceDefinition;
   /** GET /_hyperlocal/logs/{function}, GET /_hyperlocal/lambda-code/..., GET /_hyperlocal/lambda/runtime */
-  registerAdminRoutes(admin: AdminRouter): void;
+  registerAdminRoutes(admin: AdminRoutes): void;
   /**
    * The Hyperplane ENI a function's connections leave from (the configuration serving `qualifier`
    * now; with several subnets the first whose ENI is ready); undefined without VPC or before its ENIs exist.
@@ -179,7 +180,7 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
         await env.code.close();
       },
     },
-    registerAdminRoutes(admin: AdminRouter) {
+    registerAdminRoutes(admin: AdminRoutes) {
       admin.add("GET", "logs/{function}", (req, params) => {
         const scope = adminScope(req.query, deps.config);
         if (isAdminResponse(scope)) return scope;

@@ -1,7 +1,7 @@
 // Invoke: RequestResponse (200, the function's answer), Event (202, queued; async-queue.ts runs it
 // and retries failures), DryRun (204, the permission check only). The caller is authorized for
 // lambda:InvokeFunction through its identity policies and the function's resource-based policy.
-import type { ServiceResponse } from "../../protocol/http-types.ts";
+import type { ServiceResponse } from "../../core/http-types.ts";
 import type { InvokeResult } from "../../runtime/index.ts";
 import { routeAlias } from "./aliases.ts";
 import { unreservedPool } from "./concurrency.ts";

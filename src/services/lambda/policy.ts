@@ -4,7 +4,7 @@
 // (as LocalStack's snapshot tests against AWS record them).
 import type { AddPermissionResponse, GetPolicyResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
-import type { ServiceResponse } from "../../protocol/http-types.ts";
+import type { ServiceResponse } from "../../core/http-types.ts";
 import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { invalidParameter, lambdaError, preconditionFailed, resourceConflict, resourceNotFound, REVISION_MISMATCH } from "./errors.ts";

@@ -2,7 +2,7 @@
 import { dict } from "../../core/dict.ts";
 import type { ListTagsResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
-import type { ServiceResponse } from "../../protocol/http-types.ts";
+import type { ServiceResponse } from "../../core/http-types.ts";
 import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { invalidParameter } from "./errors.ts";

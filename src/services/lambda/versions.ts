@@ -4,7 +4,7 @@
 import { cloneDocument } from "../../store/documents.ts";
 import type { FunctionConfiguration, ListVersionsByFunctionResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
-import type { ServiceResponse } from "../../protocol/http-types.ts";
+import type { ServiceResponse } from "../../core/http-types.ts";
 import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { invalidParameter, preconditionFailed, REVISION_MISMATCH } from "./errors.ts";

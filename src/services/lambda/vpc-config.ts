@@ -6,7 +6,7 @@
 // permissions to verify network resources"); the role check is a simulation of the role, as Lambda
 // itself uses it (no lambda:SourceFunctionArn).
 import type { ContextValue } from "../../core/authorization.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import type { Ec2Internal, SubnetView } from "../ec2/index.ts";
 import type { IamInternal } from "../iam/index.ts";
 import { invalidParameter, lambdaError } from "./errors.ts";

@@ -1,5 +1,5 @@
 import { dict } from "../../core/dict.ts";
-import type { ServiceResponse } from "../../protocol/http-types.ts";
+import type { ServiceResponse } from "../../core/http-types.ts";
 import { S3_XMLNS, xmlDocument, xmlText } from "../../protocol/rest-xml/codec.ts";
 import { escapeXml } from "../../protocol/xml.ts";
 import type { BlobStore } from "./blobs.ts";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import type { OperationContext } from "../../gateway/service-definition.ts";
-import type { ServiceRequest } from "../../protocol/http-types.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
+import type { ServiceRequest } from "../../core/http-types.ts";
 import type { BlobStore } from "./blobs.ts";
 import { noSuchBucket } from "./errors.ts";
 import type { Bucket, S3State } from "./state.ts";

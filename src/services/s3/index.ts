@@ -1,6 +1,6 @@
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import type { ServiceDefinition } from "../../gateway/service-definition.ts";
+import type { ServiceDefinition } from "../../core/service-definition.ts";
 import { hostId, renderS3Error } from "../../protocol/rest-xml/codec.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import { BlobStore } from "./blobs.ts";

@@ -1,5 +1,5 @@
 import { AwsError } from "../../core/aws-error.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import type { BlobStore } from "./blobs.ts";
 import type { S3Call } from "./context.ts";
 import { getObject } from "./objects.ts";

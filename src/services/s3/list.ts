@@ -1,4 +1,4 @@
-import type { ServiceResponse } from "../../protocol/http-types.ts";
+import type { ServiceResponse } from "../../core/http-types.ts";
 import { xmlDocument } from "../../protocol/rest-xml/codec.ts";
 import { escapeXml } from "../../protocol/xml.ts";
 import { authorize, bucketArn, findBucket, xmlResponse, type S3Call } from "./context.ts";

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { dict } from "../../core/dict.ts";
-import type { ServiceResponse } from "../../protocol/http-types.ts";
+import type { ServiceResponse } from "../../core/http-types.ts";
 import { xmlBlocks, xmlDocument, xmlText } from "../../protocol/rest-xml/codec.ts";
 import { authorize, findBucket, header, xmlResponse, type S3Call } from "./context.ts";
 import { entityTooSmall, invalidArgument, invalidPart, invalidPartOrder, malformedXml, noSuchUpload } from "./errors.ts";

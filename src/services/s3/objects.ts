@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { dict, type Dict } from "../../core/dict.ts";
-import type { ServiceRequest, ServiceResponse } from "../../protocol/http-types.ts";
+import type { ServiceRequest, ServiceResponse } from "../../core/http-types.ts";
 import { xmlBlocks, xmlDocument, xmlText } from "../../protocol/rest-xml/codec.ts";
 import { checksumProblem } from "../../protocol/sigv4/streaming.ts";
 import { allowed, authorize, bucketArn, findBucket, header, xmlResponse, type S3Call } from "./context.ts";

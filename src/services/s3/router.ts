@@ -1,6 +1,6 @@
 import { AwsError } from "../../core/aws-error.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
-import type { ServiceRequest, ServiceResponse } from "../../protocol/http-types.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
+import type { ServiceRequest, ServiceResponse } from "../../core/http-types.ts";
 import type { BlobStore } from "./blobs.ts";
 import * as buckets from "./buckets.ts";
 import { header, type S3Call } from "./context.ts";

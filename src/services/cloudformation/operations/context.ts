@@ -1,5 +1,5 @@
 import { AwsError } from "../../../core/aws-error.ts";
-import type { OperationContext } from "../../../gateway/service-definition.ts";
+import type { OperationContext } from "../../../core/operation-context.ts";
 import { asList, str, sub, type ParamNode, type ParamTree } from "../../../protocol/params.ts";
 import type { StackEngine } from "../engine/engine.ts";
 import { own, type PlanEnv } from "../engine/plan.ts";

@@ -1,5 +1,5 @@
 import { AwsError } from "../../../core/aws-error.ts";
-import type { OperationContext } from "../../../gateway/service-definition.ts";
+import type { OperationContext } from "../../../core/operation-context.ts";
 import { str, type ParamTree } from "../../../protocol/params.ts";
 import { buildPlan } from "../engine/plan.ts";
 import { providerFor } from "../providers/registry.ts";

@@ -1,6 +1,6 @@
 import { AwsError } from "../../../core/aws-error.ts";
 import { uuid } from "../../../core/ids.ts";
-import type { OperationContext } from "../../../gateway/service-definition.ts";
+import type { OperationContext } from "../../../core/operation-context.ts";
 import { asList, str, type ParamTree } from "../../../protocol/params.ts";
 import { stackEvent } from "../engine/events.ts";
 import { own } from "../engine/plan.ts";

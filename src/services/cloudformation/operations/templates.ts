@@ -1,4 +1,4 @@
-import type { OperationContext } from "../../../gateway/service-definition.ts";
+import type { OperationContext } from "../../../core/operation-context.ts";
 import { str, type ParamTree } from "../../../protocol/params.ts";
 import { own } from "../engine/plan.ts";
 import { validationError } from "../template/errors.ts";

@@ -1,7 +1,10 @@
 // Address and CIDR parsing, containment, formatting and classification, table-driven.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { AddrClass, cidrContains, classify, formatIpv6, parseCidr, parseIp } from "./cidr.ts";
+import { AddrClass, classify } from "./classify.ts";
+import { cidrContains, formatIpv6, parseCidr, parseIp, parseIpv4Word, type ParseOptions } from "./ip.ts";
+
+const IAM: ParseOptions = { lenient: true, mappedCidrAsV4: true };
 
 const words = (s: string): number[] | undefined => {
   const a = parseIp(s);
@@ -101,4 +104,39 @@ describe("formatIpv6 (RFC 5952)", () => {
     [[0x20010db8, 0x00010002, 0x00030004, 0x00050006], "2001:db8:1:2:3:4:5:6"],
   ];
   for (const [w, want] of rows) test(want, () => assert.equal(formatIpv6(w[0], w[1], w[2], w[3]), want));
+});
+
+describe("IAM's IpAddress values ({ lenient, mappedCidrAsV4 })", () => {
+  const rows: [string, string, boolean][] = [
+    ["10.0.0.0/8", "10.255.255.255", true],
+    ["10.0.0.0/8", "11.0.0.0", false],
+    ["192.168.1.128/25", "192.168.1.200", true],
+    ["192.168.1.128/25", "192.168.1.100", false],
+    ["::/0", "2001:db8::1", true],
+    ["2001:db8::/127", "2001:db8::1", true],
+    ["2001:db8::/128", "2001:db8::1", false],
+    ["fe80::/10", "fe80::1%eth0", true],
+    ["::1", "::1", true],
+  ];
+  for (const [cidr, ip, expected] of rows) {
+    test(`${ip} in ${cidr}`, () => {
+      const c = parseCidr(cidr, IAM);
+      const a = parseIp(ip, IAM);
+      assert.ok(c && a);
+      assert.equal(cidrContains(c, a), expected);
+    });
+  }
+  test("octets with leading zeros are taken; an IPv4-mapped block is IPv4 (so past /32 it is refused)", () => {
+    assert.equal(cidrContains(parseCidr("010.0.0.0/8", IAM)!, parseIp("10.000.1.1", IAM)!), true);
+    assert.equal(parseIp("::ffff:010.0.0.1", IAM)?.fam, 4);
+    assert.equal(parseIp("010.0.0.1"), undefined, "strict by default");
+    assert.equal(parseCidr("::ffff:10.0.0.0/104", IAM), undefined);
+    assert.equal(parseCidr("::ffff:10.0.0.0/104")?.fam, 6, "the model keeps such a block IPv6");
+    assert.equal(parseCidr("::ffff:10.0.0.1", IAM)?.prefix, 32);
+    assert.equal(parseIpv4Word("1.2.3.4", 0, 7, true), 0x01020304);
+    assert.equal(parseIpv4Word("1..3.4", 0, 6, true), undefined);
+  });
+  test("invalid values", () => {
+    for (const bad of ["1.2.3", "1.2.3.4.5", "1::2::3", "10.0.0.0/33", "x"]) assert.equal(parseCidr(bad, IAM), undefined, bad);
+  });
 });

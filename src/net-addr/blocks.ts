@@ -1,7 +1,10 @@
 /**
- * IPv4 and IPv6 addresses and CIDR blocks, as bigints so one set of functions serves both
- * families. Pure: no state, no AWS semantics beyond parsing what AWS accepts.
+ * EC2's view of addresses and blocks: strict text as EC2 accepts it (no leading zeros, no zone id,
+ * a prefix always) and bigints, so one set of functions does block arithmetic (offsets, sizes,
+ * sub-blocks) for both families. Parsing and formatting are ip.ts's; this adds the arithmetic.
  */
+import { formatIpv4 as formatWord, formatIpv6 as formatWords, parseIpv4Word, parseIpv6Only } from "./ip.ts";
+
 export type Family = 4 | 6;
 
 export interface Ip {
@@ -22,81 +25,26 @@ export function bits(v: Family): number {
 
 /** Dotted quad, each octet 0-255 without leading zeros (AWS rejects "10.0.01.0"). */
 export function parseIpv4(s: string): bigint | undefined {
-  const parts = s.split(".");
-  if (parts.length !== 4) return undefined;
-  let n = 0n;
-  for (const p of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const o = Number(p);
-    if (o > 255) return undefined;
-    n = (n << 8n) | BigInt(o);
-  }
-  return n;
+  const w = parseIpv4Word(s);
+  return w === undefined ? undefined : BigInt(w >>> 0);
 }
 
 export function formatIpv4(n: bigint): string {
-  return [24n, 16n, 8n, 0n].map((s) => String((n >> s) & 255n)).join(".");
+  return formatWord(Number(n & 0xffffffffn));
 }
 
-/** RFC 4291 text forms, including "::" and an embedded dotted quad at the end. */
+/** RFC 4291 text forms, including "::" and an embedded dotted quad at the end; no zone id. */
 export function parseIpv6(s: string): bigint | undefined {
   if (s.length === 0 || s.length > 45 || !/^[0-9a-fA-F:.]+$/.test(s)) return undefined;
-  let text = s;
-  if (text.includes(".")) {
-    // "::ffff:10.0.0.1": the dotted quad stands for the last two groups.
-    const at = text.lastIndexOf(":");
-    const v4 = parseIpv4(text.slice(at + 1));
-    if (v4 === undefined) return undefined;
-    text = `${text.slice(0, at + 1)}${((v4 >> 16n) & 0xffffn).toString(16)}:${(v4 & 0xffffn).toString(16)}`;
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  const parse = (h: string): bigint[] | undefined => {
-    if (h === "") return [];
-    const out: bigint[] = [];
-    for (const g of h.split(":")) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(BigInt(`0x${g}`));
-    }
-    return out;
-  };
-  const head = parse(halves[0]);
-  const rest = halves.length === 2 ? parse(halves[1]) : [];
-  if (!head || !rest) return undefined;
-  let filled: bigint[];
-  if (halves.length === 2) {
-    const missing = 8 - head.length - rest.length;
-    if (missing < 1) return undefined;
-    filled = [...head, ...new Array<bigint>(missing).fill(0n), ...rest];
-  } else {
-    if (head.length !== 8) return undefined;
-    filled = head;
-  }
-  return filled.reduce((acc, g) => (acc << 16n) | g, 0n);
+  const a = parseIpv6Only(s);
+  if (!a) return undefined;
+  return (BigInt(a.w0 >>> 0) << 96n) | (BigInt(a.w1 >>> 0) << 64n) | (BigInt(a.w2 >>> 0) << 32n) | BigInt(a.w3 >>> 0);
 }
 
 /** RFC 5952: lowercase, no leading zeros, the longest run (2+ groups) of zeros as "::". */
 export function formatIpv6(n: bigint): string {
-  const groups: number[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(Number((n >> BigInt(i * 16)) & 0xffffn));
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLen < 2) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
+  const word = (shift: bigint) => Number((n >> shift) & 0xffffffffn);
+  return formatWords(word(96n), word(64n), word(32n), word(0n));
 }
 
 export function parseIp(s: string, v?: Family): Ip | undefined {

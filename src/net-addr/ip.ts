@@ -1,6 +1,18 @@
-// IPv4/IPv6 addresses and CIDR blocks as four signed 32-bit words (IPv4 uses w0 only), so a
+// The one IPv4/IPv6 address and CIDR library (the network model, IAM's IpAddress conditions, and,
+// through blocks.ts, EC2). Addresses are four signed 32-bit words (IPv4 uses w0 only), so a
 // containment test is a few masked integer compares with no allocation. Signed words (`| 0`)
 // keep every value a V8 small integer and let `(a & m) === b` compare without `>>> 0`.
+//
+// Strict by default: an octet with a leading zero ("10.0.01.1", ambiguous: octal?) is refused,
+// as EC2 refuses it. IAM's condition operators accept it ({ lenient: true }), as they always have.
+
+/** Parsing choices of one caller. */
+export interface ParseOptions {
+  /** Octets may have leading zeros ("010.0.0.1" is 10.0.0.1): IAM's IpAddress values. */
+  lenient?: boolean;
+  /** An IPv4-mapped IPv6 block address folds to IPv4 in a CIDR too (so "::ffff:a.b.c.d/104" is refused). */
+  mappedCidrAsV4?: boolean;
+}
 
 export type Family = 4 | 6;
 
@@ -38,7 +50,7 @@ export function maskWord(prefix: number, i: number): number {
 }
 
 /** Dotted quad to a signed word; -1 is a valid result (255.255.255.255), so failure is undefined. */
-export function parseIpv4Word(s: string, start = 0, end = s.length): number | undefined {
+export function parseIpv4Word(s: string, start = 0, end = s.length, lenient = false): number | undefined {
   let value = 0;
   let octet = 0;
   let digits = 0;
@@ -46,7 +58,7 @@ export function parseIpv4Word(s: string, start = 0, end = s.length): number | un
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
-      if (digits > 0 && octet === 0) return undefined; // leading zero ("01") is ambiguous (octal); refuse
+      if (digits > 0 && octet === 0 && !lenient) return undefined; // leading zero ("01") is ambiguous (octal); refuse
       octet = octet * 10 + (c - 48);
       if (++digits > 3 || octet > 255) return undefined;
     } else if (c === 46) {
@@ -63,7 +75,7 @@ export function parseIpv4Word(s: string, start = 0, end = s.length): number | un
 const groups = new Int32Array(8);
 
 /** RFC 4291 text (with "::" and a trailing dotted quad) into `groups`; false when malformed. */
-function parseIpv6Groups(s: string): boolean {
+function parseIpv6Groups(s: string, lenient: boolean): boolean {
   let end = s.length;
   const pct = s.indexOf("%");
   if (pct >= 0) end = pct; // zone id ("fe80::1%eth0")
@@ -103,7 +115,7 @@ function parseIpv6Groups(s: string): boolean {
     }
     if (isV4) {
       if (n > 6) return false;
-      const v4 = parseIpv4Word(s, i, end);
+      const v4 = parseIpv4Word(s, i, end, lenient);
       if (v4 === undefined) return false;
       groups[n++] = (v4 >>> 16) & 0xffff;
       groups[n++] = v4 & 0xffff;
@@ -141,12 +153,9 @@ function parseIpv6Groups(s: string): boolean {
  * Parse an IPv4 or IPv6 address. IPv4-mapped IPv6 (::ffff:10.0.0.1, as dual-stack sockets report
  * IPv4 peers) becomes the IPv4 address, because that is the packet that goes on the wire.
  */
-export function parseIp(s: string): IpAddr | undefined {
-  if (s.indexOf(":") < 0) {
-    const w = parseIpv4Word(s);
-    return w === undefined ? undefined : { fam: 4, w0: w, w1: 0, w2: 0, w3: 0, text: s };
-  }
-  if (!parseIpv6Groups(s)) return undefined;
+export function parseIp(s: string, opts: ParseOptions = {}): IpAddr | undefined {
+  if (s.indexOf(":") < 0) return parseIpv4Only(s, opts.lenient);
+  if (!parseIpv6Groups(s, opts.lenient === true)) return undefined;
   const w0 = (groups[0] << 16) | groups[1];
   const w1 = (groups[2] << 16) | groups[3];
   const w2 = (groups[4] << 16) | groups[5];
@@ -155,10 +164,11 @@ export function parseIp(s: string): IpAddr | undefined {
   return { fam: 6, w0, w1, w2, w3, text: s };
 }
 
-export function parseCidr(s: string): Cidr | undefined {
+/** "10.0.0.0/16", "2001:db8::/32", or a bare address (a /32 or /128). Host bits are masked off. */
+export function parseCidr(s: string, opts: ParseOptions = {}): Cidr | undefined {
   const slash = s.indexOf("/");
   const addrText = slash < 0 ? s : s.slice(0, slash);
-  const a = addrText.indexOf(":") < 0 ? parseIpv4Only(addrText) : parseIpv6Only(addrText);
+  const a = opts.mappedCidrAsV4 ? parseIp(addrText, opts) : addrText.indexOf(":") < 0 ? parseIpv4Only(addrText, opts.lenient) : parseIpv6Only(addrText, opts.lenient);
   if (!a) return undefined;
   const max = a.fam === 4 ? 32 : 128;
   let prefix = max;
@@ -175,14 +185,14 @@ export function parseCidr(s: string): Cidr | undefined {
   return { fam: a.fam, w0: a.w0 & m0, w1: a.w1 & m1, w2: a.w2 & m2, w3: a.w3 & m3, m0, m1, m2, m3, prefix, text: s };
 }
 
-function parseIpv4Only(s: string): IpAddr | undefined {
-  const w = parseIpv4Word(s);
+export function parseIpv4Only(s: string, lenient = false): IpAddr | undefined {
+  const w = parseIpv4Word(s, 0, s.length, lenient);
   return w === undefined ? undefined : { fam: 4, w0: w, w1: 0, w2: 0, w3: 0, text: s };
 }
 
 /** IPv6 without the IPv4-mapped folding: a CIDR like ::ffff:0:0/96 stays IPv6. */
-function parseIpv6Only(s: string): IpAddr | undefined {
-  if (!parseIpv6Groups(s)) return undefined;
+export function parseIpv6Only(s: string, lenient = false): IpAddr | undefined {
+  if (!parseIpv6Groups(s, lenient)) return undefined;
   return {
     fam: 6,
     w0: (groups[0] << 16) | groups[1],
@@ -215,45 +225,6 @@ export function ipv4(w: number): IpAddr {
 /** The address `offset` above a CIDR's network address (IPv4 only; used for VPC base + 2). */
 export function cidrOffset(c: Cidr, offset: number): IpAddr {
   return ipv4((c.w0 + offset) | 0);
-}
-
-/** How the internet treats an address. */
-export const enum AddrClass {
-  Public = 0,
-  /** RFC 1918 (10/8, 172.16/12, 192.168/16) and IPv6 unique-local fc00::/7. */
-  Private = 1,
-  /** RFC 6598 shared address space 100.64/10. */
-  Shared = 2,
-  Loopback = 3,
-  LinkLocal = 4,
-  /** Unspecified, multicast, reserved and other addresses no internet route leads to. */
-  Special = 5,
-}
-
-/**
- * Documentation ranges (192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32) count as public:
- * tests use them as stand-ins for internet hosts (the model never opens a connection).
- */
-export function classify(a: IpAddr): AddrClass {
-  const w = a.w0;
-  if (a.fam === 4) {
-    const b0 = (w >>> 24) & 255;
-    const b1 = (w >>> 16) & 255;
-    if (b0 === 10 || (b0 === 172 && (b1 & 0xf0) === 16) || (b0 === 192 && b1 === 168)) return AddrClass.Private;
-    if (b0 === 100 && (b1 & 0xc0) === 64) return AddrClass.Shared;
-    if (b0 === 127) return AddrClass.Loopback;
-    if (b0 === 169 && b1 === 254) return AddrClass.LinkLocal;
-    if (b0 === 0 || b0 >= 224) return AddrClass.Special;
-    if (b0 === 192 && b1 === 0 && ((w >>> 8) & 255) === 0) return AddrClass.Special; // 192.0.0/24 IETF
-    if (b0 === 198 && (b1 & 0xfe) === 18) return AddrClass.Special; // 198.18/15 benchmarking
-    return AddrClass.Public;
-  }
-  if (w === 0 && a.w1 === 0 && a.w2 === 0) return a.w3 === 1 ? AddrClass.Loopback : AddrClass.Special;
-  const top16 = (w >>> 16) & 0xffff;
-  if ((top16 & 0xfe00) === 0xfc00) return AddrClass.Private;
-  if ((top16 & 0xffc0) === 0xfe80) return AddrClass.LinkLocal;
-  if ((top16 & 0xe000) === 0x2000) return AddrClass.Public; // 2000::/3 global unicast
-  return AddrClass.Special;
 }
 
 /** RFC 5952 text: lowercase, no leading zeros, the longest run of two or more zero groups as "::". */

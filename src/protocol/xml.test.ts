@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { escapeXml, writeXml, type XmlObject } from "./xml.ts";
+
+describe("writeXml", () => {
+  test("objects become elements, lists items or members, empty lists self-close, absent values vanish", () => {
+    const xml = writeXml({ a: "x<y", list: [{ id: 1 }, { id: 2 }], none: [], gone: undefined, flag: false }, "item");
+    assert.equal(xml, "<a>x&lt;y</a><list><item><id>1</id></item><item><id>2</id></item></list><none/><flag>false</flag>");
+    assert.equal(writeXml({ m: ["a"] }, "member"), "<m><member>a</member></m>");
+  });
+
+  test("escapes the five XML specials and passes other text as it is", () => {
+    assert.equal(escapeXml(`a&b<c>d"e'f`), "a&amp;b&lt;c&gt;d&quot;e&apos;f");
+    assert.equal(escapeXml("eni-0123 10.0.1.5"), "eni-0123 10.0.1.5");
+  });
+
+  test("a frozen object renders once per list style; an unfrozen one every time", () => {
+    const tags: XmlObject[] = [Object.freeze({ key: "k", value: "v" })];
+    const kept: XmlObject = Object.freeze({ id: "eni-1", tags: Object.freeze(tags) as XmlObject[] });
+    const first = writeXml({ set: [kept] }, "item");
+    assert.equal(first, "<set><item><id>eni-1</id><tags><item><key>k</key><value>v</value></item></tags></item></set>");
+    assert.equal(writeXml({ set: [kept, kept] }, "item"), "<set>" + first.slice(5, -6).repeat(2) + "</set>");
+    assert.equal(writeXml({ set: [kept] }, "member"), "<set><member><id>eni-1</id><tags><member><key>k</key><value>v</value></member></tags></member></set>");
+    const open = { id: "eni-2" };
+    assert.equal(writeXml({ x: open }, "item"), "<x><id>eni-2</id></x>");
+    open.id = "eni-3";
+    assert.equal(writeXml({ x: open }, "item"), "<x><id>eni-3</id></x>");
+  });
+});
