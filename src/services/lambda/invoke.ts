@@ -138,7 +138,10 @@ export async function execute(env: LambdaEnv, exec: Execution, payload: Buffer, 
         environment: cfg.environment ?? {},
         credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken },
         region: loc.region,
-        endpointUrl: env.functionUrl(),
+        // A VPC function gets no AWS_ENDPOINT_URL: every served service has its own
+        // AWS_ENDPOINT_URL_<SERVICE> (by name, through the VPC), and an SDK client for any other
+        // service goes to its AWS name, which the VPC decides too. Nothing goes around the VPC.
+        ...(net && attachment.vpc ? {} : { endpointUrl: env.functionUrl() }),
         logGroupName: cfg.logGroup,
         logging: {
           format: cfg.logFormat,
