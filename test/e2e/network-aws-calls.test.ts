@@ -14,8 +14,8 @@
 //   botocore path style): works without NAT (aws:SourceVpce); the route removed: fails;
 // - + a NAT gateway path: the calls work; ec2:DescribeVpcs is allowed by a role policy whose
 //   condition is aws:SourceIp = the NAT gateway's Elastic IP, and the decision log shows that key;
-// - functions without a VPC: the calls (S3 too) work, with no VPC keys, and keep AWS_ENDPOINT_URL (and the same role policy denies
-//   their DescribeVpcs, since their source is not the Elastic IP).
+// - functions without a VPC: the calls (S3 too) work, with no VPC keys (and the same role policy
+//   denies their DescribeVpcs, since their source is not the Elastic IP); they keep AWS_ENDPOINT_URL.
 // Network safety: the services' addresses (in 192.0.2.0/24) exist only in the model; every connection
 // function code makes is delivered by hyperlocal to its own loopback listener.
 import assert from "node:assert/strict";
