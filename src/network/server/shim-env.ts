@@ -69,6 +69,8 @@ export class ShimEnvironments {
         HYPERLOCAL_AWS_ENDPOINTS: Object.entries(awsEndpointVariables(source.region))
           .map(([k, v]) => `${k}=${v}`)
           .join(" "),
+        // In a VPC the shims also remove AWS_ENDPOINT_URL from their process: every SDK call then goes by a name the VPC decides.
+        ...(source.vpc ? { HYPERLOCAL_AWS_NAMES_ONLY: "1" } : {}),
         PYTHONPATH: PYTHON_SHIM_DIR,
       },
       nodeOptions: [`--require=${NODE_PRELOAD}`],
