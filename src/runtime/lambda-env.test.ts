@@ -81,3 +81,10 @@ test("LoggingConfig: AWS_LAMBDA_LOG_FORMAT always, AWS_LAMBDA_LOG_LEVEL with JSO
   const spoofed = buildLambdaEnv(functionSpec({ codeDir: "/code", codeSha256: "x" }, { environment: { AWS_LAMBDA_LOG_FORMAT: "JSON" } }), placement);
   assert.equal(spoofed.AWS_LAMBDA_LOG_FORMAT, "Text", "the configuration decides, not a variable of the same name");
 });
+
+test("without an endpoint in the spec (a VPC function in kernel mode), AWS_ENDPOINT_URL is absent, and a user's value is still ignored", () => {
+  const spec = functionSpec({ codeDir: "/code", codeSha256: "x" }, { environment: { AWS_ENDPOINT_URL: "https://real.aws" } });
+  delete spec.endpointUrl;
+  const env = buildLambdaEnv(spec, placement);
+  assert.equal(env.AWS_ENDPOINT_URL, undefined);
+});

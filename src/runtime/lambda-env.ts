@@ -77,8 +77,8 @@ export function buildLambdaEnv(spec: FunctionSpec, at: EnvPlacement): Record<str
     AWS_ACCESS_KEY_ID: spec.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: spec.credentials.secretAccessKey,
     AWS_SESSION_TOKEN: spec.credentials.sessionToken,
-    AWS_ENDPOINT_URL: spec.endpointUrl,
   });
+  if (spec.endpointUrl !== undefined) env.AWS_ENDPOINT_URL = spec.endpointUrl;
   // LoggingConfig reaches the runtime through these two (the runtimes format and filter by them).
   // unverified: whether Lambda also sets AWS_LAMBDA_LOG_FORMAT=Text; the level only filters in JSON.
   const logging = spec.logging ?? { format: "Text" };

@@ -24,8 +24,8 @@ export interface FunctionSpec {
   environment: Record<string, string>;
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   region: string;
-  /** AWS_ENDPOINT_URL for the function: points back at hyperlocal. */
-  endpointUrl: string;
+  /** AWS_ENDPOINT_URL for the function: points back at hyperlocal (absent for VPC functions: their SDKs go by the services' names). */
+  endpointUrl?: string;
   /** /aws/lambda/<name> */
   logGroupName: string;
   /** LoggingConfig: the log format and levels (absent: Text, unfiltered). */

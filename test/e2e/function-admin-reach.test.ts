@@ -1,5 +1,5 @@
-// Function code never reaches the admin API: it gets its own listener (AWS_ENDPOINT_URL) that serves
-// the AWS APIs and the shim's decision API but no admin route, and the server's main port is out of
+// Function code never reaches the admin API: it gets its own listener (AWS_ENDPOINT_URL outside a VPC;
+// a VPC function has none) that serves the AWS APIs and the shim's decision API but no admin route, and the server's main port is out of
 // its reach (the shim refuses it; kernel mode relays only the function listener into namespaces).
 // Real Node.js and Python functions try reset, clock/advance and iam/decisions on both ports; the
 // server's state and clock are unchanged afterwards, and AWS SDK calls from the function still work.
@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CreateRoleCommand } from "@aws-sdk/client-iam";
+import * as E from "@aws-sdk/client-ec2";
+import { AttachRolePolicyCommand, CreateRoleCommand } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, InvokeCommand, ListFunctionsCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import type { App } from "../../src/app.ts";
 import type { Config } from "../../src/config.ts";
@@ -37,7 +38,8 @@ function call(url, method, body) {
 }
 exports.handler = async (ev) => {
   const out = {};
-  const own = process.env.AWS_ENDPOINT_URL;
+  // A VPC function has no AWS_ENDPOINT_URL (its SDK goes by the services' names): the test names the listener.
+  const own = ev.ownUrl ?? process.env.AWS_ENDPOINT_URL;
   for (const [name, path, method, body] of [
     ["reset", "/_hyperlocal/reset", "POST", ""],
     ["advance", "/_hyperlocal/clock/advance", "POST", '{"days":400}'],
@@ -50,7 +52,7 @@ exports.handler = async (ev) => {
   const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts");
   const sts = new STSClient({ region: process.env.AWS_REGION, endpoint: own, maxAttempts: 1 });
   out.identity = (await sts.send(new GetCallerIdentityCommand({}))).Arn;
-  out.endpoint = own;
+  out.endpoint = process.env.AWS_ENDPOINT_URL ?? null;
   return out;
 };
 `;
@@ -132,23 +134,45 @@ function suite(title: string, overrides: Partial<Config>, skip: string | false):
           Environment: { Variables: { NODE_PATH: NODE_MODULES } },
         }),
       );
+      // The same probe in a VPC (local route only): it has no AWS_ENDPOINT_URL, and the function listener still has no admin route.
+      await c.iam.send(new AttachRolePolicyCommand({ RoleName: "exec", PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" }));
+      const vpc = (await c.ec2.send(new E.CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
+      const subnet = (await c.ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.0.1.0/24" }))).Subnet!.SubnetId!;
+      const sg = (await c.ec2.send(new E.CreateSecurityGroupCommand({ VpcId: vpc, GroupName: "fn", Description: "fn" }))).GroupId!;
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: "node-probe-vpc",
+          Runtime: "nodejs20.x",
+          Role: role,
+          Handler: "index.handler",
+          Timeout: 30,
+          Code: { ZipFile: nodeZip(NODE_PROBE) },
+          Environment: { Variables: { NODE_PATH: NODE_MODULES } },
+          VpcConfig: { SubnetIds: [subnet], SecurityGroupIds: [sg] },
+        }),
+      );
       await lambda.send(
         new CreateFunctionCommand({ FunctionName: "py-probe", Runtime: "python3.12", Role: role, Handler: "app.handler", Timeout: 30, Code: { ZipFile: pythonZip(PY_PROBE) } }),
       );
-      await advanceClock(app.url, 1);
+      await advanceClock(app.url, 3);
     });
 
     after(async () => {
       await app?.close();
     });
 
-    for (const name of ["node-probe", "py-probe"]) {
+    for (const name of ["node-probe", "py-probe", "node-probe-vpc"]) {
       it(`${name}: reset, clock/advance and iam/decisions fail on both ports and change nothing; AWS calls work`, async () => {
         const offset = await clockOffset(app.url);
-        const r = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ mainUrl: app.url })) }));
-        const out = JSON.parse(Buffer.from(r.Payload ?? []).toString()) as Record<string, Reply | string>;
+        const inVpc = name.endsWith("-vpc");
+        const event = inVpc ? { mainUrl: app.url, ownUrl: app.functionUrl } : { mainUrl: app.url };
+        const r = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)) }));
+        const out = JSON.parse(Buffer.from(r.Payload ?? []).toString()) as Record<string, Reply | string | null>;
         assert.equal(r.FunctionError, undefined, JSON.stringify(out));
-        assert.equal(out.endpoint, app.functionUrl, "AWS_ENDPOINT_URL is the function listener");
+        // The rule: outside any VPC, AWS_ENDPOINT_URL is the function listener; in a VPC there is none,
+        // so an SDK client without its own AWS_ENDPOINT_URL_<SERVICE> cannot go around the VPC.
+        if (inVpc) assert.equal(out.endpoint, null, "a VPC function has no AWS_ENDPOINT_URL");
+        else assert.equal(out.endpoint, app.functionUrl, "AWS_ENDPOINT_URL is the function listener");
         assert.notEqual(app.functionUrl, app.url);
         for (const op of ["reset", "advance", "decisions"]) {
           for (const via of ["main", "localhost"]) {
@@ -163,7 +187,7 @@ function suite(title: string, overrides: Partial<Config>, skip: string | false):
         // Nothing changed: the clock did not move, the state was not reset.
         assert.equal(await clockOffset(app.url), offset);
         const names = (await lambda.send(new ListFunctionsCommand({}))).Functions!.map((f) => f.FunctionName).sort();
-        assert.deepEqual(names, ["node-probe", "py-probe"]);
+        assert.deepEqual(names, ["node-probe", "node-probe-vpc", "py-probe"]);
       });
     }
   });

@@ -250,8 +250,9 @@ describe("the guide's seven example policies on real calls", () => {
 describe("lambda:SourceFunctionArn: the Deny stops the function's code, not Lambda", { skip: !IN_LOOPBACK_NETNS && NETNS_SKIP_REASON }, () => {
   const CALLER = NODE_AWS_CALLER.slice(0, NODE_AWS_CALLER.indexOf("exports.handler")) + `
 exports.handler = async (event) => {
-  const create = await call("ec2", "Action=CreateNetworkInterface&Version=2016-11-15&SubnetId=" + event.subnet);
-  const describe = await call("ec2", "Action=DescribeSubnets&Version=2016-11-15");
+  // A VPC function has no AWS_ENDPOINT_URL: the test names hyperlocal's function listener.
+  const create = await call("ec2", "Action=CreateNetworkInterface&Version=2016-11-15&SubnetId=" + event.subnet, event.endpoint);
+  const describe = await call("ec2", "Action=DescribeSubnets&Version=2016-11-15", event.endpoint);
   return { create, describe };
 };
 `;
@@ -289,7 +290,7 @@ exports.handler = async (event) => {
     assert.equal(state, "Active", "Lambda's own ENI calls do not carry lambda:SourceFunctionArn");
 
     const run = async (name: string) => {
-      const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ subnet: ids.subnetA1 })) }));
+      const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ subnet: ids.subnetA1, endpoint: app.functionUrl })) }));
       assert.equal(out.FunctionError, undefined, Buffer.from(out.Payload ?? []).toString());
       return JSON.parse(Buffer.from(out.Payload ?? []).toString()) as { create: { status: number; text: string }; describe: { status: number; text: string } };
     };

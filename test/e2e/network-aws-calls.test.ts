@@ -4,15 +4,18 @@
 // - a private subnet whose route table has only the local route: GetCallerIdentity fails as the
 //   model says (no route), the reachability answer says to add a NAT gateway or an interface
 //   endpoint for com.amazonaws.us-east-1.sts, and Reachability Analyzer (AWS CLI) finds no path;
+//   S3 with the SDKs' defaults (ListObjectsV2, GetObject, ListBuckets) fails alike, and VPC
+//   functions have no AWS_ENDPOINT_URL to go around the VPC with;
 // - + interface endpoints for sts and ec2 with private DNS and a group allowing 443: the calls work
 //   without NAT, with aws:SourceVpce (honoured in a role policy), aws:SourceVpc, aws:VpcSourceIp;
 //   the group without 443: dropped; the endpoint policy denying GetCallerIdentity, or not allowing
 //   it: AccessDenied in AWS's VPC endpoint wording, and the decision log names that layer;
-// - S3 through a gateway endpoint route: works without NAT (aws:SourceVpce); the route removed: fails;
+// - S3 through a gateway endpoint route, with the SDKs' defaults (JavaScript v3 virtual-hosted,
+//   botocore path style): works without NAT (aws:SourceVpce); the route removed: fails;
 // - + a NAT gateway path: the calls work; ec2:DescribeVpcs is allowed by a role policy whose
 //   condition is aws:SourceIp = the NAT gateway's Elastic IP, and the decision log shows that key;
-// - functions without a VPC: the calls work, with no VPC keys (and the same role policy denies
-//   their DescribeVpcs, since their source is not the Elastic IP).
+// - functions without a VPC: the calls (S3 too) work, with no VPC keys (and the same role policy
+//   denies their DescribeVpcs, since their source is not the Elastic IP); they keep AWS_ENDPOINT_URL.
 // Network safety: the services' addresses (in 192.0.2.0/24) exist only in the model; every connection
 // function code makes is delivered by hyperlocal to its own loopback listener.
 import assert from "node:assert/strict";
@@ -20,7 +23,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
 import { AttachRolePolicyCommand, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
 import type { App } from "../../src/app.ts";
 import { awsServiceAddress } from "../../src/core/aws-service-addresses.ts";
@@ -38,7 +41,7 @@ const DROP_MS = 300;
 const NODE_CALLER = `
 const { STSClient, GetCallerIdentityCommand } = require("@aws-sdk/client-sts");
 const { EC2Client, DescribeVpcsCommand } = require("@aws-sdk/client-ec2");
-const { S3Client, ListObjectsV2Command } = require("@aws-sdk/client-s3");
+const { S3Client, ListObjectsV2Command, GetObjectCommand, ListBucketsCommand } = require("@aws-sdk/client-s3");
 const opts = { maxAttempts: 1, requestHandler: { connectionTimeout: 4000, requestTimeout: 4000 } };
 async function attempt(fn) {
   try {
@@ -54,19 +57,25 @@ async function handler(ev = {}) {
     return { vpcs: await attempt(async () => (await ec2.send(new DescribeVpcsCommand({}))).Vpcs.length) };
   }
   if (ev.bucket) {
-    // S3 by its regional name, path-style (hyperlocal's S3 does not answer virtual-hosted names).
-    const s3 = new S3Client({ ...opts, endpoint: "http://s3.us-east-1.amazonaws.com:443", forcePathStyle: true });
-    return { s3: await attempt(async () => (await s3.send(new ListObjectsV2Command({ Bucket: ev.bucket }))).KeyCount) };
+    // S3 with the SDK's defaults (AWS_ENDPOINT_URL_S3), recording the hosts it addressed.
+    const s3 = new S3Client(opts);
+    const hosts = [];
+    s3.middlewareStack.add((next) => async (args) => (hosts.push(args.request.hostname), next(args)), { step: "finalizeRequest" });
+    const list = await attempt(async () => (await s3.send(new ListObjectsV2Command({ Bucket: ev.bucket }))).KeyCount);
+    const get = await attempt(async () => (await (await s3.send(new GetObjectCommand({ Bucket: ev.bucket, Key: "hello.txt" }))).Body.transformToString()));
+    const buckets = await attempt(async () => (await s3.send(new ListBucketsCommand({}))).Buckets.length);
+    return { s3: list, s3get: get, s3buckets: buckets, s3hosts: hosts, base: process.env.AWS_ENDPOINT_URL ?? null };
   }
   const identity = await attempt(async () => (await new STSClient(opts).send(new GetCallerIdentityCommand({}))).Arn);
   const vpcs = await attempt(async () => (await new EC2Client(opts).send(new DescribeVpcsCommand({}))).Vpcs.length);
-  return { identity, vpcs, endpoint: process.env.AWS_ENDPOINT_URL_STS ?? null };
+  return { identity, vpcs, endpoint: process.env.AWS_ENDPOINT_URL_STS ?? null, base: process.env.AWS_ENDPOINT_URL ?? null };
 }
 exports.handler = handler;
 `;
 
 const PY_CALLER = `
 import os
+from urllib.parse import urlparse
 import boto3
 from botocore.config import Config
 
@@ -83,14 +92,24 @@ def attempt(fn):
 
 def handler(event, context):
     if event.get("bucket"):
-        s3 = boto3.client("s3", endpoint_url="http://s3.us-east-1.amazonaws.com:443", config=CFG.merge(Config(s3={"addressing_style": "path"})))
-        return {"s3": attempt(lambda: s3.list_objects_v2(Bucket=event["bucket"])["KeyCount"])}
+        # S3 with boto3's defaults (the shim's AWS_ENDPOINT_URL_S3), recording the hosts it addressed.
+        s3 = boto3.client("s3", config=CFG)
+        hosts = []
+        s3.meta.events.register("before-send.s3", lambda request, **kw: hosts.append(urlparse(request.url).hostname))
+        return {
+            "s3": attempt(lambda: s3.list_objects_v2(Bucket=event["bucket"])["KeyCount"]),
+            "s3get": attempt(lambda: s3.get_object(Bucket=event["bucket"], Key="hello.txt")["Body"].read().decode()),
+            "s3buckets": attempt(lambda: len(s3.list_buckets()["Buckets"])),
+            "s3hosts": hosts,
+            "base": os.environ.get("AWS_ENDPOINT_URL"),
+        }
     sts = boto3.client("sts", config=CFG)
     ec2 = boto3.client("ec2", config=CFG)
     return {
         "identity": attempt(lambda: sts.get_caller_identity()["Arn"]),
         "vpcs": attempt(lambda: len(ec2.describe_vpcs()["Vpcs"])),
         "endpoint": sts.meta.endpoint_url,
+        "base": os.environ.get("AWS_ENDPOINT_URL"),
     }
 `;
 
@@ -124,7 +143,27 @@ interface CallerOut {
   identity: Attempt;
   vpcs: Attempt;
   endpoint: string | null;
+  /** AWS_ENDPOINT_URL as the function sees it. */
+  base: string | null;
   s3?: Attempt;
+  s3get?: Attempt;
+  s3buckets?: Attempt;
+  s3hosts?: string[];
+}
+
+const BUCKET = "aws-calls-bucket";
+
+/**
+ * ListObjectsV2, GetObject and ListBuckets worked, each addressed as the SDK does with a custom
+ * endpoint: the SDK for JavaScript v3 virtual-hosted (the bucket in the name), botocore path style
+ * (every call to s3.us-east-1.amazonaws.com); ListBuckets has no bucket, so the regional name.
+ */
+function assertS3Works(fn: string, out: CallerOut): void {
+  assert.deepEqual(out.s3, { ok: true, value: 1 }, `${fn}: ${JSON.stringify(out)}`);
+  assert.deepEqual(out.s3get, { ok: true, value: "hi" }, fn);
+  assert.deepEqual(out.s3buckets, { ok: true, value: 1 }, fn);
+  const bucketHost = fn.startsWith("py") ? "s3.us-east-1.amazonaws.com" : `${BUCKET}.s3.us-east-1.amazonaws.com`;
+  assert.deepEqual(out.s3hosts, [bucketHost, bucketHost, "s3.us-east-1.amazonaws.com"], fn);
 }
 
 const VPC_FUNCTIONS = ["node-vpc", "py-vpc", "provided-vpc"];
@@ -170,6 +209,19 @@ describe(`function code's AWS calls follow the VPC (${mode} mode)`, { skip }, ()
     const fromEip = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ec2:DescribeVpcs", Resource: "*", Condition: { IpAddress: { "aws:SourceIp": `${net.eip}/32` } } }] };
     await c.iam.send(new PutRolePolicyCommand({ RoleName: "aws-calls", PolicyName: "vpcs-from-the-nat", PolicyDocument: JSON.stringify(fromEip) }));
     const role = `arn:aws:iam::000000000000:role/aws-calls`;
+    // The bucket function code reads with the SDKs' defaults: list it, read its one object, list the buckets.
+    const s3 = new S3Client({ endpoint: app.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, forcePathStyle: true, maxAttempts: 1 });
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "hello.txt", Body: "hi" }));
+    const readBucket = {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${BUCKET}` },
+        { Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/*` },
+        { Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" },
+      ],
+    };
+    await c.iam.send(new PutRolePolicyCommand({ RoleName: "aws-calls", PolicyName: "read-the-bucket", PolicyDocument: JSON.stringify(readBucket) }));
 
     const vpcCfg = { VpcConfig: { SubnetIds: [net.private], SecurityGroupIds: [net.fnSg] } };
     const nodeEnv = { Environment: { Variables: { NODE_PATH: NODE_MODULES } } };
@@ -230,6 +282,14 @@ describe(`function code's AWS calls follow the VPC (${mode} mode)`, { skip }, ()
         assert.equal(out.identity.error, code, `${fn}: ${JSON.stringify(out)}`);
       }
       assert.equal(out.endpoint?.replace(/\/$/, ""), "http://sts.us-east-1.amazonaws.com:443", fn);
+      assert.equal(out.base, null, `${fn}: a VPC function has no AWS_ENDPOINT_URL (nothing goes around the VPC)`);
+      if (fn === "provided-vpc") continue; // its bootstrap makes only the calls above
+      // S3 with the SDK's defaults: by its names, so the VPC decides too.
+      const s3 = await invoke(fn, { bucket: BUCKET });
+      t.diagnostic(`${fn} S3: ${JSON.stringify(s3)}`);
+      for (const k of ["s3", "s3get", "s3buckets"] as const) assert.equal(s3[k]!.ok, false, `${fn} ${k}: ${JSON.stringify(s3)}`);
+      if (fn.startsWith("py")) assert.match((s3.s3 as { message: string }).message, /s3\.us-east-1\.amazonaws\.com:443/, fn);
+      else assert.equal((s3.s3 as { error: string }).error, code, `${fn}: ${JSON.stringify(s3)}`);
     }
   });
 
@@ -322,10 +382,6 @@ describe(`function code's AWS calls follow the VPC (${mode} mode)`, { skip }, ()
   const noGatewayRoutes = mode === "kernel" && "kernel mode does not build routes to gateway endpoints' prefix lists yet";
   it("S3 through a gateway endpoint route: works without NAT, with aws:SourceVpce; the route removed: the call fails", { skip: noGatewayRoutes }, async (t) => {
     const ec2 = c.ec2;
-    const s3 = new S3Client({ endpoint: app.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, forcePathStyle: true, maxAttempts: 1 });
-    await s3.send(new CreateBucketCommand({ Bucket: "aws-calls-bucket" }));
-    const listOnly = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::aws-calls-bucket" }] };
-    await c.iam.send(new PutRolePolicyCommand({ RoleName: "aws-calls", PolicyName: "list-the-bucket", PolicyDocument: JSON.stringify(listOnly) }));
     const gw = (await ec2.send(new E.CreateVpcEndpointCommand({ VpcEndpointType: "Gateway", VpcId: net.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIds: [net.privateRt] }))).VpcEndpoint!.VpcEndpointId!;
     for (let i = 0; String((await ec2.send(new E.DescribeVpcEndpointsCommand({ VpcEndpointIds: [gw] }))).VpcEndpoints![0].State) !== "available"; i++) {
       assert.ok(i < 30, "gateway endpoint still pending");
@@ -336,9 +392,9 @@ describe(`function code's AWS calls follow the VPC (${mode} mode)`, { skip }, ()
     assert.equal(model.verdict, "allow", model.answer);
     assert.deepEqual([model.aws.via, model.aws.sourceVpce], ["gateway-endpoint", gw]);
     for (const fn of ["node-vpc", "py-vpc"]) {
-      const out = await invoke(fn, { bucket: "aws-calls-bucket" });
+      const out = await invoke(fn, { bucket: BUCKET });
       t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
-      assert.deepEqual(out.s3, { ok: true, value: 0 }, fn);
+      assertS3Works(fn, out);
       const d = (await admin("iam/decisions?limit=20")).decisions.find((e: any) => e.action === "s3:ListBucket" && e.principal.endsWith(`/${fn}`));
       assert.equal(d.context["aws:SourceVpce"], gw, fn);
     }
@@ -347,9 +403,10 @@ describe(`function code's AWS calls follow the VPC (${mode} mode)`, { skip }, ()
     t.diagnostic(after.answer);
     assert.notEqual(after.verdict, "allow");
     for (const fn of ["node-vpc", "py-vpc"]) {
-      const out = await invoke(fn, { bucket: "aws-calls-bucket" });
+      const out = await invoke(fn, { bucket: BUCKET });
       t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
       assert.equal(out.s3!.ok, false, fn);
+      assert.equal(out.s3get!.ok, false, fn);
       if (fn === "node-vpc") assert.equal((out.s3 as { error: string }).error, after.action === "drop" ? "ETIMEDOUT" : "ENETUNREACH");
     }
   });
@@ -415,6 +472,10 @@ describe(`function code's AWS calls follow the VPC (${mode} mode)`, { skip }, ()
       assert.equal(d.result, "ImplicitDeny");
       assert.equal(d.context["aws:SourceIp"], "127.0.0.1");
       for (const k of ["aws:SourceVpc", "aws:SourceVpce", "aws:VpcSourceIp"]) assert.equal(d.context[k], undefined, `${fn}: ${k}`);
+      assert.equal(out.base, app.functionUrl, `${fn}: a function outside any VPC keeps AWS_ENDPOINT_URL`);
+      const s3 = await invoke(fn, { bucket: BUCKET });
+      t.diagnostic(`${fn} S3: ${JSON.stringify(s3)}`);
+      assertS3Works(fn, s3);
     }
   });
 });

@@ -43,8 +43,9 @@ exports.handler = async (ev) => {
       });
     }
     if (ev.endpoint) {
-      const res = await fetch(process.env.AWS_ENDPOINT_URL, { signal: AbortSignal.timeout(3000) });
-      return done({ ok: true, status: res.status });
+      // A VPC function has no AWS_ENDPOINT_URL (its SDK goes by the services' names): the test names the listener.
+      const res = await fetch(ev.endpoint, { signal: AbortSignal.timeout(3000) });
+      return done({ ok: true, status: res.status, base: process.env.AWS_ENDPOINT_URL ?? null });
     }
     const data = await new Promise((resolve, reject) => {
       const s = net.connect({ host: ev.host, port: ev.port });
@@ -181,9 +182,14 @@ describe("--network kernel: Lambda environments in their ENI's namespace", { ski
     assert.ok(["HANDLER_TIMEOUT", "ETIMEDOUT"].includes(out.error!), JSON.stringify(out));
   });
 
-  it("the function's AWS_ENDPOINT_URL (hyperlocal's own port) works from inside the namespace", async () => {
-    const out = await invoke("node-vpc", { endpoint: true });
+  it("the function listener (hyperlocal's own port: ResponseURLs, AWS calls delivered by the model) answers from inside the namespace; a VPC function has no AWS_ENDPOINT_URL, one outside a VPC has the listener", async () => {
+    const withBase = async (fn: string) => (await invoke(fn, { endpoint: app.functionUrl })) as FunctionOutcome & { base?: string | null };
+    const out = await withBase("node-vpc");
     assert.equal(out.ok, true, JSON.stringify(out));
+    assert.equal(out.base, null, JSON.stringify(out));
+    const outside = await withBase("node-novpc");
+    assert.equal(outside.ok, true, JSON.stringify(outside));
+    assert.equal(outside.base, app.functionUrl, JSON.stringify(outside));
   });
 
   it("UDP: a datagram to 10.0.1.25:5353 is echoed (the group allows it), to 5354 it gets nothing; a function outside any VPC reaches time.example.com:123/udp", async () => {

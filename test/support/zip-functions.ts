@@ -71,15 +71,16 @@ def handler(event, context):
 
 /**
  * Calls STS GetCallerIdentity and EC2 DescribeVpcs at AWS_ENDPOINT_URL with the function's own
- * credentials, signed with a small SigV4 signer (the zip carries no SDK).
+ * credentials, signed with a small SigV4 signer (the zip carries no SDK). A VPC function has no
+ * AWS_ENDPOINT_URL: its test passes the function listener as call()'s endpoint.
  */
 export const NODE_AWS_CALLER = `
 const crypto = require("node:crypto");
 const http = require("node:http");
 const hmac = (k, s) => crypto.createHmac("sha256", k).update(s).digest();
 const sha = (s) => crypto.createHash("sha256").update(s).digest("hex");
-function call(service, body) {
-  const url = new URL(process.env.AWS_ENDPOINT_URL);
+function call(service, body, endpoint = process.env.AWS_ENDPOINT_URL) {
+  const url = new URL(endpoint);
   const region = process.env.AWS_REGION;
   const amzDate = new Date().toISOString().replace(/[-:]|\\.\\d{3}/g, "");
   const date = amzDate.slice(0, 8);

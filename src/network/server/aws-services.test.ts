@@ -18,10 +18,10 @@ test("service addresses map back to their service; others do not", () => {
   assert.equal(awsServiceAt("203.0.113.3"), undefined);
 });
 
-test("AWS_ENDPOINT_URL_<SERVICE> for the served services, by regional name on port 443 (S3 keeps AWS_ENDPOINT_URL)", () => {
+test("AWS_ENDPOINT_URL_<SERVICE> for the served services, by regional name on port 443 (S3 too)", () => {
   const v = awsEndpointVariables("eu-west-1");
   assert.equal(v.AWS_ENDPOINT_URL_STS, "http://sts.eu-west-1.amazonaws.com:443");
   assert.equal(v.AWS_ENDPOINT_URL_IAM, "http://iam.amazonaws.com:443");
   assert.equal(v.AWS_ENDPOINT_URL_CLOUDFORMATION, "http://cloudformation.eu-west-1.amazonaws.com:443");
-  assert.equal(v.AWS_ENDPOINT_URL_S3, undefined);
+  assert.equal(v.AWS_ENDPOINT_URL_S3, "http://s3.eu-west-1.amazonaws.com:443");
 });

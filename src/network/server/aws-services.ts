@@ -58,9 +58,8 @@ export function awsServiceHostname(service: AwsServiceName, region: string): str
  */
 export function awsEndpointVariables(region: string): Record<string, string> {
   const out: Record<string, string> = {};
-  // Not S3: its SDKs address buckets as <bucket>.s3.<region>.amazonaws.com, which hyperlocal's
-  // path-style S3 does not answer; S3 calls keep AWS_ENDPOINT_URL (code that sets forcePathStyle and
-  // this endpoint itself takes the VPC's path).
-  for (const s of SERVED) if (s !== "s3") out[`AWS_ENDPOINT_URL_${s.toUpperCase()}`] = `http://${hostnameOf(region, s)}:443`;
+  // S3 included: its SDKs then address buckets as <bucket>.s3.<region>.amazonaws.com, which the
+  // model resolves like the regional name and hyperlocal's S3 answers (services/s3/addressing.ts).
+  for (const s of SERVED) out[`AWS_ENDPOINT_URL_${s.toUpperCase()}`] = `http://${hostnameOf(region, s)}:443`;
   return out;
 }

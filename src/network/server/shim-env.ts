@@ -65,10 +65,12 @@ export class ShimEnvironments {
           ? { HYPERLOCAL_NET_NOTICE: `hyperlocal: ${source.functionName} connects ${where}; VPC network rules are applied in this process (shim mode, advisory: native-code sockets and child processes other than Node.js and Python are not covered)` }
           : {}),
         // The shims set these AWS_ENDPOINT_URL_<SERVICE> variables in their process: SDK calls then go by
-        // the services' regional names through the VPC. Code without a shim keeps AWS_ENDPOINT_URL.
+        // the services' regional names through the VPC. Outside a VPC, code without a shim keeps AWS_ENDPOINT_URL.
         HYPERLOCAL_AWS_ENDPOINTS: Object.entries(awsEndpointVariables(source.region))
           .map(([k, v]) => `${k}=${v}`)
           .join(" "),
+        // In a VPC the shims also remove AWS_ENDPOINT_URL from their process: every SDK call then goes by a name the VPC decides.
+        ...(source.vpc ? { HYPERLOCAL_AWS_NAMES_ONLY: "1" } : {}),
         PYTHONPATH: PYTHON_SHIM_DIR,
       },
       nodeOptions: [`--require=${NODE_PRELOAD}`],

@@ -31,7 +31,7 @@ for (const python of ["/usr/bin/python3", "python3"]) {
     assert.equal(out.sts, ENDPOINTS.AWS_ENDPOINT_URL_STS, `botocore ${out.version}`);
     assert.equal(out.ec2, ENDPOINTS.AWS_ENDPOINT_URL_EC2);
     assert.equal(out.iam, ENDPOINTS.AWS_ENDPOINT_URL_IAM);
-    assert.equal(out.s3, "http://127.0.0.1:4567", "S3 keeps AWS_ENDPOINT_URL");
+    assert.equal(out.s3, "http://127.0.0.1:4567", "a service without its own variable takes AWS_ENDPOINT_URL");
     assert.equal(out.explicit, "http://127.0.0.1:9");
   });
 }

@@ -1232,6 +1232,9 @@ function install() {
       const k = item.slice(0, eq);
       if (eq > 0 && /^AWS_ENDPOINT_URL_[A-Z0-9_]+$/.test(k) && eq + 1 < item.length) process.env[k] = item.slice(eq + 1);
     }
+    // A VPC function: no AWS_ENDPOINT_URL in a shimmed process, so no SDK client goes around the VPC
+    // (processes without a shim keep it: they cannot resolve the services' names).
+    if (process.env.HYPERLOCAL_AWS_NAMES_ONLY === '1') delete process.env.AWS_ENDPOINT_URL;
   }
   applyAwsEndpoints();
   globalThis[GUARD].applyAwsEndpoints = applyAwsEndpoints;

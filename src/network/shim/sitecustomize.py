@@ -739,6 +739,10 @@ def _apply_aws_endpoints():
     """Put the services' endpoint variables into the environment (tools and child processes read them there)."""
     for k, v in _aws_endpoints().items():
         os.environ[k] = v
+    # A VPC function: no AWS_ENDPOINT_URL in a shimmed process, so no SDK client goes around the VPC
+    # (processes without a shim keep it: they cannot resolve the services' names).
+    if os.environ.get("HYPERLOCAL_AWS_NAMES_ONLY") == "1":
+        os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
 def _patch_botocore_session(mod):

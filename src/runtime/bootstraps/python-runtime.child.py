@@ -262,6 +262,10 @@ def flush():
 def apply_spec(spec):
     os.environ.clear()
     os.environ.update(spec["env"])
+    # The network shim, when loaded at start, sets variables of its own (the AWS SDK endpoints) from the new environment.
+    apply_endpoints = getattr(sys.modules.get("sitecustomize"), "_apply_aws_endpoints", None)
+    if apply_endpoints is not None:
+        apply_endpoints()
     os.chdir(spec["cwd"])
     time.tzset()
     # The code directory is read-only for the function, as /var/task is: no __pycache__ there.

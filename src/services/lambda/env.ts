@@ -56,8 +56,8 @@ export interface LambdaOptions {
   /** The server's own URL (http://127.0.0.1:PORT): Code.Location. */
   serverUrl?: () => string;
   /**
-   * AWS_ENDPOINT_URL for function code: the function listener, which serves the AWS APIs but not
-   * the admin API. Unset: serverUrl.
+   * AWS_ENDPOINT_URL for function code outside a VPC (and every function's decision URL): the
+   * function listener, which serves the AWS APIs but not the admin API. Unset: serverUrl.
    */
   functionUrl?: () => string;
   timings?: Partial<LambdaTimings>;

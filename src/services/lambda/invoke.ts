@@ -138,7 +138,11 @@ export async function execute(env: LambdaEnv, exec: Execution, payload: Buffer, 
         environment: cfg.environment ?? {},
         credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken },
         region: loc.region,
-        endpointUrl: env.functionUrl(),
+        // A VPC function in kernel mode gets no AWS_ENDPOINT_URL: every served service has its own
+        // AWS_ENDPOINT_URL_<SERVICE> (by name, through the VPC), and an SDK client for any other
+        // service goes to its AWS name, which the VPC decides too. In shim mode the shims remove it
+        // from their processes (HYPERLOCAL_AWS_NAMES_ONLY); a process without a shim keeps it.
+        ...(net?.launch && attachment.vpc ? {} : { endpointUrl: env.functionUrl() }),
         logGroupName: cfg.logGroup,
         logging: {
           format: cfg.logFormat,

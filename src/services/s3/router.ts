@@ -3,6 +3,7 @@ import type { OperationContext } from "../../core/operation-context.ts";
 import type { ServiceRequest, ServiceResponse } from "../../core/http-types.ts";
 import type { BlobStore } from "./blobs.ts";
 import * as buckets from "./buckets.ts";
+import { bucketFromHost } from "./addressing.ts";
 import { header, type S3Call } from "./context.ts";
 import { invalidArgument, invalidBucketName, notImplemented } from "./errors.ts";
 import { listObjects, listObjectVersions } from "./list.ts";
@@ -10,12 +11,16 @@ import * as mp from "./multipart.ts";
 import * as objects from "./objects.ts";
 import type { S3State } from "./state.ts";
 
-/** Path-style addressing: / (the account's buckets), /bucket (bucket operations), /bucket/key (object operations). */
+/**
+ * Path style: / (the account's buckets), /bucket (bucket operations), /bucket/key (object operations);
+ * virtual-hosted style (Host: bucket.s3.<region>.amazonaws.com): / (the bucket), /key (its objects).
+ */
 export function route(req: ServiceRequest, ctx: OperationContext, state: S3State, blobs: BlobStore): ServiceResponse {
   const path = req.rawPath.startsWith("/") ? req.rawPath.slice(1) : req.rawPath;
-  const slash = path.indexOf("/");
-  const bucketName = decode(slash < 0 ? path : path.slice(0, slash));
-  const key = slash < 0 ? "" : decode(path.slice(slash + 1));
+  const hosted = bucketFromHost(header(req, "host"));
+  const slash = hosted !== undefined ? -1 : path.indexOf("/");
+  const bucketName = hosted ?? decode(slash < 0 ? path : path.slice(0, slash));
+  const key = hosted !== undefined ? decode(path) : slash < 0 ? "" : decode(path.slice(slash + 1));
   const call: S3Call = { req, ctx, state, blobs, bucketName, key };
   const q = req.query;
   const m = req.method;
