@@ -11,7 +11,8 @@
 //   the group without 443: dropped; the endpoint policy denying GetCallerIdentity, or not allowing
 //   it: AccessDenied in AWS's VPC endpoint wording, and the decision log names that layer;
 // - S3 through a gateway endpoint route, with the SDKs' defaults (JavaScript v3 virtual-hosted,
-//   botocore path style): works without NAT (aws:SourceVpce); the route removed: fails;
+//   botocore path style): works without NAT (aws:SourceVpce, aws:SourceVpc, aws:VpcSourceIp; in
+//   kernel mode through the gateway endpoint's namespace); the route removed: fails;
 // - + a NAT gateway path: the calls work; ec2:DescribeVpcs is allowed by a role policy whose
 //   condition is aws:SourceIp = the NAT gateway's Elastic IP, and the decision log shows that key;
 // - functions without a VPC: the calls (S3 too) work, with no VPC keys (and the same role policy
@@ -379,8 +380,7 @@ describe(`function code's AWS calls follow the VPC (${mode} mode)`, { skip }, ()
     await advanceClock(app.url, 30);
   });
 
-  const noGatewayRoutes = mode === "kernel" && "kernel mode does not build routes to gateway endpoints' prefix lists yet";
-  it("S3 through a gateway endpoint route: works without NAT, with aws:SourceVpce; the route removed: the call fails", { skip: noGatewayRoutes }, async (t) => {
+  it("S3 through a gateway endpoint route: works without NAT, with aws:SourceVpce; the route removed: the call fails", async (t) => {
     const ec2 = c.ec2;
     const gw = (await ec2.send(new E.CreateVpcEndpointCommand({ VpcEndpointType: "Gateway", VpcId: net.vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIds: [net.privateRt] }))).VpcEndpoint!.VpcEndpointId!;
     for (let i = 0; String((await ec2.send(new E.DescribeVpcEndpointsCommand({ VpcEndpointIds: [gw] }))).VpcEndpoints![0].State) !== "available"; i++) {
@@ -390,13 +390,15 @@ describe(`function code's AWS calls follow the VPC (${mode} mode)`, { skip }, ()
     const model = await admin(`reachability?function=node-vpc&to=${encodeURIComponent("s3.us-east-1.amazonaws.com:443")}`);
     t.diagnostic(model.answer);
     assert.equal(model.verdict, "allow", model.answer);
-    assert.deepEqual([model.aws.via, model.aws.sourceVpce], ["gateway-endpoint", gw]);
+    const lambdaIp = (await ec2.send(new E.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }] }))).NetworkInterfaces![0].PrivateIpAddress!;
+    assert.deepEqual([model.aws.via, model.aws.sourceVpce, model.aws.sourceVpc, model.aws.vpcSourceIp], ["gateway-endpoint", gw, net.vpc, lambdaIp]);
     for (const fn of ["node-vpc", "py-vpc"]) {
       const out = await invoke(fn, { bucket: BUCKET });
       t.diagnostic(`${fn}: ${JSON.stringify(out)}`);
       assertS3Works(fn, out);
       const d = (await admin("iam/decisions?limit=20")).decisions.find((e: any) => e.action === "s3:ListBucket" && e.principal.endsWith(`/${fn}`));
-      assert.equal(d.context["aws:SourceVpce"], gw, fn);
+      // Shim and kernel mode give the same keys: the caller's private address, no public one.
+      assert.deepEqual([d.context["aws:SourceVpce"], d.context["aws:SourceVpc"], d.context["aws:VpcSourceIp"], d.context["aws:SourceIp"]], [gw, net.vpc, lambdaIp, undefined], fn);
     }
     await ec2.send(new E.ModifyVpcEndpointCommand({ VpcEndpointId: gw, RemoveRouteTableIds: [net.privateRt] }));
     const after = await admin(`reachability?function=node-vpc&to=${encodeURIComponent("s3.us-east-1.amazonaws.com:443")}`);

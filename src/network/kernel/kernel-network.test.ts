@@ -16,6 +16,7 @@ import { promisify } from "node:util";
 import { compileSnapshot, evaluate } from "../model/index.ts";
 import type { Flow, NetSnapshot, VerdictKind } from "../model/index.ts";
 import { dropRoute, group, nacl, rtb, scenario, setRoute, sg } from "../model/test-support.ts";
+import { awsServiceAddress } from "../../core/aws-service-addresses.ts";
 import { KernelNetwork, kernelSupport } from "./index.ts";
 import type { KernelEndpoint, KernelInternet } from "./index.ts";
 
@@ -81,9 +82,9 @@ describe("kernel network mode", { skip }, () => {
     o.ok ? "allow" : o.code === "ETIMEDOUT" ? "drop" : o.code === "ENETUNREACH" || o.code === "EHOSTUNREACH" ? "unreachable" : `error ${o.code}`;
 
   /** Apply, probe from the ENI, compare with the model, return the kernel's verdicts. */
-  async function check(snap: NetSnapshot, flows: { ip: string; port: number }[], opts: { eni?: string; ipv6Allowed?: boolean } = {}): Promise<VerdictKind[]> {
+  async function check(snap: NetSnapshot, flows: { ip: string; port: number }[], opts: { eni?: string; ipv6Allowed?: boolean; extra?: KernelEndpoint[] } = {}): Promise<VerdictKind[]> {
     const eni = opts.eni ?? "eni-fn";
-    await net.apply(snap, endpoints(), internet(), [{ networkInterfaceId: eni, ipv6Allowed: opts.ipv6Allowed ?? false }]);
+    await net.apply(snap, [...endpoints(), ...(opts.extra ?? [])], internet(), [{ networkInterfaceId: eni, ipv6Allowed: opts.ipv6Allowed ?? false }]);
     const got = await probe(net.commandPrefix(eni), flows.map((f) => ({ host: f.ip, port: f.port })));
     const model = compileSnapshot(snap);
     return flows.map((f, i) => {
@@ -159,6 +160,27 @@ describe("kernel network mode", { skip }, () => {
     const s = scenario();
     group(s, "sg-db").ingress.push(sg("tcp", [22, 22], { groupIds: ["sg-fn"] }));
     assert.deepEqual(await check(s, [{ ip: DB, port: 22 }]), ["allow"]);
+  });
+
+  test("10. a gateway endpoint's prefix-list route reaches its namespace; pending, or the route removed: as the model says", async () => {
+    const S3 = awsServiceAddress("us-east-1", "s3")!;
+    const gateway = (state: string, route: boolean, nat: boolean): NetSnapshot => {
+      const s = scenario();
+      s.prefixLists = [{ prefixListId: "pl-63a5400a", cidrs: [`${S3}/32`] }];
+      s.vpcEndpoints = [{ id: "vpce-s3", vpcId: "vpc-main", type: "Gateway", serviceName: "com.amazonaws.us-east-1.s3", service: "s3", region: "us-east-1", state, networkInterfaceIds: [] }];
+      if (route) rtb(s, "rtb-private").routes.push({ destination: "pl-63a5400a", target: { kind: "vpce", id: "vpce-s3" } });
+      if (!nat) dropRoute(s, "rtb-private", "0.0.0.0/0");
+      return s;
+    };
+    // The endpoint's listener relays to the local server here (hyperlocal's own delivery is the e2e test's).
+    const extra: KernelEndpoint[] = [{ ip: S3, port: 443, target, gatewayEndpointId: "vpce-s3" }];
+    const flow = [{ ip: S3, port: 443 }];
+    assert.deepEqual(await check(gateway("available", true, false), flow, { extra }), ["allow"]);
+    assert.equal(net.lastPlan?.gateways.length, 1);
+    assert.deepEqual(await check(gateway("available", false, false), flow, { extra }), ["unreachable"]);
+    assert.deepEqual(await check(gateway("pending", true, true), flow, { extra }), ["drop"]);
+    assert.deepEqual(net.lastPlan?.gateways, []);
+    assert.deepEqual(await check(gateway("available", true, true), flow, { extra }), ["allow"], "the prefix list's /32 wins over 0.0.0.0/0 (the NAT path: nothing is mapped at S3's address here)");
   });
 
   test("fail-closed: an unmapped private address gets an error and nothing leaves the loopback-only namespace", async () => {

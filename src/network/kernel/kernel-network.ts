@@ -1,7 +1,7 @@
 // Kernel mode: a NetSnapshot built as real network namespaces and nftables. One router namespace
 // (ip rules = route tables, one nft table = NACLs + SGs), one namespace per ENI that needs one
 // (Lambda's Hyperplane ENIs, ENIs hosting a local endpoint), one per NAT gateway, one "edge" per VPC
-// for its internet / egress-only gateways, "the internet" behind them, and a public client namespace
+// for its internet / egress-only gateways, one per gateway endpoint, "the internet" behind them, and a public client namespace
 // for functions outside any VPC. All of it lives in namespaces this object creates; the only thing
 // on the emulator's side is a unix-socket relay in this process.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -18,7 +18,7 @@ import { ConntrackWatch, type ConnectionEvent } from "./conntrack-watch.ts";
 import { DnsSockets, RESOLVER_V4, resolvConf, type DnsAnswerer } from "./dns-sockets.ts";
 import { HostRelays, NamespaceRelay, relayKey, relaySpecs, type AwsConnectionHandler, type RelaySpec } from "./relays.ts";
 import { routerNft, routerRouting, tablesWithRoutes } from "./render-router.ts";
-import { edgeNft, edgeScript, eniRoutes, eniRoutesScript, eniScript, inetInitScript, inetScript, natScript, publicClientScript, routerEdgeLines, routerLinkLines } from "./render-namespaces.ts";
+import { edgeNft, edgeScript, eniRoutes, eniRoutesScript, eniScript, gatewayScript, inetInitScript, inetScript, natScript, publicClientScript, routerEdgeLines, routerGatewayLines, routerLinkLines } from "./render-namespaces.ts";
 import { kernelSupport } from "./support.ts";
 import { ensureUserNamespace } from "./user-namespace.ts";
 import type { KernelEndpoint, KernelInternet, KernelNetworkOptions } from "./types.ts";
@@ -146,7 +146,7 @@ export class KernelNetwork {
     const p = plan({ snapshot, endpoints, internet, lambdaEnis, deadRoute: this.denied === "drop" ? "blackhole" : "unreachable" }, this.slots);
     for (const w of p.warnings) this.log.warn(`kernel network: ${w}`);
 
-    const wanted = new Map<string, { sig: string }>([...p.enis, ...p.nats, ...p.edges].map((x) => [x.key, x]));
+    const wanted = new Map<string, { sig: string }>([...p.enis, ...p.nats, ...p.edges, ...p.gateways].map((x) => [x.key, x]));
     // 1. Namespaces that went away or changed shape: delete their links first (synchronous), then the namespace.
     const gone = [...this.spaces].filter(([k, s]) => wanted.get(k)?.sig !== s.sig);
     if (gone.length) {
@@ -173,28 +173,31 @@ export class KernelNetwork {
     const newEnis = fresh(p.enis);
     const newNats = fresh(p.nats);
     const newEdges = fresh(p.edges);
+    const newGateways = fresh(p.gateways);
     await Promise.all([
       ...newEnis.map((e) => this.build(e.key, e.sig, eniScript(e, this.router.pid), [e.ifname], [])),
       ...newNats.map((n) => this.build(n.key, n.sig, natScript(n, this.router.pid), [n.ifname], [])),
       ...newEdges.map((e) => this.build(e.key, e.sig, edgeScript(e, this.router.pid, this.inet.pid), [e.igw, e.eigw].filter((x): x is string => !!x), [e.uplink])),
+      ...newGateways.map((g) => this.build(g.key, g.sig, gatewayScript(g, this.router.pid), [g.ifname], [])),
     ]);
     const routerPending = <T extends { key: string }>(xs: T[]): T[] => xs.filter((x) => !this.spaces.get(x.key)?.routerReady);
     const linkEnis = routerPending(p.enis);
     const linkNats = routerPending(p.nats);
     const linkEdges = routerPending(p.edges);
+    const linkGateways = routerPending(p.gateways);
 
     // 3. The router: new links' addresses, then routing and filtering, in one exec.
     const t4 = tablesWithRoutes(p, 4);
     const t6 = tablesWithRoutes(p, 6);
     const script =
-      heredoc("ip -batch -", [...[...linkEnis, ...linkNats].flatMap((x) => routerLinkLines(x)), ...linkEdges.flatMap((e) => routerEdgeLines(e))]) +
+      heredoc("ip -batch -", [...[...linkEnis, ...linkNats].flatMap((x) => routerLinkLines(x)), ...linkEdges.flatMap((e) => routerEdgeLines(e)), ...linkGateways.flatMap((g) => routerGatewayLines(g))]) +
       heredoc("ip -4 -batch -", routerRouting(p, 4, this.tables4)) +
       heredoc("ip -6 -batch -", routerRouting(p, 6, this.tables6)) +
       heredoc("nft -f -", routerNft(p, snapshot, this.denied).trimEnd().split("\n"));
     await this.runOnce("router", this.router.path, script, "router update");
     this.tables4 = t4;
     this.tables6 = t6;
-    for (const x of [...linkEnis, ...linkNats, ...linkEdges]) this.spaces.get(x.key)!.routerReady = true;
+    for (const x of [...linkEnis, ...linkNats, ...linkEdges, ...linkGateways]) this.spaces.get(x.key)!.routerReady = true;
 
     // 4. Edges' EIP maps and the internet's routes back to them.
     const ips = new Set(p.internetIps);
@@ -208,9 +211,9 @@ export class KernelNetwork {
     this.inetIps = ips;
 
     // 5. Relays for local servers placed in the VPC and on the internet.
-    const used = new Set<string>([...p.internetListeners, ...p.enis.flatMap((e) => e.listeners)].map(relayKey));
+    const used = new Set<string>([...p.internetListeners, ...[...p.enis, ...p.gateways].flatMap((e) => e.listeners)].map(relayKey));
     await Promise.all([
-      ...p.enis.map(async (e) => {
+      ...[...p.enis, ...p.gateways].map(async (e) => {
         const space = this.spaces.get(e.key)!;
         if (!space.relay && e.listeners.length === 0) return;
         space.relay ??= new NamespaceRelay(space.holder.path, e.id);

@@ -70,6 +70,18 @@ export interface NatPlan {
   sig: string;
 }
 
+/** A gateway endpoint: a namespace holding its service's addresses, behind the router. */
+export interface GatewayPlan {
+  key: string;
+  id: string;
+  vpcIdx: number;
+  /** Router-side interface name. */
+  ifname: string;
+  ips: string[];
+  listeners: Listener[];
+  sig: string;
+}
+
 export interface EdgePlan {
   key: string;
   vpcId: string;
@@ -105,6 +117,7 @@ export interface Plan {
   enis: EniPlan[];
   nats: NatPlan[];
   edges: EdgePlan[];
+  gateways: GatewayPlan[];
   tables: TablePlan[];
   /** Public addresses held by the internet namespace, with their listeners. */
   internetIps: string[];
@@ -161,6 +174,10 @@ export function plan(input: PlanInput, slots: PlanSlots): Plan {
   }));
   const vpcById = new Map(vpcs.map((v) => [v.id, v]));
 
+  const prefixLists = new Map((s.prefixLists ?? []).map((l) => [l.prefixListId, l.cidrs.flatMap((c) => norm(c) ?? [])]));
+  // A route to a prefix list (a gateway endpoint's) stands for one route per CIDR of the list, as in the model.
+  const dests = (destination: string): string[] => (destination.startsWith("pl-") ? (prefixLists.get(destination) ?? []) : [norm(destination) ?? []].flat());
+
   const rtbOf = new Map<string, NetSnapshot["routeTables"][number]>();
   for (const t of s.routeTables) for (const id of t.subnetIds) rtbOf.set(id, t);
   const mainRtb = new Map(s.routeTables.filter((t) => t.main).map((t) => [t.vpcId, t]));
@@ -192,7 +209,7 @@ export function plan(input: PlanInput, slots: PlanSlots): Plan {
       routed4: [],
       routed6: [],
     };
-    const rtbDests = rtb && vpcById.has(rtb.vpcId) ? rtb.routes.flatMap((r) => (r.target.kind === "local" ? [] : (norm(r.destination) ?? []))) : [];
+    const rtbDests = rtb && vpcById.has(rtb.vpcId) ? rtb.routes.flatMap((r) => (r.target.kind === "local" ? [] : dests(r.destination))) : [];
     sp.routed4 = [...new Set([...vpc.cidrs4, ...rtbDests.filter((d) => fam(d) === 4)])];
     sp.routed6 = [...new Set([...vpc.cidrs6, ...rtbDests.filter((d) => fam(d) === 6)])];
     subnets.push(sp);
@@ -208,8 +225,16 @@ export function plan(input: PlanInput, slots: PlanSlots): Plan {
     if (c) eniByIp.set(c, n.networkInterfaceId);
   }
   const listenersOf = new Map<string, Listener[]>();
+  const gatewayListeners = new Map<string, Listener[]>();
   for (const e of input.endpoints) {
     const ip = canon(e.ip);
+    if (e.gatewayEndpointId !== undefined) {
+      if (!ip) continue;
+      const l = gatewayListeners.get(e.gatewayEndpointId) ?? [];
+      l.push({ ip, port: e.port, target: e.target, protocol: e.protocol ?? "tcp" });
+      gatewayListeners.set(e.gatewayEndpointId, l);
+      continue;
+    }
     const id = ip ? eniByIp.get(ip) : undefined;
     if (!ip || !id || natEniIds.has(id)) {
       warnings.push(`endpoint ${e.ip}:${e.port} is not the address of a network interface in the snapshot; not placed`);
@@ -313,6 +338,18 @@ export function plan(input: PlanInput, slots: PlanSlots): Plan {
     edgeOf.set(v.id, e);
   }
 
+  // Gateway endpoints with something to deliver to: a namespace each, reached by their prefix-list routes.
+  const gateways: GatewayPlan[] = [];
+  for (const g of s.vpcEndpoints ?? []) {
+    const vpc = vpcById.get(g.vpcId);
+    const listeners = gatewayListeners.get(g.id);
+    if (g.type !== "Gateway" || g.state !== "available" || !vpc || !listeners) continue;
+    const ifname = `w${slots.iface.get(`gwe:${g.id}`)}`;
+    const ips = [...new Set(listeners.map((l) => l.ip))].sort();
+    gateways.push({ key: `gwe:${g.id}`, id: g.id, vpcIdx: vpc.idx, ifname, ips, listeners, sig: JSON.stringify([ifname, ips]) });
+  }
+  const gatewayById = new Map(gateways.map((g) => [g.id, g]));
+
   // Routing tables: one per VPC (its hosts), one per route table in use, one for the router itself.
   const hostRoutes = (x: { ifname: string; v4: string[]; v6: string[] }): string[] => [...x.v4.map((ip) => `${ip}/32 dev ${x.ifname}`), ...x.v6.map((ip) => `${ip}/128 dev ${x.ifname}`)];
   const hostsOf = new Map<number, string[]>();
@@ -336,9 +373,11 @@ export function plan(input: PlanInput, slots: PlanSlots): Plan {
     if (table === undefined || !vpc) continue;
     const routes: string[] = [];
     const defaults = new Set<number>();
-    for (const r of rt.routes) {
-      const dest = norm(r.destination);
-      if (!dest || r.target.kind === "local") continue;
+    const seen = new Set<string>();
+    for (const r of rt.routes) for (const dest of r.target.kind === "local" ? [] : dests(r.destination)) {
+      // A prefix list's CIDR may also be a route of its own: the first one wins, as in the model.
+      if (seen.has(dest)) continue;
+      seen.add(dest);
       const f = fam(dest);
       if (dest.endsWith("/0")) defaults.add(f);
       const t = r.target;
@@ -350,6 +389,9 @@ export function plan(input: PlanInput, slots: PlanSlots): Plan {
       } else if (t.kind === "nat" && f === 4 && natById.get(t.id)?.vpcIdx === vpc.idx) {
         const nat = natById.get(t.id)!;
         routes.push(`${dest} via ${nat.ip} dev ${nat.ifname} onlink`);
+      } else if (t.kind === "vpce" && gatewayById.get(t.id)?.vpcIdx === vpc.idx) {
+        const g = gatewayById.get(t.id)!;
+        routes.push(f === 4 ? `${dest} via inet6 ${LL_FAR} dev ${g.ifname}` : `${dest} via ${LL_FAR} dev ${g.ifname}`);
       } else if (t.kind === "pcx") {
         // Peering: only the peer VPC's own hosts inside the destination (non-transitive by construction).
         const p = s.peerings.find((x) => x.id === t.id && x.status === "active" && (x.requesterVpcId === rt.vpcId || x.accepterVpcId === rt.vpcId));
@@ -384,5 +426,5 @@ export function plan(input: PlanInput, slots: PlanSlots): Plan {
     internetListeners.push({ ip, port: m.port, target: m.target, protocol: m.protocol ?? "tcp" });
   }
 
-  return { vpcs, subnets, enis, nats, edges, tables, internetIps, internetListeners, warnings };
+  return { vpcs, subnets, enis, nats, edges, gateways, tables, internetIps, internetListeners, warnings };
 }

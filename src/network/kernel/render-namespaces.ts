@@ -4,7 +4,7 @@
 // address outside the VPC's own and the test ranges ever exists.
 import { heredoc } from "./exec.ts";
 import { LL_FAR, LL_NEAR } from "./plan.ts";
-import type { EdgePlan, EniPlan, NatPlan } from "./plan.ts";
+import type { EdgePlan, EniPlan, GatewayPlan, NatPlan } from "./plan.ts";
 
 const PRIVATE_V4 = "{ 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 169.254.0.0/16 }";
 export const CLIENT_V4 = "198.51.100.1";
@@ -65,6 +65,22 @@ export function natScript(n: NatPlan, routerPid: number): string {
       "}",
     ])
   );
+}
+
+/**
+ * A gateway endpoint: its service's addresses, reached over one veth from the router (the subnets'
+ * prefix-list routes); replies go back the same way. Nothing is forwarded through it.
+ */
+export function gatewayScript(g: GatewayPlan, routerPid: number): string {
+  const lines = [`link add eth0 type veth peer name ${g.ifname} netns ${routerPid}`, "link set eth0 up", `addr add ${LL_FAR}/64 dev eth0 nodad`];
+  for (const ip of g.ips) lines.push(`addr add ${ip}/${ip.includes(":") ? 128 : 32} dev lo${ip.includes(":") ? " nodad" : ""}`);
+  lines.push(`route add 0.0.0.0/0 via inet6 ${LL_NEAR} dev eth0`, `route add ::/0 via ${LL_NEAR} dev eth0`);
+  return heredoc("ip -batch -", lines);
+}
+
+/** The router's side of a gateway endpoint's veth. */
+export function routerGatewayLines(g: GatewayPlan): string[] {
+  return [`link set ${g.ifname} up`, `addr add ${LL_NEAR}/64 dev ${g.ifname} nodad`];
 }
 
 /** The router's side of an edge: the IGW / EIGW veths the edge namespace created. */

@@ -89,6 +89,8 @@ export function routerNft(p: Plan, snapshot: NetSnapshot, denied: "drop" | "reje
   const marks: string[] = [];
   for (const s of p.subnets) for (const i of s.ifnames) marks.push(`"${i}" : ${hex(s.mark)}`);
   for (const e of p.edges) for (const i of [e.igw, e.eigw]) if (i) marks.push(`"${i}" : ${hex((e.vpcIdx << 16) | 0xffff)}`);
+  // Replies from a gateway endpoint return like the edges' (the VPC's own hosts table).
+  for (const g of p.gateways) marks.push(`"${g.ifname}" : ${hex((g.vpcIdx << 16) | 0xffff)}`);
 
   const vmap = (key: string, entries: string[]): string[] => (entries.length ? [`${key} vmap { ${entries.join(", ")} }`] : []);
   chain("classify", ["type filter hook prerouting priority mangle; policy accept;", ...(marks.length ? [`meta mark set iifname map { ${marks.join(", ")} }`] : [])]);

@@ -9,6 +9,11 @@ export interface KernelEndpoint {
   target: string;
   /** Default "tcp". */
   protocol?: "tcp" | "udp";
+  /**
+   * Set: a listener at a gateway endpoint (its id): `ip` is the service's address, reached through
+   * the endpoint's prefix-list routes, not an interface of the snapshot.
+   */
+  gatewayEndpointId?: string;
 }
 
 /** A "public" address mapped to a local server. */

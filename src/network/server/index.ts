@@ -23,7 +23,7 @@ import { NetworkRegistry } from "./registry.ts";
 import { AwsFront } from "./aws-front.ts";
 import { AWS_SERVICE_PORTS, isServed } from "./aws-services.ts";
 import { AWS_TARGET_PREFIX } from "../kernel/relays.ts";
-import { kernelAwsAddresses, kernelAwsPath } from "./kernel-aws.ts";
+import { kernelAwsAddresses, kernelAwsPath, kernelGatewayListeners } from "./kernel-aws.ts";
 import type { NetContext } from "./plan.ts";
 import { ShimEnvironments, type ShimEnvironment } from "./shim-env.ts";
 import { DEFAULT_DROP_AFTER_MS, type AwsCallPath, type ConnectionAccounting, type FunctionSourceLookup, type NetSource, type NetworkSettings } from "./types.ts";
@@ -137,6 +137,7 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
           if (ip) for (const port of AWS_SERVICE_PORTS) endpoints.push({ ip, port, target: `${AWS_TARGET_PREFIX}${eniId}`, protocol: "tcp" });
         }
       }
+      endpoints.push(...kernelGatewayListeners(view.snapshot));
       return { snapshot: view.snapshot, endpoints };
     },
     kernelAwsPath(where, sourceIp, scopes) {

@@ -2,9 +2,10 @@
 // "the internet") and at interface endpoints' interfaces hand each connection to hyperlocal with
 // the client's address as seen there, which says the path: a NAT gateway's Elastic IP, an
 // interface's public address, the public client namespace (a function outside any VPC), or, at an
-// endpoint, the caller's private address. The keys are the shim's (plan.ts), from the same facts.
+// interface endpoint or in a gateway endpoint's namespace, the caller's private address. The keys are the shim's (plan.ts), from the same facts.
 import { awsServiceAddress } from "../../core/aws-service-addresses.ts";
-import type { KernelInternet } from "../kernel/types.ts";
+import type { KernelEndpoint, KernelInternet } from "../kernel/types.ts";
+import type { NetSnapshot } from "../model/types.ts";
 import { AWS_TARGET_PREFIX } from "../kernel/relays.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import { AWS_SERVICE_PORTS, isServed } from "./aws-services.ts";
@@ -17,6 +18,17 @@ export function kernelAwsAddresses(regions: string[]): KernelInternet[] {
   ips.delete("");
   const out: KernelInternet[] = [];
   for (const ip of ips) for (const port of AWS_SERVICE_PORTS) out.push({ ip, port, target: `${AWS_TARGET_PREFIX}internet`, protocol: "tcp" });
+  return out;
+}
+
+/** Available gateway endpoints of served services: their service's address, each port relayed to "aws:<vpce id>". */
+export function kernelGatewayListeners(snapshot: NetSnapshot): KernelEndpoint[] {
+  const out: KernelEndpoint[] = [];
+  for (const e of snapshot.vpcEndpoints ?? []) {
+    if (e.type !== "Gateway" || e.state !== "available" || !isServed(e.service)) continue;
+    const ip = awsServiceAddress(e.region, e.service);
+    if (ip) for (const port of AWS_SERVICE_PORTS) out.push({ ip, port, target: `${AWS_TARGET_PREFIX}${e.id}`, protocol: "tcp", gatewayEndpointId: e.id });
+  }
   return out;
 }
 
@@ -42,7 +54,8 @@ export function kernelAwsPath(where: string, sourceIp: string, scopes: Scope[], 
     return { account: "", region: "", functionName: "", endpointService: "", via: "direct" };
   }
   for (const s of scopes) {
-    const e = (s.view.snapshot.vpcEndpoints ?? []).find((x) => x.type === "Interface" && x.networkInterfaceIds.includes(where));
+    // "where" is an interface endpoint's network interface, or a gateway endpoint (its own namespace, reached only from its VPC's routes).
+    const e = (s.view.snapshot.vpcEndpoints ?? []).find((x) => (x.type === "Interface" && x.networkInterfaceIds.includes(where)) || (x.type === "Gateway" && x.id === where));
     if (!e) continue;
     const policy = policyOf(s.account, s.region, e.id);
     return {
@@ -50,7 +63,7 @@ export function kernelAwsPath(where: string, sourceIp: string, scopes: Scope[], 
       region: s.region,
       functionName: "",
       endpointService: e.serviceName,
-      via: "interface-endpoint",
+      via: e.type === "Gateway" ? "gateway-endpoint" : "interface-endpoint",
       sourceVpce: e.id,
       sourceVpc: e.vpcId,
       vpcSourceIp: sourceIp,
