@@ -9,9 +9,12 @@
 //   or reclaimed without a request show), table sizes, rule, entry, route and association counts,
 //   and the states that move with the clock (NAT gateways pending → available, peerings expiring).
 //   It costs a pass over the small tables, never over the interfaces.
+// - the same signals of each peer Region merged in (cross-Region peering, peer-regions.ts): a rule
+//   changed on the peer side applies here too.
 import { compileSnapshot, type CompiledSnapshot, type NetSnapshot } from "../model/index.ts";
 import { valuesOf, type Ec2View } from "../../services/ec2/index.ts";
 import { convert, type Placement, type SnapshotExtras } from "./from-ec2.ts";
+import { mergePeerRegion, peerRegionVpcs } from "./peer-regions.ts";
 
 export interface CompiledView {
   account: string;
@@ -27,6 +30,15 @@ export interface CompiledView {
 interface Entry {
   view: CompiledView;
   generation: number;
+  state: Ec2View;
+  interfaces: readonly unknown[];
+  fingerprint: string;
+  /** The peer Regions merged in (active cross-Region peerings): a change there rebuilds this one too. */
+  peers: Signal[];
+}
+
+interface Signal {
+  region: string;
   state: Ec2View;
   interfaces: readonly unknown[];
   fingerprint: string;
@@ -96,12 +108,24 @@ export class SnapshotCache {
     const e = this.entries.get(key);
     if (e && e.generation === this.generation && e.state === state && e.interfaces === interfaces) {
       const fp = stateFingerprint(state);
-      if (fp === e.fingerprint) return e.view;
+      if (fp === e.fingerprint && e.peers.every((p) => this.unchanged(account, p))) return e.view;
     }
     const { snapshot, placements } = convert(state, this.opts.extrasFor?.(account, region) ?? {});
+    const peers: Signal[] = [];
+    for (const [peerRegion, vpcIds] of peerRegionVpcs(state, account)) {
+      const peer = this.opts.stateFor(account, peerRegion);
+      mergePeerRegion(snapshot, peer, vpcIds);
+      peers.push({ region: peerRegion, state: peer, interfaces: valuesOf(peer.networkInterfaces), fingerprint: stateFingerprint(peer) });
+    }
     const view: CompiledView = { account, region, state, snapshot, compiled: compileSnapshot(snapshot), placements, version: ++this.versions };
     // valuesOf again: convert may have built the list (the one read above stays valid: no write happened).
-    this.entries.set(key, { view, generation: this.generation, state, interfaces: valuesOf(state.networkInterfaces), fingerprint: stateFingerprint(state) });
+    this.entries.set(key, { view, generation: this.generation, state, interfaces: valuesOf(state.networkInterfaces), fingerprint: stateFingerprint(state), peers });
     return view;
+  }
+
+  /** A peer Region as it was when merged: same state object, interface list and fingerprint. */
+  private unchanged(account: string, p: Signal): boolean {
+    const now = this.opts.stateFor(account, p.region);
+    return now === p.state && valuesOf(now.networkInterfaces) === p.interfaces && stateFingerprint(now) === p.fingerprint;
   }
 }
