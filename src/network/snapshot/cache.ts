@@ -14,7 +14,7 @@
 import { compileSnapshot, type CompiledSnapshot, type NetSnapshot } from "../model/index.ts";
 import { valuesOf, type Ec2View } from "../../services/ec2/index.ts";
 import { convert, type Placement, type SnapshotExtras } from "./from-ec2.ts";
-import { mergePeerRegion, peerRegionVpcs } from "./peer-regions.ts";
+import { addInactivePeerVpcs, mergePeerRegion, peerRegionVpcs } from "./peer-regions.ts";
 
 export interface CompiledView {
   account: string;
@@ -117,6 +117,7 @@ export class SnapshotCache {
       mergePeerRegion(snapshot, peer, vpcIds);
       peers.push({ region: peerRegion, state: peer, interfaces: valuesOf(peer.networkInterfaces), fingerprint: stateFingerprint(peer) });
     }
+    addInactivePeerVpcs(snapshot, state, account);
     const view: CompiledView = { account, region, state, snapshot, compiled: compileSnapshot(snapshot), placements, version: ++this.versions };
     // valuesOf again: convert may have built the list (the one read above stays valid: no write happened).
     this.entries.set(key, { view, generation: this.generation, state, interfaces: valuesOf(state.networkInterfaces), fingerprint: stateFingerprint(state), peers });

@@ -91,6 +91,7 @@ test("a change in the peer Region rebuilds the snapshot: no route back, then a d
   west.peerings["pcx-x"].status = "deleted";
   const gone = reach(5432);
   assert.notEqual(gone.verdict, "allow");
+  assert.equal(gone.reasons[0].code, "BAD_STATE", "explained by the connection's state");
   assert.ok(!cache.get(ACCOUNT, "us-east-1").compiled.enis.has("eni-vpc-west"), "the peer Region is no longer merged");
 });
 

@@ -54,3 +54,22 @@ export function mergePeerRegion(into: NetSnapshot, peer: Ec2View, vpcIds: Readon
   into.prefixLists = [...(into.prefixLists ?? []), ...(p.prefixLists ?? []).filter((l) => !lists.has(l.prefixListId))];
   into.vpcEndpoints = [...(into.vpcEndpoints ?? []), ...(p.vpcEndpoints ?? []).filter(inVpc)];
 }
+
+/**
+ * The far VPC of each cross-Region peering of `account` that is not active, as a bare VPC (the blocks
+ * the connection recorded, no subnets): a route to it is then explained by the connection's state
+ * (BAD_STATE: "is deleted, not active") rather than as a peering that does not connect the VPC.
+ */
+export function addInactivePeerVpcs(into: NetSnapshot, s: Ec2View, account: string): void {
+  const known = new Set(into.vpcs.map((v) => v.vpcId));
+  for (const id in s.peerings) {
+    const p = s.peerings[id];
+    if (p.status === "active" || p.requesterOwnerId !== account || p.accepterOwnerId !== account) continue;
+    const requesterRegion = p.requesterRegion ?? p.region;
+    if (requesterRegion === p.region) continue;
+    const far = s.region === p.region ? { vpcId: p.requesterVpcId, cidrs: p.requesterCidrs, ipv6: p.requesterIpv6 } : { vpcId: p.accepterVpcId, cidrs: p.accepterCidrs, ipv6: p.accepterIpv6 };
+    if (known.has(far.vpcId)) continue;
+    known.add(far.vpcId);
+    into.vpcs.push({ vpcId: far.vpcId, cidrBlocks: [...(far.cidrs ?? [])], ipv6CidrBlocks: [...(far.ipv6 ?? [])], instanceTenancy: "default" });
+  }
+}
