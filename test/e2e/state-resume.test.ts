@@ -2,13 +2,14 @@
 // a VPC function still Pending, the release of a deleted function's ENI, a NAT gateway still
 // pending, a function's idle time, and the clock's offset. The simulated clock alone moves them:
 // ENI creation takes an hour of clock time here, so nothing completes while the servers restart.
-// A CloudFormation stack delete that waits on DependencyViolation retries goes on after a restart.
+// A CloudFormation stack delete that waits on DependencyViolation retries goes on after a restart,
+// and so does a stack create waiting for its NAT gateway and its Pending VPC function.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as C from "@aws-sdk/client-cloudformation";
 import * as E from "@aws-sdk/client-ec2";
 import { AttachRolePolicyCommand, CreateRoleCommand } from "@aws-sdk/client-iam";
-import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionConfigurationCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { vpcStackTemplate } from "../support/cfn-templates.ts";
 import { clients, rejects, ROOT_CREDS } from "../support/clients.ts";
 import { startChildServer, tempDir, type ChildServer } from "../support/server.ts";
@@ -148,6 +149,58 @@ describe("--state-dir: a CloudFormation stack delete resumes after kill -9", () 
       assert.equal((await c.ec2.send(new E.DescribeNatGatewaysCommand({ Filter: [{ Name: "state", Values: ["pending", "available"] }] }))).NatGateways!.length, 0);
       for (const k of Object.values(c)) k.destroy();
     } finally {
+      cfn.destroy();
+      await server.stop("SIGKILL");
+    }
+  });
+});
+
+describe("--state-dir: a CloudFormation stack create resumes after kill -9", () => {
+  it("CREATE_IN_PROGRESS with a pending NAT gateway and a Pending VPC function ends CREATE_COMPLETE after the restart, with one of each", async () => {
+    const dir = tempDir("hyperlocal-resume-create-");
+    const start = () => startChildServer(["--state-dir", dir, "--no-default-vpc", "--realistic-timing", "--eni-create-ms", String(ENI_CREATE_S * 1000)]);
+    let server = await start();
+    const cfnClient = (url: string) => new C.CloudFormationClient({ endpoint: url, region: "us-east-1", credentials: ROOT_CREDS, maxAttempts: 1 });
+    let cfn = cfnClient(server.url);
+    let c = clients(server.url);
+    const resources = async () => (await cfn.send(new C.DescribeStackResourcesCommand({ StackName: "creating" }))).StackResources!;
+    const byId = (rs: C.StackResource[], id: string) => rs.find((r) => r.LogicalResourceId === id);
+    try {
+      await cfn.send(new C.CreateStackCommand({ StackName: "creating", TemplateBody: vpcStackTemplate(1), Capabilities: ["CAPABILITY_IAM"], Parameters: [{ ParameterKey: "VpcCidr", ParameterValue: "10.0.0.0/16" }] }));
+      // Both were created and recorded, and both still wait: the NAT gateway for 90 s, the function for its ENI (an hour).
+      const before = await eventually(resources, (rs) => ["Nat", "Fn"].every((id) => byId(rs, id)?.ResourceStatus === "CREATE_IN_PROGRESS" && byId(rs, id)?.PhysicalResourceId), 60_000);
+      const natId = byId(before, "Nat")!.PhysicalResourceId!;
+      const fnName = byId(before, "Fn")!.PhysicalResourceId!;
+      assert.equal((await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fnName }))).State, "Pending");
+      // A write after them: once it has answered, the changes before it are saved.
+      await c.ec2.send(new E.CreateTagsCommand({ Resources: [natId], Tags: [{ Key: "seen", Value: "before-kill" }] }));
+      for (const k of Object.values(c)) k.destroy();
+      cfn.destroy();
+      await server.stop("SIGKILL");
+
+      server = await start();
+      cfn = cfnClient(server.url);
+      c = clients(server.url);
+      const stack = (await cfn.send(new C.DescribeStacksCommand({ StackName: "creating" }))).Stacks![0];
+      assert.equal(stack.StackStatus, "CREATE_IN_PROGRESS", "the create was not ended by the restart");
+      assert.equal(byId(await resources(), "Fn")!.PhysicalResourceId, fnName);
+      const waiter = C.waitUntilStackCreateComplete({ client: cfn, maxWaitTime: 120, minDelay: 1, maxDelay: 1 }, { StackName: "creating" });
+      await advanceClock(server.url, ENI_CREATE_S + 5);
+      await waiter;
+
+      const after = await resources();
+      assert.equal(byId(after, "Nat")!.PhysicalResourceId, natId);
+      assert.equal(byId(after, "Fn")!.PhysicalResourceId, fnName);
+      assert.ok(after.every((r) => r.ResourceStatus === "CREATE_COMPLETE"));
+      const events = (await cfn.send(new C.DescribeStackEventsCommand({ StackName: "creating" }))).StackEvents!;
+      assert.ok(!events.some((e) => /FAILED/.test(e.ResourceStatus ?? "")), "nothing failed");
+      const nats = (await c.ec2.send(new E.DescribeNatGatewaysCommand({}))).NatGateways!;
+      assert.deepEqual(nats.map((n) => [n.NatGatewayId, n.State]), [[natId, "available"]]);
+      const fns = (await c.lambda.send(new ListFunctionsCommand({}))).Functions!;
+      assert.deepEqual(fns.map((f) => f.FunctionName), [fnName]);
+      assert.equal((await c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fnName }))).State, "Active");
+    } finally {
+      for (const k of Object.values(c)) k.destroy();
       cfn.destroy();
       await server.stop("SIGKILL");
     }

@@ -59,14 +59,14 @@ export function createCloudFormationService(deps: ServiceDeps, opts: CloudFormat
   const engine = new StackEngine({ customResponses, clock: deps.clock, logger: deps.logger, targets: opts.targets, planEnv, markDirty: () => deps.store.markDirty(), state });
   const env: CfnEnv = { state, engine, targets: opts.targets, planEnv, exists: opts.exists, markDirty: () => deps.store.markDirty() };
 
-  // Operations that were running when the server stopped: a delete goes on where it was (its
-  // progress is in the stored resource records); the others cannot resume and end failed, as a
-  // resource interrupted while being created has no physical id recorded yet (providers report it
-  // once the resource is ready), so doing it again could make a second one.
+  // Operations that were running when the server stopped: a delete or a create goes on where it
+  // was (its progress is in the stored resource records; providers that wait for a resource to be
+  // stable record its physical id first, so it is waited for again, not made twice). The others
+  // (updates, rollbacks) cannot resume yet and end failed.
   const resuming: StackRec[] = [];
   for (const { state: s } of deps.store.all<CfnState>("cloudformation")) {
     for (const stack of Object.values(s.stacks)) {
-      if (stack.status === "DELETE_IN_PROGRESS") resuming.push(stack);
+      if (stack.status === "DELETE_IN_PROGRESS" || stack.status === "CREATE_IN_PROGRESS") resuming.push(stack);
       else if (inProgress(stack.status) && stack.status !== "REVIEW_IN_PROGRESS") {
         stack.status = stack.status.replace(/_IN_PROGRESS$/, "_FAILED").replace("_CLEANUP_FAILED", "");
         stack.statusReason = "The operation was interrupted by a restart of hyperlocal"; // unverified wording
@@ -74,7 +74,7 @@ export function createCloudFormationService(deps: ServiceDeps, opts: CloudFormat
     }
   }
   // Once every service is up (the engine calls them).
-  if (resuming.length > 0) setImmediate(() => resuming.forEach((stack) => engine.delete(stack, true)));
+  if (resuming.length > 0) setImmediate(() => resuming.forEach((stack) => (stack.status === "DELETE_IN_PROGRESS" ? engine.delete(stack, true) : engine.create(stack, true))));
 
   const table: Record<string, CfnOperation> = { ...stackOperations, ...resourceOperations, ...templateOperations, ...changeSetOperations, ...exportOperations };
   const operations: Record<string, QueryOperation<OperationContext>> = {};

@@ -101,6 +101,7 @@ export class StackEngine {
       stackTags: stack.def.tags,
       physicalName: (max) => physicalName(stack.stackName, logicalId, max),
       sleep: (ms) => this.sleep(ms, alive),
+      created: () => {},
       customResponse: () => this.deps.customResponses.open(),
       progress: (reason) => {
         const r = own(stack.resources, logicalId);
@@ -126,7 +127,11 @@ export class StackEngine {
 
   // ---------------------------------------------------------------- create
 
-  create(given: StackRec): void {
+  /**
+   * `resumed`: after a restart, a create that was running goes on: resources complete stay, one
+   * with a recorded physical id goes back to waiting for stability, the others are created.
+   */
+  create(given: StackRec, resumed = false): void {
     const stack = this.stored(given);
     this.start(stack, "create", async (alive) => {
       const plan = this.plan(stack, stack.def);
@@ -141,7 +146,7 @@ export class StackEngine {
       const failures: string[] = [];
       const r = await runGraph(ids, needs, async (id) => {
         alive();
-        const ok = await this.createResource(stack, plan, id, alive, failures);
+        const ok = resumed ? await this.resumeResource(stack, plan, id, alive, failures) : await this.createResource(stack, plan, id, alive, failures);
         if (!ok) failures.push(id);
         this.deps.markDirty();
         return ok;
@@ -170,6 +175,28 @@ export class StackEngine {
     });
   }
 
+  /** After a restart: a resource of a create that was running, as its stored record left it. */
+  private async resumeResource(stack: StackRec, plan: Plan, id: string, alive: () => void, failures: string[]): Promise<boolean> {
+    const rec = own(stack.resources, id);
+    if (rec?.status === "CREATE_COMPLETE") return true;
+    if (rec?.status === "CREATE_FAILED") return false;
+    const provider = providerFor(plan.resources.get(id)!.type)!;
+    if (!rec?.physicalId || !provider.resume) return this.createResource(stack, plan, id, alive, failures);
+    const token = uuid();
+    try {
+      const out = await provider.resume(this.context(stack, id, alive), rec.physicalId, rec.properties, rec.attributes);
+      alive();
+      rec.attributes = out.attributes;
+    } catch (e) {
+      if (e instanceof Stopped) throw e;
+      rec.status = "CREATE_FAILED";
+      rec.statusReason = handlerMessage(e, token);
+      resourceEvent(this.deps.clock, stack, rec, "CREATE_FAILED", rec.statusReason);
+      return false;
+    }
+    return this.completeCreate(stack, rec, failures);
+  }
+
   /** `failures`: resources of this operation that failed so far (a success after one is cancelled). */
   private async createResource(stack: StackRec, plan: Plan, id: string, alive: () => void, failures: string[]): Promise<boolean> {
     const decl = plan.resources.get(id)!;
@@ -190,6 +217,10 @@ export class StackEngine {
     const rec = stack.resources[id];
     const out = await this.createPhysical(stack, plan, decl, provider, rec, alive);
     if (!out) return false;
+    return this.completeCreate(stack, rec, failures);
+  }
+
+  private completeCreate(stack: StackRec, rec: StackResourceRec, failures: string[]): boolean {
     if (failures.length) {
       // Another resource failed meanwhile: AWS cancels what is still in progress (the rollback deletes it).
       rec.status = "CREATE_FAILED";
@@ -220,7 +251,15 @@ export class StackEngine {
     if (!replacing) resourceEvent(clock, stack, rec, "CREATE_IN_PROGRESS", "Resource creation Initiated");
     const token = uuid();
     try {
-      const out = await provider.create(this.context(stack, decl.logicalId, alive), props);
+      const ctx = this.context(stack, decl.logicalId, alive);
+      ctx.created = (physicalId, attributes) => {
+        alive();
+        rec.physicalId = physicalId;
+        rec.attributes = attributes;
+        rec.properties = props;
+        this.deps.markDirty();
+      };
+      const out = await provider.create(ctx, props);
       alive();
       rec.physicalId = out.physicalId;
       rec.attributes = out.attributes;

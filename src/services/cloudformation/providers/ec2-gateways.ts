@@ -1,5 +1,5 @@
 import { ignoreNotFound, pick, retagEc2, s, tagSpec, waitUntil } from "./common.ts";
-import type { ResourceProvider } from "./types.ts";
+import type { ProviderContext, ResourceProvider } from "./types.ts";
 import { specSchema } from "../spec/resource-spec.ts";
 
 export const internetGatewayProvider: ResourceProvider = {
@@ -74,11 +74,12 @@ export const natGatewayProvider: ResourceProvider = {
       ...tagSpec(ctx, props, "natgateway"),
     });
     const id = String(pick(r, "natGateway.natGatewayId"));
-    await waitUntil(ctx, async () => {
-      const nat = pick(await ctx.call.ec2("DescribeNatGateways", { "NatGatewayId.1": id }), "natGatewaySet.0");
-      if (nat?.state === "failed") throw new Error(`NAT gateway ${id} failed: ${nat.failureMessage ?? "unknown reason"}`);
-      return nat?.state === "available";
-    });
+    ctx.created(id, { NatGatewayId: id });
+    await natAvailable(ctx, id);
+    return { physicalId: id, attributes: { NatGatewayId: id } };
+  },
+  async resume(ctx, id) {
+    await natAvailable(ctx, id);
     return { physicalId: id, attributes: { NatGatewayId: id } };
   },
   async update(ctx, id, props, old, attrs) {
@@ -93,3 +94,11 @@ export const natGatewayProvider: ResourceProvider = {
     });
   },
 };
+
+function natAvailable(ctx: ProviderContext, id: string): Promise<void> {
+  return waitUntil(ctx, async () => {
+    const nat = pick(await ctx.call.ec2("DescribeNatGateways", { "NatGatewayId.1": id }), "natGatewaySet.0");
+    if (nat?.state === "failed") throw new Error(`NAT gateway ${id} failed: ${nat.failureMessage ?? "unknown reason"}`);
+    return nat?.state === "available";
+  });
+}

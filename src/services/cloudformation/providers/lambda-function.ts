@@ -1,7 +1,7 @@
 import { writeZip } from "../../../runtime/zip.ts";
 import { isObject, type Json, type JsonObject } from "../template/parse.ts";
 import { isNotFound, list, mergedTags, s, waitUntil } from "./common.ts";
-import type { ProviderContext, ResourceProvider } from "./types.ts";
+import type { ProviderContext, ResourceOutput, ResourceProvider } from "./types.ts";
 import { specSchema } from "../spec/resource-spec.ts";
 
 const F = "/2015-03-31/functions";
@@ -54,6 +54,20 @@ async function stabilize(ctx: ProviderContext, name: string, update: boolean): P
   return cfg;
 }
 
+/** After CreateFunction: reserved concurrency, then Active; on a failure the function is deleted. */
+async function finishCreate(ctx: ProviderContext, name: string, props: JsonObject, attrs: Record<string, Json>): Promise<ResourceOutput> {
+  try {
+    if (props.ReservedConcurrentExecutions !== undefined) {
+      await ctx.call.lambda("PUT", `/2017-10-31/functions/${encodeURIComponent(name)}/concurrency`, { ReservedConcurrentExecutions: Number(props.ReservedConcurrentExecutions) });
+    }
+    await stabilize(ctx, name, false);
+  } catch (e) {
+    await ctx.call.lambda("DELETE", `${F}/${encodeURIComponent(name)}`).catch(() => {});
+    throw e;
+  }
+  return { physicalId: name, attributes: attrs };
+}
+
 export const functionProvider: ResourceProvider = {
   type: "AWS::Lambda::Function",
   schema: specSchema("AWS::Lambda::Function", { unimplemented: ["CapacityProviderConfig", "DurableConfig", "FunctionScalingConfig", "PublishToLatestPublished", "RecursiveLoop", "TenancyConfig"] }),
@@ -62,17 +76,11 @@ export const functionProvider: ResourceProvider = {
     const tags = Object.fromEntries(mergedTags(ctx, props).map((t) => [t.Key, t.Value]));
     const body = { FunctionName: name, ...configuration(props), Code: code(props), PackageType: s(props.PackageType), Architectures: props.Architectures, Tags: tags };
     const created = await ctx.call.lambda("POST", F, body);
-    try {
-      if (props.ReservedConcurrentExecutions !== undefined) {
-        await ctx.call.lambda("PUT", `/2017-10-31/functions/${encodeURIComponent(name)}/concurrency`, { ReservedConcurrentExecutions: Number(props.ReservedConcurrentExecutions) });
-      }
-      await stabilize(ctx, name, false);
-    } catch (e) {
-      await ctx.call.lambda("DELETE", `${F}/${encodeURIComponent(name)}`).catch(() => {});
-      throw e;
-    }
-    return { physicalId: name, attributes: { Arn: created.FunctionArn } };
+    ctx.created(name, { Arn: created.FunctionArn });
+    return finishCreate(ctx, name, props, { Arn: created.FunctionArn });
   },
+  // Setting the reserved concurrency again is harmless: it is a put.
+  resume: (ctx, name, props, attrs) => finishCreate(ctx, name, props, attrs),
   async update(ctx, name, props, old, attrs) {
     const path = `${F}/${encodeURIComponent(name)}`;
     const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -42,6 +42,12 @@ export interface ProviderContext {
   sleep(ms: number): Promise<void>;
   /** Add an IN_PROGRESS event with a reason (e.g. a retry), as AWS shows progress. */
   progress(reason: string): void;
+  /**
+   * Record the physical id (and attributes so far) as soon as the create call returns, before
+   * waiting for the resource to be stable: after a restart the engine then resumes the wait
+   * (ResourceProvider.resume) rather than creating a second one. A no-op outside creates.
+   */
+  created(physicalId: string, attributes: Record<string, Json>): void;
   /** A one-use ResponseURL for a custom resource's function, and its answer. */
   customResponse(): { url: string; response: Promise<import("../custom-responses.ts").CustomResponse>; close(): void };
 }
@@ -60,6 +66,11 @@ export interface ResourceProvider {
   /** IAM resources need CAPABILITY_IAM; a custom name (e.g. RoleName) CAPABILITY_NAMED_IAM. */
   iam?: { nameProperty?: string };
   create(ctx: ProviderContext, props: JsonObject): Promise<ResourceOutput>;
+  /**
+   * After a restart: finish a create that had recorded its physical id (ctx.created) but was not
+   * stable yet: wait for it again. Only providers that call ctx.created have it.
+   */
+  resume?(ctx: ProviderContext, physicalId: string, props: JsonObject, attributes: Record<string, Json>): Promise<ResourceOutput>;
   /** In-place update (no replacement); absent when every property is immutable. */
   update?(ctx: ProviderContext, physicalId: string, props: JsonObject, old: JsonObject, oldAttributes: Record<string, Json>): Promise<ResourceOutput>;
   delete(ctx: ProviderContext, physicalId: string, props: JsonObject, attributes: Record<string, Json>): Promise<void>;
