@@ -2,6 +2,7 @@
 // refuses to go back), the stack is UPDATE_ROLLBACK_FAILED; continuing retries the failed rollback
 // (failing again), and ResourcesToSkip leaves the resource as it is so the rollback completes.
 // Function code runs: loopback-only network namespace.
+import { inlinePythonFunction } from "../support/cfn-templates.ts";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as C from "@aws-sdk/client-cloudformation";
@@ -30,23 +31,8 @@ def handler(event, context):
 `;
 
 function template(mode: string, brk: string): string {
-  const code = HANDLER.trim().split("\n").map((l) => `          ${l}`).join("\n");
   return `Resources:
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Version: "2012-10-17"
-        Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }]
-  Fn:
-    Type: AWS::Lambda::Function
-    Properties:
-      Runtime: python3.12
-      Handler: index.handler
-      Role: !GetAtt Role.Arn
-      Code:
-        ZipFile: |
-${code}
+${inlinePythonFunction(HANDLER)}
   Thing:
     Type: Custom::Thing
     Properties: { ServiceToken: !GetAtt Fn.Arn, Mode: ${mode} }

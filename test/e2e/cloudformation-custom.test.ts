@@ -1,6 +1,7 @@
 // Custom resources backed by a Lambda function (the CDK relies on them): CloudFormation invokes the
 // function with the request, the function PUTs its answer to the ResponseURL, and the resource's
 // Data become Fn::GetAtt attributes. Function code runs: loopback-only network namespace.
+import { inlinePythonFunction } from "../support/cfn-templates.ts";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as C from "@aws-sdk/client-cloudformation";
@@ -27,23 +28,8 @@ def handler(event, context):
 `;
 
 function template(name: string, fail = "no"): string {
-  const code = HANDLER.trim().split("\n").map((l) => `          ${l}`).join("\n");
   return `Resources:
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Version: "2012-10-17"
-        Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }]
-  Fn:
-    Type: AWS::Lambda::Function
-    Properties:
-      Runtime: python3.12
-      Handler: index.handler
-      Role: !GetAtt Role.Arn
-      Code:
-        ZipFile: |
-${code}
+${inlinePythonFunction(HANDLER)}
   Thing:
     Type: Custom::Greeter
     Properties:

@@ -33,7 +33,7 @@ import { clients } from "../support/clients.ts";
 import { kernelSupport } from "../../src/network/kernel/index.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { startTestServer } from "../support/server.ts";
-import { advanceClock, bootstrapZip, LAMBDA_TRUST, nodeZip, pythonZip } from "../support/zip-functions.ts";
+import { advanceClock, bootstrapZip, LAMBDA_TRUST, nodeBootstrap, nodeZip, pythonZip } from "../support/zip-functions.ts";
 
 const NODE_MODULES = join(import.meta.dirname, "..", "..", "node_modules");
 const DROP_MS = 300;
@@ -115,29 +115,7 @@ def handler(event, context):
 `;
 
 /** A provided.al2023 bootstrap that is a Node.js program: it gets the shim through NODE_OPTIONS like the node runtimes. */
-const NODE_PROVIDED = `#!/usr/bin/env node
-const http = require("node:http");
-const api = process.env.AWS_LAMBDA_RUNTIME_API;
-${NODE_CALLER.replace("exports.handler = handler;", "")}
-function req(method, path, body) {
-  return new Promise((resolve, reject) => {
-    const r = http.request("http://" + api + "/2018-06-01/runtime/" + path, { method }, (res) => {
-      let d = "";
-      res.on("data", (c) => (d += c));
-      res.on("end", () => resolve({ headers: res.headers, body: d }));
-    });
-    r.on("error", reject);
-    r.end(body);
-  });
-}
-(async () => {
-  for (;;) {
-    const next = await req("GET", "invocation/next");
-    const id = next.headers["lambda-runtime-aws-request-id"];
-    await req("POST", "invocation/" + id + "/response", JSON.stringify(await handler()));
-  }
-})();
-`;
+const NODE_PROVIDED = nodeBootstrap(NODE_CALLER.replace("exports.handler = handler;", ""), "await handler()");
 
 type Attempt = { ok: true; value: string | number } | { ok: false; error: string; message: string };
 interface CallerOut {

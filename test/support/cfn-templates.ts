@@ -156,3 +156,26 @@ Outputs:
     Value: !Join [",", [!Ref PrivateA, !Ref PrivateB]]
 `;
 }
+
+/**
+ * Template lines (under Resources) for a role Lambda may assume and a python3.12 function `Fn` whose
+ * code is `handler` inline (Code.ZipFile): what a custom resource's ServiceToken needs.
+ */
+export function inlinePythonFunction(handler: string): string {
+  const code = handler.trim().split("\n").map((l) => `          ${l}`).join("\n");
+  return `  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }]
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Code:
+        ZipFile: |
+${code}`;
+}

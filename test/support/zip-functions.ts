@@ -129,10 +129,16 @@ while true; do
 done
 `;
 
-/** provided.al2023: a Node.js script as the bootstrap. */
-export const NODE_BOOTSTRAP = `#!/usr/bin/env node
+/**
+ * A provided.al2023 bootstrap that is a Node.js program speaking the Runtime API: `prelude` is code
+ * placed before the loop, `response` a JavaScript expression (it may await; `next.body` is the event)
+ * whose JSON is each invocation's response.
+ */
+export function nodeBootstrap(prelude: string, response: string): string {
+  return `#!/usr/bin/env node
 const http = require("node:http");
 const api = process.env.AWS_LAMBDA_RUNTIME_API;
+${prelude}
 function req(method, path, body) {
   return new Promise((resolve, reject) => {
     const r = http.request("http://" + api + "/2018-06-01/runtime/" + path, { method }, (res) => {
@@ -148,10 +154,14 @@ function req(method, path, body) {
   for (;;) {
     const next = await req("GET", "invocation/next");
     const id = next.headers["lambda-runtime-aws-request-id"];
-    await req("POST", "invocation/" + id + "/response", JSON.stringify({ custom: "node", event: JSON.parse(next.body) }));
+    await req("POST", "invocation/" + id + "/response", JSON.stringify(${response}));
   }
 })();
 `;
+}
+
+/** provided.al2023: a Node.js script as the bootstrap. */
+export const NODE_BOOTSTRAP = nodeBootstrap("", `{ custom: "node", event: JSON.parse(next.body) }`);
 
 // ---- small helpers the Lambda tests share ----
 
