@@ -101,7 +101,7 @@ export function createNetworkModule(deps: NetworkModuleDeps): NetworkModule {
     const view = snapshots.get(account, region);
     let listeners = indexes.get(view);
     if (!listeners) {
-      listeners = buildListenerIndex(view, registry.endpointsIn(account, region));
+      listeners = buildListenerIndex(view, registry.endpointsIn(account, region), (a, r) => registry.endpointsIn(a, r));
       indexes.set(view, listeners);
     }
     // The policy is read at decision time: ModifyVpcEndpoint applies to the next connection.

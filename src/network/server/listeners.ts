@@ -1,7 +1,8 @@
 // Who listens where inside a VPC: the endpoints of the admin API and the network interfaces tagged
-// `hyperlocal:endpoint`, resolved against one compiled snapshot (interface ids, addresses, ports).
+// `hyperlocal:endpoint`, resolved against one compiled snapshot (interface ids, addresses, ports),
+// including those of peered VPCs in other Regions or accounts that the snapshot merged in.
 import { valuesOf, type Ec2View } from "../../services/ec2/index.ts";
-import { isSyntheticInterface, normalizeIp, placementKey, type PlacedAddress } from "../snapshot/from-ec2.ts";
+import { isSyntheticInterface, normalizeIp, placementKey, type PlacedAddress, type Placement } from "../snapshot/from-ec2.ts";
 import type { CompiledView } from "../snapshot/cache.ts";
 import type { EndpointRec, NetProtocol } from "./registry.ts";
 import { parseLoopbackTarget, type LoopbackTarget } from "./targets.ts";
@@ -73,35 +74,58 @@ export function placedAddresses(endpoints: EndpointRec[]): PlacedAddress[] {
   return endpoints.flatMap((e) => (e.ip && !e.networkInterfaceId ? [{ ip: e.ip, ...(e.vpcId ? { vpcId: e.vpcId } : {}) }] : []));
 }
 
-export function buildListenerIndex(view: CompiledView, endpoints: EndpointRec[]): ListenerIndex {
+/**
+ * Every listener a connection from this view can reach: the endpoints and tagged interfaces of its
+ * own account and Region, then those of each peer scope merged into the view (another Region or
+ * account joined by an active peering), limited to the peer VPCs the view holds. `endpointsOf`
+ * gives a peer scope's registered endpoints. Names, problems and the tagged listing stay local.
+ */
+export function buildListenerIndex(view: CompiledView, endpoints: EndpointRec[], endpointsOf?: (account: string, region: string) => EndpointRec[]): ListenerIndex {
   const idx: ListenerIndex = { byKey: new Map(), byEndpoint: new Map(), problems: new Map(), tagged: [], names: new Map() };
-  const add = (l: Listener): void => {
-    const key = `${l.networkInterfaceId}|${l.ip ?? "*"}|${l.port}|${l.protocol}`;
-    if (!idx.byKey.has(key)) idx.byKey.set(key, l);
-    idx.byEndpoint.set(l.endpointId, l);
-  };
+  addApiEndpoints(idx, view, { placements: view.placements }, endpoints);
+  addTagged(idx, view.state, undefined);
+  for (const peer of view.peers) {
+    if (endpointsOf) addApiEndpoints(idx, view, peer, endpointsOf(peer.account, peer.region));
+    addTagged(idx, peer.state, peer.vpcIds);
+  }
+  return idx;
+}
 
-  // Admin-API endpoints first: they win over a tag on the same interface and port.
+function addListener(idx: ListenerIndex, l: Listener): void {
+  const key = `${l.networkInterfaceId}|${l.ip ?? "*"}|${l.port}|${l.protocol}`;
+  if (!idx.byKey.has(key)) idx.byKey.set(key, l);
+  idx.byEndpoint.set(l.endpointId, l);
+}
+
+/**
+ * Admin-API endpoints (added before tags: they win over a tag on the same interface and port).
+ * `scope.vpcIds` set: a peer scope's, kept only where they land in those VPCs, and silently.
+ */
+function addApiEndpoints(idx: ListenerIndex, view: CompiledView, scope: { placements: Map<string, Placement>; vpcIds?: ReadonlySet<string> }, endpoints: EndpointRec[]): void {
+  const local = scope.vpcIds === undefined;
+  const problem = (id: string, text: string) => {
+    if (local) idx.problems.set(id, text);
+  };
   for (const e of endpoints) {
     const target = parseLoopbackTarget(e.target);
     if (!target.ok) {
-      idx.problems.set(e.id, target.error);
+      problem(e.id, target.error);
       continue;
     }
     let eniId: string | undefined;
-    let ip = e.ip ? normalizeIp(e.ip) : undefined;
+    const ip = e.ip ? normalizeIp(e.ip) : undefined;
     let synthetic = false;
     if (e.networkInterfaceId) {
       const eni = view.compiled.enis.get(e.networkInterfaceId);
       if (!eni) {
-        idx.problems.set(e.id, `network interface ${e.networkInterfaceId} does not exist (any more)`);
+        problem(e.id, `network interface ${e.networkInterfaceId} does not exist (any more)`);
         continue;
       }
       eniId = eni.id; // without an ip: every address of the interface
     } else if (ip) {
-      const p = view.placements.get(placementKey(ip, e.vpcId));
+      const p = scope.placements.get(placementKey(ip, e.vpcId));
       if (!p || !p.networkInterfaceId) {
-        idx.problems.set(e.id, p?.problem ?? `no subnet contains ${ip}`);
+        problem(e.id, p?.problem ?? `no subnet contains ${ip}`);
         continue;
       }
       eniId = p.networkInterfaceId;
@@ -109,7 +133,8 @@ export function buildListenerIndex(view: CompiledView, endpoints: EndpointRec[])
     }
     if (!eniId) continue;
     const eni = view.compiled.enis.get(eniId);
-    add({
+    if (!local && (!eni || !scope.vpcIds!.has(eni.vpc.id))) continue;
+    addListener(idx, {
       endpointId: e.id,
       source: "api",
       networkInterfaceId: eniId,
@@ -121,7 +146,7 @@ export function buildListenerIndex(view: CompiledView, endpoints: EndpointRec[])
       subnetId: eni?.subnet.id,
       vpcId: eni?.vpc.id,
     });
-    if (e.name) {
+    if (local && e.name) {
       const addr = ip ?? eni?.v4[0]?.text ?? eni?.v6[0]?.text;
       if (addr) {
         const list = idx.names.get(e.name) ?? [];
@@ -131,18 +156,21 @@ export function buildListenerIndex(view: CompiledView, endpoints: EndpointRec[])
       }
     }
   }
+}
 
-  // Tagged interfaces: their primary address on each port of the tag.
-  for (const eni of valuesOf(view.state.networkInterfaces)) {
+/** Tagged interfaces: their primary address on each port of the tag. `vpcIds` set: a peer scope's, only those VPCs and not listed. */
+function addTagged(idx: ListenerIndex, state: Ec2View, vpcIds: ReadonlySet<string> | undefined): void {
+  for (const eni of valuesOf(state.networkInterfaces)) {
     const value = eni.tags[ENDPOINT_TAG];
     if (value === undefined) continue;
+    if (vpcIds && !vpcIds.has(eni.vpcId)) continue;
     const entries = parseEndpointTag(value);
-    idx.tagged.push({ eni, entries });
+    if (!vpcIds) idx.tagged.push({ eni, entries });
     const primary = eni.privateIps[0] ?? eni.ipv6[0];
     if (!primary) continue;
     for (const t of entries) {
       if (!t.target) continue;
-      add({
+      addListener(idx, {
         endpointId: `tag:${eni.id}:${t.port}`,
         source: "tag",
         networkInterfaceId: eni.id,
@@ -156,7 +184,6 @@ export function buildListenerIndex(view: CompiledView, endpoints: EndpointRec[])
       });
     }
   }
-  return idx;
 }
 
 export function findListener(idx: ListenerIndex, eniId: string, ip: string, port: number, protocol: NetProtocol): Listener | undefined {

@@ -9,12 +9,12 @@
 //   or reclaimed without a request show), table sizes, rule, entry, route and association counts,
 //   and the states that move with the clock (NAT gateways pending → available, peerings expiring).
 //   It costs a pass over the small tables, never over the interfaces.
-// - the same signals of each peer Region merged in (cross-Region peering, peer-regions.ts): a rule
-//   changed on the peer side applies here too.
+// - the same signals of each peer scope merged in (peering to another Region or account,
+//   peer-scopes.ts): a rule changed on the peer side applies here too.
 import { compileSnapshot, type CompiledSnapshot, type NetSnapshot } from "../model/index.ts";
 import { valuesOf, type Ec2View } from "../../services/ec2/index.ts";
 import { convert, type Placement, type SnapshotExtras } from "./from-ec2.ts";
-import { addInactivePeerVpcs, mergePeerRegion, peerRegionVpcs } from "./peer-regions.ts";
+import { addInactivePeerVpcs, mergePeerScope, peerPlacements, peerScopes } from "./peer-scopes.ts";
 
 export interface CompiledView {
   account: string;
@@ -23,8 +23,20 @@ export interface CompiledView {
   snapshot: NetSnapshot;
   compiled: CompiledSnapshot;
   placements: Map<string, Placement>;
+  /** The other accounts and Regions merged in (active peerings that leave this one), with where their endpoints landed. */
+  peers: PeerView[];
   /** Bumped on every rebuild of this account and region (for derived caches). */
   version: number;
+}
+
+export interface PeerView {
+  account: string;
+  region: string;
+  state: Ec2View;
+  /** The peer's VPCs in this snapshot. */
+  vpcIds: ReadonlySet<string>;
+  /** The peer's endpoint addresses placed in those VPCs (keyed as `placements`). */
+  placements: Map<string, Placement>;
 }
 
 interface Entry {
@@ -33,11 +45,12 @@ interface Entry {
   state: Ec2View;
   interfaces: readonly unknown[];
   fingerprint: string;
-  /** The peer Regions merged in (active cross-Region peerings): a change there rebuilds this one too. */
+  /** The peer scopes merged in: a change there rebuilds this one too. */
   peers: Signal[];
 }
 
 interface Signal {
+  account: string;
   region: string;
   state: Ec2View;
   interfaces: readonly unknown[];
@@ -108,25 +121,28 @@ export class SnapshotCache {
     const e = this.entries.get(key);
     if (e && e.generation === this.generation && e.state === state && e.interfaces === interfaces) {
       const fp = stateFingerprint(state);
-      if (fp === e.fingerprint && e.peers.every((p) => this.unchanged(account, p))) return e.view;
+      if (fp === e.fingerprint && e.peers.every((p) => this.unchanged(p))) return e.view;
     }
     const { snapshot, placements } = convert(state, this.opts.extrasFor?.(account, region) ?? {});
     const peers: Signal[] = [];
-    for (const [peerRegion, vpcIds] of peerRegionVpcs(state, account)) {
-      const peer = this.opts.stateFor(account, peerRegion);
-      mergePeerRegion(snapshot, peer, vpcIds);
-      peers.push({ region: peerRegion, state: peer, interfaces: valuesOf(peer.networkInterfaces), fingerprint: stateFingerprint(peer) });
+    const peerViews: PeerView[] = [];
+    for (const scope of peerScopes(state)) {
+      const peer = this.opts.stateFor(scope.account, scope.region);
+      const converted = convert(peer, this.opts.extrasFor?.(scope.account, scope.region) ?? {});
+      mergePeerScope(snapshot, converted.snapshot, scope.vpcIds, scope.region === region);
+      peerViews.push({ account: scope.account, region: scope.region, state: peer, vpcIds: scope.vpcIds, placements: peerPlacements(converted.placements, scope.vpcIds) });
+      peers.push({ account: scope.account, region: scope.region, state: peer, interfaces: valuesOf(peer.networkInterfaces), fingerprint: stateFingerprint(peer) });
     }
-    addInactivePeerVpcs(snapshot, state, account);
-    const view: CompiledView = { account, region, state, snapshot, compiled: compileSnapshot(snapshot), placements, version: ++this.versions };
+    addInactivePeerVpcs(snapshot, state);
+    const view: CompiledView = { account, region, state, snapshot, compiled: compileSnapshot(snapshot), placements, peers: peerViews, version: ++this.versions };
     // valuesOf again: convert may have built the list (the one read above stays valid: no write happened).
     this.entries.set(key, { view, generation: this.generation, state, interfaces: valuesOf(state.networkInterfaces), fingerprint: stateFingerprint(state), peers });
     return view;
   }
 
-  /** A peer Region as it was when merged: same state object, interface list and fingerprint. */
-  private unchanged(account: string, p: Signal): boolean {
-    const now = this.opts.stateFor(account, p.region);
+  /** A peer scope as it was when merged: same state object, interface list and fingerprint. */
+  private unchanged(p: Signal): boolean {
+    const now = this.opts.stateFor(p.account, p.region);
     return now === p.state && valuesOf(now.networkInterfaces) === p.interfaces && stateFingerprint(now) === p.fingerprint;
   }
 }
