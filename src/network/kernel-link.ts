@@ -130,7 +130,8 @@ export class KernelLink {
     const snapshot = mergeSnapshots(parts.map((p) => p.snapshot));
     const present = new Set(snapshot.networkInterfaces.map((e) => e.networkInterfaceId));
     const lambdaEnis = [...this.enis].filter(([id]) => present.has(id)).map(([networkInterfaceId, e]) => ({ networkInterfaceId, ipv6Allowed: e.ipv6Allowed }));
-    const endpoints = parts.flatMap((p) => p.endpoints);
+    // A peered VPC's endpoints come with each scope that merged it: one listener each.
+    const endpoints = [...new Map(parts.flatMap((p) => p.endpoints).map((e) => [`${e.ip}|${e.port}|${e.protocol}`, e])).values()];
     const internet = net.kernelInternet([...new Set([...this.scopes].map((k) => k.split("\n")[1]))]);
     // Most changes (IAM, Lambda, tags) leave the network as it was: nothing to run.
     const inputs = JSON.stringify([snapshot, endpoints, internet, lambdaEnis]);
@@ -213,9 +214,39 @@ export class KernelLink {
   }
 }
 
-function mergeSnapshots(parts: NetSnapshot[]): NetSnapshot {
+/** The id field of each snapshot table's entries (others: "id"). */
+const ID_FIELD: Partial<Record<keyof NetSnapshot, string>> = {
+  vpcs: "vpcId",
+  subnets: "subnetId",
+  routeTables: "routeTableId",
+  networkAcls: "networkAclId",
+  securityGroups: "groupId",
+  networkInterfaces: "networkInterfaceId",
+  prefixLists: "prefixListId",
+};
+
+/**
+ * One snapshot of several scopes. A VPC joined by a peering to another Region or account is in its
+ * own scope's snapshot and in its peer's (peer-scopes.ts): it is built once.
+ */
+export function mergeSnapshots(parts: NetSnapshot[]): NetSnapshot {
   if (parts.length === 1) return parts[0];
   const out: Record<string, unknown[]> = {};
-  for (const p of parts) for (const [k, v] of Object.entries(p)) if (Array.isArray(v)) (out[k] ??= []).push(...v);
+  const seen = new Map<string, Set<string>>();
+  for (const p of parts) {
+    for (const [k, v] of Object.entries(p)) {
+      if (!Array.isArray(v)) continue;
+      const list = (out[k] ??= []);
+      let ids = seen.get(k);
+      if (!ids) seen.set(k, (ids = new Set()));
+      for (const item of v as Record<string, unknown>[]) {
+        const key = item[ID_FIELD[k as keyof NetSnapshot] ?? "id"];
+        const id = typeof key === "string" ? key : JSON.stringify(item);
+        if (ids.has(id)) continue;
+        ids.add(id);
+        list.push(item);
+      }
+    }
+  }
   return out as unknown as NetSnapshot;
 }
