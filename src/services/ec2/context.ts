@@ -16,8 +16,8 @@ export interface Ec2Call {
   now: number;
   /** AWS's default quotas, or those the server was started with (--quota). */
   quotas: Quotas;
-  /** The caller's state in another Region (cross-Region peering). */
-  regionState?: (region: string) => Ec2State;
+  /** EC2's state of another account or Region (peering across Regions and accounts). */
+  stateOf?: (account: string, region: string) => Ec2State;
 }
 
 export type Ec2Operation = (c: Ec2Call) => XmlObject;

@@ -112,7 +112,7 @@ export function createEc2Service(deps: ServiceDeps): {
         s: reads ? untracked(s) : s,
         now: ctx.clock.now(),
         quotas: deps.config.quotas ?? defaultQuotas(),
-        regionState: (region) => stateFor(ctx.accountId, region),
+        stateOf: stateFor,
       });
     };
   }

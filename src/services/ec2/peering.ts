@@ -14,9 +14,10 @@ import { tagSetView, tagSpecifications } from "./tags.ts";
 import { vpcCidrs, vpcIpv6Cidrs } from "./vpcs.ts";
 
 /**
- * VPC peering within one account, in one Region or across two: request, accept or reject, delete.
- * A cross-Region connection is kept in both Regions' states (same id, kept equal by mirror()), so it
- * shows, is accepted and can be deleted from either side. Routing through a peering connection
+ * VPC peering within one account or across two, in one Region or across two: request, accept or
+ * reject, delete. A connection whose sides are in two accounts or Regions is kept in both sides'
+ * states (same id, kept equal by mirror()), so it shows and can be deleted from either side; only
+ * the accepter's account, in the accepter's Region, accepts or rejects it. Routing through a peering connection
  * reaches only the peer VPC's own blocks (no transitive routing); see routeFor in route-tables.ts.
  */
 export const PENDING_ACCEPTANCE_MS = 7 * 24 * 3600_000;
@@ -44,10 +45,11 @@ function requesterRegion(p: PeeringRec): string {
 
 const vpcArn = (region: string, account: string, id: string) => `arn:aws:ec2:${region}:${account}:vpc/${id}`;
 
-/** The other Region's state of a cross-Region connection, or undefined within one Region. */
+/** The other side's state of a connection across accounts or Regions, or undefined when both sides are here. */
 function otherSide(c: Ec2Call, p: PeeringRec): Ec2State | undefined {
-  const there = c.s.region === p.region ? requesterRegion(p) : p.region;
-  return there === c.s.region || !c.regionState ? undefined : c.regionState(there);
+  const hereIsAccepter = c.s.account === p.accepterOwnerId && c.s.region === p.region;
+  const [account, region] = hereIsAccepter ? [p.requesterOwnerId, requesterRegion(p)] : [p.accepterOwnerId, p.region];
+  return account === c.s.account && region === c.s.region ? undefined : c.stateOf?.(account, region);
 }
 
 /** A copy for the other Region's state (its tags a dictionary of their own). */
@@ -68,10 +70,11 @@ function mirror(c: Ec2Call, p: PeeringRec): void {
   if (other) other.peerings[p.id] = copyOf(p);
 }
 
-/** The VPC of one side, wherever its Region is. */
+/** The VPC of one side, wherever its account and Region are. */
 function sideVpc(c: Ec2Call, p: PeeringRec, side: "requester" | "accepter") {
   const region = side === "requester" ? requesterRegion(p) : p.region;
-  const s = region === c.s.region ? c.s : c.regionState?.(region);
+  const account = side === "requester" ? p.requesterOwnerId : p.accepterOwnerId;
+  const s = region === c.s.region && account === c.s.account ? c.s : c.stateOf?.(account, region);
   return s?.vpcs[side === "requester" ? p.requesterVpcId : p.accepterVpcId];
 }
 
@@ -134,8 +137,9 @@ function createVpcPeeringConnection(c: Ec2Call): XmlObject {
   const peerRegion = optString(c.p, "PeerRegion") ?? c.s.region;
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d+$/.test(peerRegion)) throw invalidParameterValue(`Invalid value '${peerRegion}' for peerRegion`); // unverified wording
   const local = peerOwner === c.s.account && peerRegion === c.s.region;
-  // Another Region of this account: the peer is looked up there, and the request fails when it is not.
-  const peerState = peerOwner === c.s.account && !local ? c.regionState?.(peerRegion) : undefined;
+  // Another Region or account: the peer is looked up there, and the request fails when it is not
+  // (an owner that is no account id names nobody: AWS's "incorrect ... Account ID" failure).
+  const peerState = !local && /^\d{12}$/.test(peerOwner) ? c.stateOf?.(peerOwner, peerRegion) : undefined;
   // A peer in this account and region must exist; elsewhere the request is made and then fails.
   const accepter = local ? getVpc(c.s, peerVpcId) : peerState?.vpcs[peerVpcId];
   if (accepter && accepter.id === requester.id) throw invalidParameterValue(`A VPC cannot be peered with itself (${requester.id}).`); // unverified wording
@@ -186,7 +190,7 @@ function createVpcPeeringConnection(c: Ec2Call): XmlObject {
     setStatus(p, "pending-acceptance", peerOwner);
   }
   c.s.peerings[p.id] = p;
-  // Across Regions the accepter sees it too (a failed request stays with the requester).
+  // Across Regions or accounts the accepter sees it too (a failed request stays with the requester).
   if (peerState && p.status === "pending-acceptance") peerState.peerings[p.id] = copyOf(p);
   return { vpcPeeringConnection: view };
 }
@@ -201,6 +205,8 @@ function acceptVpcPeeringConnection(c: Ec2Call): XmlObject {
     { arn: arnOf(c.s, "vpc-peering-connection", p.id), context: pcxContext(c.s, p) },
     { arn: vpcArn(p.region, p.accepterOwnerId, p.accepterVpcId), context: { "ec2:Vpc": vpcArn(p.region, p.accepterOwnerId, p.accepterVpcId) } },
   ]);
+  // Only the accepter's account accepts (recorded: "User 264086180894 cannot accept peering pcx-0e868786683ea89a6").
+  if (p.accepterOwnerId !== c.s.account) throw ec2Error("OperationNotPermitted", `User ${c.s.account} cannot accept peering ${p.id}`);
   // A cross-Region request is accepted in the accepter's Region.
   if (p.region !== c.s.region) {
     throw ec2Error("OperationNotPermitted", `The VPC peering connection ${p.id} must be accepted in the accepter's Region ${p.region}.`); // unverified wording
@@ -223,6 +229,7 @@ function acceptVpcPeeringConnection(c: Ec2Call): XmlObject {
 function rejectVpcPeeringConnection(c: Ec2Call): XmlObject {
   const p = getPeering(c.s, reqString(c.p, "VpcPeeringConnectionId"));
   gate(c, "RejectVpcPeeringConnection", { arn: arnOf(c.s, "vpc-peering-connection", p.id), context: pcxContext(c.s, p) });
+  if (p.accepterOwnerId !== c.s.account) throw ec2Error("OperationNotPermitted", `User ${c.s.account} cannot reject peering ${p.id}`); // unverified wording
   if (p.status !== "pending-acceptance") throw invalidTransition(p, "rejected");
   setStatus(p, "rejected", p.accepterOwnerId);
   delete p.expiresAt;
@@ -290,6 +297,10 @@ function modifyVpcPeeringConnectionOptions(c: Ec2Call): XmlObject {
   gate(c, "ModifyVpcPeeringConnectionOptions", { arn: arnOf(c.s, "vpc-peering-connection", p.id), context: pcxContext(c.s, p) });
   if (p.status !== "active") {
     throw ec2Error("OperationNotPermitted", `Peering connection ${p.id} is not active. Peering options can be added only to active peerings.`); // unverified wording
+  }
+  // Across accounts each owner sets its own side (recorded: "User ... does not have permission to modify the accepter side peering options").
+  for (const [side, asked, owner] of [["requester", requester, p.requesterOwnerId], ["accepter", accepter, p.accepterOwnerId]] as const) {
+    if (asked !== undefined && owner !== c.s.account) throw ec2Error("OperationNotPermitted", `User ${c.s.account} does not have permission to modify the ${side} side peering options`);
   }
   if (requester !== undefined) p.requesterDns = requester;
   if (accepter !== undefined) p.accepterDns = accepter;

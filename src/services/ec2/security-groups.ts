@@ -101,7 +101,7 @@ function ports(protocol: string, from: number | undefined, to: number | undefine
 }
 
 /** IpPermissions.N..., or the legacy top-level IpProtocol/FromPort/ToPort/CidrIp/SourceSecurityGroupName. */
-function readPermissions(s: Ec2State, group: SecurityGroupRec, p: ParamTree): Permission[] {
+function readPermissions(s: Ec2State, group: SecurityGroupRec, p: ParamTree, stateOf?: Ec2Call["stateOf"]): Permission[] {
   const perms: Permission[] = [];
   for (const ip of structList(p, "IpPermissions")) {
     const raw = typeof ip.IpProtocol === "string" ? ip.IpProtocol : "";
@@ -115,7 +115,7 @@ function readPermissions(s: Ec2State, group: SecurityGroupRec, p: ParamTree): Pe
       if (!wellFormed("pl", pl)) throw ec2Error("InvalidPrefixListId.Malformed", `Invalid id: "${pl}" (expecting "pl-...")`); // unverified wording
       sources.push({ prefixListId: pl, description: optString(r, "Description") });
     }
-    for (const r of structList(ip, "Groups")) sources.push({ ...groupSource(s, group, optString(r, "GroupId"), optString(r, "GroupName")), description: optString(r, "Description") });
+    for (const r of structList(ip, "Groups")) sources.push({ ...groupSource(s, group, optString(r, "GroupId"), optString(r, "GroupName"), optString(r, "UserId"), stateOf), description: optString(r, "Description") });
     perms.push({ protocol, ...ports(protocol, optInt(ip, "FromPort"), optInt(ip, "ToPort")), sources });
   }
   const legacyProtocol = optString(p, "IpProtocol");
@@ -137,10 +137,18 @@ function readPermissions(s: Ec2State, group: SecurityGroupRec, p: ParamTree): Pe
   return perms;
 }
 
-/** A group reference: same VPC, or a VPC peered with it by an active peering connection. */
-function groupSource(s: Ec2State, group: SecurityGroupRec, id: string | undefined, name: string | undefined): Source {
+/**
+ * A group reference: same VPC, or a VPC peered with it by an active peering connection; in another
+ * account (UserId) of the same Region, by id (AWS: `123456789012/sg-1a2b3c4d`, VPC peering guide).
+ */
+function groupSource(s: Ec2State, group: SecurityGroupRec, id: string | undefined, name: string | undefined, userId?: string, stateOf?: Ec2Call["stateOf"]): Source {
   let ref: SecurityGroupRec | undefined;
-  if (id) {
+  if (userId !== undefined && userId !== s.account) {
+    if (!id) throw missingParameter("groupId"); // a group of another account is named by id
+    if (!wellFormed("sg", id)) throw malformed("sg", "sg", id);
+    ref = /^\d{12}$/.test(userId) ? stateOf?.(userId, s.region).securityGroups[id] : undefined;
+    if (!ref) throw notFound("sg", id);
+  } else if (id) {
     if (!wellFormed("sg", id)) throw malformed("sg", "sg", id);
     ref = s.securityGroups[id];
     if (!ref) throw notFound("sg", id);
@@ -326,7 +334,7 @@ function deleteSecurityGroup(c: Ec2Call): XmlObject {
 
 function authorize(c: Ec2Call, egress: boolean): XmlObject {
   const g = egress ? getSecurityGroup(c.s, reqString(c.p, "GroupId")) : groupByIdOrName(c.s, c.p);
-  const perms = readPermissions(c.s, g, c.p);
+  const perms = readPermissions(c.s, g, c.p, c.stateOf);
   const tags = tagSpecifications(c.p, ["security-group-rule"])["security-group-rule"] ?? dict();
   gate(c, egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress", { arn: arnOf(c.s, "security-group", g.id), context: { ...sgContext(c.s, g), ...requestTagContext(tags) } });
   const added: SgRule[] = [];
@@ -359,7 +367,7 @@ function revoke(c: Ec2Call, egress: boolean): XmlObject {
     }
     gate(c, action, { arn: arnOf(c.s, "security-group", g.id), context: sgContext(c.s, g) });
   } else {
-    const perms = readPermissions(c.s, g, c.p);
+    const perms = readPermissions(c.s, g, c.p, c.stateOf);
     gate(c, action, { arn: arnOf(c.s, "security-group", g.id), context: sgContext(c.s, g) });
     for (const perm of perms) {
       for (const src of perm.sources) {
@@ -439,7 +447,7 @@ function updateRuleDescriptions(c: Ec2Call, egress: boolean): XmlObject {
       changes.push([r, optString(d, "Description")]);
     }
   } else {
-    for (const perm of readPermissions(c.s, g, c.p)) {
+    for (const perm of readPermissions(c.s, g, c.p, c.stateOf)) {
       for (const src of perm.sources) {
         const r = g.rules.find((x) => sameRule(x, { egress, protocol: perm.protocol, fromPort: perm.fromPort, toPort: perm.toPort, ...src }));
         if (!r) throw ec2Error("InvalidPermission.NotFound", "The specified rule does not exist in this security group."); // unverified wording
