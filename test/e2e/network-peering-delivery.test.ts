@@ -12,48 +12,10 @@ import type { App } from "../../src/app.ts";
 import { rejects } from "../support/clients.ts";
 import { IN_LOOPBACK_NETNS, NETNS_SKIP_REASON } from "../support/netns.ts";
 import { scenarioCalls, type FunctionOutcome, type ModelAnswer } from "../support/network-scenario.ts";
-import { ACCOUNT_B, buildPeeringWorld, type PeeringWorld } from "../support/peering-world.ts";
+import { ACCOUNT_B, buildPeeringWorld, PEERING_PROBES, type PeeringWorld } from "../support/peering-world.ts";
 import { startTestServer } from "../support/server.ts";
 
 const DROP_MS = 300;
-
-const NODE_PROBE = `
-const net = require("node:net");
-exports.handler = async (ev) => {
-  try {
-    const data = await new Promise((resolve, reject) => {
-      const s = net.connect({ host: ev.host, port: ev.port });
-      let got = "";
-      s.setTimeout(5000, () => s.destroy(Object.assign(new Error("no answer within 5 s"), { code: "HANDLER_TIMEOUT" })));
-      s.on("connect", () => s.write(ev.message ?? "ping"));
-      s.on("data", (d) => (got += d));
-      s.on("end", () => resolve(got));
-      s.on("error", reject);
-    });
-    return { ok: true, data };
-  } catch (e) {
-    return { ok: false, error: e.code ?? e.name, message: String(e.message) };
-  }
-};
-`;
-
-const PY_PROBE = `
-import errno, socket
-
-def handler(event, context):
-    try:
-        with socket.create_connection((event["host"], event["port"]), timeout=5) as s:
-            s.sendall(event.get("message", "ping").encode())
-            data = b""
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-        return {"ok": True, "data": data.decode()}
-    except OSError as e:
-        return {"ok": False, "error": errno.errorcode.get(e.errno, type(e).__name__) if e.errno else type(e).__name__, "message": str(e)}
-`;
 
 /** What function code sees for each answer of the model (shim mode). */
 const CODE_FOR: Record<string, string[]> = { drop: ["ETIMEDOUT"], unreachable: ["ENETUNREACH"], refuse: ["ECONNREFUSED"] };
@@ -83,7 +45,7 @@ describe("peering across Regions and accounts: a VPC function's real connections
 
   before(async () => {
     app = await startTestServer({ dropAfterMs: DROP_MS });
-    w = await buildPeeringWorld(app.url, app.config.account, { node: NODE_PROBE, python: PY_PROBE });
+    w = await buildPeeringWorld(app.url, app.config.account, PEERING_PROBES);
   });
   after(async () => {
     w?.close();

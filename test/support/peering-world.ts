@@ -23,6 +23,47 @@ export const ACCOUNT_B = "222222222222";
 /** Account B's root: a 12-digit access key id signed with the server's secret (--account-keys). */
 export const B_CREDS: Creds = { accessKeyId: ACCOUNT_B, secretAccessKey: "test" };
 
+/** The functions' code: {host, port, message, timeoutMs?} → {ok, data} (Node.js: and its network namespace) or {ok:false, error, message}; HANDLER_TIMEOUT: no answer within timeoutMs. */
+const NODE_PROBE = `
+const net = require("node:net");
+exports.handler = async (ev) => {
+  try {
+    const data = await new Promise((resolve, reject) => {
+      const s = net.connect({ host: ev.host, port: ev.port });
+      let got = "";
+      s.setTimeout(ev.timeoutMs ?? 5000, () => s.destroy(Object.assign(new Error("no answer"), { code: "HANDLER_TIMEOUT" })));
+      s.on("connect", () => s.write(ev.message ?? "ping"));
+      s.on("data", (d) => (got += d));
+      s.on("end", () => resolve(got));
+      s.on("error", reject);
+    });
+    return { ok: true, data, netns: require("node:fs").readlinkSync("/proc/self/ns/net") };
+  } catch (e) {
+    return { ok: false, error: e.code ?? e.name, message: String(e.message) };
+  }
+};
+`;
+
+const PY_PROBE = `
+import errno, socket
+
+def handler(event, context):
+    try:
+        with socket.create_connection((event["host"], event["port"]), timeout=event.get("timeoutMs", 5000) / 1000) as s:
+            s.sendall(event.get("message", "ping").encode())
+            data = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        return {"ok": True, "data": data.decode()}
+    except OSError as e:
+        return {"ok": False, "error": errno.errorcode.get(e.errno, type(e).__name__) if e.errno else type(e).__name__, "message": str(e)}
+`;
+
+export const PEERING_PROBES = { node: NODE_PROBE, python: PY_PROBE };
+
 export interface PeeringWorld {
   a: ReturnType<typeof clients>;
   west: E.EC2Client;
