@@ -136,6 +136,11 @@ test("the listener index delivers to the peer Region's endpoints in the merged V
   assert.equal(findListener(idx, "eni-vpc-west", "10.1.1.20", 6000, "tcp")?.endpointId, "ep-byeni");
   assert.ok(![...idx.byKey.values()].some((l) => l.endpointId === "ep-elsewhere"), "a VPC no peering joins is not merged");
   assert.equal(idx.problems.size, 0, "a peer's endpoints are explained in their own scope, not here");
+  // A peer interface tagged hyperlocal:endpoint listens too (and is listed in its own scope only).
+  west.networkInterfaces["eni-vpc-west"].tags["hyperlocal:endpoint"] = "8080=127.0.0.1:4001";
+  const tagged = buildListenerIndex(view, []);
+  assert.equal(findListener(tagged, "eni-vpc-west", "10.1.1.20", 8080, "tcp")?.endpointId, "tag:eni-vpc-west:8080");
+  assert.deepEqual(tagged.tagged, []);
   // The synthetic interface of the address is in the model: the walk reaches it through the peering.
   const r = evaluate(view.compiled, { from: { kind: "eni", networkInterfaceId: "eni-vpc-east" }, to: { ip: "10.1.1.30", port: 5432, protocol: "tcp" } });
   assert.equal(r.verdict, "allow", JSON.stringify(r.reasons));
