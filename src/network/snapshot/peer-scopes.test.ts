@@ -168,3 +168,14 @@ test("a peer in another account of the same Region: merged, and its group refere
   const gone = reach(5432);
   assert.equal(gone.reasons[0].code, "BAD_STATE", JSON.stringify(gone.reasons));
 });
+
+test("an address this side placed in an overlapping VPC of its own keeps its synthetic interface; the peer's endpoint there is not merged", () => {
+  const { east, cache } = world((_a, r) => ({ endpoints: [{ ip: "10.1.1.30", ...(r === "us-east-1" ? { vpcId: "vpc-overlap" } : {}) }] }));
+  Object.assign(east, { vpcs: { ...east.vpcs, "vpc-overlap": { id: "vpc-overlap", cidrs: [{ associationId: "o", cidr: "10.1.0.0/16" }], ipv6: [], instanceTenancy: "default", enableDnsSupport: true } } });
+  east.subnets["subnet-overlap"] = { id: "subnet-overlap", vpcId: "vpc-overlap", cidr: "10.1.1.0/24", ipv6: [], ipv6Native: false } as unknown as Ec2State["subnets"][string];
+  const view = cache.get(ACCOUNT, "us-east-1");
+  const synthetic = view.snapshot.networkInterfaces.filter((e) => e.networkInterfaceId === "eni-hyperlocal-10-1-1-30");
+  assert.deepEqual(synthetic.map((e) => e.vpcId), ["vpc-overlap"]);
+  const idx = buildListenerIndex(view, [], () => [{ id: "ep-peer", account: ACCOUNT, region: "eu-west-1", ip: "10.1.1.30", port: 5432, protocol: "tcp", target: "127.0.0.1:4000", createdAt: "" }]);
+  assert.equal(idx.byKey.size, 0);
+});

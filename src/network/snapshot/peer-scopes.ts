@@ -80,7 +80,10 @@ export function mergePeerScope(into: NetSnapshot, p: NetSnapshot, vpcIds: Readon
       egress: g.egress.map((r) => ({ ...r, groupIds: refs(r.groupIds) })),
     })),
   );
-  into.networkInterfaces.push(...p.networkInterfaces.filter(inVpc));
+  // A synthetic interface is named by its address: one this side already placed there (in a VPC of
+  // its own that overlaps the peer's) keeps the name, and the peer's endpoint at it is not merged.
+  const enis = new Set(into.networkInterfaces.map((e) => e.networkInterfaceId));
+  into.networkInterfaces.push(...p.networkInterfaces.filter((e) => inVpc(e) && !enis.has(e.networkInterfaceId)));
   into.internetGateways.push(...p.internetGateways.filter((g) => g.vpcIds.some((v) => vpcIds.has(v))).map((g) => ({ ...g, vpcIds: g.vpcIds.filter((v) => vpcIds.has(v)) })));
   into.egressOnlyInternetGateways.push(...p.egressOnlyInternetGateways.filter(inVpc));
   into.natGateways.push(...p.natGateways.filter(inVpc));
