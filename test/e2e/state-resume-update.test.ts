@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as C from "@aws-sdk/client-cloudformation";
 import * as E from "@aws-sdk/client-ec2";
+import { ListRolesCommand } from "@aws-sdk/client-iam";
 import { GetFunctionConfigurationCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { aws } from "../support/aws-cli.ts";
 import { clients, ROOT_CREDS } from "../support/clients.ts";
@@ -286,6 +287,51 @@ describe("--state-dir: a CloudFormation stack update resumes after kill -9", () 
       ]);
     } catch (e) {
       // What the server said (an internal failure is logged there) explains a failure best.
+      console.log(h.server.output().slice(-6000));
+      throw e;
+    } finally {
+      await h.kill();
+    }
+  });
+});
+
+describe("--state-dir: the rollback of a failed stack create resumes after kill -9", () => {
+  it("ROLLBACK_IN_PROGRESS, waiting while Lambda releases the deleted function's ENI, ends ROLLBACK_COMPLETE after the restart with nothing left", async () => {
+    const h = await crashable("hyperlocal-resume-create-rollback-");
+    try {
+      await h.cfn.send(new C.CreateStackCommand({ StackName: "crb", TemplateBody: FAILING, Capabilities: ["CAPABILITY_IAM"] }));
+      await eventually(() => h.resources("crb"), (rs) => byId(rs, "Fn")?.ResourceStatus === "CREATE_IN_PROGRESS" && !!byId(rs, "Fn")?.PhysicalResourceId, 60_000);
+      await advanceClock(h.server.url, ENI_CREATE_S + 5);
+      await eventually(() => h.events("crb"), (evs) => evs.some((e) => e.LogicalResourceId === "Bad" && e.ResourceStatusReason === "Resource creation Initiated"), 60_000);
+      // The custom resource gets no answer within the hour: the create fails and rolls back; the
+      // subnet and the group wait while Lambda releases the deleted function's ENI (20 minutes).
+      await advanceClock(h.server.url, 3600 + 5);
+      await eventually(() => h.events("crb"), (evs) => evs.some((e) => e.LogicalResourceId === "Subnet" && /Retrying in/.test(e.ResourceStatusReason ?? "")), 60_000);
+      assert.equal((await h.stack("crb")).StackStatus, "ROLLBACK_IN_PROGRESS");
+      await h.settle();
+      const written = (await h.events("crb")).length;
+
+      await h.restart();
+      assert.equal((await h.stack("crb")).StackStatus, "ROLLBACK_IN_PROGRESS", "the rollback was not ended by the restart");
+      // The deletes under way are tried again at once (each try that meets the ENI says it retries); nothing else is written again.
+      const since = (await h.events("crb")).slice(written);
+      assert.deepEqual(since.filter((e) => !/Retrying in/.test(e.ResourceStatusReason ?? "")), [], "only retries were written after the restart");
+      await advanceClock(h.server.url, 25 * 60);
+      const s = await eventually(() => h.stack("crb"), (x) => x.StackStatus !== "ROLLBACK_IN_PROGRESS", 60_000);
+      assert.equal(s.StackStatus, "ROLLBACK_COMPLETE");
+
+      const evs = await h.events("crb");
+      assert.deepEqual(trail(evs, "crb"), ["CREATE_IN_PROGRESS: User Initiated", "ROLLBACK_IN_PROGRESS: The following resource(s) failed to create: [Bad]. Rollback requested by user.", "ROLLBACK_COMPLETE"]);
+      const subnet = trail(evs, "Subnet");
+      assert.deepEqual(subnet.filter((t) => !/Retrying in/.test(t)), ["CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS: Resource creation Initiated", "CREATE_COMPLETE", "DELETE_IN_PROGRESS", "DELETE_COMPLETE"]);
+      assert.ok(!evs.some((e) => e.ResourceStatus === "DELETE_FAILED"), "no delete failed");
+      assert.ok((await h.resources("crb")).every((r) => r.ResourceStatus === "DELETE_COMPLETE"));
+      // Nothing the stack made is left.
+      assert.deepEqual((await h.c.ec2.send(new E.DescribeVpcsCommand({}))).Vpcs, []);
+      assert.deepEqual((await h.c.ec2.send(new E.DescribeNetworkInterfacesCommand({}))).NetworkInterfaces, []);
+      assert.deepEqual((await h.c.lambda.send(new ListFunctionsCommand({}))).Functions ?? [], []);
+      assert.deepEqual(((await h.c.iam.send(new ListRolesCommand({}))).Roles ?? []).filter((r) => r.RoleName!.startsWith("crb-")), []);
+    } catch (e) {
       console.log(h.server.output().slice(-6000));
       throw e;
     } finally {
