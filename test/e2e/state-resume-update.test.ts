@@ -339,3 +339,69 @@ describe("--state-dir: the rollback of a failed stack create resumes after kill 
     }
   });
 });
+
+/** `gen` is in every group's description (a change replaces the groups) and every function's environment (changed in place). */
+const ROUNDS_TEMPLATE = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Gen: { Type: String }
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: { CidrBlock: 10.1.0.0/16 }
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }]
+${[1, 2, 3, 4].map((i) => `  Sg${i}:\n    Type: AWS::EC2::SecurityGroup\n    Properties: { GroupDescription: !Sub "group \${Gen}", VpcId: !Ref Vpc }`).join("\n")}
+${[1, 2, 3]
+  .map((i) => `  Fn${i}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs20.x\n      Handler: index.handler\n      Role: !GetAtt Role.Arn\n      Environment: { Variables: { GEN: !Ref Gen } }\n      Code: { ZipFile: "exports.handler = async () => 'ok';" }`)
+  .join("\n")}
+`;
+
+describe("--state-dir: stack operations killed at random moments", () => {
+  it("a create and four updates (groups replaced, functions changed), each killed -9 a random moment after it was accepted: after each restart it completes with exactly the resources of the template, nothing made twice or left behind", async () => {
+    const dir = tempDir("hyperlocal-resume-rounds-");
+    const start = () => startChildServer(["--state-dir", dir, "--no-default-vpc"]);
+    let server = await start();
+    let cfn = new C.CloudFormationClient({ endpoint: server.url, region: "us-east-1", credentials: ROOT_CREDS, maxAttempts: 1 });
+    let c = clients(server.url);
+    try {
+      for (let gen = 1; gen <= 5; gen++) {
+        const input = { StackName: "rounds", TemplateBody: ROUNDS_TEMPLATE, Capabilities: [C.Capability.CAPABILITY_IAM], Parameters: params({ Gen: String(gen) }) };
+        if (gen === 1) await cfn.send(new C.CreateStackCommand(input));
+        else await cfn.send(new C.UpdateStackCommand(input));
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400)));
+        for (const k of Object.values(c)) k.destroy();
+        cfn.destroy();
+        await server.stop("SIGKILL");
+        server = await start();
+        cfn = new C.CloudFormationClient({ endpoint: server.url, region: "us-east-1", credentials: ROOT_CREDS, maxAttempts: 1 });
+        c = clients(server.url);
+        await advanceClock(server.url, 60);
+        const s = await eventually(async () => (await cfn.send(new C.DescribeStacksCommand({ StackName: "rounds" }))).Stacks![0], (x) => !x.StackStatus!.endsWith("_IN_PROGRESS"), 60_000);
+        assert.equal(s.StackStatus, gen === 1 ? "CREATE_COMPLETE" : "UPDATE_COMPLETE", `round ${gen}: ${s.StackStatusReason}`);
+
+        const rs = (await cfn.send(new C.DescribeStackResourcesCommand({ StackName: "rounds" }))).StackResources!;
+        const ids = (prefix: string) => rs.filter((r) => r.LogicalResourceId!.startsWith(prefix)).map((r) => r.PhysicalResourceId!).sort();
+        const groups = (await c.ec2.send(new E.DescribeSecurityGroupsCommand({}))).SecurityGroups!.filter((g) => g.GroupName !== "default");
+        assert.deepEqual(groups.map((g) => g.GroupId!).sort(), ids("Sg"), `round ${gen}: the groups are the stack's four`);
+        assert.ok(groups.every((g) => g.Description === `group ${gen}`));
+        const fns = (await c.lambda.send(new ListFunctionsCommand({}))).Functions ?? [];
+        assert.deepEqual(fns.map((f) => f.FunctionName!).sort(), ids("Fn"), `round ${gen}: the functions are the stack's three`);
+        assert.ok(fns.every((f) => f.Environment?.Variables?.GEN === String(gen)));
+        const roles = ((await c.iam.send(new ListRolesCommand({}))).Roles ?? []).filter((r) => r.RoleName!.startsWith("rounds-"));
+        assert.deepEqual(roles.map((r) => r.RoleName), ids("Role"));
+        assert.equal((await c.ec2.send(new E.DescribeVpcsCommand({}))).Vpcs!.length, 1);
+      }
+    } catch (e) {
+      console.log(server.output().slice(-6000));
+      throw e;
+    } finally {
+      for (const k of Object.values(c)) k.destroy();
+      cfn.destroy();
+      await server.stop("SIGKILL");
+    }
+  });
+});
