@@ -385,7 +385,7 @@ describe("--state-dir: stack operations killed at random moments", () => {
         const rs = (await cfn.send(new C.DescribeStackResourcesCommand({ StackName: "rounds" }))).StackResources!;
         const ids = (prefix: string) => rs.filter((r) => r.LogicalResourceId!.startsWith(prefix)).map((r) => r.PhysicalResourceId!).sort();
         const groups = (await c.ec2.send(new E.DescribeSecurityGroupsCommand({}))).SecurityGroups!.filter((g) => g.GroupName !== "default");
-        assert.deepEqual(groups.map((g) => g.GroupId!).sort(), ids("Sg"), `round ${gen}: the groups are the stack's four`);
+        assert.deepEqual(groups.map((g) => g.GroupId!).sort(), ids("Sg"), `round ${gen}: the groups are the stack's four: ${JSON.stringify(groups.map((g) => [g.GroupId, g.Description]))}`);
         assert.ok(groups.every((g) => g.Description === `group ${gen}`));
         const fns = (await c.lambda.send(new ListFunctionsCommand({}))).Functions ?? [];
         assert.deepEqual(fns.map((f) => f.FunctionName!).sort(), ids("Fn"), `round ${gen}: the functions are the stack's three`);
