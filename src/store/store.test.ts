@@ -339,4 +339,37 @@ describe("Store with a state directory: requests that interleave on a record", (
     const { before, after } = await reopened(s, d);
     assert.deepEqual(after, before);
   });
+
+  it("hold(): changes made outside requests stay one uncommitted unit until released, so a request on the same record waits; both are then saved", async () => {
+    const d = dir();
+    const s = await Store.open(d);
+    const ec2 = () => s.state<Ec2>("ec2", "000000000000", "us-east-1", newEc2);
+    await s.run(async () => void ec2(), ok);
+    const release = s.hold();
+    // Outside any request, in two steps with turns of the event loop between them (a resource, then its record).
+    allocate(ec2(), "eni-stack");
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    ec2().tags.recorded = "eni-stack";
+    let answered = false;
+    const request = s.run(async () => allocate(ec2(), "eni-request"), ok).then(() => (answered = true));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(answered, false, "the request follows the held changes: it is not acknowledged before they are committed");
+    release();
+    release(); // a second call is harmless
+    await request;
+    assert.equal(answered, true);
+    const { before, after } = await reopened(s, d);
+    assert.deepEqual(Object.values(after.subnets.s1.used), ["eni-stack", "eni-request"]);
+    assert.equal(after.tags.recorded, "eni-stack");
+    assert.deepEqual(after, before);
+  });
+
+  it("hold() without a state directory holds nothing", async () => {
+    const s = await Store.open(undefined);
+    const release = s.hold();
+    s.state<Ec2>("ec2", "000000000000", "us-east-1", newEc2).tags.x = "y";
+    release();
+    assert.equal(s.state<Ec2>("ec2", "000000000000", "us-east-1", newEc2).tags.x, "y");
+    await s.close();
+  });
 });

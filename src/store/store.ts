@@ -50,6 +50,8 @@ export class Store {
   private stateDir: string | undefined;
   private readonly units = new AsyncLocalStorage<UnitOfWork>();
   private ambient: UnitOfWork | undefined;
+  /** holds on the ambient unit (hold()): while any is held, it is not committed */
+  private holds = 0;
   private readonly queue: { commit: Commit; unit: UnitOfWork; done: (e?: unknown) => void }[] = [];
   private pumping: Promise<void> | undefined;
   private readonly ownership = new Ownership();
@@ -179,9 +181,26 @@ export class Store {
     return result;
   }
 
-  /** Wait until every change made so far is committed. */
+  /**
+   * Keep the changes made outside requests from now on in one commit until the returned release
+   * is called: for a change made in several steps that must be durable together or not at all (a
+   * resource a stack creates, and the stack's record of its id, so that a crash between them
+   * cannot leave a resource the stack does not know). Memory only: nothing to hold.
+   */
+  hold(): () => void {
+    if (!this.backend) return () => {};
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0) this.commitAmbient();
+    };
+  }
+
+  /** Wait until every change made so far is committed (held or not: the server is stopping). */
   async flush(): Promise<void> {
-    this.commitAmbient();
+    this.commitAmbient(true);
     while (this.pumping || this.finishing.size > 0) {
       await Promise.allSettled([...this.finishing]);
       if (this.pumping) await this.pumping;
@@ -227,9 +246,9 @@ export class Store {
     return this.ambient;
   }
 
-  private commitAmbient(): void {
+  private commitAmbient(evenHeld = false): void {
     const u = this.ambient;
-    if (!u) return;
+    if (!u || (this.holds > 0 && !evenHeld)) return;
     this.ambient = undefined;
     u.closed = true;
     this.whileFinishing(this.finish(u)).catch((e) => this.onError(`state: saving changes made by the clock failed: ${(e as Error).message}`));

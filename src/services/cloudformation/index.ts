@@ -49,6 +49,16 @@ export interface CloudFormationModule {
   idle(): Promise<void>;
 }
 
+/** The operations that resume after a restart. */
+const RESUMABLE = new Set(["CREATE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS", "DELETE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"]);
+
+function resume(engine: StackEngine, stack: StackRec): void {
+  if (stack.status === "DELETE_IN_PROGRESS") engine.delete(stack, true);
+  else if (stack.status === "CREATE_IN_PROGRESS") engine.create(stack, true);
+  else if (stack.status === "ROLLBACK_IN_PROGRESS") engine.resumeCreateRollback(stack);
+  else engine.resumeUpdate(stack);
+}
+
 export function createCloudFormationService(deps: ServiceDeps, opts: CloudFormationOptions): CloudFormationModule {
   const state = (account: string, region: string): CfnState => deps.store.state<CfnState>("cloudformation", account, region, initialCfnState);
   const planEnv: PlanEnv = {
@@ -56,17 +66,17 @@ export function createCloudFormationService(deps: ServiceDeps, opts: CloudFormat
     importValue: (account, region, name) => own(state(account, region).exports, name)?.value,
   };
   const customResponses = new CustomResponses(opts.serverUrl);
-  const engine = new StackEngine({ customResponses, clock: deps.clock, logger: deps.logger, targets: opts.targets, planEnv, markDirty: () => deps.store.markDirty(), state });
+  const engine = new StackEngine({ customResponses, clock: deps.clock, logger: deps.logger, targets: opts.targets, planEnv, markDirty: () => deps.store.markDirty(), hold: () => deps.store.hold(), state });
   const env: CfnEnv = { state, engine, targets: opts.targets, planEnv, exists: opts.exists, markDirty: () => deps.store.markDirty() };
 
-  // Operations that were running when the server stopped: a delete or a create goes on where it
-  // was (its progress is in the stored resource records; providers that wait for a resource to be
-  // stable record its physical id first, so it is waited for again, not made twice). The others
-  // (updates, rollbacks) cannot resume yet and end failed.
+  // Operations that were running when the server stopped go on where they were: their progress is
+  // in the stored stack records (a resource's physical id is saved with its create call, so it is
+  // waited for again or taken as made, never made twice; an update's journal is saved with each
+  // step). REVIEW_IN_PROGRESS is not an operation; anything else running ends failed.
   const resuming: StackRec[] = [];
   for (const { state: s } of deps.store.all<CfnState>("cloudformation")) {
     for (const stack of Object.values(s.stacks)) {
-      if (stack.status === "DELETE_IN_PROGRESS" || stack.status === "CREATE_IN_PROGRESS") resuming.push(stack);
+      if (RESUMABLE.has(stack.status)) resuming.push(stack);
       else if (inProgress(stack.status) && stack.status !== "REVIEW_IN_PROGRESS") {
         stack.status = stack.status.replace(/_IN_PROGRESS$/, "_FAILED").replace("_CLEANUP_FAILED", "");
         stack.statusReason = "The operation was interrupted by a restart of hyperlocal"; // unverified wording
@@ -74,7 +84,7 @@ export function createCloudFormationService(deps: ServiceDeps, opts: CloudFormat
     }
   }
   // Once every service is up (the engine calls them).
-  if (resuming.length > 0) setImmediate(() => resuming.forEach((stack) => (stack.status === "DELETE_IN_PROGRESS" ? engine.delete(stack, true) : engine.create(stack, true))));
+  if (resuming.length > 0) setImmediate(() => resuming.forEach((stack) => resume(engine, stack)));
 
   const table: Record<string, CfnOperation> = { ...stackOperations, ...resourceOperations, ...templateOperations, ...changeSetOperations, ...exportOperations };
   const operations: Record<string, QueryOperation<OperationContext>> = {};

@@ -82,7 +82,12 @@ export interface StackRec {
   imports: string[];
   /** Set when an operation is cancelled (CancelUpdateStack). */
   cancelRequested?: boolean;
-  /** What an update rollback still has to do after UPDATE_ROLLBACK_FAILED, for ContinueUpdateRollback. */
+  /** An update in progress (UPDATE_IN_PROGRESS): what it has changed so far, stored so it resumes after a restart. */
+  updating?: UpdateProgress;
+  /**
+   * What an update rollback still has to do: while it runs (so it resumes after a restart), and
+   * after UPDATE_ROLLBACK_FAILED, for ContinueUpdateRollback.
+   */
   pendingRollback?: PendingRollback;
 }
 
@@ -91,6 +96,19 @@ export interface JournalEntry {
   id: string;
   kind: "created" | "updated" | "replaced";
   before: StackResourceRec;
+  /** Recorded before the change is made, cleared once it is: a restart finds it unfinished. */
+  pending?: boolean;
+  /** A replacement being made: the new resource, its physical id recorded as soon as its create call returns. */
+  fresh?: StackResourceRec;
+}
+
+export interface UpdateProgress {
+  /** The changes made (or being made), oldest first. */
+  journal: JournalEntry[];
+  /** Resources whose update or create failed. */
+  failed: string[];
+  /** The stack's imports before the update, put back by a rollback. */
+  oldImports: string[];
 }
 
 export interface PendingRollback {
@@ -100,6 +118,8 @@ export interface PendingRollback {
   toDelete: StackResourceRec[];
   /** Resources whose update failed (before changing anything). */
   failed: string[];
+  /** ContinueUpdateRollback's ResourcesToSkip. */
+  skip?: string[];
 }
 
 export interface ChangeRec {

@@ -13,8 +13,9 @@ import type { ProviderContext, ResourceProvider } from "../providers/types.ts";
 import type { ResourceDecl } from "../template/analyze.ts";
 import { literalImports } from "../template/imports.ts";
 import { resolve } from "../template/intrinsics.ts";
-import type { JsonObject } from "../template/parse.ts";
-import type { CfnState, JournalEntry, PendingRollback, StackDefinition, StackRec, StackResourceRec } from "../state.ts";
+import type { Json, JsonObject } from "../template/parse.ts";
+import type { CfnState, JournalEntry, StackDefinition, StackRec, StackResourceRec, UpdateProgress } from "../state.ts";
+import { cloneDocument } from "../../../store/documents.ts";
 import { resourceEvent, stackEvent } from "./events.ts";
 import { reverse, runGraph } from "./graph.ts";
 import { needsReplacement, sorted } from "./diff.ts";
@@ -31,6 +32,11 @@ export interface EngineDeps {
   targets: CfnTargets;
   planEnv: PlanEnv;
   markDirty(): void;
+  /**
+   * Keep the changes made from now on in one durable commit until the returned release is
+   * called (store.hold): a resource's create call and the stack's record of its physical id.
+   */
+  hold(): () => void;
   /** The state of the stack's account and region (exports live there). */
   state(account: string, region: string): CfnState;
 }
@@ -166,13 +172,31 @@ export class StackEngine {
         return;
       }
       stackEvent(this.deps.clock, stack, "ROLLBACK_IN_PROGRESS", `${reason}Rollback requested by user.`);
-      const ok = await this.deleteAll(stack, plan, "rollback", alive);
-      stackEvent(this.deps.clock, stack, ok ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED", ok ? undefined : "The following resource(s) failed to delete: [" + failedDeletes(stack).join(", ") + "]. ");
-      if (ok && stack.onFailure === "DELETE") {
-        stackEvent(this.deps.clock, stack, "DELETE_IN_PROGRESS");
-        this.finishDelete(stack);
-      }
+      await this.rollbackCreate(stack, plan, alive, false);
     });
+  }
+
+  /** After a restart: the rollback of a failed create goes on where it was (ROLLBACK_IN_PROGRESS). */
+  resumeCreateRollback(given: StackRec): void {
+    const stack = this.stored(given);
+    this.start(stack, "rollback", (alive) => this.rollbackCreate(stack, this.planOrNone(stack), alive, true));
+  }
+
+  private async rollbackCreate(stack: StackRec, plan: Plan | undefined, alive: () => void, resumed: boolean): Promise<void> {
+    const ok = await this.deleteAll(stack, plan, "rollback", alive, resumed);
+    stackEvent(this.deps.clock, stack, ok ? "ROLLBACK_COMPLETE" : "ROLLBACK_FAILED", ok ? undefined : "The following resource(s) failed to delete: [" + failedDeletes(stack).join(", ") + "]. ");
+    if (ok && stack.onFailure === "DELETE") {
+      stackEvent(this.deps.clock, stack, "DELETE_IN_PROGRESS");
+      this.finishDelete(stack);
+    }
+  }
+
+  private planOrNone(stack: StackRec): Plan | undefined {
+    try {
+      return this.plan(stack, stack.def);
+    } catch {
+      return undefined;
+    }
   }
 
   /** After a restart: a resource of a create that was running, as its stored record left it. */
@@ -180,13 +204,10 @@ export class StackEngine {
     const rec = own(stack.resources, id);
     if (rec?.status === "CREATE_COMPLETE") return true;
     if (rec?.status === "CREATE_FAILED") return false;
-    const provider = providerFor(plan.resources.get(id)!.type)!;
-    if (!rec?.physicalId || !provider.resume) return this.createResource(stack, plan, id, alive, failures);
+    if (!rec?.physicalId) return this.createResource(stack, plan, id, alive, failures);
     const token = uuid();
     try {
-      const out = await provider.resume(this.context(stack, id, alive), rec.physicalId, rec.properties, rec.attributes);
-      alive();
-      rec.attributes = out.attributes;
+      await this.adopt(stack, rec, alive);
     } catch (e) {
       if (e instanceof Stopped) throw e;
       rec.status = "CREATE_FAILED";
@@ -195,6 +216,20 @@ export class StackEngine {
       return false;
     }
     return this.completeCreate(stack, rec, failures);
+  }
+
+  /**
+   * After a restart: a resource whose create call had returned (its physical id is recorded with
+   * it) is taken as made; a provider that waits for stability waits again. Never made twice.
+   */
+  private async adopt(stack: StackRec, rec: StackResourceRec, alive: () => void): Promise<void> {
+    const provider = providerFor(rec.type)!;
+    if (provider.resume) {
+      const out = await provider.resume(this.context(stack, rec.logicalId, alive), rec.physicalId!, rec.properties, rec.attributes);
+      alive();
+      rec.attributes = out.attributes;
+    }
+    addStackTags(this.deps.targets, provider, stack, rec.logicalId, rec.physicalId!, rec.attributes);
   }
 
   /** `failures`: resources of this operation that failed so far (a success after one is cancelled). */
@@ -250,24 +285,37 @@ export class StackEngine {
     if (invalid) return fail(invalid);
     if (!replacing) resourceEvent(clock, stack, rec, "CREATE_IN_PROGRESS", "Resource creation Initiated");
     const token = uuid();
+    // Every provider: the create call(s) and the record of the physical id are saved together, so
+    // a crash never leaves a resource the stack does not know (a restart would make it twice). A
+    // provider that waits records it first (ctx.created); no wait on the clock is ever held.
+    const release = this.deps.hold();
+    const record = (physicalId: string, attributes: Record<string, Json>) => {
+      rec.physicalId = physicalId;
+      rec.attributes = attributes;
+      rec.properties = props;
+    };
     try {
       const ctx = this.context(stack, decl.logicalId, alive);
+      const sleep = ctx.sleep;
+      ctx.sleep = (ms) => {
+        release();
+        return sleep(ms);
+      };
       ctx.created = (physicalId, attributes) => {
+        record(physicalId, attributes);
+        release();
         alive();
-        rec.physicalId = physicalId;
-        rec.attributes = attributes;
-        rec.properties = props;
         this.deps.markDirty();
       };
       const out = await provider.create(ctx, props);
-      alive();
-      rec.physicalId = out.physicalId;
-      rec.attributes = out.attributes;
-      rec.properties = props;
+      record(out.physicalId, out.attributes);
       addStackTags(this.deps.targets, provider, stack, decl.logicalId, out.physicalId, out.attributes);
+      release();
+      alive();
       delete rec.statusReason;
       return true;
     } catch (e) {
+      release();
       if (e instanceof Stopped) throw e;
       if (!isAwsError(e)) this.deps.logger.debug(`cloudformation: ${decl.type} ${decl.logicalId}: ${(e as Error)?.stack ?? e}`);
       return fail(handlerMessage(e, token) + orderingHint(plan, decl, e));
@@ -338,13 +386,7 @@ export class StackEngine {
           return;
         }
       }
-      let plan: Plan | undefined;
-      try {
-        plan = this.plan(stack, stack.def);
-      } catch {
-        plan = undefined;
-      }
-      const ok = await this.deleteAll(stack, plan, "delete", alive, resumed);
+      const ok = await this.deleteAll(stack, this.planOrNone(stack), "delete", alive, resumed);
       if (!ok) {
         stackEvent(this.deps.clock, stack, "DELETE_FAILED", `The following resource(s) failed to delete: [${failedDeletes(stack).join(", ")}]. `);
         return;
@@ -365,7 +407,7 @@ export class StackEngine {
 
   /** Every resource of the stack, users before what they use; true when nothing failed. */
   private async deleteAll(stack: StackRec, plan: Plan | undefined, mode: "delete" | "rollback", alive: () => void, resumed = false): Promise<boolean> {
-    const ids = Object.keys(stack.resources).filter((id) => stack.resources[id].status !== "DELETE_COMPLETE");
+    const ids = Object.keys(stack.resources).filter((id) => !deleted(stack.resources[id], resumed));
     const needs = (id: string) => plan?.resources.get(id)?.needs ?? plan?.template.resources.get(id)?.needs ?? [];
     const users = reverse(ids, needs);
     const r = await runGraph(ids, users, (id) => this.deleteResource(stack, stack.resources[id], mode, alive, resumed), true);
@@ -383,8 +425,12 @@ export class StackEngine {
         return true;
       }
     }
-    rec.status = "DELETE_IN_PROGRESS";
-    resourceEvent(clock, stack, rec, "DELETE_IN_PROGRESS");
+    // After a restart, a delete that was under way goes on; its events are written already.
+    const again = resumed && rec.status === "DELETE_IN_PROGRESS";
+    if (!again) {
+      rec.status = "DELETE_IN_PROGRESS";
+      resourceEvent(clock, stack, rec, "DELETE_IN_PROGRESS");
+    }
     if (rec.physicalId) {
       const provider = providerFor(rec.type)!;
       const ctx = this.context(stack, rec.logicalId, alive);
@@ -398,7 +444,7 @@ export class StackEngine {
         } catch (e) {
           if (e instanceof Stopped) throw e;
           // Deleted before the restart, its record not updated yet.
-          if (resumed && rec.status === "DELETE_IN_PROGRESS" && isNotFound(e)) break;
+          if (again && isNotFound(e)) break;
           const code = (e as { code?: string }).code;
           if (code === "DependencyViolation" && waited < RETRY_LIMIT_MS) {
             // AWS keeps retrying while Lambda releases its Hyperplane ENIs (20 to 45 minutes).
@@ -430,23 +476,29 @@ export class StackEngine {
   }
 
   // ---------------------------------------------------------------- update
+  //
+  // An update keeps its progress in the stack record (stack.updating, then stack.pendingRollback),
+  // written with each step, so that after a restart each phase goes on where it was: the forward
+  // pass (UPDATE_IN_PROGRESS), its cleanup, the rollback and the rollback's cleanup.
 
-  /** stack.previous is the definition before the update, stack.def the new one. */
-  update(given: StackRec): void {
+  /** stack.previous is the definition before the update, stack.def the new one. `resumed`: after a restart. */
+  update(given: StackRec, resumed = false): void {
     const stack = this.stored(given);
     this.start(stack, "update", async (alive) => {
       const clock = this.deps.clock;
-      const oldDef = stack.previous!;
-      // Every resource is resolved again below, so the imports are those of the new definition.
-      const oldImports = stack.imports;
-      stack.imports = [];
-      const oldPlan = this.plan(stack, oldDef);
+      if (!resumed || !stack.updating) {
+        // Every resource is resolved again below, so the imports are those of the new definition.
+        stack.updating = { journal: [], failed: [], oldImports: stack.imports };
+        stack.imports = [];
+      }
+      const progress = stack.updating!;
+      const oldPlan = this.plan(stack, stack.previous!);
       const plan = this.plan(stack, stack.def);
-      const journal: Journal[] = [];
       const ids = [...plan.resources.keys()];
       const r = await runGraph(ids, withOrderingTrap(plan), async (id) => {
         alive();
-        const ok = await this.updateOrCreate(stack, plan, id, journal, alive);
+        const ok = await this.updateOrCreate(stack, plan, id, progress, alive, resumed);
+        if (!ok && !progress.failed.includes(id)) progress.failed.push(id);
         this.deps.markDirty();
         return ok;
       });
@@ -455,20 +507,12 @@ export class StackEngine {
       if (!r.failed.length && !failure && stack.cancelRequested) failure = "Stack update cancelled";
       if (!r.failed.length && !failure) {
         stackEvent(clock, stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
-        const removed = Object.values(stack.resources).filter((x) => !plan.resources.has(x.logicalId) && x.status !== "DELETE_COMPLETE");
-        const oldNeeds = (id: string) => oldPlan.resources.get(id)?.needs ?? [];
-        const users = reverse(removed.map((x) => x.logicalId), oldNeeds);
-        await runGraph(removed.map((x) => x.logicalId), users, (id) => this.deleteResource(stack, stack.resources[id], "delete", alive), true);
-        for (const x of removed) if (stack.resources[x.logicalId]?.status === "DELETE_COMPLETE") delete stack.resources[x.logicalId];
-        for (const old of [...stack.replaced].reverse()) await this.deleteResource(stack, old, "cleanup", alive);
-        stack.replaced = [];
-        delete stack.previous;
-        delete stack.cancelRequested;
-        stack.lastUpdatedTime = clock.now();
-        stackEvent(clock, stack, "UPDATE_COMPLETE");
+        delete stack.updating;
+        await this.cleanup(stack, plan, oldPlan, alive, false);
         return;
       }
       // Roll back: undo the journal, newest first, then delete what the update created.
+      const journal = progress.journal;
       const failedCreate = r.failed.filter((id) => journal.some((j) => j.id === id && j.kind === "created") || stack.resources[id]?.status === "CREATE_FAILED");
       const reason = stack.cancelRequested
         ? "Stack update cancelled"
@@ -476,10 +520,48 @@ export class StackEngine {
           ? `The following resource(s) failed to ${failedCreate.length === r.failed.length ? "create" : "update"}: [${r.failed.join(", ")}]. `
           : (failure ?? "");
       stackEvent(clock, stack, "UPDATE_ROLLBACK_IN_PROGRESS", reason);
-      stack.def = oldDef;
-      stack.imports = [...new Set([...oldImports, ...stack.imports])];
-      await this.undo(stack, { steps: [...journal].reverse(), toDelete: [], failed: r.failed }, oldPlan, alive, new Set());
+      stack.def = stack.previous!;
+      stack.imports = [...new Set([...progress.oldImports, ...stack.imports])];
+      stack.pendingRollback = { steps: cloneDocument([...journal].reverse()), toDelete: [], failed: [...r.failed] };
+      delete stack.updating;
+      await this.undo(stack, oldPlan, alive, false);
     });
+  }
+
+  /**
+   * After a restart: an update, its cleanup or its rollback that was running goes on where it
+   * was, from the progress stored with the stack.
+   */
+  resumeUpdate(given: StackRec): void {
+    const stack = this.stored(given);
+    switch (stack.status) {
+      case "UPDATE_IN_PROGRESS":
+        this.update(stack, true);
+        return;
+      case "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS":
+        this.start(stack, "update-cleanup", (alive) => this.cleanup(stack, this.plan(stack, stack.def), this.plan(stack, stack.previous ?? stack.def), alive, true));
+        return;
+      case "UPDATE_ROLLBACK_IN_PROGRESS":
+      case "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS":
+        if (!stack.pendingRollback) stack.pendingRollback = { steps: [], toDelete: [], failed: [] };
+        this.start(stack, "update-rollback", (alive) => this.undo(stack, this.plan(stack, stack.def), alive, true));
+    }
+  }
+
+  /** UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: what the new template dropped, then the old resources replaced, are deleted. */
+  private async cleanup(stack: StackRec, plan: Plan, oldPlan: Plan, alive: () => void, resumed: boolean): Promise<void> {
+    const clock = this.deps.clock;
+    const removed = Object.values(stack.resources).filter((x) => !plan.resources.has(x.logicalId) && !deleted(x, resumed));
+    const oldNeeds = (id: string) => oldPlan.resources.get(id)?.needs ?? [];
+    const users = reverse(removed.map((x) => x.logicalId), oldNeeds);
+    await runGraph(removed.map((x) => x.logicalId), users, (id) => this.deleteResource(stack, stack.resources[id], "delete", alive, resumed), true);
+    for (const x of removed) if (stack.resources[x.logicalId]?.status === "DELETE_COMPLETE") delete stack.resources[x.logicalId];
+    for (const old of [...stack.replaced].reverse()) if (!deleted(old, resumed)) await this.deleteResource(stack, old, "cleanup", alive, resumed);
+    stack.replaced = [];
+    delete stack.previous;
+    delete stack.cancelRequested;
+    stack.lastUpdatedTime = clock.now();
+    stackEvent(clock, stack, "UPDATE_COMPLETE");
   }
 
   /**
@@ -488,14 +570,19 @@ export class StackEngine {
    */
   continueRollback(given: StackRec, skip: string[]): void {
     const stack = this.stored(given);
-    const work = stack.pendingRollback ?? { steps: [], toDelete: [], failed: [] };
-    delete stack.pendingRollback;
-    this.start(stack, "continue-update-rollback", (alive) => this.undo(stack, work, this.plan(stack, stack.def), alive, new Set(skip)));
+    if (!stack.pendingRollback) stack.pendingRollback = { steps: [], toDelete: [], failed: [] };
+    stack.pendingRollback.skip = skip;
+    this.start(stack, "continue-update-rollback", (alive) => this.undo(stack, this.plan(stack, stack.def), alive, false));
   }
 
-  /** Undo an update's changes, then delete what it created; on a failure keep the rest for ContinueUpdateRollback. */
-  private async undo(stack: StackRec, work: PendingRollback, oldPlan: Plan, alive: () => void, skip: ReadonlySet<string>): Promise<void> {
+  /**
+   * Undo an update's changes (stack.pendingRollback), then delete what it created; on a failure
+   * keep the rest for ContinueUpdateRollback. `resumed`: after a restart, where it stopped.
+   */
+  private async undo(stack: StackRec, oldPlan: Plan, alive: () => void, resumed: boolean): Promise<void> {
     const clock = this.deps.clock;
+    const work = stack.pendingRollback!;
+    const skip = new Set(work.skip ?? []);
     while (work.steps.length) {
       alive();
       const j = work.steps[0];
@@ -511,11 +598,17 @@ export class StackEngine {
         delete stack.resources[j.id];
       } else if (j.kind === "replaced") {
         if (cur && cur.physicalId && cur.physicalId !== j.before.physicalId) work.toDelete.push({ ...cur, deletionPolicy: "Delete" });
+        // A replacement still being made when the update stopped: what it made goes too.
+        else if (j.fresh?.physicalId) work.toDelete.push({ ...j.fresh, deletionPolicy: "Delete" });
         stack.resources[j.id] = { ...j.before, status: "UPDATE_COMPLETE", lastUpdated: clock.now() };
         stack.replaced = stack.replaced.filter((x) => x.physicalId !== j.before.physicalId);
         resourceEvent(clock, stack, stack.resources[j.id], "UPDATE_COMPLETE");
       } else if (cur) {
-        resourceEvent(clock, stack, cur, "UPDATE_IN_PROGRESS");
+        // After a restart, the update back that was under way is made again; its event is written already.
+        if (!(resumed && cur.status === "UPDATE_IN_PROGRESS")) {
+          cur.status = "UPDATE_IN_PROGRESS";
+          resourceEvent(clock, stack, cur, "UPDATE_IN_PROGRESS");
+        }
         const token = uuid();
         try {
           const out = await providerFor(cur.type)!.update!(this.context(stack, j.id, alive), cur.physicalId!, j.before.properties, cur.properties, cur.attributes);
@@ -525,7 +618,7 @@ export class StackEngine {
           if (e instanceof Stopped) throw e;
           cur.status = "UPDATE_FAILED";
           resourceEvent(clock, stack, cur, "UPDATE_FAILED", handlerMessage(e, token));
-          stack.pendingRollback = work;
+          // stack.pendingRollback keeps what is left, for ContinueUpdateRollback.
           stackEvent(clock, stack, "UPDATE_ROLLBACK_FAILED", `The following resource(s) failed to update: [${j.id}]. `);
           return;
         }
@@ -541,27 +634,41 @@ export class StackEngine {
         resourceEvent(clock, stack, cur, "UPDATE_COMPLETE", skip.has(id) ? "Resource skipped during UPDATE_ROLLBACK" : undefined);
       }
     }
-    stackEvent(clock, stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS");
-    for (const x of work.toDelete) await this.deleteResource(stack, x, "rollback", alive);
+    if (!(resumed && stack.status === "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")) stackEvent(clock, stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS");
+    for (const x of work.toDelete) if (!deleted(x, resumed)) await this.deleteResource(stack, x, "rollback", alive, resumed);
     this.finishOutputs(stack, oldPlan);
+    delete stack.pendingRollback;
     delete stack.previous;
     delete stack.cancelRequested;
     stack.lastUpdatedTime = clock.now();
     stackEvent(clock, stack, "UPDATE_ROLLBACK_COMPLETE");
   }
 
-  private async updateOrCreate(stack: StackRec, plan: Plan, id: string, journal: Journal[], alive: () => void): Promise<boolean> {
+  /**
+   * One resource of the new template: unchanged, updated in place, replaced or created. Each change
+   * is in the journal before it is made. `resumed`: after a restart, the journal says where it was.
+   */
+  private async updateOrCreate(stack: StackRec, plan: Plan, id: string, progress: UpdateProgress, alive: () => void, resumed: boolean): Promise<boolean> {
     const clock = this.deps.clock;
     const decl = plan.resources.get(id)!;
+    const entry = progress.journal.find((j) => j.id === id);
+    if (resumed) {
+      if (progress.failed.includes(id)) return false;
+      if (entry?.kind === "created") return this.resumeResource(stack, plan, id, alive, []);
+      if (entry?.kind === "replaced" && entry.pending) return this.resumeReplacement(stack, plan, entry, progress, alive);
+      if (entry && !entry.pending) return true;
+      // After a failure nothing new starts: this one had not started before the restart.
+      if (!entry && progress.failed.length) return true;
+    }
     const cur = own(stack.resources, id);
     if (stack.cancelRequested) return false;
     if (!cur || cur.status === "DELETE_COMPLETE" || !cur.physicalId) {
-      journal.push({ id, kind: "created", before: cur as StackResourceRec });
+      progress.journal.push({ id, kind: "created", before: cur as StackResourceRec });
       return this.createResource(stack, plan, id, alive, []);
     }
     const provider = providerFor(decl.type)!;
     const props = this.resolveFor(stack, plan, decl);
-    const before: StackResourceRec = { ...cur };
+    const before: StackResourceRec = cloneDocument(entry ? entry.before : cur);
     if (typeof props === "string") {
       cur.status = "UPDATE_FAILED";
       resourceEvent(clock, stack, cur, "UPDATE_FAILED", props);
@@ -577,8 +684,11 @@ export class StackEngine {
       return false;
     }
     const replace = cur.type !== decl.type || needsReplacement(provider, cur.properties, props);
-    cur.status = "UPDATE_IN_PROGRESS";
-    resourceEvent(clock, stack, cur, "UPDATE_IN_PROGRESS", undefined, props);
+    // An in-place update under way when the server stopped is made again; its event is written already.
+    if (!entry) {
+      cur.status = "UPDATE_IN_PROGRESS";
+      resourceEvent(clock, stack, cur, "UPDATE_IN_PROGRESS", undefined, props);
+    }
     if (replace) {
       const named = NAME_PROPERTIES.find((n) => props[n] !== undefined && cur.properties[n] !== undefined && String(props[n]) === String(cur.properties[n]));
       if (named) {
@@ -587,26 +697,18 @@ export class StackEngine {
         return false;
       }
       resourceEvent(clock, stack, cur, "UPDATE_IN_PROGRESS", "Requested update requires the creation of a new physical resource; hence creating one.");
-      const fresh: StackResourceRec = { ...cur, physicalId: undefined, attributes: Object.create(null), properties: Object.create(null) };
-      const ok = await this.createPhysical(stack, plan, decl, provider, fresh, alive, true);
-      if (!ok) {
-        cur.status = "UPDATE_FAILED";
-        return false;
-      }
-      journal.push({ id, kind: "replaced", before });
-      stack.replaced.push({ ...before });
-      fresh.status = "UPDATE_COMPLETE";
-      fresh.type = decl.type;
-      fresh.lastUpdated = clock.now();
-      stack.resources[id] = fresh;
-      resourceEvent(clock, stack, fresh, "UPDATE_COMPLETE");
-      return true;
+      const fresh: StackResourceRec = { ...cloneDocument(cur), attributes: Object.create(null), properties: Object.create(null) };
+      delete fresh.physicalId;
+      progress.journal.push({ id, kind: "replaced", before, pending: true, fresh });
+      return this.replaceResource(stack, plan, progress.journal[progress.journal.length - 1], progress, alive);
     }
+    if (!entry) progress.journal.push({ id, kind: "updated", before, pending: true });
+    const step = progress.journal.find((j) => j.id === id)!;
     const token = uuid();
     try {
       const out = await provider.update!(this.context(stack, id, alive), cur.physicalId, props, cur.properties, cur.attributes);
       alive();
-      journal.push({ id, kind: "updated", before });
+      delete step.pending;
       cur.properties = props;
       cur.attributes = out.attributes;
       if (out.physicalId !== cur.physicalId) {
@@ -621,20 +723,72 @@ export class StackEngine {
     } catch (e) {
       if (e instanceof Stopped) throw e;
       // A partial in-place change is undone by the rollback's update back to the old properties.
-      journal.push({ id, kind: "updated", before });
+      delete step.pending;
       cur.status = "UPDATE_FAILED";
       resourceEvent(clock, stack, cur, "UPDATE_FAILED", handlerMessage(e, token));
       return false;
     }
   }
-}
 
-type Journal = JournalEntry;
+  /** Make the new physical resource of a replacement (step.fresh); once made, it takes the old one's place. */
+  private async replaceResource(stack: StackRec, plan: Plan, step: JournalEntry, progress: UpdateProgress, alive: () => void): Promise<boolean> {
+    const decl = plan.resources.get(step.id)!;
+    const ok = await this.createPhysical(stack, plan, decl, providerFor(decl.type)!, step.fresh!, alive, true);
+    if (!ok) {
+      const cur = own(stack.resources, step.id);
+      if (cur) cur.status = "UPDATE_FAILED";
+      // Nothing made, nothing to undo; something made (then failed) is deleted by the rollback.
+      if (!step.fresh!.physicalId) progress.journal.splice(progress.journal.findIndex((j) => j.id === step.id), 1);
+      return false;
+    }
+    return this.installReplacement(stack, decl, step);
+  }
+
+  /** After a restart: a replacement being made goes on; one whose create call had returned is adopted. */
+  private async resumeReplacement(stack: StackRec, plan: Plan, step: JournalEntry, progress: UpdateProgress, alive: () => void): Promise<boolean> {
+    const fresh = step.fresh!;
+    if (!fresh.physicalId) return this.replaceResource(stack, plan, step, progress, alive);
+    const token = uuid();
+    try {
+      await this.adopt(stack, fresh, alive);
+    } catch (e) {
+      if (e instanceof Stopped) throw e;
+      fresh.status = "UPDATE_FAILED";
+      fresh.statusReason = handlerMessage(e, token);
+      resourceEvent(this.deps.clock, stack, fresh, "UPDATE_FAILED", fresh.statusReason);
+      const cur = own(stack.resources, step.id);
+      if (cur) cur.status = "UPDATE_FAILED";
+      return false;
+    }
+    return this.installReplacement(stack, plan.resources.get(step.id)!, step);
+  }
+
+  /** The new resource takes the old one's place; the old one waits for the cleanup. */
+  private installReplacement(stack: StackRec, decl: ResourceDecl, step: JournalEntry): boolean {
+    const clock = this.deps.clock;
+    const fresh = cloneDocument(step.fresh!);
+    stack.replaced.push(cloneDocument(step.before));
+    fresh.status = "UPDATE_COMPLETE";
+    fresh.type = decl.type;
+    fresh.lastUpdated = clock.now();
+    delete fresh.statusReason;
+    stack.resources[step.id] = fresh;
+    delete step.fresh;
+    delete step.pending;
+    resourceEvent(clock, stack, stack.resources[step.id], "UPDATE_COMPLETE");
+    return true;
+  }
+}
 
 function importersOf(state: CfnState, exportName: string, except: string): string[] {
   return Object.values(state.stacks)
     .filter((s) => s.stackId !== except && s.status !== "DELETE_COMPLETE" && !s.status.startsWith("REVIEW") && s.imports.includes(exportName))
     .map((s) => s.stackName);
+}
+
+/** Deleted already (or, after a restart, retained already: its DELETE_SKIPPED is written). */
+function deleted(r: StackResourceRec, resumed: boolean): boolean {
+  return r.status === "DELETE_COMPLETE" || (resumed && r.status === "DELETE_SKIPPED");
 }
 
 function failedDeletes(stack: StackRec): string[] {

@@ -54,6 +54,11 @@ async function stabilize(ctx: ProviderContext, name: string, update: boolean): P
   return cfg;
 }
 
+/** No update in progress (Lambda refuses another meanwhile), whatever its outcome. */
+function settled(ctx: ProviderContext, name: string): Promise<void> {
+  return waitUntil(ctx, async () => (await ctx.call.lambda("GET", `${F}/${encodeURIComponent(name)}/configuration`)).LastUpdateStatus !== "InProgress");
+}
+
 /** After CreateFunction: reserved concurrency, then Active; on a failure the function is deleted. */
 async function finishCreate(ctx: ProviderContext, name: string, props: JsonObject, attrs: Record<string, Json>): Promise<ResourceOutput> {
   try {
@@ -83,6 +88,8 @@ export const functionProvider: ResourceProvider = {
   resume: (ctx, name, props, attrs) => finishCreate(ctx, name, props, attrs),
   async update(ctx, name, props, old, attrs) {
     const path = `${F}/${encodeURIComponent(name)}`;
+    // An update made again after a restart finds the one made before still going: it waits for it.
+    await settled(ctx, name);
     const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
     if (!same(props.Code, old.Code)) {
       await ctx.call.lambda("PUT", `${path}/code`, code(props));

@@ -45,7 +45,9 @@ export interface ProviderContext {
   /**
    * Record the physical id (and attributes so far) as soon as the create call returns, before
    * waiting for the resource to be stable: after a restart the engine then resumes the wait
-   * (ResourceProvider.resume) rather than creating a second one. A no-op outside creates.
+   * (ResourceProvider.resume) rather than creating a second one. A provider that does not wait
+   * needs no call: what its create does is saved together with the id it returns. A no-op
+   * outside creates.
    */
   created(physicalId: string, attributes: Record<string, Json>): void;
   /** A one-use ResponseURL for a custom resource's function, and its answer. */
