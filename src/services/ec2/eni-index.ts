@@ -167,9 +167,17 @@ export class EniIndex {
     return out;
   }
 
+  /** Sorted by creation rank; a set's ids are mostly in that order already (only a re-index moves one). */
   private inOrder(ids: string[]): string[] {
-    const rank = (id: string) => this.entries.get(id)?.rank ?? 0;
-    return ids.sort((a, b) => rank(a) - rank(b));
+    const ranks = new Float64Array(ids.length);
+    let sorted = true;
+    for (let i = 0; i < ids.length; i++) {
+      ranks[i] = this.entries.get(ids[i])?.rank ?? 0;
+      if (i > 0 && ranks[i] < ranks[i - 1]) sorted = false;
+    }
+    if (sorted) return ids;
+    const order = Array.from(ids.keys()).sort((a, b) => ranks[a] - ranks[b]);
+    return order.map((i) => ids[i]);
   }
 
   private unlink(id: string, postings: Posting[]): void {
