@@ -253,9 +253,13 @@ const keptViews = new WeakMap<Ec2State, Map<string, { stamp: StampValue[]; view:
 /** Reused for the check of each kept view: comparing values, not building a text per interface. */
 const scratch: StampValue[] = [];
 
-function keptInterfaceView(s: Ec2State, e: EniRec): XmlObject {
+function keptViewsOf(s: Ec2State): Map<string, { stamp: StampValue[]; view: XmlObject }> {
   let views = keptViews.get(s);
   if (!views) keptViews.set(s, (views = new Map()));
+  return views;
+}
+
+function keptInterfaceView(s: Ec2State, views: Map<string, { stamp: StampValue[]; view: XmlObject }>, e: EniRec): XmlObject {
   const hit = views.get(e.id);
   if (hit && sameStamp(viewStamp(s, e, scratch), hit.stamp)) return hit.view;
   const view = deepFreeze(networkInterfaceView(s, e));
@@ -438,7 +442,8 @@ function describeNetworkInterfaces(c: Ec2Call): XmlObject {
   }
   const picked = applyFilters(all, filters, eniFilters(c.s), (e) => e.tags);
   const page = paginate(picked, c.p, BOUNDS_1000, (e) => e.id);
-  return { networkInterfaceSet: page.items.map((e) => keptInterfaceView(c.s, e)), nextToken: page.nextToken };
+  const views = keptViewsOf(c.s);
+  return { networkInterfaceSet: page.items.map((e) => keptInterfaceView(c.s, views, e)), nextToken: page.nextToken };
 }
 
 function refuseManaged(e: EniRec, what: string) {
