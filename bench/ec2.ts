@@ -4,13 +4,20 @@
 // answer), and as one pre-signed request replayed over a keep-alive connection (the server's cost
 // plus loopback HTTP, the figure the 1 ms target is about).
 // Run: npm run bench -- ec2   (server in-process, driven over HTTP on loopback)
+// `--cpu-prof`: profile the replayed Describe loops (server and client share this process) and print
+// where the time went (bench/_profile.ts).
+import { writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { Session } from "node:inspector/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as E from "@aws-sdk/client-ec2";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { clients } from "../test/support/clients.ts";
 import { startTestServer, TEST_QUOTAS } from "../test/support/server.ts";
+import { summarizeProfile } from "./_profile.ts";
 
 const TOTAL = Number(process.env.BENCH_ENIS ?? 10_000);
 const CONCURRENCY = 32;
@@ -44,14 +51,17 @@ async function rawSender(url: string, filters: [name: string, value: string][]):
 async function timeQueries(label: string, send: () => Promise<number>): Promise<void> {
   const times: number[] = [];
   let count = 0;
+  // CPU time of this process (client and server) per query: steadier than latency on a busy machine.
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < QUERIES; i++) {
     const t0 = performance.now();
     count = await send();
     times.push(performance.now() - t0);
   }
+  const cpu = process.cpuUsage(cpu0);
   times.sort((a, b) => a - b);
   console.log(
-    `${label.padEnd(58)} ${String(count).padStart(5)} results  p50 ${percentile(times, 50).toFixed(2)} ms  p95 ${percentile(times, 95).toFixed(2)} ms  p99 ${percentile(times, 99).toFixed(2)} ms`,
+    `${label.padEnd(58)} ${String(count).padStart(5)} results  p50 ${percentile(times, 50).toFixed(2)} ms  p95 ${percentile(times, 95).toFixed(2)} ms  p99 ${percentile(times, 99).toFixed(2)} ms  CPU ${((cpu.user + cpu.system) / QUERIES / 1000).toFixed(2)} ms/query`,
   );
 }
 
@@ -83,6 +93,13 @@ try {
   const left = (await ec2.send(new E.DescribeSubnetsCommand({ SubnetIds: [subnet.SubnetId!] }))).Subnets![0].AvailableIpAddressCount!;
   console.log(`CreateNetworkInterface: ${TOTAL} interfaces in ${seconds.toFixed(2)} s = ${(TOTAL / seconds).toFixed(0)} creates/s (${CONCURRENCY} in flight); subnet has ${left} free addresses left`);
 
+  const profiler = process.argv.includes("--cpu-prof") ? new Session() : undefined;
+  const profiles: object[] = [];
+  if (profiler) {
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.setSamplingInterval", { interval: 100 });
+  }
   const queries: [label: string, name: string, value: string][] = [
     [`tag:hot=yes over ${TOTAL}`, "tag:hot", "yes"],
     ["private-ip-address=10.0.19.99", "private-ip-address", "10.0.19.99"],
@@ -93,8 +110,17 @@ try {
       const r = await ec2.send(new E.DescribeNetworkInterfacesCommand({ Filters: [{ Name: name, Values: [value] }] }));
       return r.NetworkInterfaces!.length;
     });
-    await timeQueries(`DescribeNetworkInterfaces ${label}, replayed`, await rawSender(app.url, [[name, value]]));
+    const replayed = await rawSender(app.url, [[name, value]]);
+    if (profiler) await profiler.post("Profiler.start");
+    await timeQueries(`DescribeNetworkInterfaces ${label}, replayed`, replayed);
+    if (profiler) profiles.push(((await profiler.post("Profiler.stop")) as { profile: object }).profile);
   }
+  profiles.forEach((profile, i) => {
+    const file = join(tmpdir(), `hyperlocal-ec2-describe-${process.pid}-${i}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    console.log(`profile of "${queries[i][0]}", replayed: ${file}`);
+    console.log(summarizeProfile(file));
+  });
 } finally {
   await app.close();
 }

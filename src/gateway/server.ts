@@ -193,7 +193,7 @@ export class Gateway {
     }
     if (response.status < 300 && !READ_ONLY_OPERATION.test(ctx.operation)) {
       this.opts.onChange();
-      await this.settle();
+      if (this.opts.settle) await this.settle();
     }
     this.send(res, requestId, response, svc.signingName, ctx.operation, principal.arn, started);
   }

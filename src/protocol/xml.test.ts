@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { escapeXml, writeXml, type XmlObject } from "./xml.ts";
+import { escapeXml, writeXml, writeXmlBytes, type XmlObject } from "./xml.ts";
 
 describe("writeXml", () => {
   test("objects become elements, lists items or members, empty lists self-close, absent values vanish", () => {
@@ -25,5 +25,18 @@ describe("writeXml", () => {
     assert.equal(writeXml({ x: open }, "item"), "<x><id>eni-2</id></x>");
     open.id = "eni-3";
     assert.equal(writeXml({ x: open }, "item"), "<x><id>eni-3</id></x>");
+  });
+
+  test("as bytes: the same text, kept renderings copied as bytes, text alone when nothing is kept", () => {
+    const kept: XmlObject = Object.freeze({ id: "eni-1", description: "caf\u00e9 & <b>", tags: Object.freeze([Object.freeze({ key: "k", value: "\u{1F600}" })]) as unknown as XmlObject[] });
+    const value: XmlObject = { set: [kept, { id: "eni-2" }, kept], next: "t" };
+    const bytes = writeXmlBytes("<R>", value, "item", "</R>");
+    assert.ok(Buffer.isBuffer(bytes));
+    assert.equal(bytes.toString("utf8"), `<R>${writeXml(value, "item")}</R>`);
+    assert.equal(bytes.toString("utf8"), "<R><set><item><id>eni-1</id><description>caf\u00e9 &amp; &lt;b&gt;</description><tags><item><key>k</key><value>\u{1F600}</value></item></tags></item><item><id>eni-2</id></item><item><id>eni-1</id><description>caf\u00e9 &amp; &lt;b&gt;</description><tags><item><key>k</key><value>\u{1F600}</value></item></tags></item></set><next>t</next></R>");
+    assert.equal(writeXmlBytes("<R>", { a: "x<y" }, "item", "</R>"), "<R><a>x&lt;y</a></R>");
+    // One object kept under two element names renders under each.
+    assert.equal(writeXml({ a: kept, b: [kept] }, "item").split("<id>eni-1</id>").length, 3);
+    assert.match(writeXml({ a: kept }, "item"), /^<a><id>eni-1<\/id>/);
   });
 });

@@ -15,44 +15,87 @@ export function escapeXml(s: string): string {
   return SPECIAL.test(s) ? s.replace(/[&<>"']/g, (c) => ESCAPES[c]) : s;
 }
 
-// Built by string concatenation (V8 joins the pieces lazily): cheaper than an array and a join
-// for answers of thousands of small elements (100 network interfaces).
-export function writeXml(value: XmlValue, listItemName: "item" | "member"): string {
-  return writeChildren(value, listItemName);
+/**
+ * Where the writer puts what it writes: text built by string concatenation (V8 joins the pieces
+ * lazily, cheaper than an array and a join for thousands of small elements), and, when writing
+ * bytes, the encoded parts before it.
+ */
+interface Out {
+  text: string;
+  /** Set when writing bytes: kept renderings go in as bytes, the text between them is encoded. */
+  parts?: Buffer[];
 }
 
-function writeChildren(value: XmlValue, item: string): string {
-  if (value === undefined || value === null) return "";
-  if (Array.isArray(value)) {
-    let out = "";
-    for (const v of value) out += writeElement(item, v, item);
-    return out;
-  }
-  if (typeof value === "object") {
-    let out = "";
-    for (const key of Object.keys(value)) out += writeElement(key, value[key], item);
-    return out;
-  }
-  return escapeXml(String(value));
+export function writeXml(value: XmlValue, listItemName: "item" | "member"): string {
+  const out: Out = { text: "" };
+  writeChildren(out, value, listItemName);
+  return out.text;
 }
 
 /**
- * The rendered children of frozen objects: a service that keeps a view while its record is
- * unchanged (EC2's network interfaces) freezes it, and it is rendered once, not on every Describe.
+ * `head`, the value and `tail` as UTF-8 bytes, or as text when nothing kept is in it. A large answer
+ * (100 network interfaces of EC2's kept views) is then a copy of bytes rendered before: no text of
+ * 100 KB to flatten, measure and encode again on every Describe.
  */
-const rendered = new WeakMap<object, { item: string; xml: string }>();
-
-/** A kept text as one flat string (not a tree of the pieces it was joined from), so reuse is a copy. */
-function flat(s: string): string {
-  return Buffer.from(s, "utf8").toString("utf8");
+export function writeXmlBytes(head: string, value: XmlValue, listItemName: "item" | "member", tail: string): Buffer | string {
+  const out: Out = { text: head, parts: [] };
+  writeChildren(out, value, listItemName);
+  out.text += tail;
+  if (out.parts!.length === 0) return out.text;
+  flush(out);
+  return Buffer.concat(out.parts!);
 }
 
-function writeElement(name: string, value: XmlValue, item: string): string {
-  if (value === undefined || value === null) return "";
-  if (typeof value !== "object") return `<${name}>${escapeXml(String(value))}</${name}>`;
-  if (Array.isArray(value) && value.length === 0) return `<${name}/>`;
-  if (!Object.isFrozen(value)) return `<${name}>${writeChildren(value, item)}</${name}>`;
+function flush(out: Out): void {
+  if (out.text !== "") out.parts!.push(Buffer.from(out.text, "utf8"));
+  out.text = "";
+}
+
+function writeChildren(out: Out, value: XmlValue, item: string): void {
+  if (value === undefined || value === null) return;
+  if (Array.isArray(value)) {
+    for (const v of value) writeElement(out, item, v, item);
+    return;
+  }
+  if (typeof value === "object") {
+    for (const key of Object.keys(value)) writeElement(out, key, value[key], item);
+    return;
+  }
+  out.text += escapeXml(String(value));
+}
+
+/**
+ * The rendered element of frozen objects, as bytes: a service that keeps a view while its record is
+ * unchanged (EC2's network interfaces) freezes it, and it is rendered once, not on every Describe.
+ */
+const rendered = new WeakMap<object, { name: string; item: string; bytes: Buffer }>();
+
+function writeElement(out: Out, name: string, value: XmlValue, item: string): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== "object") {
+    out.text += `<${name}>${escapeXml(String(value))}</${name}>`;
+    return;
+  }
+  if (Array.isArray(value) && value.length === 0) {
+    out.text += `<${name}/>`;
+    return;
+  }
+  if (!Object.isFrozen(value)) {
+    out.text += `<${name}>`;
+    writeChildren(out, value, item);
+    out.text += `</${name}>`;
+    return;
+  }
   let hit = rendered.get(value);
-  if (hit?.item !== item) rendered.set(value, (hit = { item, xml: flat(writeChildren(value, item)) }));
-  return `<${name}>${hit.xml}</${name}>`;
+  if (hit?.name !== name || hit.item !== item) {
+    const inner: Out = { text: "" };
+    writeChildren(inner, value, item);
+    rendered.set(value, (hit = { name, item, bytes: Buffer.from(`<${name}>${inner.text}</${name}>`, "utf8") }));
+  }
+  if (!out.parts) {
+    out.text += hit.bytes.toString("utf8");
+    return;
+  }
+  flush(out);
+  out.parts.push(hit.bytes);
 }

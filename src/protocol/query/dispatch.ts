@@ -23,13 +23,19 @@ export interface QueryDispatchOptions<C extends { operation: string; requestId: 
  */
 export function queryDispatcher<C extends { operation: string; requestId: string }>(opts: QueryDispatchOptions<C>) {
   return async (req: ServiceRequest, ctx: C): Promise<ServiceResponse> => {
-    const params = new URLSearchParams(req.query);
+    let params = req.query;
     if (req.method === "POST") {
       const ct = String(req.headers["content-type"] ?? "");
       if (req.body.length > 0 && !ct.startsWith("application/x-www-form-urlencoded")) {
         throw new AwsError("InvalidParameterValue", 400, `Unsupported content type: ${ct || "none"}; expected application/x-www-form-urlencoded`); // unverified wording
       }
-      for (const [k, v] of new URLSearchParams(req.body.toString("utf8"))) params.append(k, v);
+      // The query string's parameters first, then the body's (most requests have only a body).
+      const form = new URLSearchParams(req.body.toString("utf8"));
+      if (req.query.size === 0) params = form;
+      else {
+        params = new URLSearchParams(req.query);
+        for (const [k, v] of form) params.append(k, v);
+      }
     } else if (req.method !== "GET") {
       throw new AwsError(opts.protocol === "ec2-query" ? "InvalidAction" : "InvalidAction", 400, `The HTTP method ${req.method} is not supported by this service.`); // unverified wording
     }

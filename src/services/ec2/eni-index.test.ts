@@ -251,9 +251,9 @@ describe("kept interface views", () => {
     const before = viewStamp(s, rec);
     for (const leaf of leaves) {
       leaf.mutate();
-      assert.notEqual(viewStamp(s, rec), before, `${leaf.path} is not in the stamp: a kept view would not show its change`);
+      assert.notDeepEqual(viewStamp(s, rec), before, `${leaf.path} is not in the stamp: a kept view would not show its change`);
       leaf.undo();
-      assert.equal(viewStamp(s, rec), before);
+      assert.deepEqual(viewStamp(s, rec), before);
     }
     await store.close();
   });

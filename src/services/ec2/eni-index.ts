@@ -47,9 +47,13 @@ function postingsOf(e: EniRec): Posting[] {
   return out;
 }
 
-/** One field: value → ids holding it, and (once a wildcard asked) the values in sorted order. */
+/**
+ * One field: value → the ids holding it with their creation rank (so ordering them needs no other
+ * lookup), and (once a wildcard asked) the values in sorted order.
+ */
+type Holders = Map<string, number>;
 interface FieldIndex {
-  byValue: Map<string, Set<string>>;
+  byValue: Map<string, Holders>;
   sorted?: string[];
 }
 
@@ -86,19 +90,24 @@ export class EniIndex {
   /** Index a new interface, or index an existing one again after a change. */
   put(e: EniRec): void {
     const old = this.entries.get(e.id);
-    if (old) this.unlink(e.id, old.postings);
     const postings = postingsOf(e);
+    if (old) {
+      // Only what changed is unlinked: an id keeps its place (creation order) under the values it still has.
+      const kept = new Set(postings.map(([field, value]) => `${field}\u0000${value}`));
+      this.unlink(e.id, old.postings.filter(([field, value]) => !kept.has(`${field}\u0000${value}`)));
+    }
+    const rank = old?.rank ?? this.ranks++;
     for (const [field, value] of postings) {
       let f = this.fields.get(field);
       if (!f) this.fields.set(field, (f = { byValue: new Map() }));
       let ids = f.byValue.get(value);
       if (!ids) {
-        f.byValue.set(value, (ids = new Set()));
+        f.byValue.set(value, (ids = new Map()));
         if (f.sorted) f.sorted.splice(lowerBound(f.sorted, value), 0, value);
       }
-      ids.add(e.id);
+      ids.set(e.id, rank);
     }
-    this.entries.set(e.id, { rank: old?.rank ?? this.ranks++, postings });
+    this.entries.set(e.id, { rank, postings });
   }
 
   drop(id: string): void {
@@ -111,7 +120,7 @@ export class EniIndex {
   /** The ids holding `value` in `field` (exact), in creation order: for dependency checks. */
   idsWith(field: "subnet" | "vpc" | "group" | "ip", value: string): string[] {
     const ids = this.fields.get(field)?.byValue.get(value);
-    return ids ? this.inOrder([...ids]) : [];
+    return ids ? inOrder([ids]) : [];
   }
 
   /**
@@ -119,7 +128,7 @@ export class EniIndex {
    * filter. Undefined when no filter is indexed (the caller lists everything).
    */
   candidates(filters: readonly Filter[]): string[] | undefined {
-    let best: ReadonlySet<string>[] | undefined;
+    let best: ReadonlyMap<string, number>[] | undefined;
     let bestSize = Infinity;
     for (const f of filters) {
       const field = f.name.startsWith("tag:") && f.name.length > 4 ? f.name : FIELD_OF.get(f.name);
@@ -132,18 +141,14 @@ export class EniIndex {
         bestSize = size;
       }
     }
-    if (!best) return undefined;
-    if (best.length === 1) return this.inOrder([...best[0]]);
-    const ids = new Set<string>();
-    for (const s of best) for (const id of s) ids.add(id);
-    return this.inOrder([...ids]);
+    return best ? inOrder(best) : undefined;
   }
 
-  private matching(field: string, values: readonly string[]): ReadonlySet<string>[] {
+  private matching(field: string, values: readonly string[]): ReadonlyMap<string, number>[] {
     const f = this.fields.get(field);
     if (!f) return [];
     const byValue = f.byValue;
-    const out: ReadonlySet<string>[] = [];
+    const out: ReadonlyMap<string, number>[] = [];
     const seen = new Set<string>();
     for (const v of values) {
       if (!isWildcard(v)) {
@@ -167,11 +172,6 @@ export class EniIndex {
     return out;
   }
 
-  private inOrder(ids: string[]): string[] {
-    const rank = (id: string) => this.entries.get(id)?.rank ?? 0;
-    return ids.sort((a, b) => rank(a) - rank(b));
-  }
-
   private unlink(id: string, postings: Posting[]): void {
     for (const [field, value] of postings) {
       const f = this.fields.get(field);
@@ -184,6 +184,31 @@ export class EniIndex {
       if (f.byValue.size === 0) this.fields.delete(field);
     }
   }
+}
+
+/**
+ * The ids of these holders (an id in several counted once), in creation order. A holder map is
+ * mostly in that order already: only a re-index that gives an interface a new value appends it.
+ */
+function inOrder(holders: readonly ReadonlyMap<string, number>[]): string[] {
+  const ids: string[] = [];
+  const ranks: number[] = [];
+  let sorted = true;
+  const seen = holders.length > 1 ? new Set<string>() : undefined;
+  for (const h of holders) {
+    for (const [id, rank] of h) {
+      if (seen) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
+      if (ranks.length > 0 && rank < ranks[ranks.length - 1]) sorted = false;
+      ids.push(id);
+      ranks.push(rank);
+    }
+  }
+  if (sorted) return ids;
+  const order = Array.from(ids.keys()).sort((a, b) => ranks[a] - ranks[b]);
+  return order.map((i) => ids[i]);
 }
 
 /**

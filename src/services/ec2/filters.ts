@@ -97,7 +97,13 @@ export function applyFilters<T>(items: readonly T[], filters: Filter[], table: F
     const test = valueTest(f.values);
     return (r: T) => matchesValue(get(r), test);
   });
-  return items.filter((r) => checks.every((check) => check(r)));
+  // Plain loops: this runs once per listed resource on every Describe.
+  const out: T[] = [];
+  next: for (const r of items) {
+    for (const check of checks) if (!check(r)) continue next;
+    out.push(r);
+  }
+  return out;
 }
 
 /** Check filter names without applying them (for callers that filter lazily). */

@@ -1,7 +1,6 @@
 import { dict } from "../../core/dict.ts";
-import { randomBytes } from "node:crypto";
 import { checkQuota } from "./quotas.ts";
-import { ec2Id } from "../../core/ids.ts";
+import { ec2Id, randomHex } from "../../core/ids.ts";
 import type { XmlObject } from "../../protocol/xml.ts";
 import { allocateLowest, checkClaim, claim, freeCount, release, type AddressPool } from "./address-pool.ts";
 import { containsIp, formatIp, parseCidr, parseIp } from "../../net-addr/blocks.ts";
@@ -44,8 +43,8 @@ export interface InterfaceRequest {
 }
 
 function macAddress(): string {
-  const b = randomBytes(5);
-  return ["0e", ...[...b].map((x) => x.toString(16).padStart(2, "0"))].join(":");
+  const h = randomHex(5); // from core/ids' pool: one randomBytes() per interface cost more than the rest of its record
+  return `0e:${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}:${h.slice(6, 8)}:${h.slice(8, 10)}`;
 }
 
 function ipv6Block(subnet: SubnetRec): { cidr: string; pool: AddressPool } | undefined {
@@ -249,32 +248,55 @@ export function networkInterfaceView(s: Ec2State, e: EniRec): XmlObject {
  * clock, a rollback), makes a new view. eni-index.test.ts changes each field of a record EC2 made
  * and fails when one is missing here.
  */
-const keptViews = new WeakMap<Ec2State, Map<string, { stamp: string; view: XmlObject }>>();
+const keptViews = new WeakMap<Ec2State, Map<string, { stamp: StampValue[]; view: XmlObject }>>();
 
-function keptInterfaceView(s: Ec2State, e: EniRec): XmlObject {
+/** Reused for the check of each kept view: comparing values, not building a text per interface. */
+const scratch: StampValue[] = [];
+
+function keptViewsOf(s: Ec2State): Map<string, { stamp: StampValue[]; view: XmlObject }> {
   let views = keptViews.get(s);
   if (!views) keptViews.set(s, (views = new Map()));
-  const stamp = viewStamp(s, e);
+  return views;
+}
+
+function keptInterfaceView(s: Ec2State, views: Map<string, { stamp: StampValue[]; view: XmlObject }>, e: EniRec): XmlObject {
   const hit = views.get(e.id);
-  if (hit && hit.stamp === stamp) return hit.view;
+  if (hit && sameStamp(viewStamp(s, e, scratch), hit.stamp)) return hit.view;
   const view = deepFreeze(networkInterfaceView(s, e));
-  views.set(e.id, { stamp, view });
+  views.set(e.id, { stamp: viewStamp(s, e), view });
   return view;
 }
 
-/** User-given text length-prefixed, so no two different records give one stamp. */
-const text = (v: string | undefined) => (v === undefined ? "-" : `${v.length}:${v}`);
+type StampValue = string | number | boolean | undefined;
 
-export function viewStamp(s: Ec2State, e: EniRec): string {
-  let out = `${e.id} ${e.subnetId} ${e.vpcId} ${e.availabilityZone} ${e.availabilityZoneId} ${e.ownerId} ${text(e.description)} ${e.interfaceType} ${e.macAddress}`;
-  out += ` ${e.sourceDestCheck} ${e.status} ${e.requesterManaged} ${text(e.requesterId)} ${text(e.managedBy)} ${e.createdAt} ${e.privateIps.join(",")} ${e.ipv6.join(",")}`;
-  for (const id of e.groupIds) out += ` ${id}=${text(s.securityGroups[id]?.name)}`;
+/**
+ * Every field of the record and its groups' names, in a fixed order (lists prefixed by their
+ * length, optional parts by a marker), so two records give equal stamps only when their views are equal.
+ */
+export function viewStamp(s: Ec2State, e: EniRec, out: StampValue[] = []): StampValue[] {
+  out.length = 0;
+  out.push(e.id, e.subnetId, e.vpcId, e.availabilityZone, e.availabilityZoneId, e.ownerId, e.description, e.interfaceType, e.macAddress);
+  out.push(e.sourceDestCheck, e.status, e.requesterManaged, e.requesterId, e.managedBy, e.createdAt);
+  out.push(e.privateIps.length);
+  for (const ip of e.privateIps) out.push(ip);
+  out.push(e.ipv6.length);
+  for (const ip of e.ipv6) out.push(ip);
+  out.push(e.groupIds.length);
+  for (const id of e.groupIds) out.push(id, s.securityGroups[id]?.name);
   const a = e.attachment;
-  if (a) out += ` a ${a.attachTime} ${a.attachmentId} ${a.deleteOnTermination} ${a.deviceIndex} ${a.instanceOwnerId} ${a.status}`;
+  if (a) out.push(1, a.attachTime, a.attachmentId, a.deleteOnTermination, a.deviceIndex, a.instanceOwnerId, a.status);
+  else out.push(0);
   const x = e.association;
-  if (x) out += ` x ${x.allocationId} ${x.associationId} ${x.ipOwnerId} ${x.publicIp}`;
-  for (const k in e.tags) out += ` t ${text(k)}${text(e.tags[k])}`;
+  if (x) out.push(1, x.allocationId, x.associationId, x.ipOwnerId, x.publicIp);
+  else out.push(0);
+  for (const k in e.tags) out.push(k, e.tags[k]);
   return out;
+}
+
+function sameStamp(a: readonly StampValue[], b: readonly StampValue[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function deepFreeze<T>(v: T): T {
@@ -420,7 +442,8 @@ function describeNetworkInterfaces(c: Ec2Call): XmlObject {
   }
   const picked = applyFilters(all, filters, eniFilters(c.s), (e) => e.tags);
   const page = paginate(picked, c.p, BOUNDS_1000, (e) => e.id);
-  return { networkInterfaceSet: page.items.map((e) => keptInterfaceView(c.s, e)), nextToken: page.nextToken };
+  const views = keptViewsOf(c.s);
+  return { networkInterfaceSet: page.items.map((e) => keptInterfaceView(c.s, views, e)), nextToken: page.nextToken };
 }
 
 function refuseManaged(e: EniRec, what: string) {
