@@ -6,7 +6,7 @@ import { accessSync, chownSync, constants as fsConstants, mkdtempSync, rmSync, e
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ServerResponse } from "node:http";
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { FunctionSpec, InvokeOptions, InvokeResult } from "./types.ts";
@@ -33,6 +33,7 @@ import { platformErrorLines, timeoutLine } from "./invocation-log.ts";
 import type { ReportStatus } from "./invocation-log.ts";
 import { invocationLog } from "./system-log.ts";
 import { ProcessMemoryReader } from "./process-memory.ts";
+import { precompilePython } from "./python-executable.ts";
 
 export interface EnvironmentDeps {
   clock: Clock;
@@ -181,6 +182,10 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
       runtimeDir: BOOTSTRAP_DIR,
       pathDirs: interpreterDirs(this.deps.launch.python),
     });
+    const python = this.deps.launch.python;
+    // The platform's own Python directories (the network shim's), never the function's PYTHONPATH.
+    const platformPath = spec.extraEnv?.PYTHONPATH;
+    if (this.family === "python" && python && platformPath) await Promise.all(platformPath.split(":").filter(Boolean).map((d) => precompilePython(python, d)));
     const plan = planLaunch(spec, this.family, env, this.deps.launch);
     const confinement = this.confinement();
     if (spec.launch || confinement) {
@@ -620,10 +625,18 @@ function clientContextHeader(b64: string | undefined): string | undefined {
   }
 }
 
+/** Random bytes for trace ids, drawn a few kilobytes at a time: a randomBytes(20) per invocation costs more than the id. */
+const traceRandom = Buffer.alloc(4000);
+let traceRandomUsed = traceRandom.length;
+
 /** An X-Ray trace header like Lambda passes when the caller sent none. */
 function newTraceId(nowMs: number): string {
+  if (traceRandomUsed + 20 > traceRandom.length) {
+    randomFillSync(traceRandom);
+    traceRandomUsed = 0;
+  }
+  const r = traceRandom.toString("hex", traceRandomUsed, (traceRandomUsed += 20));
   const epoch = Math.floor(nowMs / 1000).toString(16).padStart(8, "0");
-  const r = randomBytes(20).toString("hex");
   return `Root=1-${epoch}-${r.slice(0, 24)};Parent=${r.slice(24)};Sampled=0`;
 }
 
