@@ -129,7 +129,9 @@ async function run(port: string, req: Signed, expect: number, pid: number): Prom
       r.end(req.body);
     });
   try {
-    await load(once, CONNECTIONS, 500); // warm-up: JIT on both sides
+    // Warm-up: JIT on both sides. Long enough for the slow operations too (a first case otherwise
+    // pays for compiling the paths every later one shares).
+    await load(once, CONNECTIONS, 1500);
     const cpu0 = cpuUs(pid);
     const system0 = cpuUs(pid, "system");
     const children0 = childCpu(pid);
