@@ -14,6 +14,10 @@ export interface ProcInfo {
   pssKb?: number;
   /** Pages no other process maps (USS): what this process alone costs; undefined when unreadable. */
   privateKb?: number;
+  /** Anonymous memory (heap, stacks, V8's spaces): never shared with an unrelated process. */
+  anonKb?: number;
+  /** Pages written by this process alone: what the kernel could never drop or share. */
+  privateDirtyKb?: number;
   cmdline: string;
   /** The environment the process was started with (what execve saw, not later changes). */
   environ: string[];
@@ -26,6 +30,8 @@ export interface EnvironmentMemory {
   rssKb: number;
   pssKb?: number;
   privateKb?: number;
+  anonKb?: number;
+  privateDirtyKb?: number;
 }
 
 function readProc(pid: number): ProcInfo | undefined {
@@ -37,11 +43,15 @@ function readProc(pid: number): ProcInfo | undefined {
     const rss = /VmRSS:\s+(\d+)/.exec(status);
     let pssKb: number | undefined;
     let privateKb: number | undefined;
+    let anonKb: number | undefined;
+    let privateDirtyKb: number | undefined;
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "latin1");
       const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(rollup)?.[1] ?? 0);
       pssKb = kb("Pss");
       privateKb = kb("Private_Clean") + kb("Private_Dirty");
+      anonKb = kb("Anonymous");
+      privateDirtyKb = kb("Private_Dirty");
     } catch {
       // not ours to read (another user namespace may forbid it)
     }
@@ -58,6 +68,8 @@ function readProc(pid: number): ProcInfo | undefined {
       rssKb: rss ? Number(rss[1]) : 0, // kernel threads and zombies have none
       pssKb,
       privateKb,
+      anonKb,
+      privateDirtyKb,
       cmdline: readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0").filter(Boolean).join(" "),
       environ,
     };
@@ -96,11 +108,23 @@ export function environmentsOf(root: number, name: string): EnvironmentMemory[] 
   const groups = new Set(procs.filter((p) => p.environ.includes(`AWS_LAMBDA_FUNCTION_NAME=${name}`)).map((p) => p.pgid));
   return [...groups].map((pgid) => {
     const processes = procs.filter((p) => p.pgid === pgid);
-    const sum = (f: (p: ProcInfo) => number | undefined) => (processes.every((p) => f(p) !== undefined) ? processes.reduce((s, p) => s + f(p)!, 0) : undefined);
-    const pssKb = sum((p) => p.pssKb);
-    const privateKb = sum((p) => p.privateKb);
-    return { pgid, processes, rssKb: sum((p) => p.rssKb)!, ...(pssKb !== undefined ? { pssKb } : {}), ...(privateKb !== undefined ? { privateKb } : {}) };
+    return { pgid, processes, ...sumMemory(processes) };
   });
+}
+
+/** The memory figures of several processes added up (a figure only when every process has it). */
+export function sumMemory(processes: ProcInfo[]): Omit<EnvironmentMemory, "pgid" | "processes"> {
+  const sum = (f: (p: ProcInfo) => number | undefined) => (processes.every((p) => f(p) !== undefined) ? processes.reduce((s, p) => s + f(p)!, 0) : undefined);
+  const out: Omit<EnvironmentMemory, "pgid" | "processes"> = { rssKb: sum((p) => p.rssKb)! };
+  const pssKb = sum((p) => p.pssKb);
+  const privateKb = sum((p) => p.privateKb);
+  const anonKb = sum((p) => p.anonKb);
+  const privateDirtyKb = sum((p) => p.privateDirtyKb);
+  if (pssKb !== undefined) out.pssKb = pssKb;
+  if (privateKb !== undefined) out.privateKb = privateKb;
+  if (anonKb !== undefined) out.anonKb = anonKb;
+  if (privateDirtyKb !== undefined) out.privateDirtyKb = privateDirtyKb;
+  return out;
 }
 
 /**
@@ -108,15 +132,29 @@ export function environmentsOf(root: number, name: string): EnvironmentMemory[] 
  * then stay idle; the RSS is read settleMs after that line.
  */
 export async function bareIdleRss(argv: string[], settleMs = 300): Promise<number> {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "ignore"] });
+  return (await bareIdle(argv, 1, settleMs))[0]?.rssKb ?? 0;
+}
+
+/**
+ * `count` bare interpreters idle at once (so their PSS splits the shared pages between them, as
+ * the same number of environments split theirs): each one's figures, read settleMs after all of
+ * them printed their line.
+ */
+export async function bareIdle(argv: string[], count: number, settleMs = 300): Promise<ProcInfo[]> {
+  const children = Array.from({ length: count }, () => spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "ignore"] }));
   try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.once("data", () => resolve());
-      child.once("exit", () => reject(new Error(`${argv[0]} exited before it was ready`)));
-    });
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve, reject) => {
+            child.stdout.once("data", () => resolve());
+            child.once("exit", () => reject(new Error(`${argv[0]} exited before it was ready`)));
+          }),
+      ),
+    );
     await new Promise((r) => setTimeout(r, settleMs));
-    return readProc(child.pid!)?.rssKb ?? 0;
+    return children.map((c) => readProc(c.pid!)).filter((p): p is ProcInfo => p !== undefined);
   } finally {
-    child.kill("SIGKILL");
+    for (const c of children) c.kill("SIGKILL");
   }
 }

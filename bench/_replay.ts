@@ -18,6 +18,7 @@ import { startChildServer, type ChildServer } from "../test/support/server.ts";
 import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../test/support/zip-functions.ts";
 import { summarizeProfile } from "./_profile.ts";
 import { load, row, type LoadResult } from "./_support.ts";
+import { descendants } from "./_proc-tree.ts";
 
 const CONNECTIONS = 8;
 const SECONDS = Number(process.argv.find((a) => a.startsWith("--seconds="))?.slice("--seconds=".length) ?? 3);
@@ -59,7 +60,8 @@ export async function replayBench(): Promise<void> {
       const b = await run(String(bare.port), c.req, 200, bare.pid);
       console.log(row(`${c.label}: hyperlocal`, h));
       console.log(row(`${c.label}: bare node:http`, b));
-      console.log(`${c.label}: ratio ${(h.perSecond / b.perSecond).toFixed(2)}   server CPU per request: hyperlocal ${h.cpuUs.toFixed(0)} µs, bare ${b.cpuUs.toFixed(0)} µs (ratio ${(b.cpuUs / h.cpuUs).toFixed(2)})`);
+      console.log(`${c.label}: ratio ${(h.perSecond / b.perSecond).toFixed(2)}   server CPU per request: hyperlocal ${h.cpuUs.toFixed(0)} µs (${(100 * h.systemShare).toFixed(0)}% in the kernel), bare ${b.cpuUs.toFixed(0)} µs (ratio ${(b.cpuUs / h.cpuUs).toFixed(2)})` +
+        (h.childCpuUs >= 1 ? `; execution environments ${h.childCpuUs.toFixed(0)} µs` : ""));
     }
   } finally {
     bare.stop();
@@ -84,13 +86,37 @@ interface Signed {
  * CPU time (user + system) a process has used, in µs, from /proc/<pid>/stat. Throughput on a shared
  * machine swings with the load of others; the CPU a server spends per request hardly does.
  */
-function cpuUs(pid: number): number {
+function cpuUs(pid: number, only?: "system"): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
   const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(f[11]) + Number(f[12])) * 1e6) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  // utime, stime in clock ticks (USER_HZ = 100)
+  return ((only === "system" ? Number(f[12]) : Number(f[11]) + Number(f[12])) * 1e6) / 100;
 }
 
-async function run(port: string, req: Signed, expect: number, pid: number): Promise<LoadResult & { cpuUs: number }> {
+/**
+ * CPU time of every live process below pid, by pid. An Invoke's runtime process works on the same
+ * cores as the server, so its share is part of what an invocation costs.
+ */
+function childCpu(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const p of descendants(pid)) {
+    try {
+      out.set(p.pid, cpuUs(p.pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU the processes alive at both readings used between them (ones started or ended between are left out). */
+function childCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, us] of after) if (before.has(pid)) sum += us - before.get(pid)!;
+  return sum;
+}
+
+async function run(port: string, req: Signed, expect: number, pid: number): Promise<LoadResult & { cpuUs: number; systemShare: number; childCpuUs: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const once = () =>
     new Promise<void>((resolve, reject) => {
@@ -103,10 +129,15 @@ async function run(port: string, req: Signed, expect: number, pid: number): Prom
       r.end(req.body);
     });
   try {
-    await load(once, CONNECTIONS, 500); // warm-up: JIT on both sides
+    // Warm-up: JIT on both sides. Long enough for the slow operations too (a first case otherwise
+    // pays for compiling the paths every later one shares).
+    await load(once, CONNECTIONS, 1500);
     const cpu0 = cpuUs(pid);
+    const system0 = cpuUs(pid, "system");
+    const children0 = childCpu(pid);
     const r = await load(once, CONNECTIONS, SECONDS * 1000);
-    return { ...r, cpuUs: (cpuUs(pid) - cpu0) / r.requests };
+    const cpu = cpuUs(pid) - cpu0;
+    return { ...r, cpuUs: cpu / r.requests, systemShare: (cpuUs(pid, "system") - system0) / cpu, childCpuUs: childCpuDelta(children0, childCpu(pid)) / r.requests };
   } finally {
     agent.destroy();
   }

@@ -77,6 +77,23 @@ describe("SimulatedClock", () => {
     c.close();
   });
 
+  it("fires in real time in due order when timers come and go (a later one is armed once the earlier ones are done)", async () => {
+    const c = new SimulatedClock();
+    const order: string[] = [];
+    const keepAlive = setTimeout(() => {}, 10_000); // the clock's own timer does not hold the process
+    const done = new Promise<void>((resolve) => c.schedule(40, () => (order.push("a"), resolve())));
+    const cancelB = c.schedule(5, () => order.push("b"));
+    c.schedule(20, () => order.push("c"));
+    cancelB();
+    c.schedule(10, () => order.push("d"));
+    await done;
+    clearTimeout(keepAlive);
+    assert.deepEqual(order, ["d", "c", "a"]);
+    c.advance(1000);
+    assert.deepEqual(order, ["d", "c", "a"]);
+    c.close();
+  });
+
   it("fires real-time timers in the clock's own context, not in that of the request that armed them", async () => {
     const request = new AsyncLocalStorage<string>();
     const c = new SimulatedClock();

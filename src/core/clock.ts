@@ -36,6 +36,8 @@ export class SimulatedClock implements Clock {
   private timers: Timer[] = [];
   private seq = 0;
   private realTimer: NodeJS.Timeout | undefined;
+  /** When the timer realTimer was armed for is due (clock time). */
+  private armedAt: number | undefined;
   private closed = false;
 
   /**
@@ -88,10 +90,14 @@ export class SimulatedClock implements Clock {
   schedule(delayMs: number, fn: () => void): () => void {
     const timer: Timer = { at: this.now() + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
     this.timers.push(timer);
-    this.arm();
-    return () => {
+    const cancel = () => {
       timer.cancelled = true;
     };
+    // Due no earlier than the armed timer: that one fires first and re-arms for this one. (Every
+    // invocation schedules and cancels a timeout: re-arming each time cost a scan and a setTimeout.)
+    if (this.realTimer && this.armedAt !== undefined && timer.at >= this.armedAt) return cancel;
+    this.arm();
+    return cancel;
   }
 
   close(): void {
@@ -128,9 +134,11 @@ export class SimulatedClock implements Clock {
   private arm(): void {
     if (this.realTimer) clearTimeout(this.realTimer);
     this.realTimer = undefined;
+    this.armedAt = undefined;
     if (this.closed) return;
     const next = this.nextDue();
     if (!next) return;
+    this.armedAt = next.at;
     const wait = Math.min(Math.max(0, next.at - this.now()), 2 ** 31 - 1);
     this.realTimer = setTimeout(this.onRealTime, wait);
     this.realTimer.unref();

@@ -5,8 +5,7 @@
 import { accessSync, chownSync, constants as fsConstants, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { ServerResponse } from "node:http";
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { FunctionSpec, InvokeOptions, InvokeResult } from "./types.ts";
@@ -18,8 +17,8 @@ import type { LaunchContext } from "./launch-plan.ts";
 import { ManagedChild } from "./managed-child.ts";
 import type { ChildEnd, LaunchPlan } from "./managed-child.ts";
 import type { SparePool } from "./spare-pool.ts";
-import { listenRuntimeApi, MAX_RESPONSE_BYTES } from "./runtime-api-server.ts";
-import type { ApiReply, RuntimeApiEndpoint, RuntimeApiHandler } from "./runtime-api-server.ts";
+import { json, listenRuntimeApi, MAX_RESPONSE_BYTES } from "./runtime-api-server.ts";
+import type { ApiReply, NextRequest, RuntimeApiEndpoint, RuntimeApiHandler } from "./runtime-api-server.ts";
 import {
   errorJson,
   exitError,
@@ -33,6 +32,7 @@ import { platformErrorLines, timeoutLine } from "./invocation-log.ts";
 import type { ReportStatus } from "./invocation-log.ts";
 import { invocationLog } from "./system-log.ts";
 import { ProcessMemoryReader } from "./process-memory.ts";
+import { precompilePython } from "./python-executable.ts";
 
 export interface EnvironmentDeps {
   clock: Clock;
@@ -105,7 +105,7 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
   private tmpDir = "";
   private phase: "init" | "ready" | "stopped" = "init";
   private current: Invocation | undefined;
-  private parked: ServerResponse | undefined;
+  private parked: NextRequest | undefined;
   private initStartPerf = 0;
   private initStartOffset = 0;
   private initStartedAt = 0;
@@ -181,6 +181,10 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
       runtimeDir: BOOTSTRAP_DIR,
       pathDirs: interpreterDirs(this.deps.launch.python),
     });
+    const python = this.deps.launch.python;
+    // The platform's own Python directories (the network shim's), never the function's PYTHONPATH.
+    const platformPath = spec.extraEnv?.PYTHONPATH;
+    if (this.family === "python" && python && platformPath) await Promise.all(platformPath.split(":").filter(Boolean).map((d) => precompilePython(python, d)));
     const plan = planLaunch(spec, this.family, env, this.deps.launch);
     const confinement = this.confinement();
     if (spec.launch || confinement) {
@@ -291,20 +295,20 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
 
   // ---- Runtime API ----
 
-  next(res: ServerResponse): void {
+  next(req: NextRequest): void {
     if (this.phase === "stopped") {
-      res.destroy();
+      req.destroy();
       return;
     }
     if (this.phase === "init") this.endInit();
     const inv = this.current;
     if ((inv && inv.dispatched && !inv.answered) || this.parked) {
-      return this.reply(res, invalidState("next"));
+      return req.answer(json(invalidState("next")));
     }
-    if (inv && !inv.dispatched) return this.dispatch(res);
-    this.parked = res;
-    res.on("close", () => {
-      if (this.parked === res) this.parked = undefined;
+    if (inv && !inv.dispatched) return this.dispatch(req);
+    this.parked = req;
+    req.onClose(() => {
+      if (this.parked === req) this.parked = undefined;
     });
   }
 
@@ -355,12 +359,6 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
 
   // ---- internals ----
 
-  private reply(res: ServerResponse, r: ApiReply): void {
-    const text = JSON.stringify(r.body ?? {});
-    res.writeHead(r.status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
-    res.end(text);
-  }
-
   private answerable(requestId: string): Invocation | ApiReply {
     const inv = this.current;
     if (!inv || !inv.dispatched || inv.answered) return invalidState("response");
@@ -387,9 +385,9 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
     return performance.now() - startPerf + (this.deps.clock.offsetMs - startOffset);
   }
 
-  private dispatch(res: ServerResponse): void {
+  private dispatch(req: NextRequest): void {
     const inv = this.current!;
-    if (res.destroyed) return; // the runtime hung up; its exit will end the invocation
+    if (req.closed) return; // the runtime hung up; its exit will end the invocation
     inv.dispatched = true;
     if (inv.timeoutAt === undefined) {
       // Cold: duration and timeout count from here, after the init. (Warm: from invoke().)
@@ -399,7 +397,6 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
     }
     const headers: Record<string, string | number> = {
       "Content-Type": "application/json",
-      "Content-Length": inv.payload.length,
       "Lambda-Runtime-Aws-Request-Id": inv.requestId,
       // The child compares the deadline with its own (real) clock, so it is given in real time.
       "Lambda-Runtime-Deadline-Ms": Date.now() + Math.max(0, inv.timeoutAt! - this.deps.clock.now()),
@@ -408,8 +405,7 @@ export class ExecutionEnvironment implements RuntimeApiHandler {
     };
     const cc = clientContextHeader(inv.opts.clientContext);
     if (cc) headers["Lambda-Runtime-Client-Context"] = cc;
-    res.writeHead(200, headers);
-    res.end(inv.payload);
+    req.answer({ status: 200, headers, body: inv.payload });
   }
 
   private startTimeout(inv: Invocation): void {
@@ -620,10 +616,18 @@ function clientContextHeader(b64: string | undefined): string | undefined {
   }
 }
 
+/** Random bytes for trace ids, drawn a few kilobytes at a time: a randomBytes(20) per invocation costs more than the id. */
+const traceRandom = Buffer.alloc(4000);
+let traceRandomUsed = traceRandom.length;
+
 /** An X-Ray trace header like Lambda passes when the caller sent none. */
 function newTraceId(nowMs: number): string {
+  if (traceRandomUsed + 20 > traceRandom.length) {
+    randomFillSync(traceRandom);
+    traceRandomUsed = 0;
+  }
+  const r = traceRandom.toString("hex", traceRandomUsed, (traceRandomUsed += 20));
   const epoch = Math.floor(nowMs / 1000).toString(16).padStart(8, "0");
-  const r = randomBytes(20).toString("hex");
   return `Root=1-${epoch}-${r.slice(0, 24)};Parent=${r.slice(24)};Sampled=0`;
 }
 

@@ -4,11 +4,13 @@
 // Runtime API is reachable only inside the sandbox; so every path starts with a secret known only
 // to the environment: AWS_LAMBDA_RUNTIME_API is "127.0.0.1:PORT/SECRET", and runtimes that build
 // "http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/..." (curl, Go, Java, Python, Node clients) work as is.
-// This module only speaks HTTP; the state machine lives in the environment behind RuntimeApiHandler.
+// This module routes; runtime-api-http.ts speaks HTTP; the state machine lives in the environment
+// behind RuntimeApiHandler.
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
+import { HttpConnection } from "./runtime-api-http.ts";
+import type { HttpAnswer, HttpRequest } from "./runtime-api-http.ts";
 
 /** Lambda's synchronous response limit: 6 MB as RAPID counts it. */
 export const MAX_RESPONSE_BYTES = 6_291_556;
@@ -18,9 +20,19 @@ export interface ApiReply {
   body?: unknown;
 }
 
+/** A waiting GET /runtime/invocation/next: answered once, when an invocation (or a refusal) is ready. */
+export interface NextRequest {
+  /** The runtime hung up (or the connection was closed). */
+  readonly closed: boolean;
+  answer(a: HttpAnswer): void;
+  /** Drop the connection (the environment is stopping). */
+  destroy(): void;
+  onClose(fn: () => void): void;
+}
+
 export interface RuntimeApiHandler {
-  /** GET /runtime/invocation/next: answer res now or later (long poll). */
-  next(res: ServerResponse): void;
+  /** GET /runtime/invocation/next: answer now or later (long poll). */
+  next(req: NextRequest): void;
   /** POST /runtime/invocation/{id}/response */
   response(requestId: string, body: Buffer): ApiReply;
   /** A response body over MAX_RESPONSE_BYTES. */
@@ -44,17 +56,15 @@ const ERROR_TYPE_HEADER = "lambda-runtime-function-error-type";
 export function listenRuntimeApi(handler: RuntimeApiHandler): Promise<RuntimeApiEndpoint> {
   const secret = randomBytes(16).toString("hex");
   const prefix = `/${secret}${PREFIX}`;
-  const server = createServer({ keepAlive: true }, (req, res) => serially(req, res, () => route(handler, prefix, req, res)));
+  const sockets = new Set<Socket>();
   // The runtime keeps one connection open for the whole life of the environment and long-polls
-  // on it: no idle or request timeouts may cut it.
-  server.keepAliveTimeout = 0;
-  server.requestTimeout = 0;
-  server.headersTimeout = 0;
-  server.on("connection", (socket) => {
-    socket.setNoDelay(true);
+  // on it: no idle or request timeouts.
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
     socket.unref(); // liveness of the parent is tied to busy child processes, not to these sockets
+    new HttpConnection(socket, (req, conn) => route(handler, prefix, req, conn), MAX_RESPONSE_BYTES);
   });
-  server.on("clientError", (_err, socket) => socket.destroy());
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
@@ -66,129 +76,54 @@ export function listenRuntimeApi(handler: RuntimeApiHandler): Promise<RuntimeApi
         port,
         close: () => {
           server.close();
-          server.closeAllConnections();
+          for (const s of sockets) s.destroy();
         },
       });
     });
   });
 }
 
-/**
- * Handle a connection's requests one after another, as RAPID (a Go server) does. Node emits
- * 'request' for a pipelined request while the one before it may still be reading its body; our
- * runtimes pipeline "POST .../response" with the next "GET .../next", and the GET must not be seen
- * before the response is.
- */
-const lastOnSocket = new WeakMap<object, ServerResponse>();
-
-function serially(req: IncomingMessage, res: ServerResponse, handle: () => void): void {
-  const socket = req.socket;
-  const prev = lastOnSocket.get(socket);
-  lastOnSocket.set(socket, res);
-  const done = () => {
-    if (lastOnSocket.get(socket) === res) lastOnSocket.delete(socket);
-  };
-  res.once("finish", done);
-  res.once("close", done);
-  if (!prev || prev.writableFinished || prev.destroyed) return handle();
-  let started = false;
-  const start = () => {
-    if (started) return;
-    started = true;
-    handle();
-  };
-  prev.once("finish", start);
-  prev.once("close", start);
-}
-
-function route(handler: RuntimeApiHandler, prefix: string, req: IncomingMessage, res: ServerResponse): void {
-  const raw = req.url ?? "";
-  const q = raw.indexOf("?");
-  const path = q < 0 ? raw : raw.slice(0, q);
-  if (!path.startsWith(prefix)) {
-    req.resume();
-    return notFound(res);
-  }
+function route(handler: RuntimeApiHandler, prefix: string, req: HttpRequest, conn: NextRequest): HttpAnswer | "later" {
+  const q = req.target.indexOf("?");
+  const path = q < 0 ? req.target : req.target.slice(0, q);
+  if (!path.startsWith(prefix)) return NOT_FOUND;
   const rest = path.slice(prefix.length);
 
   if (rest === "invocation/next") {
-    if (req.method !== "GET") return methodNotAllowed(req, res);
-    req.resume();
-    return handler.next(res);
+    if (req.method !== "GET") return METHOD_NOT_ALLOWED;
+    handler.next(conn);
+    return "later";
   }
   if (rest === "init/error") {
-    if (req.method !== "POST") return methodNotAllowed(req, res);
-    return readBody(req, res, MAX_RESPONSE_BYTES, (body) => reply(res, handler.initError(errorType(req), body)));
+    if (req.method !== "POST") return METHOD_NOT_ALLOWED;
+    return req.size > MAX_RESPONSE_BYTES ? TOO_LARGE : json(handler.initError(errorType(req), req.body));
   }
   const m = /^invocation\/([^/]+)\/(response|error)$/.exec(rest);
-  if (!m) return notFound(res);
-  if (req.method !== "POST") return methodNotAllowed(req, res);
+  if (!m) return NOT_FOUND;
+  if (req.method !== "POST") return METHOD_NOT_ALLOWED;
   let requestId: string;
   try {
     requestId = decodeURIComponent(m[1]);
   } catch {
-    return notFound(res);
+    return NOT_FOUND;
   }
   if (m[2] === "response") {
-    return readBody(
-      req,
-      res,
-      MAX_RESPONSE_BYTES,
-      (body) => reply(res, handler.response(requestId, body)),
-      (size) => reply(res, handler.responseTooLarge(requestId, size)),
-    );
+    return json(req.size > MAX_RESPONSE_BYTES ? handler.responseTooLarge(requestId, req.size) : handler.response(requestId, req.body));
   }
-  return readBody(req, res, MAX_RESPONSE_BYTES, (body) => reply(res, handler.error(requestId, errorType(req), body)));
+  return req.size > MAX_RESPONSE_BYTES ? TOO_LARGE : json(handler.error(requestId, errorType(req), req.body));
 }
 
-function errorType(req: IncomingMessage): string | undefined {
-  const v = req.headers[ERROR_TYPE_HEADER];
-  return Array.isArray(v) ? v[0] : v;
+function errorType(req: HttpRequest): string | undefined {
+  return req.headers.get(ERROR_TYPE_HEADER);
 }
 
-function readBody(
-  req: IncomingMessage,
-  res: ServerResponse,
-  limit: number,
-  done: (body: Buffer) => void,
-  tooLarge?: (size: number) => void,
-): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on("data", (c: Buffer) => {
-    size += c.length;
-    if (size <= limit) chunks.push(c);
-  });
-  req.on("end", () => {
-    if (size > limit) {
-      if (tooLarge) return tooLarge(size);
-      // RAPID's wording for an oversized body. // unverified wording
-      return sendJson(res, 413, { errorMessage: `Exceeded maximum allowed payload size (${limit} bytes).`, errorType: "RequestEntityTooLarge" });
-    }
-    done(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-  });
-  req.on("error", () => res.destroy());
-}
-
-function reply(res: ServerResponse, r: ApiReply): void {
-  sendJson(res, r.status, r.body ?? {});
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
-  res.end(text);
+/** An ApiReply as JSON. */
+export function json(r: ApiReply): HttpAnswer {
+  return { status: r.status, headers: { "Content-Type": "application/json" }, body: JSON.stringify(r.body ?? {}) };
 }
 
 // RAPID is a Go server (chi router): its unknown paths answer with Go's plain-text 404.
-function notFound(res: ServerResponse): void {
-  const text = "404 page not found\n";
-  res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function methodNotAllowed(req: IncomingMessage, res: ServerResponse): void {
-  req.resume();
-  res.writeHead(405, { "Content-Length": 0 });
-  res.end();
-}
+const NOT_FOUND: HttpAnswer = { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "404 page not found\n" };
+const METHOD_NOT_ALLOWED: HttpAnswer = { status: 405 };
+// RAPID's wording for an oversized body. // unverified wording
+const TOO_LARGE = json({ status: 413, body: { errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: "RequestEntityTooLarge" } });

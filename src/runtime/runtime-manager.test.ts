@@ -666,6 +666,38 @@ function call(method, path, body, headers = {}) {
   assert.deepEqual(failed.json, { errorMessage: "custom failure", errorType: "Custom.Error", stackTrace: [] });
 });
 
+fnTest("provided.al2023: a shell bootstrap speaking the Runtime API with curl, as AWS's tutorial does (Expect: 100-continue, chunked upload)", async (t) => {
+  const { m } = sharedManager();
+  const curl = ["/usr/bin/curl", "/bin/curl"].find((p) => existsSync(p));
+  if (!curl) return t.skip("no curl on this machine");
+  const bootstrap = `#!/bin/sh
+set -eu
+api="http://\${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+while true; do
+  headers="$(mktemp)"
+  event="$(${curl} -sS -D "$headers" "$api/invocation/next")"
+  id="$(grep -Fi Lambda-Runtime-Aws-Request-Id "$headers" | tr -d '[:space:]' | cut -d: -f2)"
+  body="$(mktemp)"
+  case "$event" in
+    *big*) { printf '"'; head -c 2000000 /dev/zero | tr '\\0' a; printf '"'; } > "$body"; ${curl} -sS -o /dev/null "$api/invocation/$id/response" --data-binary @"$body" ;;
+    *chunked*) printf '{"chunked":%s}' "$event" > "$body"; ${curl} -sS -o /dev/null -H "Transfer-Encoding: chunked" "$api/invocation/$id/response" --data-binary @"$body" ;;
+    *) printf '{"echo":%s}' "$event" > "$body"; ${curl} -sS -o /dev/null "$api/invocation/$id/response" -d @"$body" ;;
+  esac
+done
+`;
+  const spec = functionSpec(code.make([{ name: "bootstrap", data: bootstrap, mode: 0o755 }]), { runtime: "provided.al2023", handler: "x.y" });
+  const r = await call(m, spec, { n: 1 });
+  assert.equal(r.functionError, undefined, r.logs);
+  assert.deepEqual(r.json, { echo: { n: 1 } }, `${r.payload.toString()} ${r.logs}`);
+  const big = await call(m, spec, { big: true });
+  assert.equal(big.functionError, undefined, big.logs);
+  assert.equal(big.json.length, 2_000_000);
+  assert.ok(/^a+$/.test(big.json));
+  const chunked = await call(m, spec, { chunked: true });
+  assert.equal(chunked.functionError, undefined, chunked.logs);
+  assert.deepEqual(chunked.json, { chunked: { chunked: true } });
+});
+
 fnTest("provided.al2023: a missing or non-executable bootstrap is Runtime.InvalidEntrypoint", async () => {
   const { m } = sharedManager();
   const none = functionSpec(code.make([{ name: "main.sh", data: "#!/bin/sh\n", mode: 0o755 }]), { runtime: "provided.al2" });

@@ -7,12 +7,12 @@ import { join } from "node:path";
 import type { Clock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { FunctionSpec, InvokeOptions, InvokeResult, RuntimeManagerOptions } from "./types.ts";
-import { runtimeFamily } from "./runtime-families.ts";
+import { BOOTSTRAP_DIR, runtimeFamily } from "./runtime-families.ts";
 import { ExecutionEnvironment } from "./execution-environment.ts";
 import { SparePool } from "./spare-pool.ts";
 import { sparePlan } from "./launch-plan.ts";
 import type { LaunchContext } from "./launch-plan.ts";
-import { resolvePython } from "./python-executable.ts";
+import { precompilePython, resolvePython } from "./python-executable.ts";
 import { errorJson, unsupportedRuntimeError } from "./platform-errors.ts";
 import { platformErrorLines } from "./invocation-log.ts";
 import { invocationLog } from "./system-log.ts";
@@ -204,6 +204,7 @@ export class RuntimeManager {
       const workRoot = this.ensureWorkRoot();
       this.launch = resolvePython(this.pythonCommand).then(async (python) => {
         if (!python) this.logger?.warn(`runtime: no python interpreter found as ${this.pythonCommand}; python functions will fail to start`);
+        else await precompilePython(python, BOOTSTRAP_DIR);
         // The hidden list is shared: paths protected later still apply to later launches.
         const hide = this.hidden;
         if (!hide.includes(workRoot)) hide.unshift(workRoot);

@@ -34,6 +34,11 @@ export class ShimEnvironments {
   private readonly tokens = new Map<string, string>();
   /** Functions ("account|region|name") whose first environment already carries the blind-spot notice. */
   private readonly noticed = new Set<string>();
+  /**
+   * The answer once the notice was given, by key, server URL and ports: Lambda asks on every
+   * invocation, and only a new environment reads it. Shared and never changed by its users.
+   */
+  private readonly answers = new Map<string, ShimEnvironment>();
 
   constructor(private readonly environments: EnvironmentRegistry) {}
 
@@ -44,6 +49,9 @@ export class ShimEnvironments {
   environmentFor(source: NetSource & { version?: string }, serverUrl: string, denyPorts: number[] = []): ShimEnvironment {
     const key = [source.account, source.region, source.functionName, source.version ?? "$LATEST", source.vpc?.networkInterfaceId ?? "internet", source.vpc?.comboKey ?? "", source.vpc?.ipv6Allowed ? "v6" : "v4"].join("|");
     let token = this.tokens.get(key);
+    const answerKey = `${key}\n${serverUrl}\n${denyPorts.join(",")}`;
+    const known = this.answers.get(answerKey);
+    if (known && known.token === token && this.environments.get(known.token)) return known;
     if (!token || !this.environments.get(token)) {
       token = `hlnet-${randomBytes(16).toString("hex")}`;
       this.tokens.set(key, token);
@@ -55,7 +63,7 @@ export class ShimEnvironments {
     const fnKey = `${source.account}|${source.region}|${source.functionName}`;
     const notice = !this.noticed.has(fnKey);
     this.noticed.add(fnKey);
-    return {
+    const answer: ShimEnvironment = {
       token,
       extraEnv: {
         HYPERLOCAL_NET_URL: decisionUrl(serverUrl),
@@ -75,10 +83,13 @@ export class ShimEnvironments {
       },
       nodeOptions: [`--require=${NODE_PRELOAD}`],
     };
+    if (!notice) this.answers.set(answerKey, answer);
+    return answer;
   }
 
   clear(): void {
     this.tokens.clear();
     this.noticed.clear();
+    this.answers.clear();
   }
 }

@@ -10,6 +10,8 @@ export interface LogEvent {
 }
 
 const MAX_EVENTS_PER_FUNCTION = 5000;
+/** Kept beyond the limit before trimming; never returned by read. */
+const TRIM_STEP = 1000;
 
 interface FunctionLog {
   events: LogEvent[];
@@ -27,7 +29,8 @@ export class FunctionLogs {
     const lines = text.split("\n");
     if (lines[lines.length - 1] === "") lines.pop();
     for (const message of lines) log.events.push({ seq: log.next++, timestamp, message });
-    if (log.events.length > MAX_EVENTS_PER_FUNCTION) log.events.splice(0, log.events.length - MAX_EVENTS_PER_FUNCTION);
+    // Trimmed in steps, not on every append: a splice moves the whole array each time.
+    if (log.events.length > MAX_EVENTS_PER_FUNCTION + TRIM_STEP) log.events.splice(0, log.events.length - MAX_EVENTS_PER_FUNCTION);
   }
 
   has(account: string, region: string, name: string): boolean {
@@ -39,6 +42,7 @@ export class FunctionLogs {
     const log = this.byFunction.get(key(account, region, name));
     if (!log) return { events: [], next: since };
     let events = log.events.filter((e) => e.seq > since);
+    if (events.length > MAX_EVENTS_PER_FUNCTION) events = events.slice(events.length - MAX_EVENTS_PER_FUNCTION);
     if (events.length > limit) events = events.slice(events.length - limit);
     return { events, next: log.next - 1 };
   }
