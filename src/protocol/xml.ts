@@ -2,10 +2,7 @@
  * A tiny XML writer for AWS's response shapes: objects become elements, arrays become lists of
  * <item> (EC2) or <member> (query) children, undefined and null are left out.
  */
-export type XmlValue = string | number | boolean | null | undefined | XmlObject | XmlValue[];
-export interface XmlObject {
-  [name: string]: XmlValue;
-}
+import type { OutputValue } from "../core/output-tree.ts";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
 const SPECIAL = /[&<>"']/;
@@ -17,11 +14,11 @@ export function escapeXml(s: string): string {
 
 // Built by string concatenation (V8 joins the pieces lazily): cheaper than an array and a join
 // for answers of thousands of small elements (100 network interfaces).
-export function writeXml(value: XmlValue, listItemName: "item" | "member"): string {
+export function writeXml(value: OutputValue, listItemName: "item" | "member"): string {
   return writeChildren(value, listItemName);
 }
 
-function writeChildren(value: XmlValue, item: string): string {
+function writeChildren(value: OutputValue, item: string): string {
   if (value === undefined || value === null) return "";
   if (Array.isArray(value)) {
     let out = "";
@@ -47,7 +44,7 @@ function flat(s: string): string {
   return Buffer.from(s, "utf8").toString("utf8");
 }
 
-function writeElement(name: string, value: XmlValue, item: string): string {
+function writeElement(name: string, value: OutputValue, item: string): string {
   if (value === undefined || value === null) return "";
   if (typeof value !== "object") return `<${name}>${escapeXml(String(value))}</${name}>`;
   if (Array.isArray(value) && value.length === 0) return `<${name}/>`;

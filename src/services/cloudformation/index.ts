@@ -7,7 +7,7 @@ import type { OperationContext } from "../../core/operation-context.ts";
 import type { ServiceDefinition } from "../../core/service-definition.ts";
 import { renderQueryError } from "../../protocol/query/codec.ts";
 import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import type { CfnTargets } from "./caller.ts";
 import { CustomResponses } from "./custom-responses.ts";
@@ -78,7 +78,7 @@ export function createCloudFormationService(deps: ServiceDeps, opts: CloudFormat
 
   const table: Record<string, CfnOperation> = { ...stackOperations, ...resourceOperations, ...templateOperations, ...changeSetOperations, ...exportOperations };
   const operations: Record<string, QueryOperation<OperationContext>> = {};
-  for (const [name, op] of Object.entries(table)) operations[name] = async (p, ctx) => (await op(p, ctx, env)) as XmlObject | undefined;
+  for (const [name, op] of Object.entries(table)) operations[name] = async (p, ctx) => (await op(p, ctx, env)) as OutputObject | undefined;
 
   const dispatch = queryDispatcher<OperationContext>({ protocol: "query", version: "2010-05-15", xmlns: CFN_XMLNS, operations });
   return {

@@ -8,7 +8,7 @@ import { AwsError } from "../../core/aws-error.ts";
 import { SimulatedClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { rootPrincipal } from "../../core/principal.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import { Store } from "../../store/store.ts";
 import { createEc2Service } from "./index.ts";
 

@@ -1,0 +1,10 @@
+/**
+ * An operation's output as a tree of members, lists and scalars, whatever the wire will carry:
+ * the query codecs write it as XML (lists as <item> or <member>), undefined and null are left out.
+ * A view a service keeps unchanged (EC2's network interfaces) is frozen, and the codec may
+ * render it once.
+ */
+export type OutputValue = string | number | boolean | null | undefined | OutputObject | OutputValue[];
+export interface OutputObject {
+  [member: string]: OutputValue;
+}
