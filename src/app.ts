@@ -86,6 +86,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   credentials.addResolver(iam.credentialResolver);
   const authorizer: Authorizer = config.iam === "off" ? allowAllAuthorizer : iam.authorizer;
   const ec2 = createEc2Service(deps);
+  const ec2Service = bindQueryService(ec2.model);
   const hyperplane = new Hyperplane(ec2.internal, store, clock, hyperplaneSettings(config));
   let serverUrl = "";
   let serverPort = 0;
@@ -145,7 +146,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
   const cloudformation = createCloudFormationService(deps, {
     targets: {
-      ec2: { service: ec2.service, operations: ec2.operations },
+      ec2: { service: ec2Service, operations: ec2.operations },
       iam: { service: iamService, operations: iam.operations },
       lambda: lambda.service,
       authorizer: () => authorizer,
@@ -176,7 +177,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
   });
 
-  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2.service, lambda.service, cloudformation.service, s3.service];
+  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2Service, lambda.service, bindQueryService(cloudformation.model), s3.service];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);
