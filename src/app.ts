@@ -18,6 +18,7 @@ import { RuntimeManager } from "./runtime/index.ts";
 import { awsServiceHost, createNetworkModule, type NetworkModule } from "./network/server/index.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { bindQueryService } from "./protocol/query/bind.ts";
+import { bindRestJsonService } from "./protocol/rest-json/bind.ts";
 import { createStsModel } from "./services/sts/index.ts";
 import { createCloudFormationService } from "./services/cloudformation/index.ts";
 import { createS3Service } from "./services/s3/index.ts";
@@ -131,6 +132,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     vpc: { ec2: ec2.internal, hyperplane },
     ...(networkEnv ? { networkEnv } : {}),
   });
+  const lambdaService = bindRestJsonService(lambda.model);
   network = createNetworkModule({
     store,
     clock,
@@ -148,7 +150,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     targets: {
       ec2: { service: ec2Service, operations: ec2.operations },
       iam: { service: iamService, operations: iam.operations },
-      lambda: lambda.service,
+      lambda: lambdaService,
       authorizer: () => authorizer,
       roleSession: (account, roleArn) => {
         const keys = iam.internal.createRoleSession(account, roleArn, "AWSCloudFormation", {});
@@ -177,7 +179,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
   });
 
-  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2Service, lambda.service, bindQueryService(cloudformation.model), s3.service];
+  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2Service, lambdaService, bindQueryService(cloudformation.model), s3.service];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);
