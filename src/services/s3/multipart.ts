@@ -7,7 +7,7 @@ import { entityTooSmall, invalidArgument, invalidPart, invalidPartOrder, malform
 import { md5Etag, storeObject, userMetadata } from "./objects.ts";
 import type { Bucket, MultipartUpload } from "./state.ts";
 import { versionHeader } from "./versions.ts";
-import { checksumProblem } from "../../protocol/sigv4/streaming.ts";
+import { checksumProblem } from "../../sigv4/checksums.ts";
 import { AwsError } from "../../core/aws-error.ts";
 
 const MIN_PART = 5 * 1024 * 1024;

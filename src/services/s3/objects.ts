@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { dict, type Dict } from "../../core/dict.ts";
 import type { ServiceRequest, ServiceResponse } from "../../core/http-types.ts";
 import { xmlBlocks, xmlDocument, xmlText } from "../../protocol/rest-xml/codec.ts";
-import { checksumProblem } from "../../protocol/sigv4/streaming.ts";
+import { checksumProblem } from "../../sigv4/checksums.ts";
 import { allowed, authorize, bucketArn, findBucket, header, xmlResponse, type S3Call } from "./context.ts";
 import { badDigest, invalidArgument, invalidRange, malformedXml, methodNotAllowed, noSuchBucket, noSuchKey, noSuchVersion } from "./errors.ts";
 import type { Bucket, ObjectVersion } from "./state.ts";
