@@ -19,6 +19,7 @@ import { awsServiceHost, createNetworkModule, type NetworkModule } from "./netwo
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { bindQueryService } from "./protocol/query/bind.ts";
 import { bindRestJsonService } from "./protocol/rest-json/bind.ts";
+import { bindRestXmlService } from "./protocol/rest-xml/bind.ts";
 import { createStsModel } from "./services/sts/index.ts";
 import { createCloudFormationService } from "./services/cloudformation/index.ts";
 import { createS3Service } from "./services/s3/index.ts";
@@ -179,7 +180,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
   });
 
-  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2Service, lambdaService, bindQueryService(cloudformation.model), s3.service];
+  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2Service, lambdaService, bindQueryService(cloudformation.model), bindRestXmlService(s3.model)];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);

@@ -8,3 +8,14 @@ export type OutputValue = string | number | boolean | null | undefined | OutputO
 export interface OutputObject {
   [member: string]: OutputValue;
 }
+
+/**
+ * A document answer (S3's REST-XML): the root element and its members; a list repeats its
+ * member's name (S3's flattened lists). Members given as [name, value] pairs keep their order
+ * where different names interleave (ListObjectVersions' Version and DeleteMarker); a string is
+ * the root's own text (GetBucketLocation).
+ */
+export interface OutputDocument {
+  root: string;
+  members: OutputObject | [string, OutputValue][] | string;
+}

@@ -1,7 +1,9 @@
-// A REST service (Lambda's rest-json) as it describes itself, before a codec binds it to the wire:
-// a route table (method, path template, operation) and operations that read the decoded request
-// and return their output members; protocol/rest-json/bind.ts matches routes, decodes bodies,
-// encodes outputs and renders errors.
+// The REST services as they describe themselves, before a codec binds them to the wire. Lambda
+// (rest-json): a route table (method, path template, operation) and operations that read the
+// decoded request and return their output members; protocol/rest-json/bind.ts matches routes,
+// decodes bodies, encodes outputs and renders errors. S3 (rest-xml): one handler (S3's addressing
+// and sub-resources pick the operation) reading request documents and returning output
+// documents; protocol/rest-xml/bind.ts reads and writes the XML and renders errors.
 import type { IncomingHttpHeaders } from "node:http";
 import type { AwsError } from "./aws-error.ts";
 import type { AuthDecision } from "./authorization.ts";
@@ -57,6 +59,41 @@ export interface RestServiceModel<Op extends string = string> {
   /** The error a denied caller gets (AccessDeniedException). */
   accessDenied(principalArn: string, action: string, resource: string, decision: AuthDecision): AwsError;
   /** Dropped state must also drop what the service keeps outside the store (timers, processes). */
+  onReset?(): void | Promise<void>;
+  onShutdown?(): void | Promise<void>;
+}
+
+/** A request document as its codec reads it (S3's XML bodies): elements are looked up by name, at any depth. */
+export interface InputDocument {
+  /** Nothing but white space. */
+  readonly empty: boolean;
+  /** Whether an element of this name (without a namespace prefix) is in it. */
+  has(name: string): boolean;
+  /** The text of the first element of this name, entities decoded. */
+  text(name: string): string | undefined;
+  /** Every element of this name, each as a document of its own. */
+  all(name: string): InputDocument[];
+}
+
+/** One request as a REST-XML service sees it. */
+export interface RestXmlCall {
+  req: ServiceRequest;
+  /** The body as a document, read when the operation asks. */
+  document(): InputDocument;
+}
+
+export interface RestXmlServiceModel {
+  signingName: string;
+  protocol: "rest-xml";
+  maxBodyBytes: number;
+  /** See ServiceDefinition: S3 takes unsigned and streaming payloads, and signs paths encoded once. */
+  unsignedPayload?: boolean;
+  s3Signing?: boolean;
+  /** Answers with `output` an OutputDocument (core/output-tree.ts), or a body as it is (GetObject). */
+  handle(call: RestXmlCall, ctx: OperationContext): RestOutput | Promise<RestOutput>;
+  /** The service's own form of an error raised before it saw the request (the gateway's body limit). */
+  translateError?(err: AwsError): AwsError;
+  accessDenied(principalArn: string, action: string, resource: string, decision: AuthDecision): AwsError;
   onReset?(): void | Promise<void>;
   onShutdown?(): void | Promise<void>;
 }
