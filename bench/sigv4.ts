@@ -6,7 +6,7 @@ import { createHmac } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { parseSignature, sha256Hex, SigningKeyCache, verifySignature } from "../src/protocol/sigv4/verify.ts";
+import { parseSignature, sha256Hex, SigningKeyCache, verifySignature } from "../src/sigv4/verify.ts";
 import { timeBatches } from "./_support.ts";
 
 const BATCH = 5_000;

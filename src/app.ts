@@ -18,6 +18,8 @@ import { RuntimeManager } from "./runtime/index.ts";
 import { awsServiceHost, createNetworkModule, type NetworkModule } from "./network/server/index.ts";
 import type { ServiceDeps } from "./services/service-deps.ts";
 import { bindQueryService } from "./protocol/query/bind.ts";
+import { bindRestJsonService } from "./protocol/rest-json/bind.ts";
+import { bindRestXmlService } from "./protocol/rest-xml/bind.ts";
 import { createStsModel } from "./services/sts/index.ts";
 import { createCloudFormationService } from "./services/cloudformation/index.ts";
 import { createS3Service } from "./services/s3/index.ts";
@@ -86,6 +88,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   credentials.addResolver(iam.credentialResolver);
   const authorizer: Authorizer = config.iam === "off" ? allowAllAuthorizer : iam.authorizer;
   const ec2 = createEc2Service(deps);
+  const ec2Service = bindQueryService(ec2.model);
   const hyperplane = new Hyperplane(ec2.internal, store, clock, hyperplaneSettings(config));
   let serverUrl = "";
   let serverPort = 0;
@@ -130,6 +133,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     vpc: { ec2: ec2.internal, hyperplane },
     ...(networkEnv ? { networkEnv } : {}),
   });
+  const lambdaService = bindRestJsonService(lambda.model);
   network = createNetworkModule({
     store,
     clock,
@@ -145,9 +149,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
   const cloudformation = createCloudFormationService(deps, {
     targets: {
-      ec2: { service: ec2.service, operations: ec2.operations },
+      ec2: { service: ec2Service, operations: ec2.operations },
       iam: { service: iamService, operations: iam.operations },
-      lambda: lambda.service,
+      lambda: lambdaService,
       authorizer: () => authorizer,
       roleSession: (account, roleArn) => {
         const keys = iam.internal.createRoleSession(account, roleArn, "AWSCloudFormation", {});
@@ -176,7 +180,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
   });
 
-  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2.service, lambda.service, cloudformation.service, s3.service];
+  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2Service, lambdaService, bindQueryService(cloudformation.model), bindRestXmlService(s3.model)];
 
   const admin = new AdminRouter();
   iam.registerAdminRoutes(admin);

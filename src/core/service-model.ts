@@ -4,11 +4,10 @@
 import type { AwsError } from "./aws-error.ts";
 import type { AuthDecision } from "./authorization.ts";
 import type { OperationContext } from "./operation-context.ts";
+import type { InputTree } from "./input-tree.ts";
 
 /** An operation's input as its codec decoded it: members by name; a query list is numbered children ("1", "2", ...). */
-export interface InputTree {
-  [member: string]: string | InputTree;
-}
+export type { InputTree } from "./input-tree.ts";
 
 /** The members of the operation's AWS SDK output shape (without $metadata), or nothing. */
 export type OperationOutput = object | undefined;

@@ -5,7 +5,8 @@ import type { AwsError } from "../core/aws-error.ts";
 import { SimulatedClock } from "../core/clock.ts";
 import { createLogger } from "../core/logger.ts";
 import { rootPrincipal } from "../core/principal.ts";
-import type { OperationContext } from "../gateway/service-definition.ts";
+import type { OperationContext } from "../core/operation-context.ts";
+import { bindQueryService } from "../protocol/query/bind.ts";
 import { createEc2Service } from "../services/ec2/index.ts";
 import { Store } from "../store/store.ts";
 import { Hyperplane } from "./hyperplane.ts";
@@ -17,7 +18,8 @@ const R = "us-east-1";
 /** A real EC2 service on an in-memory store, driven through its own query handler. */
 function setup(settings: Partial<HyperplaneSettings> = {}, store = new Store(), clock = new SimulatedClock()) {
   const deps = { store, clock, config: defaultConfig({ logLevel: "silent", noDefaultVpc: true }), logger: createLogger("silent") };
-  const { service, internal } = createEc2Service(deps);
+  const { model, internal } = createEc2Service(deps);
+  const service = bindQueryService(model);
   async function ec2(action: string, params: Record<string, string> = {}): Promise<string> {
     const ctx: OperationContext = {
       requestId: "r",

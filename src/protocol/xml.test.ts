@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
-import { escapeXml, writeXml, writeXmlBytes, type XmlObject } from "./xml.ts";
+import { describe, it, test } from "node:test";
+import type { OutputObject } from "../core/output-tree.ts";
+import { escapeXml, writeXml, writeXmlBytes } from "./xml.ts";
 
 describe("writeXml", () => {
   test("objects become elements, lists items or members, empty lists self-close, absent values vanish", () => {
@@ -15,8 +16,8 @@ describe("writeXml", () => {
   });
 
   test("a frozen object renders once per list style; an unfrozen one every time", () => {
-    const tags: XmlObject[] = [Object.freeze({ key: "k", value: "v" })];
-    const kept: XmlObject = Object.freeze({ id: "eni-1", tags: Object.freeze(tags) as XmlObject[] });
+    const tags: OutputObject[] = [Object.freeze({ key: "k", value: "v" })];
+    const kept: OutputObject = Object.freeze({ id: "eni-1", tags: Object.freeze(tags) as OutputObject[] });
     const first = writeXml({ set: [kept] }, "item");
     assert.equal(first, "<set><item><id>eni-1</id><tags><item><key>k</key><value>v</value></item></tags></item></set>");
     assert.equal(writeXml({ set: [kept, kept] }, "item"), "<set>" + first.slice(5, -6).repeat(2) + "</set>");
@@ -28,8 +29,8 @@ describe("writeXml", () => {
   });
 
   test("as bytes: the same text, kept renderings copied as bytes, text alone when nothing is kept", () => {
-    const kept: XmlObject = Object.freeze({ id: "eni-1", description: "caf\u00e9 & <b>", tags: Object.freeze([Object.freeze({ key: "k", value: "\u{1F600}" })]) as unknown as XmlObject[] });
-    const value: XmlObject = { set: [kept, { id: "eni-2" }, kept], next: "t" };
+    const kept: OutputObject = Object.freeze({ id: "eni-1", description: "caf\u00e9 & <b>", tags: Object.freeze([Object.freeze({ key: "k", value: "\u{1F600}" })]) as unknown as OutputObject[] });
+    const value: OutputObject = { set: [kept, { id: "eni-2" }, kept], next: "t" };
     const bytes = writeXmlBytes("<R>", value, "item", "</R>");
     assert.ok(Buffer.isBuffer(bytes));
     assert.equal(bytes.toString("utf8"), `<R>${writeXml(value, "item")}</R>`);
@@ -38,5 +39,12 @@ describe("writeXml", () => {
     // One object kept under two element names renders under each.
     assert.equal(writeXml({ a: kept, b: [kept] }, "item").split("<id>eni-1</id>").length, 3);
     assert.match(writeXml({ a: kept }, "item"), /^<a><id>eni-1<\/id>/);
+  });
+});
+
+describe("xml writer", () => {
+  it("writes items, members, escapes and empty lists", () => {
+    assert.equal(writeXml({ vpcSet: [{ vpcId: "v<1>" }], tagSet: [], skip: undefined, n: 3, b: false }, "item"), "<vpcSet><item><vpcId>v&lt;1&gt;</vpcId></item></vpcSet><tagSet/><n>3</n><b>false</b>");
+    assert.equal(writeXml({ Users: [{ UserName: "a&b" }] }, "member"), "<Users><member><UserName>a&amp;b</UserName></member></Users>");
   });
 });

@@ -2,10 +2,7 @@
  * A tiny XML writer for AWS's response shapes: objects become elements, arrays become lists of
  * <item> (EC2) or <member> (query) children, undefined and null are left out.
  */
-export type XmlValue = string | number | boolean | null | undefined | XmlObject | XmlValue[];
-export interface XmlObject {
-  [name: string]: XmlValue;
-}
+import type { OutputValue } from "../core/output-tree.ts";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
 const SPECIAL = /[&<>"']/;
@@ -26,7 +23,7 @@ interface Out {
   parts?: Buffer[];
 }
 
-export function writeXml(value: XmlValue, listItemName: "item" | "member"): string {
+export function writeXml(value: OutputValue, listItemName: "item" | "member"): string {
   const out: Out = { text: "" };
   writeChildren(out, value, listItemName);
   return out.text;
@@ -37,7 +34,7 @@ export function writeXml(value: XmlValue, listItemName: "item" | "member"): stri
  * (100 network interfaces of EC2's kept views) is then a copy of bytes rendered before: no text of
  * 100 KB to flatten, measure and encode again on every Describe.
  */
-export function writeXmlBytes(head: string, value: XmlValue, listItemName: "item" | "member", tail: string): Buffer | string {
+export function writeXmlBytes(head: string, value: OutputValue, listItemName: "item" | "member", tail: string): Buffer | string {
   const out: Out = { text: head, parts: [] };
   writeChildren(out, value, listItemName);
   out.text += tail;
@@ -51,7 +48,7 @@ function flush(out: Out): void {
   out.text = "";
 }
 
-function writeChildren(out: Out, value: XmlValue, item: string): void {
+function writeChildren(out: Out, value: OutputValue, item: string): void {
   if (value === undefined || value === null) return;
   if (Array.isArray(value)) {
     for (const v of value) writeElement(out, item, v, item);
@@ -70,7 +67,7 @@ function writeChildren(out: Out, value: XmlValue, item: string): void {
  */
 const rendered = new WeakMap<object, { name: string; item: string; bytes: Buffer }>();
 
-function writeElement(out: Out, name: string, value: XmlValue, item: string): void {
+function writeElement(out: Out, name: string, value: OutputValue, item: string): void {
   if (value === undefined || value === null) return;
   if (typeof value !== "object") {
     out.text += `<${name}>${escapeXml(String(value))}</${name}>`;

@@ -49,7 +49,7 @@ export async function startNetworkTestServer(overrides: Partial<Config> = {}, op
   const iamService = bindQueryService(iam.model);
   credentials.addResolver(iam.credentialResolver);
   const ec2 = createEc2Service(deps);
-  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, ec2.service];
+  const services: ServiceDefinition[] = [bindQueryService(createStsModel(iam.stsOperations)), iamService, bindQueryService(ec2.model)];
 
   const functions = new Map<string, NetSource>();
   const accounting: string[] = [];

@@ -1,6 +1,7 @@
 import type { AwsError } from "../../core/aws-error.ts";
 import type { ServiceResponse } from "../http-types.ts";
-import { escapeXml, writeXmlBytes, type XmlObject } from "../xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
+import { escapeXml, writeXmlBytes } from "../xml.ts";
 
 export const EC2_XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/";
 
@@ -8,7 +9,7 @@ export const EC2_XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/";
  * EC2 success: no Result wrapper, lowercase requestId, lists as <item>.
  *   <DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>..</requestId><vpcSet><item>..</item></vpcSet></DescribeVpcsResponse>
  */
-export function renderEc2Result(action: string, requestId: string, result: XmlObject): ServiceResponse {
+export function renderEc2Result(action: string, requestId: string, result: OutputObject): ServiceResponse {
   const body = writeXmlBytes(`<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EC2_XMLNS}"><requestId>${requestId}</requestId>`, result, "item", `</${action}Response>`);
   return { status: 200, headers: { "content-type": "text/xml;charset=UTF-8" }, body };
 }

@@ -1,12 +1,13 @@
 import type { AwsError } from "../../core/aws-error.ts";
 import type { ServiceResponse } from "../http-types.ts";
-import { escapeXml, writeXml, type XmlObject } from "../xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
+import { escapeXml, writeXml } from "../xml.ts";
 
 /**
  * awsQuery (IAM, STS): <OpResponse xmlns><OpResult>..</OpResult><ResponseMetadata><RequestId>..</RequestId></ResponseMetadata></OpResponse>,
  * lists as <member>.
  */
-export function renderQueryResult(action: string, xmlns: string, requestId: string, result: XmlObject | undefined): ServiceResponse {
+export function renderQueryResult(action: string, xmlns: string, requestId: string, result: OutputObject | undefined): ServiceResponse {
   const inner = result === undefined ? "" : `<${action}Result>${writeXml(result, "member")}</${action}Result>`;
   const body = `<${action}Response xmlns="${xmlns}">${inner}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
   return { status: 200, headers: { "content-type": "text/xml" }, body };

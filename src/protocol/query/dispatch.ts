@@ -1,13 +1,13 @@
 import { AwsError } from "../../core/aws-error.ts";
 import type { ServiceRequest, ServiceResponse } from "../http-types.ts";
-import { toTree, type ParamTree } from "../params.ts";
-import type { XmlObject } from "../xml.ts";
+import { toTree, type InputTree } from "../../core/input-tree.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { renderEc2Result } from "../ec2-query/codec.ts";
 import { renderQueryResult } from "./codec.ts";
 
 /** What a query-protocol operation returns: the result members, or nothing. */
-export type QueryResult = XmlObject | undefined;
-export type QueryOperation<C> = (params: ParamTree, ctx: C) => QueryResult | Promise<QueryResult>;
+export type QueryResult = OutputObject | undefined;
+export type QueryOperation<C> = (params: InputTree, ctx: C) => QueryResult | Promise<QueryResult>;
 
 export interface QueryDispatchOptions<C extends { operation: string; requestId: string }> {
   /** ec2-query: no Result wrapper and <item> lists; query: <OpResult> and <member> lists. */

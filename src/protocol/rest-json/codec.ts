@@ -1,4 +1,5 @@
 import { AwsError } from "../../core/aws-error.ts";
+import type { RestRoute } from "../../core/rest-model.ts";
 import type { ServiceResponse } from "../http-types.ts";
 
 /**
@@ -50,12 +51,8 @@ function formatValue(v: unknown): string {
   return `'${String(v)}'`;
 }
 
-export interface Route<Op extends string = string> {
-  method: string;
-  /** e.g. /2015-03-31/functions/{FunctionName}/invocations; a trailing slash in the request is accepted. */
-  pattern: string;
-  operation: Op;
-}
+/** A route of a service's table (core/rest-model.ts). */
+export type Route<Op extends string = string> = RestRoute<Op>;
 
 export interface RouteMatch<Op extends string = string> {
   operation: Op;

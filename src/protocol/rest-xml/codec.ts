@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { AwsError } from "../../core/aws-error.ts";
+import type { OutputDocument, OutputObject, OutputValue } from "../../core/output-tree.ts";
+import type { InputDocument } from "../../core/rest-model.ts";
 import type { ServiceResponse } from "../http-types.ts";
 import { escapeXml } from "../xml.ts";
 
@@ -9,20 +11,19 @@ import { escapeXml } from "../xml.ts";
  */
 export const S3_XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-export type Node = string | number | boolean | undefined | null | Node[] | { [name: string]: Node };
-
 /** One root element; arrays inside repeat their element name (S3's flattened lists). */
-export function xmlDocument(root: string, body: { [name: string]: Node }): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_XMLNS}">${children(body)}</${root}>`;
+export function xmlDocument(root: string, members: OutputDocument["members"]): string {
+  const inner = typeof members === "string" ? escapeXml(members) : Array.isArray(members) ? members.map(([name, v]) => element(name, v)).join("") : children(members);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_XMLNS}">${inner}</${root}>`;
 }
 
-function children(obj: { [name: string]: Node }): string {
+function children(obj: OutputObject): string {
   let out = "";
   for (const name of Object.keys(obj)) out += element(name, obj[name]);
   return out;
 }
 
-function element(name: string, v: Node): string {
+function element(name: string, v: OutputValue): string {
   if (v === undefined || v === null) return "";
   if (Array.isArray(v)) return v.map((x) => element(name, x)).join("");
   if (typeof v === "object") return `<${name}>${children(v)}</${name}>`;
@@ -68,4 +69,14 @@ function unescapeXml(s: string): string {
     if (e === "apos") return "'";
     return String.fromCodePoint(e[1] === "x" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
   });
+}
+
+/** A request body as a document: the readers above, over its text (S3's request bodies are small and flat). */
+export function readDocument(xml: string): InputDocument {
+  return {
+    empty: xml.trim() === "",
+    has: (name) => new RegExp(`<${name}[\\s>]`).test(xml),
+    text: (name) => xmlText(xml, name),
+    all: (name) => xmlBlocks(xml, name).map(readDocument),
+  };
 }

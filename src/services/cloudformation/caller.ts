@@ -8,8 +8,8 @@ import { uuid } from "../../core/ids.ts";
 import type { Principal } from "../../core/principal.ts";
 import { operationContext, type OperationContext } from "../../core/operation-context.ts";
 import type { ServiceDefinition } from "../../core/service-definition.ts";
-import { toTree } from "../../protocol/params.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import { toTree } from "../../core/input-tree.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import type { Operation } from "../../core/service-model.ts";
 
 /** A query service as CloudFormation reaches it: its definition (for its denial error) and operations. */
@@ -51,8 +51,8 @@ export type QueryParams = Record<string, string | number | boolean | undefined>;
 
 export interface ServiceCaller {
   principal: Principal;
-  ec2(action: string, params?: QueryParams): Promise<XmlObject>;
-  iam(action: string, params?: QueryParams): Promise<XmlObject>;
+  ec2(action: string, params?: QueryParams): Promise<OutputObject>;
+  iam(action: string, params?: QueryParams): Promise<OutputObject>;
   lambda(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<any>;
 }
 
@@ -61,7 +61,7 @@ export function createCaller(targets: CfnTargets, clock: Clock, principal: Princ
   const context = (svc: ServiceDefinition, requestId: string): OperationContext =>
     operationContext({ requestId, region, principal, sourceIp, clock, authorizer: targets.authorizer, service: svc, secureTransport: true, addedContext: CALLED_VIA });
 
-  const query = async (name: string, target: QueryTarget, action: string, params: QueryParams = {}): Promise<XmlObject> => {
+  const query = async (name: string, target: QueryTarget, action: string, params: QueryParams = {}): Promise<OutputObject> => {
     const requestId = uuid();
     const op = Object.prototype.hasOwnProperty.call(target.operations, action) ? target.operations[action] : undefined;
     if (!op) throw new AwsError("InternalFailure", 500, `${name} has no operation ${action}`);
@@ -71,7 +71,7 @@ export function createCaller(targets: CfnTargets, clock: Clock, principal: Princ
       const ctx = context(target.service, requestId);
       ctx.operation = action;
       // Outputs are the SDK's output members: the query services' views, read as such by the providers.
-      const r = ((await op(toTree(form), ctx)) ?? {}) as XmlObject;
+      const r = ((await op(toTree(form), ctx)) ?? {}) as OutputObject;
       targets.changed();
       return r;
     } catch (e) {

@@ -3,11 +3,7 @@
 // IAM and Lambda through their own operation handlers as the caller (or the stack's role).
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import type { OperationContext } from "../../core/operation-context.ts";
-import type { ServiceDefinition } from "../../core/service-definition.ts";
-import { renderQueryError } from "../../protocol/query/codec.ts";
-import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { Operation, QueryServiceModel } from "../../core/service-model.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import type { CfnTargets } from "./caller.ts";
 import { CustomResponses } from "./custom-responses.ts";
@@ -42,7 +38,8 @@ export interface CloudFormationOptions {
 }
 
 export interface CloudFormationModule {
-  service: ServiceDefinition;
+  /** The service model; the query codec binds it to the wire (bindQueryService, in app.ts). */
+  model: QueryServiceModel;
   /** PUT /_hyperlocal/cloudformation/custom-resource-responses/{token}: custom resources' ResponseURL. */
   registerAdminRoutes(admin: AdminRoutes): void;
   /** Resolves when no stack operation is running (tests, shutdown). */
@@ -87,17 +84,17 @@ export function createCloudFormationService(deps: ServiceDeps, opts: CloudFormat
   if (resuming.length > 0) setImmediate(() => resuming.forEach((stack) => resume(engine, stack)));
 
   const table: Record<string, CfnOperation> = { ...stackOperations, ...resourceOperations, ...templateOperations, ...changeSetOperations, ...exportOperations };
-  const operations: Record<string, QueryOperation<OperationContext>> = {};
-  for (const [name, op] of Object.entries(table)) operations[name] = async (p, ctx) => (await op(p, ctx, env)) as XmlObject | undefined;
+  const operations: Record<string, Operation> = {};
+  for (const [name, op] of Object.entries(table)) operations[name] = (p, ctx) => op(p, ctx, env);
 
-  const dispatch = queryDispatcher<OperationContext>({ protocol: "query", version: "2010-05-15", xmlns: CFN_XMLNS, operations });
   return {
-    service: {
+    model: {
       signingName: "cloudformation",
       protocol: "query",
+      version: "2010-05-15",
+      xmlns: CFN_XMLNS,
       maxBodyBytes: 1024 * 1024,
-      handle: dispatch,
-      renderError: (e, id) => renderQueryError(e, CFN_XMLNS, id),
+      operations,
       accessDenied: (p, a, r, d) => new AwsError("AccessDenied", 403, denialMessage(p, a, r, d)),
       onReset: () => {
         engine.stopAll();

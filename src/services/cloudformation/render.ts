@@ -1,5 +1,5 @@
 import type { Change, ChangeSetSummary, Export, Output, Parameter, Stack, StackEvent, StackResource, StackResourceSummary, StackSummary, Tag as SdkTag } from "@aws-sdk/client-cloudformation";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import type { ChangeSetRec, StackDefinition, StackEventRec, StackRec, StackResourceRec } from "./state.ts";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -11,7 +11,7 @@ export function parametersView(def: StackDefinition): Wire<Parameter>[] {
   return Object.entries(def.parameters).map(([k, v]) => ({ ParameterKey: k, ParameterValue: def.noEcho.includes(k) ? "****" : v }));
 }
 
-export function stackView(s: StackRec): XmlObject {
+export function stackView(s: StackRec): OutputObject {
   const v: Wire<Stack> = {
     StackId: s.stackId,
     StackName: s.stackName,
@@ -33,10 +33,10 @@ export function stackView(s: StackRec): XmlObject {
     EnableTerminationProtection: s.terminationProtection,
     DriftInformation: { StackDriftStatus: "NOT_CHECKED" },
   };
-  return v as XmlObject;
+  return v as OutputObject;
 }
 
-export function stackSummaryView(s: StackRec): XmlObject {
+export function stackSummaryView(s: StackRec): OutputObject {
   const v: Wire<StackSummary> = {
     StackId: s.stackId,
     StackName: s.stackName,
@@ -48,10 +48,10 @@ export function stackSummaryView(s: StackRec): XmlObject {
     StackStatusReason: s.statusReason,
     DriftInformation: { StackDriftStatus: "NOT_CHECKED" },
   };
-  return v as XmlObject;
+  return v as OutputObject;
 }
 
-export function eventView(s: StackRec, e: StackEventRec): XmlObject {
+export function eventView(s: StackRec, e: StackEventRec): OutputObject {
   const v: Wire<StackEvent> = {
     StackId: s.stackId,
     EventId: e.eventId,
@@ -65,10 +65,10 @@ export function eventView(s: StackRec, e: StackEventRec): XmlObject {
     ResourceProperties: e.properties,
     ClientRequestToken: e.token,
   };
-  return v as XmlObject;
+  return v as OutputObject;
 }
 
-export function resourceView(s: StackRec, r: StackResourceRec): XmlObject {
+export function resourceView(s: StackRec, r: StackResourceRec): OutputObject {
   const v: Wire<StackResource> = {
     StackName: s.stackName,
     StackId: s.stackId,
@@ -80,14 +80,14 @@ export function resourceView(s: StackRec, r: StackResourceRec): XmlObject {
     ResourceStatusReason: r.statusReason,
     DriftInformation: { StackResourceDriftStatus: "NOT_CHECKED" },
   };
-  return v as XmlObject;
+  return v as OutputObject;
 }
 
-export function resourceDetailView(s: StackRec, r: StackResourceRec): XmlObject {
+export function resourceDetailView(s: StackRec, r: StackResourceRec): OutputObject {
   return { ...resourceView(s, r), LastUpdatedTimestamp: iso(r.lastUpdated), Timestamp: undefined, Metadata: r.metadata === undefined ? undefined : JSON.stringify(r.metadata) };
 }
 
-export function resourceSummaryView(r: StackResourceRec): XmlObject {
+export function resourceSummaryView(r: StackResourceRec): OutputObject {
   const v: Wire<StackResourceSummary> = {
     LogicalResourceId: r.logicalId,
     PhysicalResourceId: r.physicalId,
@@ -97,10 +97,10 @@ export function resourceSummaryView(r: StackResourceRec): XmlObject {
     ResourceStatusReason: r.statusReason,
     DriftInformation: { StackResourceDriftStatus: "NOT_CHECKED" },
   };
-  return v as XmlObject;
+  return v as OutputObject;
 }
 
-export function changeView(c: ChangeSetRec["changes"][number]): XmlObject {
+export function changeView(c: ChangeSetRec["changes"][number]): OutputObject {
   const v: Wire<Change> = {
     Type: "Resource",
     ResourceChange: {
@@ -113,10 +113,10 @@ export function changeView(c: ChangeSetRec["changes"][number]): XmlObject {
       Details: c.details.map((d) => ({ Target: { Attribute: "Properties", Name: d.name, RequiresRecreation: d.requiresRecreation as never }, Evaluation: d.evaluation as never, ChangeSource: d.changeSource as never })),
     },
   };
-  return v as XmlObject;
+  return v as OutputObject;
 }
 
-export function changeSetSummaryView(cs: ChangeSetRec): XmlObject {
+export function changeSetSummaryView(cs: ChangeSetRec): OutputObject {
   const v: Wire<ChangeSetSummary> = {
     StackId: cs.stackId,
     StackName: cs.stackName,
@@ -129,12 +129,12 @@ export function changeSetSummaryView(cs: ChangeSetRec): XmlObject {
     Description: cs.description,
     IncludeNestedStacks: false,
   };
-  return v as XmlObject;
+  return v as OutputObject;
 }
 
-export function exportView(e: { name: string; value: string; stackId: string }): XmlObject {
+export function exportView(e: { name: string; value: string; stackId: string }): OutputObject {
   const v: Wire<Export> = { ExportingStackId: e.stackId, Name: e.name, Value: e.value };
-  return v as XmlObject;
+  return v as OutputObject;
 }
 
 export { iso };

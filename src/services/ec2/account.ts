@@ -1,4 +1,4 @@
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { describeAvailabilityZones } from "./availability-zones.ts";
 import { gateDescribe, type Ec2Call } from "./context.ts";
 import { invalidParameterValue } from "./errors.ts";
@@ -29,7 +29,7 @@ export const REGIONS = [
   "sa-east-1",
 ];
 
-function describeRegions(c: Ec2Call): XmlObject {
+function describeRegions(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeRegions");
   const names = stringList(c.p, "RegionName");
   const all = REGIONS.includes(c.s.region) ? REGIONS : [...REGIONS, c.s.region];
@@ -41,7 +41,7 @@ function describeRegions(c: Ec2Call): XmlObject {
   };
 }
 
-function describeAccountAttributes(c: Ec2Call): XmlObject {
+function describeAccountAttributes(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeAccountAttributes");
   const def = Object.values(c.s.vpcs).find((v) => v.isDefault);
   const attributes: Record<string, string[]> = {
@@ -67,7 +67,7 @@ const doptFilters: FilterTable<DhcpOptionsRec> = {
   "owner-id": (d) => d.ownerId,
 };
 
-function describeDhcpOptions(c: Ec2Call): XmlObject {
+function describeDhcpOptions(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeDhcpOptions");
   const all = selectByIds(Object.values(c.s.dhcpOptions), stringList(c.p, "DhcpOptionsId"), (d) => d.id, "dopt", "dopt");
   const picked = applyFilters(all, parseFilters(c.p), doptFilters, (d) => d.tags);

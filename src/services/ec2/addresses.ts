@@ -2,7 +2,7 @@ import { dict } from "../../core/dict.ts";
 import { createHash } from "node:crypto";
 import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { formatIpv4, parseIpv4 } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { ec2Error, invalidParameterValue, missingParameter, notFound } from "./errors.ts";
@@ -44,7 +44,7 @@ export function disassociateAddress(s: Ec2State, a: AddressRec): void {
   delete a.association;
 }
 
-export function addressView(s: Ec2State, a: AddressRec): XmlObject {
+export function addressView(s: Ec2State, a: AddressRec): OutputObject {
   const eni = a.association ? s.networkInterfaces[a.association.networkInterfaceId] : undefined;
   return {
     allocationId: a.allocationId,
@@ -76,7 +76,7 @@ function addressContext(a: AddressRec) {
   return { "ec2:AllocationId": a.allocationId, "ec2:PublicIpAddress": a.publicIp, ...resourceTagContext(a.tags) };
 }
 
-function allocateAddress(c: Ec2Call): XmlObject {
+function allocateAddress(c: Ec2Call): OutputObject {
   const domain = optString(c.p, "Domain") ?? "vpc";
   if (domain !== "vpc" && domain !== "standard") throw invalidParameterValue(`Value (${domain}) for parameter domain is invalid.`); // unverified wording
   if (domain === "standard") throw invalidParameterValue("EC2-Classic addresses (domain standard) are no longer available."); // unverified wording
@@ -99,7 +99,7 @@ function byPublicIp(s: Ec2State, ip: string): AddressRec {
   return a;
 }
 
-function releaseAddress(c: Ec2Call): XmlObject {
+function releaseAddress(c: Ec2Call): OutputObject {
   const id = optString(c.p, "AllocationId");
   const ip = optString(c.p, "PublicIp");
   if (!id && !ip) throw missingParameter("allocationId");
@@ -111,7 +111,7 @@ function releaseAddress(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function describeAddresses(c: Ec2Call): XmlObject {
+function describeAddresses(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeAddresses");
   let all = Object.values(c.s.addresses);
   const ids = stringList(c.p, "AllocationId");
@@ -123,7 +123,7 @@ function describeAddresses(c: Ec2Call): XmlObject {
   return { addressesSet: picked.map((a) => addressView(c.s, a)) };
 }
 
-function associateAddressOp(c: Ec2Call): XmlObject {
+function associateAddressOp(c: Ec2Call): OutputObject {
   const id = optString(c.p, "AllocationId");
   if (!id) throw missingParameter("allocationId");
   const a = getAddress(c.s, id);
@@ -150,7 +150,7 @@ function associateAddressOp(c: Ec2Call): XmlObject {
   return { return: true, associationId };
 }
 
-function disassociateAddressOp(c: Ec2Call): XmlObject {
+function disassociateAddressOp(c: Ec2Call): OutputObject {
   const associationId = reqString(c.p, "AssociationId");
   const a = Object.values(c.s.addresses).find((x) => x.association?.associationId === associationId);
   if (!a) throw ec2Error("InvalidAssociationID.NotFound", `The association ID '${associationId}' does not exist`);

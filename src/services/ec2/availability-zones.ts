@@ -1,6 +1,6 @@
 import { own } from "../../core/dict.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
-import type { ParamTree } from "../../protocol/params.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
+import type { InputTree } from "../../core/input-tree.ts";
 import { applyFilters, parseFilters, type FilterTable } from "./filters.ts";
 import { invalidParameterValue } from "./errors.ts";
 import { stringList } from "./request.ts";
@@ -71,7 +71,7 @@ const zoneFilters: FilterTable<Zone & { region: string }> = {
   "zone-type": () => "availability-zone",
 };
 
-export function describeAvailabilityZones(p: ParamTree, region: string): XmlObject {
+export function describeAvailabilityZones(p: InputTree, region: string): OutputObject {
   const all = zonesOf(region).map((z) => ({ ...z, region }));
   const names = stringList(p, "ZoneName");
   const ids = stringList(p, "ZoneId");

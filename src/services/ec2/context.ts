@@ -1,8 +1,8 @@
 import { dict } from "../../core/dict.ts";
 import type { ContextValue } from "../../core/authorization.ts";
 import type { OperationContext } from "../../core/operation-context.ts";
-import type { ParamTree } from "../../protocol/params.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { InputTree } from "../../core/input-tree.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { dryRunOperation } from "./errors.ts";
 import { isDryRun } from "./request.ts";
 import type { Quotas } from "../../quotas.ts";
@@ -10,7 +10,7 @@ import type { Ec2State, Tags } from "./state.ts";
 
 /** What every EC2 operation works with: the request, its caller, and the caller's state. */
 export interface Ec2Call {
-  p: ParamTree;
+  p: InputTree;
   ctx: OperationContext;
   s: Ec2State;
   now: number;
@@ -20,7 +20,7 @@ export interface Ec2Call {
   stateOf?: (account: string, region: string) => Ec2State;
 }
 
-export type Ec2Operation = (c: Ec2Call) => XmlObject;
+export type Ec2Operation = (c: Ec2Call) => OutputObject;
 
 /** ARN resource types, as IAM names them for EC2. */
 export type ArnType =

@@ -1,4 +1,4 @@
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { zonesOf } from "./availability-zones.ts";
 import { arnOf, gate, type Ec2Call } from "./context.ts";
 import { ec2Error } from "./errors.ts";
@@ -34,7 +34,7 @@ export function createDefaultVpc(s: Ec2State, now: number): VpcRec {
 }
 
 /** CreateDefaultVpc: a Region whose default VPC was deleted gets a new one, as a new account has it. */
-function createDefaultVpcOperation(c: Ec2Call): XmlObject {
+function createDefaultVpcOperation(c: Ec2Call): OutputObject {
   gate(c, "CreateDefaultVpc", { arn: arnOf(c.s, "vpc", "*") });
   if (Object.values(c.s.vpcs).some((v) => v.isDefault)) throw ec2Error("DefaultVpcAlreadyExists", "A Default VPC already exists for this account in this region.");
   checkQuota(c, "ec2.vpcs", countOf(c.s.vpcs));

@@ -8,8 +8,9 @@ import { AwsError } from "../../core/aws-error.ts";
 import { SimulatedClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { rootPrincipal } from "../../core/principal.ts";
-import type { OperationContext } from "../../gateway/service-definition.ts";
+import type { OperationContext } from "../../core/operation-context.ts";
 import { Store } from "../../store/store.ts";
+import { toTree } from "../../core/input-tree.ts";
 import { createEc2Service } from "./index.ts";
 
 const ACCOUNT = "111122223333";
@@ -25,7 +26,7 @@ function deepFreeze(v: unknown, seen = new Set<object>()): void {
 test("every EC2 Describe operation only reads the state", async () => {
   const clock = new SimulatedClock();
   const store = new Store();
-  const { service, operations } = createEc2Service({ store, clock, config: defaultConfig({ logLevel: "silent" }), logger: createLogger("silent") });
+  const { operations } = createEc2Service({ store, clock, config: defaultConfig({ logLevel: "silent" }), logger: createLogger("silent") });
   const ctx: OperationContext = {
     requestId: "req-1",
     region: REGION,
@@ -37,16 +38,24 @@ test("every EC2 Describe operation only reads the state", async () => {
     decide: () => ({ allowed: true, result: "Allowed" }),
     authorize() {},
   };
+  // The operation's output tree as JSON: the wire's XML is the codec's business (protocol/query).
+  const answer = async (action: string, body: string) => {
+    ctx.operation = action;
+    return { status: 200, body: JSON.stringify((await operations[action](toTree(new URLSearchParams(body)), ctx)) ?? {}) };
+  };
   const call = async (action: string, params: Record<string, string> = {}) => {
     const body = new URLSearchParams({ Action: action, Version: "2016-11-15", ...params }).toString();
     try {
-      return String((await service.handle({ method: "POST", rawPath: "/", query: new URLSearchParams(), headers: { "content-type": "application/x-www-form-urlencoded" }, body: Buffer.from(body) }, ctx)).body);
+      return (await answer(action, body)).body;
     } catch (e) {
       if (e instanceof AwsError) return `${e.code}: ${e.message}`;
       throw e;
     }
   };
-  const pick = (xml: string, tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1] ?? "";
+  const pick = (json: string, member: string) => {
+    const m = new RegExp(`"${member}":(?:"([^"]*)"|([^,}\\]]+))`).exec(json);
+    return m?.[1] ?? m?.[2] ?? "";
+  };
   const vpc = pick(await call("CreateVpc", { CidrBlock: "10.0.0.0/16" }), "vpcId");
   const subnet = pick(await call("CreateSubnet", { VpcId: vpc, CidrBlock: "10.0.1.0/24" }), "subnetId");
   const sg = pick(await call("CreateSecurityGroup", { VpcId: vpc, GroupName: "g", GroupDescription: "g" }), "groupId");

@@ -1,5 +1,5 @@
 import { ec2Id } from "../../core/ids.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { arnOf, gate, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { dependencyViolation, ec2Error, invalidParameterValue, missingParameter } from "./errors.ts";
 import { getDhcpOptions, getVpc } from "./lookup.ts";
@@ -11,7 +11,7 @@ import { defaultDhcpOptions } from "./vpcs.ts";
 /** DHCP option sets: CreateDhcpOptions, AssociateDhcpOptions (or "default"), DeleteDhcpOptions. DescribeDhcpOptions lives in account.ts. */
 const KEYS = ["domain-name-servers", "domain-name", "ntp-servers", "netbios-name-servers", "netbios-node-type", "ipv6-address-preferred-lease-time"];
 
-export function dhcpOptionsView(d: DhcpOptionsRec): XmlObject {
+export function dhcpOptionsView(d: DhcpOptionsRec): OutputObject {
   return {
     ownerId: d.ownerId,
     tagSet: tagSetView(d.tags, true),
@@ -20,7 +20,7 @@ export function dhcpOptionsView(d: DhcpOptionsRec): XmlObject {
   };
 }
 
-function createDhcpOptions(c: Ec2Call): XmlObject {
+function createDhcpOptions(c: Ec2Call): OutputObject {
   const configurations = structList(c.p, "DhcpConfiguration").map((x) => ({ key: reqString(x, "Key"), values: stringList(x, "Value") }));
   if (configurations.length === 0) throw missingParameter("dhcpConfiguration"); // unverified wording
   for (const { key, values } of configurations) {
@@ -36,7 +36,7 @@ function createDhcpOptions(c: Ec2Call): XmlObject {
   return { dhcpOptions: dhcpOptionsView(d) };
 }
 
-function associateDhcpOptions(c: Ec2Call): XmlObject {
+function associateDhcpOptions(c: Ec2Call): OutputObject {
   const id = reqString(c.p, "DhcpOptionsId", "dhcpOptionsId");
   const vpc = getVpc(c.s, reqString(c.p, "VpcId", "vpcId"));
   // "default": the Region's own set, as a new VPC gets it.
@@ -49,7 +49,7 @@ function associateDhcpOptions(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function deleteDhcpOptions(c: Ec2Call): XmlObject {
+function deleteDhcpOptions(c: Ec2Call): OutputObject {
   const d = getDhcpOptions(c.s, reqString(c.p, "DhcpOptionsId", "dhcpOptionsId"));
   gate(c, "DeleteDhcpOptions", { arn: arnOf(c.s, "dhcp-options", d.id), context: resourceTagContext(d.tags) });
   if (Object.values(c.s.vpcs).some((v) => v.dhcpOptionsId === d.id)) throw dependencyViolation(`The dhcpOptions '${d.id}' has dependencies and cannot be deleted.`);

@@ -1,4 +1,4 @@
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { awsServiceHostname } from "../../core/aws-service-addresses.ts";
 import { zonesOf } from "./availability-zones.ts";
 import { gateDescribe, type Ec2Call } from "./context.ts";
@@ -74,7 +74,7 @@ const filters: FilterTable<Row> = {
   "supported-ip-address-types": () => ["ipv4"],
 };
 
-function detailView(region: string, r: Row): XmlObject {
+function detailView(region: string, r: Row): OutputObject {
   const svc = r.svc;
   const privateDns = r.type === "Interface" ? svc.privateDnsName : undefined;
   return {
@@ -107,7 +107,7 @@ export function stableHex(text: string): string {
   return (a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0") + ((a ^ b) & 15).toString(16)).slice(0, 17);
 }
 
-function describeVpcEndpointServices(c: Ec2Call): XmlObject {
+function describeVpcEndpointServices(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeVpcEndpointServices");
   const all = endpointServicesOf(c.ctx.region);
   const names = stringList(c.p, "ServiceName");

@@ -13,6 +13,7 @@ import { rootPrincipal } from "../../core/principal.ts";
 import type { OperationContext } from "../../core/operation-context.ts";
 import { Store } from "../../store/store.ts";
 import { EniIndex } from "./eni-index.ts";
+import { toTree } from "../../core/input-tree.ts";
 import { createEc2Service } from "./index.ts";
 import { viewStamp } from "./network-interfaces.ts";
 import type { Ec2State, EniRec } from "./state.ts";
@@ -23,7 +24,7 @@ const ok = (r: { status: number }) => r.status < 300;
 
 function server(store: Store) {
   const clock = new SimulatedClock();
-  const { service } = createEc2Service({ store, clock, config: defaultConfig({ logLevel: "silent", noDefaultVpc: true }), logger: createLogger("silent") });
+  const { operations } = createEc2Service({ store, clock, config: defaultConfig({ logLevel: "silent", noDefaultVpc: true }), logger: createLogger("silent") });
   const ctx: OperationContext = {
     requestId: "req-1",
     region: REGION,
@@ -35,12 +36,17 @@ function server(store: Store) {
     decide: () => ({ allowed: true, result: "Allowed" }),
     authorize() {},
   };
+  // The operation's output tree as JSON: the wire's XML is the codec's business (protocol/query).
+  const answer = async (action: string, body: string) => {
+    ctx.operation = action;
+    return { status: 200, body: JSON.stringify((await operations[action](toTree(new URLSearchParams(body)), ctx)) ?? {}) };
+  };
   /** One request as the gateway runs it: a unit of work, undone unless it answers 2xx. */
   async function call(action: string, params: Record<string, string> = {}, failAfter = false): Promise<{ status: number; body: string; code?: string }> {
     const body = new URLSearchParams({ Action: action, Version: "2016-11-15", ...params }).toString();
     return store.run(async () => {
       try {
-        const r = await service.handle({ method: "POST", rawPath: "/", query: new URLSearchParams(), headers: { "content-type": "application/x-www-form-urlencoded" }, body: Buffer.from(body) }, ctx);
+        const r = await answer(action, body);
         // A request that wrote and then failed (as a late error or a failed commit would).
         if (failAfter) return { status: 500, body: "failed late" };
         return { status: r.status, body: String(r.body) };
@@ -50,7 +56,10 @@ function server(store: Store) {
       }
     }, ok);
   }
-  const pick = (xml: string, tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1] ?? "";
+  const pick = (json: string, member: string) => {
+    const m = new RegExp(`"${member}":(?:"([^"]*)"|([^,}\\]]+))`).exec(json);
+    return m?.[1] ?? m?.[2] ?? "";
+  };
   /** The interface ids a filtered describe returns, in order. */
   async function ids(filters: Record<string, string[]>, extra: Record<string, string> = {}): Promise<string[]> {
     const p: Record<string, string> = { ...extra };
@@ -60,7 +69,7 @@ function server(store: Store) {
     });
     const r = await call("DescribeNetworkInterfaces", p);
     assert.equal(r.status, 200, r.body);
-    return [...r.body.matchAll(/<networkInterfaceId>(eni-[0-9a-f]+)<\/networkInterfaceId>/g)].map((m) => m[1]);
+    return [...r.body.matchAll(/"networkInterfaceId":"(eni-[0-9a-f]+)"/g)].map((m) => m[1]);
   }
   return { call, pick, ids };
 }
@@ -106,7 +115,7 @@ describe("interface index", () => {
 
     let described = async (id: string) => (await h.call("DescribeNetworkInterfaces", { "NetworkInterfaceId.1": id })).body;
     // Writes to indexed attributes, each after a describe that kept the view.
-    assert.match(await described(e2), /<description>web 2<\/description>/);
+    assert.match(await described(e2), /"description":"web 2"/);
     assert.equal((await h.call("ModifyNetworkInterfaceAttribute", { NetworkInterfaceId: e2, "Description.Value": "db 2" })).status, 200);
     assert.equal((await h.call("ModifyNetworkInterfaceAttribute", { NetworkInterfaceId: e2, "SecurityGroupId.1": sg })).status, 200);
     assert.equal((await h.call("CreateTags", { "ResourceId.1": e2, "ResourceId.2": e3, "Tag.1.Key": "team", "Tag.1.Value": "c" })).status, 200);
@@ -118,10 +127,10 @@ describe("interface index", () => {
     const expectAfterWrites = async () => {
       // Views are kept between describes: they must show every change.
       const e2View = await described(e2);
-      assert.match(e2View, /<description>db 2<\/description>/);
-      assert.match(e2View, new RegExp(`<groupId>${sg}</groupId>`));
-      assert.match(e2View, /<key>team<\/key><value>c<\/value>/);
-      assert.match(await described(e3), /<privateIpAddress>10\.0\.2\.77<\/privateIpAddress>/);
+      assert.match(e2View, /"description":"db 2"/);
+      assert.match(e2View, new RegExp(`"groupId":"${sg}"`));
+      assert.match(e2View, /"key":"team","value":"c"/);
+      assert.match(await described(e3), /"privateIpAddress":"10\.0\.2\.77"/);
       assert.deepEqual(await h.ids({ description: ["db *"] }), [e2, e3]);
       assert.deepEqual(await h.ids({ description: ["web*"] }), []);
       assert.deepEqual(await h.ids({ "group-id": [sg] }), [e2]);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { toTree } from "../../protocol/params.ts";
+import { toTree } from "../../core/input-tree.ts";
 import { applyFilters, matchesPattern, parseFilters, type FilterTable } from "./filters.ts";
 
 interface R {

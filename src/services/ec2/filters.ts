@@ -1,4 +1,4 @@
-import type { ParamTree } from "../../protocol/params.ts";
+import type { InputTree } from "../../core/input-tree.ts";
 import { invalidParameterValue } from "./errors.ts";
 import { stringList, structList } from "./request.ts";
 
@@ -20,7 +20,7 @@ export type FilterValue = FilterScalar | FilterScalar[];
 /** Filter name → the values of that attribute on one resource. */
 export type FilterTable<T> = Record<string, (r: T) => FilterValue>;
 
-export function parseFilters(p: ParamTree, key = "Filter"): Filter[] {
+export function parseFilters(p: InputTree, key = "Filter"): Filter[] {
   return structList(p, key).map((f) => ({ name: typeof f.Name === "string" ? f.Name : "", values: stringList(f, "Value") }));
 }
 

@@ -1,10 +1,7 @@
 import { AwsError } from "../../core/aws-error.ts";
 import { dict } from "../../core/dict.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import type { OperationContext } from "../../core/operation-context.ts";
-import type { ServiceDefinition } from "../../core/service-definition.ts";
-import { EC2_XMLNS, renderEc2Error } from "../../protocol/ec2-query/codec.ts";
-import { queryDispatcher, type QueryOperation } from "../../protocol/query/dispatch.ts";
+import type { Operation, QueryServiceModel } from "../../core/service-model.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import { accountOperations } from "./account.ts";
 import { addressOperations } from "./addresses.ts";
@@ -49,10 +46,11 @@ export type { RouteDecision } from "./route-tables.ts";
 export { zonesOf } from "./availability-zones.ts";
 
 export function createEc2Service(deps: ServiceDeps): {
-  service: ServiceDefinition;
+  /** The service model; the ec2-query codec binds it to the wire (bindQueryService, in app.ts). */
+  model: QueryServiceModel;
   internal: Ec2Internal;
   /** The operation handlers, for CloudFormation's providers: same validation and IAM path as the public API. */
-  operations: Record<string, QueryOperation<OperationContext>>;
+  operations: Record<string, Operation>;
 } {
   const timing: GatewayTiming = deps.config.realisticTiming ? { natPendingMs: 90_000, natDeletingMs: 60_000 } : { natPendingMs: 5_000, natDeletingMs: 5_000 };
 
@@ -99,7 +97,7 @@ export function createEc2Service(deps: ServiceDeps): {
     DescribeTags: describeTags,
   };
 
-  const operations: Record<string, QueryOperation<OperationContext>> = {};
+  const operations: Record<string, Operation> = {};
   for (const [name, op] of Object.entries(table)) {
     // Describe calls only read: they get the plain state, so reads cost what they cost without
     // --state-dir (due transitions are settled by stateFor, through the tracked state).
@@ -117,14 +115,14 @@ export function createEc2Service(deps: ServiceDeps): {
     };
   }
 
-  const dispatch = queryDispatcher<OperationContext>({ protocol: "ec2-query", version: "2016-11-15", xmlns: EC2_XMLNS, operations });
   return {
-    service: {
+    model: {
       signingName: "ec2",
       protocol: "ec2-query",
+      version: "2016-11-15",
+      xmlns: "http://ec2.amazonaws.com/doc/2016-11-15/",
       maxBodyBytes: 2 * 1024 * 1024,
-      handle: dispatch,
-      renderError: renderEc2Error,
+      operations,
       accessDenied: (p, a, r, d) => new AwsError("UnauthorizedOperation", 403, `You are not authorized to perform this operation. ${denialMessage(p, a, r, d)}`),
     },
     internal: createInternal(stateFor, () => deps.clock.now()),

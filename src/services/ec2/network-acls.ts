@@ -1,6 +1,6 @@
 import { own, dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { formatCidr, isAligned, parseCidr } from "../../net-addr/blocks.ts";
 import { priorResult, rememberResult } from "./client-token.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
@@ -63,7 +63,7 @@ export function dropSubnetFromAcls(s: Ec2State, subnetId: string): void {
   for (const acl of Object.values(s.networkAcls)) acl.associations = acl.associations.filter((a) => a.subnetId !== subnetId);
 }
 
-function entryView(e: AclEntry): XmlObject {
+function entryView(e: AclEntry): OutputObject {
   return {
     cidrBlock: e.cidrBlock,
     egress: e.egress,
@@ -81,7 +81,7 @@ export function sortedEntries(acl: NetworkAclRec): AclEntry[] {
   return [...acl.entries].sort((a, b) => (a.egress === b.egress ? a.ruleNumber - b.ruleNumber : a.egress ? -1 : 1));
 }
 
-export function networkAclView(acl: NetworkAclRec): XmlObject {
+export function networkAclView(acl: NetworkAclRec): OutputObject {
   return {
     associationSet: acl.associations.map((a) => ({ networkAclAssociationId: a.associationId, networkAclId: acl.id, subnetId: a.subnetId })),
     entrySet: sortedEntries(acl).map(entryView),
@@ -126,7 +126,7 @@ export function normalizeAclProtocol(raw: string): string {
   throw invalidParameterValue(`Invalid value '${raw}' for protocol. Unknown protocol.`); // unverified wording
 }
 
-function createNetworkAcl(c: Ec2Call): XmlObject {
+function createNetworkAcl(c: Ec2Call): OutputObject {
   const vpc = getVpc(c.s, reqString(c.p, "VpcId"));
   const tags = tagSpecifications(c.p, ["network-acl"])["network-acl"];
   gate(c, "CreateNetworkAcl", [
@@ -140,7 +140,7 @@ function createNetworkAcl(c: Ec2Call): XmlObject {
   return { networkAcl: networkAclView(acl), clientToken: optString(c.p, "ClientToken") };
 }
 
-function describeNetworkAcls(c: Ec2Call): XmlObject {
+function describeNetworkAcls(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeNetworkAcls");
   const all = selectByIds(Object.values(c.s.networkAcls), stringList(c.p, "NetworkAclId"), (a) => a.id, "acl", "acl");
   const picked = applyFilters(all, parseFilters(c.p), aclFilters, (a) => a.tags);
@@ -148,7 +148,7 @@ function describeNetworkAcls(c: Ec2Call): XmlObject {
   return { networkAclSet: page.items.map(networkAclView), nextToken: page.nextToken };
 }
 
-function deleteNetworkAcl(c: Ec2Call): XmlObject {
+function deleteNetworkAcl(c: Ec2Call): OutputObject {
   const acl = getNetworkAcl(c.s, reqString(c.p, "NetworkAclId"));
   gate(c, "DeleteNetworkAcl", { arn: arnOf(c.s, "network-acl", acl.id), context: aclContext(c.s, acl) });
   if (acl.isDefault) throw invalidParameterValue(`cannot delete default network ACL ${acl.id}`); // unverified wording
@@ -200,7 +200,7 @@ function readEntry(c: Ec2Call): AclEntry {
   return entry;
 }
 
-function createNetworkAclEntry(c: Ec2Call): XmlObject {
+function createNetworkAclEntry(c: Ec2Call): OutputObject {
   const acl = getNetworkAcl(c.s, reqString(c.p, "NetworkAclId"));
   const entry = readEntry(c);
   gate(c, "CreateNetworkAclEntry", { arn: arnOf(c.s, "network-acl", acl.id), context: aclContext(c.s, acl) });
@@ -215,7 +215,7 @@ function entryNotFound(acl: NetworkAclRec, ruleNumber: number, egress: boolean) 
   return ec2Error("InvalidNetworkAclEntry.NotFound", `The network acl entry identified by ${ruleNumber} (${egress ? "egress" : "ingress"}) does not exist in ${acl.id}.`); // unverified wording
 }
 
-function replaceNetworkAclEntry(c: Ec2Call): XmlObject {
+function replaceNetworkAclEntry(c: Ec2Call): OutputObject {
   const acl = getNetworkAcl(c.s, reqString(c.p, "NetworkAclId"));
   const entry = readEntry(c);
   gate(c, "ReplaceNetworkAclEntry", { arn: arnOf(c.s, "network-acl", acl.id), context: aclContext(c.s, acl) });
@@ -225,7 +225,7 @@ function replaceNetworkAclEntry(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function deleteNetworkAclEntry(c: Ec2Call): XmlObject {
+function deleteNetworkAclEntry(c: Ec2Call): OutputObject {
   const acl = getNetworkAcl(c.s, reqString(c.p, "NetworkAclId"));
   const ruleNumber = optInt(c.p, "RuleNumber");
   if (ruleNumber === undefined) throw missingParameter("ruleNumber");
@@ -241,7 +241,7 @@ function deleteNetworkAclEntry(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function replaceNetworkAclAssociation(c: Ec2Call): XmlObject {
+function replaceNetworkAclAssociation(c: Ec2Call): OutputObject {
   const associationId = reqString(c.p, "AssociationId");
   const target = getNetworkAcl(c.s, reqString(c.p, "NetworkAclId"));
   const from = Object.values(c.s.networkAcls).find((a) => a.associations.some((x) => x.associationId === associationId));

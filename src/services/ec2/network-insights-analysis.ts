@@ -1,6 +1,6 @@
 import { awsServiceAddress, compileSnapshot, evaluate, type Flow, type Hop, type HopKind, type Reason, type Verdict } from "../../network/model/index.ts";
 import { snapshotFromEc2 } from "../../network/snapshot/from-ec2.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { arnOf, type ArnType } from "./context.ts";
 import type { Ec2State, SgRule } from "./state.ts";
 
@@ -22,9 +22,9 @@ export interface PathSpec {
 
 export interface AnalysisResult {
   networkPathFound: boolean;
-  forwardPathComponents: XmlObject[];
-  returnPathComponents: XmlObject[];
-  explanations: XmlObject[];
+  forwardPathComponents: OutputObject[];
+  returnPathComponents: OutputObject[];
+  explanations: OutputObject[];
 }
 
 const ARN_TYPES: Partial<Record<HopKind, ArnType>> = {
@@ -40,7 +40,7 @@ const ARN_TYPES: Partial<Record<HopKind, ArnType>> = {
   "vpc-endpoint": "vpc-endpoint",
 };
 
-function component(s: Ec2State, kind: HopKind, id: string): XmlObject {
+function component(s: Ec2State, kind: HopKind, id: string): OutputObject {
   const type = ARN_TYPES[kind];
   return type ? { id, arn: arnOf(s, type, id) } : { id };
 }
@@ -71,17 +71,17 @@ function vpcOf(s: Ec2State, kind: HopKind, id: string): string | undefined {
   }
 }
 
-function vpcComponent(s: Ec2State, vpcId: string | undefined): XmlObject | undefined {
+function vpcComponent(s: Ec2State, vpcId: string | undefined): OutputObject | undefined {
   return vpcId ? { id: vpcId, arn: arnOf(s, "vpc", vpcId) } : undefined;
 }
 
 /** "10.0.0.0/16 -> local" or "pl-63a5400a (192.0.2.1/32) -> vpce-…" → an AnalysisRouteTableRoute. */
-function routeOf(s: Ec2State, rtbId: string, detail: string | undefined): XmlObject | undefined {
+function routeOf(s: Ec2State, rtbId: string, detail: string | undefined): OutputObject | undefined {
   const m = detail ? /^(\S+)(?: \(\S+\))? -> (\S+)/.exec(detail) : null;
   if (!m) return undefined;
   const [, cidr, target] = m;
   const rec = s.routeTables[rtbId]?.routes.find((r) => (r.destinationCidrBlock ?? r.destinationIpv6CidrBlock ?? r.destinationPrefixListId) === cidr);
-  const out: XmlObject = cidr.startsWith("pl-") ? { destinationPrefixListId: cidr } : { destinationCidr: cidr };
+  const out: OutputObject = cidr.startsWith("pl-") ? { destinationPrefixListId: cidr } : { destinationCidr: cidr };
   if (target === "local" || target.startsWith("igw-") || target.startsWith("vpce-")) out.gatewayId = target;
   else if (target.startsWith("nat-")) out.natGatewayId = target;
   else if (target.startsWith("eigw-")) out.egressOnlyInternetGatewayId = target;
@@ -92,12 +92,12 @@ function routeOf(s: Ec2State, rtbId: string, detail: string | undefined): XmlObj
   return out;
 }
 
-function portRange(from: number | undefined, to: number | undefined): XmlObject | undefined {
+function portRange(from: number | undefined, to: number | undefined): OutputObject | undefined {
   return from === undefined && to === undefined ? undefined : { from: from ?? 0, to: to ?? 65535 };
 }
 
 /** "ingress tcp port 5432 from sg-1" → the EC2 rule that matched, as an AnalysisSecurityGroupRule. */
-function sgRuleOf(s: Ec2State, sgId: string, detail: string | undefined, protocol: string, port: number): XmlObject | undefined {
+function sgRuleOf(s: Ec2State, sgId: string, detail: string | undefined, protocol: string, port: number): OutputObject | undefined {
   const m = detail ? /^(ingress|egress) (.*) (from|to) (\S+)(?: \((\S+)\))?$/.exec(detail) : null;
   if (!m) return undefined;
   const direction = m[1];
@@ -123,7 +123,7 @@ function sgRuleOf(s: Ec2State, sgId: string, detail: string | undefined, protoco
 const PROTOCOL_NAMES: Record<string, string> = { "-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6" };
 
 /** "outbound rule 100 allow ..." or a rule number → the ACL entry, as an AnalysisAclRule. */
-function aclRuleOf(s: Ec2State, aclId: string, egress: boolean, rule: number | "*" | undefined): XmlObject | undefined {
+function aclRuleOf(s: Ec2State, aclId: string, egress: boolean, rule: number | "*" | undefined): OutputObject | undefined {
   if (rule === undefined) return undefined;
   if (rule === "*") return { cidr: "0.0.0.0/0", egress, protocol: "all", ruleAction: "deny", ruleNumber: 32767 };
   const e = s.networkAcls[aclId]?.entries.find((x) => x.egress === egress && x.ruleNumber === rule);
@@ -144,11 +144,11 @@ function aclHopRule(detail: string | undefined): { egress: boolean; rule: number
 }
 
 /** The model's hops as PathComponents (subnets become attributes of the interface next to them). */
-function pathComponents(s: Ec2State, hops: readonly Hop[], protocol: string, port: number): XmlObject[] {
-  const out: XmlObject[] = [];
+function pathComponents(s: Ec2State, hops: readonly Hop[], protocol: string, port: number): OutputObject[] {
+  const out: OutputObject[] = [];
   for (const h of hops) {
     if (!ARN_TYPES[h.kind] || h.kind === "subnet") continue;
-    const pc: XmlObject = { sequenceNumber: out.length + 1 };
+    const pc: OutputObject = { sequenceNumber: out.length + 1 };
     if (h.kind === "security-group") {
       const id = h.id.split(",")[0];
       pc.component = component(s, h.kind, id);
@@ -182,8 +182,8 @@ function interfaceOfSgReason(r: Reason, v: Verdict): string | undefined {
   return undefined;
 }
 
-function explanationOf(s: Ec2State, r: Reason, v: Verdict, dstIp: string, port: number, protocol: string): XmlObject {
-  const x: XmlObject = { explanationCode: r.code };
+function explanationOf(s: Ec2State, r: Reason, v: Verdict, dstIp: string, port: number, protocol: string): OutputObject {
+  const x: OutputObject = { explanationCode: r.code };
   const c = r.component;
   switch (r.check) {
     case "security-group-ingress":

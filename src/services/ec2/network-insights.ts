@@ -1,8 +1,8 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import { parseIp } from "../../net-addr/ip.ts";
-import type { ParamTree } from "../../protocol/params.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { InputTree } from "../../core/input-tree.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { priorResult, rememberResult } from "./client-token.ts";
 import { arnOf, gate, gateDescribe, iso, requestTagContext, resourceTagContext, type ArnType, type Ec2Call, type Ec2Operation } from "./context.ts";
 import { ec2Error, invalidParameterValue, missingParameter, notFound } from "./errors.ts";
@@ -60,9 +60,9 @@ interface AnalysisRec {
   filterInArns: string[];
   additionalAccounts: string[];
   networkPathFound: boolean;
-  forwardPathComponents: XmlObject[];
-  returnPathComponents: XmlObject[];
-  explanations: XmlObject[];
+  forwardPathComponents: OutputObject[];
+  returnPathComponents: OutputObject[];
+  explanations: OutputObject[];
   tags: Tags;
 }
 
@@ -116,20 +116,20 @@ function resolveResource(s: Ec2State, given: string, role: "source" | "destinati
   throw invalidParameterValue(`The ${role} '${given}' is not supported here: give a network interface (eni-...) or an internet gateway (igw-...).`); // unverified wording
 }
 
-function ipParam(p: ParamTree, key: string, wire: string): string | undefined {
+function ipParam(p: InputTree, key: string, wire: string): string | undefined {
   const v = optString(p, key);
   if (v === undefined || v === "") return undefined;
   if (!parseIp(v)) throw invalidParameterValue(`Value (${v}) for parameter ${wire} is invalid. It is not a valid IP address.`); // unverified wording
   return v;
 }
 
-function portParam(p: ParamTree | undefined, key: string, wire: string): number | undefined {
+function portParam(p: InputTree | undefined, key: string, wire: string): number | undefined {
   const v = optInt(p, key);
   if (v !== undefined && (v < 0 || v > 65535)) throw invalidParameterValue(`Value (${v}) for parameter ${wire} is invalid. Valid range is 0-65535.`); // unverified wording
   return v;
 }
 
-function pathFilter(p: ParamTree, key: string): PathFilterRec | undefined {
+function pathFilter(p: InputTree, key: string): PathFilterRec | undefined {
   const node = p[key];
   if (typeof node !== "object") return undefined;
   const range = (k: string) => {
@@ -145,7 +145,7 @@ function pathFilter(p: ParamTree, key: string): PathFilterRec | undefined {
   };
 }
 
-function filterView(f: PathFilterRec | undefined): XmlObject | undefined {
+function filterView(f: PathFilterRec | undefined): OutputObject | undefined {
   if (!f) return undefined;
   return {
     sourceAddress: f.sourceAddress,
@@ -155,7 +155,7 @@ function filterView(f: PathFilterRec | undefined): XmlObject | undefined {
   };
 }
 
-function pathView(r: PathRec): XmlObject {
+function pathView(r: PathRec): OutputObject {
   return {
     networkInsightsPathId: r.id,
     networkInsightsPathArn: r.arn,
@@ -174,7 +174,7 @@ function pathView(r: PathRec): XmlObject {
   };
 }
 
-function analysisView(a: AnalysisRec, now: number): XmlObject {
+function analysisView(a: AnalysisRec, now: number): OutputObject {
   const done = now >= a.readyAt;
   return {
     networkInsightsAnalysisId: a.id,
@@ -192,7 +192,7 @@ function analysisView(a: AnalysisRec, now: number): XmlObject {
   };
 }
 
-function createNetworkInsightsPath(c: Ec2Call): XmlObject {
+function createNetworkInsightsPath(c: Ec2Call): OutputObject {
   const ni = insights(c.s);
   const prior = priorResult(c, "CreateNetworkInsightsPath");
   if (prior && ni.paths[prior]) return { networkInsightsPath: pathView(ni.paths[prior]) };
@@ -257,7 +257,7 @@ function portRangeText(r: { fromPort?: number; toPort?: number } | undefined): s
   return r ? `${r.fromPort ?? 0}-${r.toPort ?? 65535}` : undefined;
 }
 
-function describeNetworkInsightsPaths(c: Ec2Call): XmlObject {
+function describeNetworkInsightsPaths(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeNetworkInsightsPaths");
   const ni = insightsRead(c.s);
   const ids = stringList(c.p, "NetworkInsightsPathId");
@@ -275,7 +275,7 @@ function describeNetworkInsightsPaths(c: Ec2Call): XmlObject {
   return { networkInsightsPathSet: page.items.map(pathView), nextToken: page.nextToken };
 }
 
-function deleteNetworkInsightsPath(c: Ec2Call): XmlObject {
+function deleteNetworkInsightsPath(c: Ec2Call): OutputObject {
   const id = optString(c.p, "NetworkInsightsPathId");
   if (!id) throw missingParameter("networkInsightsPathId");
   const ni = insights(c.s);
@@ -290,7 +290,7 @@ function deleteNetworkInsightsPath(c: Ec2Call): XmlObject {
   return { networkInsightsPathId: id };
 }
 
-function startNetworkInsightsAnalysis(c: Ec2Call): XmlObject {
+function startNetworkInsightsAnalysis(c: Ec2Call): OutputObject {
   const ni = insights(c.s);
   const prior = priorResult(c, "StartNetworkInsightsAnalysis");
   if (prior && ni.analyses[prior]) return { networkInsightsAnalysis: analysisView(ni.analyses[prior], c.now) };
@@ -332,7 +332,7 @@ function startNetworkInsightsAnalysis(c: Ec2Call): XmlObject {
   return { networkInsightsAnalysis: analysisView(rec, c.now) };
 }
 
-function describeNetworkInsightsAnalyses(c: Ec2Call): XmlObject {
+function describeNetworkInsightsAnalyses(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeNetworkInsightsAnalyses");
   const ni = insightsRead(c.s);
   const ids = stringList(c.p, "NetworkInsightsAnalysisId");
@@ -363,7 +363,7 @@ function describeNetworkInsightsAnalyses(c: Ec2Call): XmlObject {
   return { networkInsightsAnalysisSet: page.items.map((a) => analysisView(a, now)), nextToken: page.nextToken };
 }
 
-function timeParam(p: ParamTree, key: string): number | undefined {
+function timeParam(p: InputTree, key: string): number | undefined {
   const v = optString(p, key);
   if (v === undefined || v === "") return undefined;
   const t = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v);
@@ -371,7 +371,7 @@ function timeParam(p: ParamTree, key: string): number | undefined {
   return t;
 }
 
-function deleteNetworkInsightsAnalysis(c: Ec2Call): XmlObject {
+function deleteNetworkInsightsAnalysis(c: Ec2Call): OutputObject {
   const id = optString(c.p, "NetworkInsightsAnalysisId");
   if (!id) throw missingParameter("networkInsightsAnalysisId");
   const ni = insights(c.s);

@@ -1,7 +1,7 @@
 import { dict } from "../../core/dict.ts";
 import { checkQuota } from "./quotas.ts";
 import { ec2Id, randomHex } from "../../core/ids.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { allocateLowest, checkClaim, claim, freeCount, release, type AddressPool } from "./address-pool.ts";
 import { containsIp, formatIp, parseCidr, parseIp } from "../../net-addr/blocks.ts";
 import { priorResult, rememberResult } from "./client-token.ts";
@@ -195,7 +195,7 @@ function privateDnsName(s: Ec2State, ip: string | undefined): string | undefined
   return s.region === "us-east-1" ? `${host}.ec2.internal` : `${host}.${s.region}.compute.internal`;
 }
 
-export function networkInterfaceView(s: Ec2State, e: EniRec): XmlObject {
+export function networkInterfaceView(s: Ec2State, e: EniRec): OutputObject {
   const association = e.association
     ? { allocationId: e.association.allocationId, associationId: e.association.associationId, ipOwnerId: e.association.ipOwnerId, publicDnsName: "", publicIp: e.association.publicIp }
     : undefined;
@@ -248,18 +248,18 @@ export function networkInterfaceView(s: Ec2State, e: EniRec): XmlObject {
  * clock, a rollback), makes a new view. eni-index.test.ts changes each field of a record EC2 made
  * and fails when one is missing here.
  */
-const keptViews = new WeakMap<Ec2State, Map<string, { stamp: StampValue[]; view: XmlObject }>>();
+const keptViews = new WeakMap<Ec2State, Map<string, { stamp: StampValue[]; view: OutputObject }>>();
 
 /** Reused for the check of each kept view: comparing values, not building a text per interface. */
 const scratch: StampValue[] = [];
 
-function keptViewsOf(s: Ec2State): Map<string, { stamp: StampValue[]; view: XmlObject }> {
+function keptViewsOf(s: Ec2State): Map<string, { stamp: StampValue[]; view: OutputObject }> {
   let views = keptViews.get(s);
   if (!views) keptViews.set(s, (views = new Map()));
   return views;
 }
 
-function keptInterfaceView(s: Ec2State, views: Map<string, { stamp: StampValue[]; view: XmlObject }>, e: EniRec): XmlObject {
+function keptInterfaceView(s: Ec2State, views: Map<string, { stamp: StampValue[]; view: OutputObject }>, e: EniRec): OutputObject {
   const hit = views.get(e.id);
   if (hit && sameStamp(viewStamp(s, e, scratch), hit.stamp)) return hit.view;
   const view = deepFreeze(networkInterfaceView(s, e));
@@ -380,7 +380,7 @@ export function groupsForSubnet(s: Ec2State, subnet: SubnetRec, ids: string[]): 
 
 const INTERFACE_TYPES = ["interface", "efa", "efa-only", "branch", "trunk"];
 
-function createNetworkInterface(c: Ec2Call): XmlObject {
+function createNetworkInterface(c: Ec2Call): OutputObject {
   const subnet = getSubnet(c.s, reqString(c.p, "SubnetId"));
   const groups = groupsForSubnet(c.s, subnet, stringList(c.p, "SecurityGroupId"));
   const interfaceType = optString(c.p, "InterfaceType");
@@ -429,7 +429,7 @@ function createNetworkInterface(c: Ec2Call): XmlObject {
   return { networkInterface: networkInterfaceView(c.s, eni), clientToken: optString(c.p, "ClientToken") };
 }
 
-function describeNetworkInterfaces(c: Ec2Call): XmlObject {
+function describeNetworkInterfaces(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeNetworkInterfaces");
   const ids = stringList(c.p, "NetworkInterfaceId");
   const filters = parseFilters(c.p);
@@ -453,7 +453,7 @@ function refuseManaged(e: EniRec, what: string) {
   return undefined;
 }
 
-function deleteNetworkInterface(c: Ec2Call): XmlObject {
+function deleteNetworkInterface(c: Ec2Call): OutputObject {
   const e = getNetworkInterface(c.s, reqString(c.p, "NetworkInterfaceId"));
   gate(c, "DeleteNetworkInterface", { arn: arnOf(c.s, "network-interface", e.id), context: eniContext(c.s, e) });
   if (e.status === "in-use") throw invalidParameterValue(`Network interface '${e.id}' is currently in use.`);
@@ -463,7 +463,7 @@ function deleteNetworkInterface(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function modifyNetworkInterfaceAttribute(c: Ec2Call): XmlObject {
+function modifyNetworkInterfaceAttribute(c: Ec2Call): OutputObject {
   const e = getNetworkInterface(c.s, reqString(c.p, "NetworkInterfaceId"));
   const description = attrString(c.p, "Description");
   const sourceDestCheck = attrBool(c.p, "SourceDestCheck");
@@ -493,7 +493,7 @@ function modifyNetworkInterfaceAttribute(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function describeNetworkInterfaceAttribute(c: Ec2Call): XmlObject {
+function describeNetworkInterfaceAttribute(c: Ec2Call): OutputObject {
   const e = getNetworkInterface(c.s, reqString(c.p, "NetworkInterfaceId"));
   const attribute = reqString(c.p, "Attribute");
   gate(c, "DescribeNetworkInterfaceAttribute", { arn: arnOf(c.s, "network-interface", e.id), context: eniContext(c.s, e) });
@@ -514,7 +514,7 @@ function describeNetworkInterfaceAttribute(c: Ec2Call): XmlObject {
   }
 }
 
-function assignPrivateIpAddresses(c: Ec2Call): XmlObject {
+function assignPrivateIpAddresses(c: Ec2Call): OutputObject {
   const e = getNetworkInterface(c.s, reqString(c.p, "NetworkInterfaceId"));
   const chosen = stringList(c.p, "PrivateIpAddress");
   const count = optInt(c.p, "SecondaryPrivateIpAddressCount") ?? 0;
@@ -532,7 +532,7 @@ function assignPrivateIpAddresses(c: Ec2Call): XmlObject {
   return { networkInterfaceId: e.id, assignedPrivateIpAddressesSet: taken.map((privateIpAddress) => ({ privateIpAddress })) };
 }
 
-function unassignPrivateIpAddresses(c: Ec2Call): XmlObject {
+function unassignPrivateIpAddresses(c: Ec2Call): OutputObject {
   const e = getNetworkInterface(c.s, reqString(c.p, "NetworkInterfaceId"));
   const addresses = stringList(c.p, "PrivateIpAddress");
   if (addresses.length === 0) throw missingParameter("privateIpAddress");
@@ -554,7 +554,7 @@ function unassignPrivateIpAddresses(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function assignIpv6Addresses(c: Ec2Call): XmlObject {
+function assignIpv6Addresses(c: Ec2Call): OutputObject {
   const e = getNetworkInterface(c.s, reqString(c.p, "NetworkInterfaceId"));
   const chosen = stringList(c.p, "Ipv6Addresses");
   const count = optInt(c.p, "Ipv6AddressCount") ?? 0;
@@ -570,7 +570,7 @@ function assignIpv6Addresses(c: Ec2Call): XmlObject {
   return { assignedIpv6Addresses: taken, networkInterfaceId: e.id };
 }
 
-function unassignIpv6Addresses(c: Ec2Call): XmlObject {
+function unassignIpv6Addresses(c: Ec2Call): OutputObject {
   const e = getNetworkInterface(c.s, reqString(c.p, "NetworkInterfaceId"));
   const addresses = stringList(c.p, "Ipv6Addresses");
   if (addresses.length === 0) throw missingParameter("ipv6Addresses");

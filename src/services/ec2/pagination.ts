@@ -1,4 +1,4 @@
-import type { ParamTree } from "../../protocol/params.ts";
+import type { InputTree } from "../../core/input-tree.ts";
 import { ec2Error, invalidParameterValue } from "./errors.ts";
 import { optInt, optString } from "./request.ts";
 
@@ -20,7 +20,7 @@ export interface Page<T> {
   nextToken?: string;
 }
 
-export function paginate<T>(all: readonly T[], p: ParamTree, bounds: Bounds, idOf: (t: T) => string): Page<T> {
+export function paginate<T>(all: readonly T[], p: InputTree, bounds: Bounds, idOf: (t: T) => string): Page<T> {
   const max = optInt(p, "MaxResults");
   const token = optString(p, "NextToken");
   if (max !== undefined) {

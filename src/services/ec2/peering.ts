@@ -1,6 +1,6 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { overlaps, parseCidr } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, iso, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { ec2Error, invalidParameterValue, missingParameter } from "./errors.ts";
@@ -78,7 +78,7 @@ function sideVpc(c: Ec2Call, p: PeeringRec, side: "requester" | "accepter") {
   return s?.vpcs[side === "requester" ? p.requesterVpcId : p.accepterVpcId];
 }
 
-function vpcInfo(s: Ec2State, p: PeeringRec, side: "requester" | "accepter"): XmlObject {
+function vpcInfo(s: Ec2State, p: PeeringRec, side: "requester" | "accepter"): OutputObject {
   const vpcId = side === "requester" ? p.requesterVpcId : p.accepterVpcId;
   const cidrs = side === "requester" ? p.requesterCidrs : p.accepterCidrs;
   const ipv6 = side === "requester" ? p.requesterIpv6 : p.accepterIpv6;
@@ -96,7 +96,7 @@ function vpcInfo(s: Ec2State, p: PeeringRec, side: "requester" | "accepter"): Xm
   };
 }
 
-export function peeringView(s: Ec2State, p: PeeringRec, status: PeeringStatus = p.status): XmlObject {
+export function peeringView(s: Ec2State, p: PeeringRec, status: PeeringStatus = p.status): OutputObject {
   return {
     accepterVpcInfo: vpcInfo(s, p, "accepter"),
     expirationTime: p.status === "pending-acceptance" && p.expiresAt ? iso(p.expiresAt) : undefined,
@@ -129,7 +129,7 @@ function pcxContext(s: Ec2State, p: PeeringRec) {
   };
 }
 
-function createVpcPeeringConnection(c: Ec2Call): XmlObject {
+function createVpcPeeringConnection(c: Ec2Call): OutputObject {
   const requester = getVpc(c.s, reqString(c.p, "VpcId"));
   const peerVpcId = optString(c.p, "PeerVpcId");
   if (!peerVpcId) throw missingParameter("peerVpcId");
@@ -199,7 +199,7 @@ function invalidTransition(p: PeeringRec, to: string) {
   return ec2Error("InvalidStateTransition", `Invalid state transition for ${p.id}, attempted to transition from ${p.status} to ${to}`); // unverified wording
 }
 
-function acceptVpcPeeringConnection(c: Ec2Call): XmlObject {
+function acceptVpcPeeringConnection(c: Ec2Call): OutputObject {
   const p = getPeering(c.s, reqString(c.p, "VpcPeeringConnectionId"));
   gate(c, "AcceptVpcPeeringConnection", [
     { arn: arnOf(c.s, "vpc-peering-connection", p.id), context: pcxContext(c.s, p) },
@@ -226,7 +226,7 @@ function acceptVpcPeeringConnection(c: Ec2Call): XmlObject {
   return { vpcPeeringConnection: peeringView(c.s, p, "provisioning") };
 }
 
-function rejectVpcPeeringConnection(c: Ec2Call): XmlObject {
+function rejectVpcPeeringConnection(c: Ec2Call): OutputObject {
   const p = getPeering(c.s, reqString(c.p, "VpcPeeringConnectionId"));
   gate(c, "RejectVpcPeeringConnection", { arn: arnOf(c.s, "vpc-peering-connection", p.id), context: pcxContext(c.s, p) });
   if (p.accepterOwnerId !== c.s.account) throw ec2Error("OperationNotPermitted", `User ${c.s.account} cannot reject peering ${p.id}`); // unverified wording
@@ -238,7 +238,7 @@ function rejectVpcPeeringConnection(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function deleteVpcPeeringConnection(c: Ec2Call): XmlObject {
+function deleteVpcPeeringConnection(c: Ec2Call): OutputObject {
   const p = getPeering(c.s, reqString(c.p, "VpcPeeringConnectionId"));
   gate(c, "DeleteVpcPeeringConnection", { arn: arnOf(c.s, "vpc-peering-connection", p.id), context: pcxContext(c.s, p) });
   if (p.status !== "active" && p.status !== "pending-acceptance") throw invalidTransition(p, "deleted");
@@ -249,7 +249,7 @@ function deleteVpcPeeringConnection(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function describeVpcPeeringConnections(c: Ec2Call): XmlObject {
+function describeVpcPeeringConnections(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeVpcPeeringConnections");
   const all = selectByIds(Object.values(c.s.peerings), stringList(c.p, "VpcPeeringConnectionId"), (p) => p.id, "pcx", "pcx");
   const picked = applyFilters(all, parseFilters(c.p), peeringFilters, (p) => p.tags);
@@ -275,7 +275,7 @@ export function settlePeerings(s: Ec2State, now: number): boolean {
   return changed;
 }
 
-function optionsView(dns: boolean): XmlObject {
+function optionsView(dns: boolean): OutputObject {
   return { allowDnsResolutionFromRemoteVpc: dns, allowEgressFromLocalClassicLinkToRemoteVpc: false, allowEgressFromLocalVpcToRemoteClassicLink: false };
 }
 
@@ -290,7 +290,7 @@ function optionsAsked(c: Ec2Call, side: "Requester" | "Accepter"): boolean | und
 }
 
 /** ModifyVpcPeeringConnectionOptions: DNS resolution across an active peering, per side. */
-function modifyVpcPeeringConnectionOptions(c: Ec2Call): XmlObject {
+function modifyVpcPeeringConnectionOptions(c: Ec2Call): OutputObject {
   const p = getPeering(c.s, reqString(c.p, "VpcPeeringConnectionId"));
   const requester = optionsAsked(c, "Requester");
   const accepter = optionsAsked(c, "Accepter");

@@ -1,4 +1,4 @@
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { awsServiceAddress } from "../../core/aws-service-addresses.ts";
 import { gate, gateDescribe, type Ec2Call } from "./context.ts";
 import { ec2Error, wellFormed } from "./errors.ts";
@@ -61,7 +61,7 @@ const plFilters: FilterTable<AwsPrefixList> = {
 
 const managedFilters: FilterTable<AwsPrefixList> = { ...plFilters, "owner-id": () => "AWS" };
 
-function describePrefixLists(c: Ec2Call): XmlObject {
+function describePrefixLists(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribePrefixLists");
   const ids = stringList(c.p, "PrefixListId");
   checkIds(c.ctx.region, ids);
@@ -70,7 +70,7 @@ function describePrefixLists(c: Ec2Call): XmlObject {
   return { prefixListSet: page.items.map((p) => ({ cidrSet: p.cidrs, prefixListId: p.id, prefixListName: p.name })), nextToken: page.nextToken };
 }
 
-function managedView(region: string, p: AwsPrefixList): XmlObject {
+function managedView(region: string, p: AwsPrefixList): OutputObject {
   return {
     prefixListId: p.id,
     addressFamily: "IPv4",
@@ -84,7 +84,7 @@ function managedView(region: string, p: AwsPrefixList): XmlObject {
   };
 }
 
-function describeManagedPrefixLists(c: Ec2Call): XmlObject {
+function describeManagedPrefixLists(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeManagedPrefixLists");
   const ids = stringList(c.p, "PrefixListId");
   checkIds(c.ctx.region, ids);
@@ -93,7 +93,7 @@ function describeManagedPrefixLists(c: Ec2Call): XmlObject {
   return { prefixListSet: page.items.map((p) => managedView(c.ctx.region, p)), nextToken: page.nextToken };
 }
 
-function getManagedPrefixListEntries(c: Ec2Call): XmlObject {
+function getManagedPrefixListEntries(c: Ec2Call): OutputObject {
   const id = reqString(c.p, "PrefixListId");
   checkIds(c.ctx.region, [id]);
   const list = awsPrefixListsOf(c.ctx.region).find((p) => p.id === id)!;

@@ -1,6 +1,6 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { containsIp, formatCidr, isAligned, parseCidr, parseIp } from "../../net-addr/blocks.ts";
 import { priorResult, rememberResult } from "./client-token.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
@@ -78,7 +78,7 @@ export function routeState(s: Ec2State, rt: RouteTableRec, r: RouteRec): "active
   return "blackhole";
 }
 
-function routeView(s: Ec2State, rt: RouteTableRec, r: RouteRec): XmlObject {
+function routeView(s: Ec2State, rt: RouteTableRec, r: RouteRec): OutputObject {
   return {
     destinationCidrBlock: r.destinationCidrBlock,
     destinationIpv6CidrBlock: r.destinationIpv6CidrBlock,
@@ -94,7 +94,7 @@ function routeView(s: Ec2State, rt: RouteTableRec, r: RouteRec): XmlObject {
   };
 }
 
-export function routeTableView(s: Ec2State, rt: RouteTableRec): XmlObject {
+export function routeTableView(s: Ec2State, rt: RouteTableRec): OutputObject {
   return {
     associationSet: rt.associations.map((a) => ({
       main: a.main,
@@ -139,7 +139,7 @@ export function rtContext(s: Ec2State, rt: RouteTableRec) {
   return { "ec2:Vpc": arnOf(s, "vpc", rt.vpcId), "ec2:RouteTableID": rt.id, ...resourceTagContext(rt.tags) };
 }
 
-function createRouteTable(c: Ec2Call): XmlObject {
+function createRouteTable(c: Ec2Call): OutputObject {
   const vpc = getVpc(c.s, reqString(c.p, "VpcId"));
   const tags = tagSpecifications(c.p, ["route-table"])["route-table"];
   gate(c, "CreateRouteTable", [
@@ -153,7 +153,7 @@ function createRouteTable(c: Ec2Call): XmlObject {
   return { routeTable: routeTableView(c.s, rt), clientToken: optString(c.p, "ClientToken") };
 }
 
-function describeRouteTables(c: Ec2Call): XmlObject {
+function describeRouteTables(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeRouteTables");
   const all = selectByIds(Object.values(c.s.routeTables), stringList(c.p, "RouteTableId"), (t) => t.id, "rtb", "rtb");
   const picked = applyFilters(all, parseFilters(c.p), rtFilters(c.s), (t) => t.tags);
@@ -161,7 +161,7 @@ function describeRouteTables(c: Ec2Call): XmlObject {
   return { routeTableSet: page.items.map((t) => routeTableView(c.s, t)), nextToken: page.nextToken };
 }
 
-function deleteRouteTable(c: Ec2Call): XmlObject {
+function deleteRouteTable(c: Ec2Call): OutputObject {
   const rt = getRouteTable(c.s, reqString(c.p, "RouteTableId"));
   gate(c, "DeleteRouteTable", { arn: arnOf(c.s, "route-table", rt.id), context: rtContext(c.s, rt) });
   if (rt.associations.length > 0) throw dependencyViolation(`The routeTable '${rt.id}' has dependencies and cannot be deleted.`);
@@ -253,7 +253,7 @@ function routeAuth(c: Ec2Call, action: string, rt: RouteTableRec) {
   gate(c, action, { arn: arnOf(c.s, "route-table", rt.id), context: rtContext(c.s, rt) });
 }
 
-function createRoute(c: Ec2Call): XmlObject {
+function createRoute(c: Ec2Call): OutputObject {
   const rt = getRouteTable(c.s, reqString(c.p, "RouteTableId"));
   const dest = readDestination(c);
   const target = readTarget(c, rt, dest);
@@ -263,7 +263,7 @@ function createRoute(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function replaceRoute(c: Ec2Call): XmlObject {
+function replaceRoute(c: Ec2Call): OutputObject {
   const rt = getRouteTable(c.s, reqString(c.p, "RouteTableId"));
   const dest = readDestination(c);
   const at = findRoute(rt, dest);
@@ -292,7 +292,7 @@ function refuseEndpointRoute(rt: RouteTableRec, r: RouteRec): void {
   if (r.gatewayId?.startsWith("vpce-") && r.destinationPrefixListId) throw endpointOwnedRouteError(rt.id, r.destinationPrefixListId, r.gatewayId);
 }
 
-function deleteRoute(c: Ec2Call): XmlObject {
+function deleteRoute(c: Ec2Call): OutputObject {
   const rt = getRouteTable(c.s, reqString(c.p, "RouteTableId"));
   const dest = readDestination(c);
   routeAuth(c, "DeleteRoute", rt);
@@ -316,7 +316,7 @@ function findAssociation(s: Ec2State, id: string): { rt: RouteTableRec; index: n
   throw notFound("assoc", id);
 }
 
-function associateRouteTable(c: Ec2Call): XmlObject {
+function associateRouteTable(c: Ec2Call): OutputObject {
   const rt = getRouteTable(c.s, reqString(c.p, "RouteTableId"));
   const subnetId = optString(c.p, "SubnetId");
   const gatewayId = optString(c.p, "GatewayId");
@@ -346,7 +346,7 @@ function associateRouteTable(c: Ec2Call): XmlObject {
   return { associationId, associationState: { state: "associated" } };
 }
 
-function disassociateRouteTable(c: Ec2Call): XmlObject {
+function disassociateRouteTable(c: Ec2Call): OutputObject {
   const { rt, index } = findAssociation(c.s, reqString(c.p, "AssociationId"));
   gate(c, "DisassociateRouteTable", { arn: arnOf(c.s, "route-table", rt.id), context: rtContext(c.s, rt) });
   const a = rt.associations[index];
@@ -355,7 +355,7 @@ function disassociateRouteTable(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function replaceRouteTableAssociation(c: Ec2Call): XmlObject {
+function replaceRouteTableAssociation(c: Ec2Call): OutputObject {
   const { rt: from, index } = findAssociation(c.s, reqString(c.p, "AssociationId"));
   const to = getRouteTable(c.s, reqString(c.p, "RouteTableId"));
   gate(c, "ReplaceRouteTableAssociation", [

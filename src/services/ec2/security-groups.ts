@@ -1,8 +1,8 @@
 import { own, dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import { checkQuota } from "./quotas.ts";
-import type { ParamTree } from "../../protocol/params.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { InputTree } from "../../core/input-tree.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { formatCidr, isAligned, parseCidr } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { dependencyViolation, ec2Error, invalidParameterValue, missingParameter, notFound, wellFormed, malformed } from "./errors.ts";
@@ -42,7 +42,7 @@ function defaultVpc(s: Ec2State): VpcRec | undefined {
 }
 
 /** By GroupId, or by GroupName in the default VPC (the only place names are accepted). */
-function groupByIdOrName(s: Ec2State, p: ParamTree): SecurityGroupRec {
+function groupByIdOrName(s: Ec2State, p: InputTree): SecurityGroupRec {
   const id = optString(p, "GroupId");
   if (id) return getSecurityGroup(s, id);
   const name = optString(p, "GroupName");
@@ -101,7 +101,7 @@ function ports(protocol: string, from: number | undefined, to: number | undefine
 }
 
 /** IpPermissions.N..., or the legacy top-level IpProtocol/FromPort/ToPort/CidrIp/SourceSecurityGroupName. */
-function readPermissions(s: Ec2State, group: SecurityGroupRec, p: ParamTree, stateOf?: Ec2Call["stateOf"]): Permission[] {
+function readPermissions(s: Ec2State, group: SecurityGroupRec, p: InputTree, stateOf?: Ec2Call["stateOf"]): Permission[] {
   const perms: Permission[] = [];
   for (const ip of structList(p, "IpPermissions")) {
     const raw = typeof ip.IpProtocol === "string" ? ip.IpProtocol : "";
@@ -190,7 +190,7 @@ function describeRule(r: Pick<SgRule, "protocol" | "fromPort" | "toPort"> & Sour
   return `peer: ${peer}, ${r.protocol}, ALLOW`; // unverified wording
 }
 
-function ruleView(s: Ec2State, g: SecurityGroupRec, r: SgRule): XmlObject {
+function ruleView(s: Ec2State, g: SecurityGroupRec, r: SgRule): OutputObject {
   const portless = r.fromPort === undefined;
   return {
     securityGroupRuleId: r.id,
@@ -211,7 +211,7 @@ function ruleView(s: Ec2State, g: SecurityGroupRec, r: SgRule): XmlObject {
 }
 
 /** The classic IpPermissions view: rules grouped by protocol and port range. */
-function permissionsView(rules: SgRule[]): XmlObject[] {
+function permissionsView(rules: SgRule[]): OutputObject[] {
   const groups: { key: string; rules: SgRule[] }[] = [];
   for (const r of rules) {
     const key = `${r.protocol}|${r.fromPort}|${r.toPort}`;
@@ -232,7 +232,7 @@ function permissionsView(rules: SgRule[]): XmlObject[] {
   }));
 }
 
-export function securityGroupView(s: Ec2State, g: SecurityGroupRec): XmlObject {
+export function securityGroupView(s: Ec2State, g: SecurityGroupRec): OutputObject {
   return {
     groupId: g.id,
     ipPermissionsEgress: permissionsView(g.rules.filter((r) => r.egress)),
@@ -248,7 +248,7 @@ export function securityGroupView(s: Ec2State, g: SecurityGroupRec): XmlObject {
 
 const DESCRIPTION_CHARS = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
 
-function createSecurityGroup(c: Ec2Call): XmlObject {
+function createSecurityGroup(c: Ec2Call): OutputObject {
   const name = reqString(c.p, "GroupName", "groupName");
   const description = reqString(c.p, "GroupDescription", "groupDescription");
   const vpcId = optString(c.p, "VpcId");
@@ -297,7 +297,7 @@ function permissionFilters(prefix: string, egress: boolean): FilterTable<Securit
   };
 }
 
-function describeSecurityGroups(c: Ec2Call): XmlObject {
+function describeSecurityGroups(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeSecurityGroups");
   let all = selectByIds(Object.values(c.s.securityGroups), stringList(c.p, "GroupId"), (g) => g.id, "sg", "sg");
   const names = stringList(c.p, "GroupName");
@@ -323,7 +323,7 @@ export function securityGroupDependents(s: Ec2State, id: string): string[] {
   return deps;
 }
 
-function deleteSecurityGroup(c: Ec2Call): XmlObject {
+function deleteSecurityGroup(c: Ec2Call): OutputObject {
   const g = groupByIdOrName(c.s, c.p);
   gate(c, "DeleteSecurityGroup", { arn: arnOf(c.s, "security-group", g.id), context: sgContext(c.s, g) });
   if (g.isDefault) throw ec2Error("CannotDelete", `the specified group: "${g.id}" name: "default" cannot be deleted by a user`);
@@ -332,7 +332,7 @@ function deleteSecurityGroup(c: Ec2Call): XmlObject {
   return { return: true, groupId: g.id };
 }
 
-function authorize(c: Ec2Call, egress: boolean): XmlObject {
+function authorize(c: Ec2Call, egress: boolean): OutputObject {
   const g = egress ? getSecurityGroup(c.s, reqString(c.p, "GroupId")) : groupByIdOrName(c.s, c.p);
   const perms = readPermissions(c.s, g, c.p, c.stateOf);
   const tags = tagSpecifications(c.p, ["security-group-rule"])["security-group-rule"] ?? dict();
@@ -352,12 +352,12 @@ function authorize(c: Ec2Call, egress: boolean): XmlObject {
   return { return: true, securityGroupRuleSet: added.map((r) => ruleView(c.s, g, r)) };
 }
 
-function revoke(c: Ec2Call, egress: boolean): XmlObject {
+function revoke(c: Ec2Call, egress: boolean): OutputObject {
   const g = egress ? getSecurityGroup(c.s, reqString(c.p, "GroupId")) : groupByIdOrName(c.s, c.p);
   const ruleIds = stringList(c.p, "SecurityGroupRuleId");
   const action = egress ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress";
   let doomed: SgRule[] = [];
-  const unknown: XmlObject[] = [];
+  const unknown: OutputObject[] = [];
   if (ruleIds.length > 0) {
     for (const id of ruleIds) {
       if (!wellFormed("sgr", id)) throw malformed("sgr", "sgr", id);
@@ -420,7 +420,7 @@ const ruleFilters: FilterTable<RuleRow> = {
   "security-group-rule-id": (x) => x.r.id,
 };
 
-function describeSecurityGroupRules(c: Ec2Call): XmlObject {
+function describeSecurityGroupRules(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeSecurityGroupRules");
   const rows: RuleRow[] = Object.values(c.s.securityGroups).flatMap((g) => g.rules.map((r) => ({ g, r })));
   const selected = selectByIds(rows, stringList(c.p, "SecurityGroupRuleId"), (x) => x.r.id, "sgr", "sgr");
@@ -434,7 +434,7 @@ function describeSecurityGroupRules(c: Ec2Call): XmlObject {
  * their permissions (IpPermissions, the description taken from each range) or by rule id
  * (SecurityGroupRuleDescriptions.N.SecurityGroupRuleId / Description). Nothing changes unless every rule exists.
  */
-function updateRuleDescriptions(c: Ec2Call, egress: boolean): XmlObject {
+function updateRuleDescriptions(c: Ec2Call, egress: boolean): OutputObject {
   const g = egress ? getSecurityGroup(c.s, reqString(c.p, "GroupId")) : groupByIdOrName(c.s, c.p);
   const byId = structList(c.p, "SecurityGroupRuleDescription");
   const changes: [SgRule, string | undefined][] = [];

@@ -1,7 +1,7 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import { checkQuota } from "./quotas.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { freeCount, newPool } from "./address-pool.ts";
 import { zonesOf, type Zone } from "./availability-zones.ts";
 import { containsCidr, formatCidr, isAligned, overlaps, parseCidr, type Cidr } from "../../net-addr/blocks.ts";
@@ -63,11 +63,11 @@ export function availableIpAddressCount(subnet: SubnetRec): number {
   return subnet.cidr ? freeCount(subnet.pool4, subnet.cidr) : 0;
 }
 
-function ipv6AssocView(a: { associationId: string; cidr: string }, state = "associated"): XmlObject {
+function ipv6AssocView(a: { associationId: string; cidr: string }, state = "associated"): OutputObject {
   return { associationId: a.associationId, ipv6CidrBlock: a.cidr, ipv6CidrBlockState: { state }, ipv6AddressAttribute: "public", ipSource: "amazon" };
 }
 
-export function subnetView(s: Ec2State, x: SubnetRec): XmlObject {
+export function subnetView(s: Ec2State, x: SubnetRec): OutputObject {
   return {
     availabilityZoneId: x.availabilityZoneId,
     enableLniAtDeviceIndex: x.enableLniAtDeviceIndex,
@@ -184,7 +184,7 @@ function checkIpv6Block(s: Ec2State, vpc: VpcRec, value: string, except?: string
   return formatCidr(c);
 }
 
-function createSubnet(c: Ec2Call): XmlObject {
+function createSubnet(c: Ec2Call): OutputObject {
   const vpc = getVpc(c.s, reqString(c.p, "VpcId"));
   const cidr = optString(c.p, "CidrBlock");
   const ipv6Cidr = optString(c.p, "Ipv6CidrBlock");
@@ -208,7 +208,7 @@ function createSubnet(c: Ec2Call): XmlObject {
   return { subnet: subnetView(c.s, subnet) };
 }
 
-function describeSubnets(c: Ec2Call): XmlObject {
+function describeSubnets(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeSubnets");
   const all = selectByIds(Object.values(c.s.subnets), stringList(c.p, "SubnetId"), (x) => x.id, "subnet", "subnet");
   const picked = applyFilters(all, parseFilters(c.p), subnetFilters, (x) => x.tags);
@@ -216,7 +216,7 @@ function describeSubnets(c: Ec2Call): XmlObject {
   return { nextToken: page.nextToken, subnetSet: page.items.map((x) => subnetView(c.s, x)) };
 }
 
-function deleteSubnet(c: Ec2Call): XmlObject {
+function deleteSubnet(c: Ec2Call): OutputObject {
   const subnet = getSubnet(c.s, reqString(c.p, "SubnetId"));
   gate(c, "DeleteSubnet", { arn: arnOf(c.s, "subnet", subnet.id), context: subnetContext(c.s, subnet) });
   const inUse =
@@ -229,7 +229,7 @@ function deleteSubnet(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function associateSubnetCidrBlock(c: Ec2Call): XmlObject {
+function associateSubnetCidrBlock(c: Ec2Call): OutputObject {
   const subnet = getSubnet(c.s, reqString(c.p, "SubnetId"));
   const ipv6Cidr = reqString(c.p, "Ipv6CidrBlock");
   gate(c, "AssociateSubnetCidrBlock", { arn: arnOf(c.s, "subnet", subnet.id), context: subnetContext(c.s, subnet) });
@@ -244,7 +244,7 @@ function associateSubnetCidrBlock(c: Ec2Call): XmlObject {
   return { ipv6CidrBlockAssociation: ipv6AssocView(assoc, "associating"), subnetId: subnet.id };
 }
 
-function disassociateSubnetCidrBlock(c: Ec2Call): XmlObject {
+function disassociateSubnetCidrBlock(c: Ec2Call): OutputObject {
   const id = reqString(c.p, "AssociationId");
   const subnet = Object.values(c.s.subnets).find((x) => x.ipv6.some((a) => a.associationId === id));
   if (!subnet) throw ec2Error("InvalidSubnetCidrBlockAssociationID.NotFound", `The subnet CIDR block with association ID '${id}' does not exist`);
@@ -259,7 +259,7 @@ function disassociateSubnetCidrBlock(c: Ec2Call): XmlObject {
   return { ipv6CidrBlockAssociation: ipv6AssocView(assoc, "disassociating"), subnetId: subnet.id };
 }
 
-function modifySubnetAttribute(c: Ec2Call): XmlObject {
+function modifySubnetAttribute(c: Ec2Call): OutputObject {
   const subnet = getSubnet(c.s, reqString(c.p, "SubnetId"));
   gate(c, "ModifySubnetAttribute", { arn: arnOf(c.s, "subnet", subnet.id), context: subnetContext(c.s, subnet) });
   const mapPublic = attrBool(c.p, "MapPublicIpOnLaunch");

@@ -1,6 +1,6 @@
 import { dict } from "../../core/dict.ts";
-import type { ParamTree } from "../../protocol/params.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { InputTree } from "../../core/input-tree.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type ArnType, type AuthTarget, type Ec2Call } from "./context.ts";
 import { ec2Error, invalidParameterValue, missingParameter, notFound, type IdKindName } from "./errors.ts";
 import { reindexInterface } from "./eni-index.ts";
@@ -87,7 +87,7 @@ export function validateTags(tags: { key: string; value: string }[]): void {
   }
 }
 
-function readTags(list: ParamTree[]): { key: string; value: string }[] {
+function readTags(list: InputTree[]): { key: string; value: string }[] {
   return list.map((t) => {
     const key = typeof t.Key === "string" ? t.Key : "";
     if (key === "") throw missingParameter("Tag.Key"); // unverified wording
@@ -99,7 +99,7 @@ function readTags(list: ParamTree[]): { key: string; value: string }[] {
  * TagSpecification.N.ResourceType / .Tag.M.Key / .Tag.M.Value: the tags a create call asks for,
  * by resource type. A type the call does not create is refused.
  */
-export function tagSpecifications(p: ParamTree, allowed: ArnType[]): Partial<Record<ArnType, Tags>> {
+export function tagSpecifications(p: InputTree, allowed: ArnType[]): Partial<Record<ArnType, Tags>> {
   const out: Partial<Record<ArnType, Tags>> = {};
   for (const spec of structList(p, "TagSpecification")) {
     const type = typeof spec.ResourceType === "string" ? spec.ResourceType : "";
@@ -115,13 +115,13 @@ export function tagSpecifications(p: ParamTree, allowed: ArnType[]): Partial<Rec
 }
 
 /** tagSet: absent when empty (AWS leaves it out for most resources), or [] when `always`. */
-export function tagSetView(tags: Tags, always = false): XmlObject[] | undefined {
+export function tagSetView(tags: Tags, always = false): OutputObject[] | undefined {
   const entries = Object.entries(tags);
   if (entries.length === 0 && !always) return undefined;
   return entries.map(([key, value]) => ({ key, value }));
 }
 
-export function createTags(c: Ec2Call): XmlObject {
+export function createTags(c: Ec2Call): OutputObject {
   const ids = stringList(c.p, "ResourceId");
   if (ids.length === 0) throw missingParameter("resourceIdSet");
   const tags = readTags(structList(c.p, "Tag"));
@@ -141,7 +141,7 @@ export function createTags(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-export function deleteTags(c: Ec2Call): XmlObject {
+export function deleteTags(c: Ec2Call): OutputObject {
   const ids = stringList(c.p, "ResourceId");
   if (ids.length === 0) throw missingParameter("resourceIdSet");
   // Tag.N.Key alone deletes the key whatever its value; with Tag.N.Value only when it matches.
@@ -190,7 +190,7 @@ const tagFilters: FilterTable<TagRow> = {
   value: (t) => t.value,
 };
 
-export function describeTags(c: Ec2Call): XmlObject {
+export function describeTags(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeTags");
   const rows: TagRow[] = [];
   for (const t of TAGGABLE) {

@@ -1,6 +1,6 @@
 import { dict } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { randomBytes } from "node:crypto";
 import { priorResult, rememberResult } from "./client-token.ts";
 import { arnOf, gate, gateDescribe, iso, requestTagContext, resourceTagContext, type AuthTarget, type Ec2Call } from "./context.ts";
@@ -63,12 +63,12 @@ function invalidParameter(message: string) {
 
 // ---------------------------------------------------------------- view
 
-function dnsEntries(s: Ec2State, e: VpcEndpointRec, svc: EndpointService | undefined): XmlObject[] {
+function dnsEntries(s: Ec2State, e: VpcEndpointRec, svc: EndpointService | undefined): OutputObject[] {
   if (e.type !== "Interface" || !svc) return [];
   // unverified: hosted zone ids of AWS's vpce.amazonaws.com zones differ per region; us-east-1's is from AWS's documentation example.
   const zone = s.region === "us-east-1" ? "Z7HUB22UULQXV" : `Z${stableHex(`vpce|${s.region}`).toUpperCase().slice(0, 13)}`;
   const base = `${e.id}-${e.dnsSuffix}`;
-  const out: XmlObject[] = [{ dnsName: `${base}.${svc.baseDnsName}`, hostedZoneId: zone }];
+  const out: OutputObject[] = [{ dnsName: `${base}.${svc.baseDnsName}`, hostedZoneId: zone }];
   for (const az of endpointZones(s, e)) out.push({ dnsName: `${base}-${az}.${svc.baseDnsName}`, hostedZoneId: zone });
   if (e.privateDnsEnabled && svc.privateDnsName) {
     out.push({ dnsName: svc.privateDnsName, hostedZoneId: `Z${stableHex(`private|${e.id}`).toUpperCase().slice(0, 13)}` });
@@ -91,7 +91,7 @@ export function endpointDnsNames(s: Ec2View, e: DeepReadonly<VpcEndpointRec>): {
   };
 }
 
-export function vpcEndpointView(s: Ec2State, e: VpcEndpointRec): XmlObject {
+export function vpcEndpointView(s: Ec2State, e: VpcEndpointRec): OutputObject {
   const svc = findEndpointService(s.region, e.serviceName);
   const interfaceType = e.type === "Interface";
   return {
@@ -265,7 +265,7 @@ function removeRoutes(s: Ec2State, e: VpcEndpointRec, tableIds: Set<string>): vo
 
 // ---------------------------------------------------------------- operations
 
-function createVpcEndpoint(c: Ec2Call, timing: EndpointTiming): XmlObject {
+function createVpcEndpoint(c: Ec2Call, timing: EndpointTiming): OutputObject {
   const vpc = getVpc(c.s, reqString(c.p, "VpcId"));
   const serviceName = reqString(c.p, "ServiceName");
   const type = optString(c.p, "VpcEndpointType") ?? "Gateway";
@@ -350,7 +350,7 @@ function randomSuffix(): string {
   return [...randomBytes(8)].map((b) => letters[b % letters.length]).join("");
 }
 
-function describeVpcEndpoints(c: Ec2Call): XmlObject {
+function describeVpcEndpoints(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeVpcEndpoints");
   const ids = stringList(c.p, "VpcEndpointId");
   const live = Object.values(endpointsOf(c.s)).filter((e) => e.state !== "deleted");
@@ -366,7 +366,7 @@ function describeVpcEndpoints(c: Ec2Call): XmlObject {
   return { vpcEndpointSet: page.items.map((e) => vpcEndpointView(c.s, e)), nextToken: page.nextToken };
 }
 
-function modifyVpcEndpoint(c: Ec2Call): XmlObject {
+function modifyVpcEndpoint(c: Ec2Call): OutputObject {
   const e = getEndpoint(c.s, reqString(c.p, "VpcEndpointId"));
   const vpc = getVpc(c.s, e.vpcId);
   const addSubnets = subnetsFor(c.s, vpc, stringList(c.p, "AddSubnetId"));
@@ -426,11 +426,11 @@ function modifyVpcEndpoint(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function deleteVpcEndpoints(c: Ec2Call, timing: EndpointTiming): XmlObject {
+function deleteVpcEndpoints(c: Ec2Call, timing: EndpointTiming): OutputObject {
   const ids = stringList(c.p, "VpcEndpointId");
   if (ids.length === 0) throw ec2Error("MissingParameter", "The request must contain the parameter VpcEndpointId"); // unverified wording
   const found: VpcEndpointRec[] = [];
-  const unsuccessful: XmlObject[] = [];
+  const unsuccessful: OutputObject[] = [];
   for (const id of ids) {
     const e = wellFormed("vpce", id) ? endpointById(c.s, id) : undefined;
     if (e && e.state !== "deleted") found.push(e);

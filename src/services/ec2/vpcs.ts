@@ -2,7 +2,7 @@ import { dict } from "../../core/dict.ts";
 import { createHash } from "node:crypto";
 import { checkQuota } from "./quotas.ts";
 import { ec2Id } from "../../core/ids.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { cidrSize, formatCidr, isAligned, overlaps, parseCidr, subBlock, type Cidr } from "../../net-addr/blocks.ts";
 import { arnOf, gate, gateDescribe, requestTagContext, resourceTagContext, type Ec2Call } from "./context.ts";
 import { dependencyViolation, ec2Error, invalidCidrParameter, invalidParameterValue, missingParameter } from "./errors.ts";
@@ -95,7 +95,7 @@ export function vpcIpv6Cidrs(v: VpcRec): string[] {
   return v.ipv6.map((c) => c.cidr);
 }
 
-export function vpcView(v: VpcRec, state = "available"): XmlObject {
+export function vpcView(v: VpcRec, state = "available"): OutputObject {
   return {
     ownerId: v.ownerId,
     instanceTenancy: v.instanceTenancy,
@@ -111,7 +111,7 @@ export function vpcView(v: VpcRec, state = "available"): XmlObject {
   };
 }
 
-function ipv6AssociationView(a: VpcRec["ipv6"][number], state = "associated"): XmlObject {
+function ipv6AssociationView(a: VpcRec["ipv6"][number], state = "associated"): OutputObject {
   return {
     associationId: a.associationId,
     ipv6CidrBlock: a.cidr,
@@ -155,7 +155,7 @@ export function vpcContext(s: Ec2State, v: VpcRec) {
   return { "ec2:Vpc": arnOf(s, "vpc", v.id), "ec2:VpcID": v.id, "ec2:Tenancy": v.instanceTenancy, ...resourceTagContext(v.tags) };
 }
 
-function createVpc(c: Ec2Call): XmlObject {
+function createVpc(c: Ec2Call): OutputObject {
   const cidr = optString(c.p, "CidrBlock");
   if (cidr === undefined || cidr === "") throw missingParameter("cidrBlock");
   const block = vpcIpv4Block(cidr);
@@ -174,7 +174,7 @@ function createVpc(c: Ec2Call): XmlObject {
   return { vpc: vpcView(vpc, "pending") };
 }
 
-function describeVpcs(c: Ec2Call): XmlObject {
+function describeVpcs(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeVpcs");
   const all = selectByIds(Object.values(c.s.vpcs), stringList(c.p, "VpcId"), (v) => v.id, "vpc", "vpc");
   const picked = applyFilters(all, parseFilters(c.p), vpcFilters, (v) => v.tags);
@@ -197,7 +197,7 @@ function vpcDependencies(s: Ec2State, v: VpcRec): string[] {
   return deps;
 }
 
-function deleteVpc(c: Ec2Call): XmlObject {
+function deleteVpc(c: Ec2Call): OutputObject {
   const v = getVpc(c.s, reqString(c.p, "VpcId"));
   gate(c, "DeleteVpc", { arn: arnOf(c.s, "vpc", v.id), context: vpcContext(c.s, v) });
   if (vpcDependencies(c.s, v).length > 0) throw dependencyViolation(`The vpc '${v.id}' has dependencies and cannot be deleted.`);
@@ -215,7 +215,7 @@ function deleteVpc(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function modifyVpcTenancy(c: Ec2Call): XmlObject {
+function modifyVpcTenancy(c: Ec2Call): OutputObject {
   const v = getVpc(c.s, reqString(c.p, "VpcId"));
   const tenancy = reqString(c.p, "InstanceTenancy", "instanceTenancy");
   gate(c, "ModifyVpcTenancy", { arn: arnOf(c.s, "vpc", v.id), context: vpcContext(c.s, v) });
@@ -225,7 +225,7 @@ function modifyVpcTenancy(c: Ec2Call): XmlObject {
   return { return: true };
 }
 
-function associateVpcCidrBlock(c: Ec2Call): XmlObject {
+function associateVpcCidrBlock(c: Ec2Call): OutputObject {
   const v = getVpc(c.s, reqString(c.p, "VpcId"));
   const cidr = optString(c.p, "CidrBlock");
   const amazonIpv6 = optBool(c.p, "AmazonProvidedIpv6CidrBlock") === true;
@@ -253,7 +253,7 @@ function associateVpcCidrBlock(c: Ec2Call): XmlObject {
   return { ipv6CidrBlockAssociation: ipv6AssociationView(assoc, "associating"), vpcId: v.id };
 }
 
-function disassociateVpcCidrBlock(c: Ec2Call): XmlObject {
+function disassociateVpcCidrBlock(c: Ec2Call): OutputObject {
   const id = reqString(c.p, "AssociationId");
   let vpc: VpcRec | undefined;
   for (const v of Object.values(c.s.vpcs)) if (v.cidrs.some((x) => x.associationId === id) || v.ipv6.some((x) => x.associationId === id)) vpc = v;
@@ -286,7 +286,7 @@ function disassociateVpcCidrBlock(c: Ec2Call): XmlObject {
 
 const VPC_ATTRIBUTES = ["enableDnsSupport", "enableDnsHostnames", "enableNetworkAddressUsageMetrics"] as const;
 
-function describeVpcAttribute(c: Ec2Call): XmlObject {
+function describeVpcAttribute(c: Ec2Call): OutputObject {
   const attribute = reqString(c.p, "Attribute");
   const v = getVpc(c.s, reqString(c.p, "VpcId"));
   gate(c, "DescribeVpcAttribute", { arn: arnOf(c.s, "vpc", v.id), context: vpcContext(c.s, v) });
@@ -296,7 +296,7 @@ function describeVpcAttribute(c: Ec2Call): XmlObject {
   return { vpcId: v.id, [attribute]: { value: v[attribute as (typeof VPC_ATTRIBUTES)[number]] } };
 }
 
-function modifyVpcAttribute(c: Ec2Call): XmlObject {
+function modifyVpcAttribute(c: Ec2Call): OutputObject {
   const v = getVpc(c.s, reqString(c.p, "VpcId"));
   const changes = VPC_ATTRIBUTES.map((a) => [a, attrBool(c.p, a.charAt(0).toUpperCase() + a.slice(1))] as const).filter(([, x]) => x !== undefined);
   if (changes.length !== 1) {

@@ -1,6 +1,6 @@
 // GetAccountAuthorizationDetails: every user, group, role and managed policy in use, with their
 // policies, in one (paginated) answer.
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { resolveManaged, type IamEnv } from "./env.ts";
 import { stringList } from "./input.ts";
 import { constraintError } from "./errors.ts";
@@ -14,16 +14,16 @@ import { isoDate, key, type InlinePolicies, type Tag } from "./state.ts";
 
 const FILTERS = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"];
 
-function inlineList(inline: InlinePolicies): XmlObject[] {
+function inlineList(inline: InlinePolicies): OutputObject[] {
   return Object.entries(inline).map(([PolicyName, doc]) => ({ PolicyName, PolicyDocument: encodeDocument(doc) }));
 }
 
-function tags(t: readonly Tag[]): XmlObject[] {
+function tags(t: readonly Tag[]): OutputObject[] {
   return t.map((x) => ({ Key: x.Key, Value: x.Value }));
 }
 
 export function accountDetailsOperations(env: IamEnv): Ops {
-  const attachedList = (account: string, arns: readonly string[]): XmlObject[] =>
+  const attachedList = (account: string, arns: readonly string[]): OutputObject[] =>
     arns.map((arn) => ({ PolicyName: resolveManaged(env, account, arn)?.name ?? arn.slice(arn.lastIndexOf("/") + 1), PolicyArn: arn }));
 
   return {
@@ -34,7 +34,7 @@ export function accountDetailsOperations(env: IamEnv): Ops {
       authorizeIam(ctx, "GetAccountAuthorizationDetails", "*");
       const account = ctx.accountId;
       const state = env.state(account);
-      const rows: { kind: "u" | "g" | "r" | "p"; shape: XmlObject }[] = [];
+      const rows: { kind: "u" | "g" | "r" | "p"; shape: OutputObject }[] = [];
       const byName = <T extends { name: string }>(xs: T[]) => xs.sort((a, b) => (key(a.name) < key(b.name) ? -1 : 1));
 
       if (want("User")) {

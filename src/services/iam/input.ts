@@ -1,6 +1,6 @@
 // Reading and validating query parameters against the IAM model's constraints (min, max, pattern),
 // answering as AWS does: ValidationError "1 validation error detected: Value ... at 'userName' ...".
-import { asList, str, sub, type ParamNode, type ParamTree } from "../../protocol/params.ts";
+import { asList, str, sub, type InputNode, type InputTree } from "../../core/input-tree.ts";
 import { constraintError } from "./errors.ts";
 import type { Tag } from "./state.ts";
 
@@ -62,18 +62,18 @@ export function checkString(value: string, shape: StringShape, member: string): 
   return value;
 }
 
-export function reqString(params: ParamTree, name: string, shape: StringShape): string {
+export function reqString(params: InputTree, name: string, shape: StringShape): string {
   const v = str(params[name]);
   if (v === undefined) throw constraintError(undefined, memberName(name), "Member must not be null");
   return checkString(v, shape, memberName(name));
 }
 
-export function optString(params: ParamTree, name: string, shape: StringShape): string | undefined {
+export function optString(params: InputTree, name: string, shape: StringShape): string | undefined {
   const v = str(params[name]);
   return v === undefined ? undefined : checkString(v, shape, memberName(name));
 }
 
-export function optInt(params: ParamTree, name: string, min: number, max: number): number | undefined {
+export function optInt(params: InputTree, name: string, min: number, max: number): number | undefined {
   const v = str(params[name]);
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -83,7 +83,7 @@ export function optInt(params: ParamTree, name: string, min: number, max: number
   return n;
 }
 
-export function optBool(params: ParamTree, name: string): boolean | undefined {
+export function optBool(params: InputTree, name: string): boolean | undefined {
   const v = str(params[name]);
   if (v === undefined) return undefined;
   if (v.toLowerCase() === "true") return true;
@@ -91,7 +91,7 @@ export function optBool(params: ParamTree, name: string): boolean | undefined {
   throw constraintError(v, memberName(name), "Member must be a boolean"); // unverified wording
 }
 
-export function optEnum<T extends string>(params: ParamTree, name: string, values: readonly T[]): T | undefined {
+export function optEnum<T extends string>(params: InputTree, name: string, values: readonly T[]): T | undefined {
   const v = str(params[name]);
   if (v === undefined) return undefined;
   if (!(values as readonly string[]).includes(v)) {
@@ -101,7 +101,7 @@ export function optEnum<T extends string>(params: ParamTree, name: string, value
 }
 
 /** `Name.member.N` string lists; an empty list arrives as `Name=`. */
-export function stringList(params: ParamTree, name: string, shape?: StringShape, member = memberName(name)): string[] {
+export function stringList(params: InputTree, name: string, shape?: StringShape, member = memberName(name)): string[] {
   const out: string[] = [];
   for (const v of asList(params[name])) {
     if (typeof v !== "string") continue;
@@ -111,7 +111,7 @@ export function stringList(params: ParamTree, name: string, shape?: StringShape,
 }
 
 /** Tags.member.N.Key / Tags.member.N.Value */
-export function tagList(params: ParamTree, name = "Tags", max = 50): Tag[] {
+export function tagList(params: InputTree, name = "Tags", max = 50): Tag[] {
   const tags: Tag[] = [];
   for (const node of asList(params[name])) {
     const k = str(sub(node, "Key"));
@@ -126,6 +126,6 @@ export function tagList(params: ParamTree, name = "Tags", max = 50): Tag[] {
 }
 
 /** The members of a list of structures (ContextEntries.member.N.*, PolicyArns.member.N.arn). */
-export function structList(params: ParamTree, name: string): ParamNode[] {
+export function structList(params: InputTree, name: string): InputNode[] {
   return asList(params[name]);
 }

@@ -1,6 +1,6 @@
 // Marker/MaxItems pagination (IsTruncated + Marker). The marker names the next item's sort key, so
 // a page boundary survives items being added or removed between calls.
-import type { ParamTree } from "../../protocol/params.ts";
+import type { InputTree } from "../../core/input-tree.ts";
 import { validationError } from "./errors.ts";
 import { MARKER, optInt, optString } from "./input.ts";
 
@@ -10,7 +10,7 @@ export interface Page<T> {
   Marker?: string;
 }
 
-export function paginate<T>(all: readonly T[], sortKey: (t: T) => string, params: ParamTree, defaultMax = 100): Page<T> {
+export function paginate<T>(all: readonly T[], sortKey: (t: T) => string, params: InputTree, defaultMax = 100): Page<T> {
   const max = optInt(params, "MaxItems", 1, 1000) ?? defaultMax;
   const marker = optString(params, "Marker", MARKER);
   const sorted = [...all].sort((a, b) => cmp(sortKey(a), sortKey(b)));
@@ -26,7 +26,7 @@ export function paginate<T>(all: readonly T[], sortKey: (t: T) => string, params
 }
 
 /** For results that have no natural key (simulation results): the marker is an offset. */
-export function paginateByOffset<T>(all: readonly T[], params: ParamTree, defaultMax = 100): Page<T> {
+export function paginateByOffset<T>(all: readonly T[], params: InputTree, defaultMax = 100): Page<T> {
   const max = optInt(params, "MaxItems", 1, 1000) ?? defaultMax;
   const marker = optString(params, "Marker", MARKER);
   let start = 0;

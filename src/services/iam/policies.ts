@@ -3,8 +3,8 @@
 import { AwsError } from "../../core/aws-error.ts";
 import { iamUniqueId } from "../../core/ids.ts";
 import type { OperationContext } from "../../core/operation-context.ts";
-import type { ParamTree } from "../../protocol/params.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { InputTree } from "../../core/input-tree.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { parsePolicyArn, resolveManaged, type IamEnv, type ManagedRef } from "./env.ts";
 import { deleteConflict, entityAlreadyExists, invalidInput, limitExceeded, noSuchPolicy, notAttachable } from "./errors.ts";
 import { groupResource, findGroup } from "./groups.ts";
@@ -21,7 +21,7 @@ import { findUser, userResource } from "./users.ts";
 const MANAGED_PER_ENTITY = 10;
 
 /** A PolicyArn parameter: the model's length limits, then "ARN ... is not valid." for anything that is not a policy ARN. */
-export function policyArnParam(params: ParamTree, name = "PolicyArn"): string {
+export function policyArnParam(params: InputTree, name = "PolicyArn"): string {
   const arn = reqString(params, name, ARN);
   if (!parsePolicyArn(arn)) throw invalidInput(`ARN ${arn} is not valid.`);
   return arn;
@@ -161,7 +161,7 @@ export function policyOperations(env: IamEnv): Ops {
       const usage = optEnum(params, "PolicyUsageFilter", ["PermissionsPolicy", "PermissionsBoundary"] as const);
       authorizeIam(ctx, "ListPolicies", `arn:aws:iam::${ctx.accountId}:policy${prefix}`);
       const state = env.state(ctx.accountId);
-      const rows: { sortKey: string; shape: () => XmlObject }[] = [];
+      const rows: { sortKey: string; shape: () => OutputObject }[] = [];
       const keep = (arn: string, path: string): ReturnType<typeof countAttachments> | undefined => {
         if (!path.startsWith(prefix)) return undefined;
         const c = countAttachments(state, arn);

@@ -1,20 +1,20 @@
 // Response shapes (botocore IAM model: User, Group, Role, Policy, AttachedPolicy), typed against the
 // SDK so the compiler checks the member names. Dates are ISO 8601; documents are percent-encoded.
-import type { XmlObject } from "../../protocol/xml.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import type { AwsManagedPolicy } from "./managed-policies.ts";
 import { encodeDocument } from "./policy-cache.ts";
 import { isoDate, type GroupRec, type InstanceProfileRec, type IamState, type PolicyRec, type RoleRec, type Tag, type UserRec } from "./state.ts";
 
-function boundaryShape(arn: string | undefined): XmlObject | undefined {
+function boundaryShape(arn: string | undefined): OutputObject | undefined {
   return arn === undefined ? undefined : { PermissionsBoundaryType: "PermissionsBoundaryPolicy", PermissionsBoundaryArn: arn };
 }
 
-function tagsShape(tags: readonly Tag[]): XmlObject[] | undefined {
+function tagsShape(tags: readonly Tag[]): OutputObject[] | undefined {
   return tags.length ? tags.map((t) => ({ Key: t.Key, Value: t.Value })) : undefined;
 }
 
 /** ListUsers leaves out Tags and PermissionsBoundary; GetUser and CreateUser carry them. */
-export function userShape(u: UserRec, full: boolean): XmlObject {
+export function userShape(u: UserRec, full: boolean): OutputObject {
   return {
     Path: u.path,
     UserName: u.name,
@@ -26,7 +26,7 @@ export function userShape(u: UserRec, full: boolean): XmlObject {
   };
 }
 
-export function groupShape(g: GroupRec): XmlObject {
+export function groupShape(g: GroupRec): OutputObject {
   return { Path: g.path, GroupName: g.name, GroupId: g.id, Arn: g.arn, CreateDate: isoDate(g.created) };
 }
 
@@ -35,7 +35,7 @@ export function groupShape(g: GroupRec): XmlObject {
  * CreateRole and UpdateRoleDescription ("written") also leave out MaxSessionDuration and RoleLastUsed
  * (AWS-validated: LocalStack's test_iam_roles.snapshot.json, test_create_role_defaults and test_update_role).
  */
-export function roleShape(r: RoleRec, full: boolean, written = false): XmlObject {
+export function roleShape(r: RoleRec, full: boolean, written = false): OutputObject {
   return {
     Path: r.path,
     RoleName: r.name,
@@ -51,7 +51,7 @@ export function roleShape(r: RoleRec, full: boolean, written = false): XmlObject
   };
 }
 
-export function instanceProfileShape(p: InstanceProfileRec, roles: RoleRec[], withTags: boolean): XmlObject {
+export function instanceProfileShape(p: InstanceProfileRec, roles: RoleRec[], withTags: boolean): OutputObject {
   return {
     Path: p.path,
     InstanceProfileName: p.name,
@@ -85,7 +85,7 @@ export function countAttachments(state: IamState, arn: string): AttachmentCounts
 }
 
 /** ListPolicies leaves out Description and Tags; GetPolicy and CreatePolicy carry them. */
-export function localPolicyShape(p: PolicyRec, counts: AttachmentCounts, full: boolean): XmlObject {
+export function localPolicyShape(p: PolicyRec, counts: AttachmentCounts, full: boolean): OutputObject {
   return {
     PolicyName: p.name,
     PolicyId: p.id,
@@ -102,7 +102,7 @@ export function localPolicyShape(p: PolicyRec, counts: AttachmentCounts, full: b
   };
 }
 
-export function awsPolicyShape(p: AwsManagedPolicy, counts: AttachmentCounts, full: boolean): XmlObject {
+export function awsPolicyShape(p: AwsManagedPolicy, counts: AttachmentCounts, full: boolean): OutputObject {
   return {
     PolicyName: p.name,
     PolicyId: p.id,

@@ -5,8 +5,8 @@ import { dict } from "../../core/dict.ts";
 import type { Principal } from "../../core/principal.ts";
 import type { OperationContext } from "../../core/operation-context.ts";
 import { evaluate, type CompiledPolicy, type ContextValue, type MatchedStatement } from "../../iam-policy/index.ts";
-import { asList, str, sub, type ParamTree } from "../../protocol/params.ts";
-import type { XmlObject } from "../../protocol/xml.ts";
+import { asList, str, sub, type InputTree } from "../../core/input-tree.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
 import { userPrincipal, rolePrincipal } from "./credentials.ts";
 import type { IamEnv } from "./env.ts";
 import { asMalformed, constraintError, invalidInput } from "./errors.ts";
@@ -43,7 +43,7 @@ function compileInputs(env: IamEnv, docs: string[], kind: "identity" | "boundary
 }
 
 /** ContextEntries.member.N.{ContextKeyName, ContextKeyValues.member.M, ContextKeyType}: list types give arrays. */
-function contextEntries(params: ParamTree): Record<string, ContextValue> {
+function contextEntries(params: InputTree): Record<string, ContextValue> {
   const out = dict<ContextValue>();
   asList(params.ContextEntries).forEach((node, i) => {
     const at = `contextEntries.${i + 1}.member`;
@@ -69,7 +69,7 @@ function withEntries(base: Context, entries: Record<string, ContextValue>): Cont
   return out;
 }
 
-function statementShape(m: MatchedStatement): XmlObject {
+function statementShape(m: MatchedStatement): OutputObject {
   const src = policySource(m.policyId);
   return {
     SourcePolicyId: src.id,
@@ -89,7 +89,7 @@ interface Simulation {
   account: string;
 }
 
-function run(env: IamEnv, ctx: OperationContext, params: ParamTree, sim: Simulation): XmlObject {
+function run(env: IamEnv, ctx: OperationContext, params: InputTree, sim: Simulation): OutputObject {
   const actions = stringList(params, "ActionNames", ACTION_NAME);
   if (actions.length === 0) throw constraintError(undefined, "actionNames", "Member must not be null");
   for (const a of actions) if (!/^[^:]+:[^:]+$/.test(a)) throw invalidInput(`Invalid action name: ${a}`); // unverified wording
@@ -115,12 +115,12 @@ function run(env: IamEnv, ctx: OperationContext, params: ParamTree, sim: Simulat
   const principalAccount = p?.accountId ?? sim.account;
   const sameAccount = ownerAccount === undefined || ownerAccount === principalAccount;
 
-  const results: XmlObject[] = [];
+  const results: OutputObject[] = [];
   for (const action of actions) {
     for (const resource of resources) {
       const request = { action, resource, principalArn, principalAccount, context };
       const r = evaluate({ request, identityPolicies: sim.identity, boundaryPolicies: sim.boundary, resourcePolicy, sameAccount });
-      const result: XmlObject = {
+      const result: OutputObject = {
         EvalActionName: action,
         EvalResourceName: resource,
         EvalDecision: DECISION[r.decision],

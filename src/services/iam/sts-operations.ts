@@ -5,7 +5,7 @@ import { AwsError } from "../../core/aws-error.ts";
 import { isRoot, type Principal } from "../../core/principal.ts";
 import type { OperationContext } from "../../core/operation-context.ts";
 import { evaluate, type CompiledPolicy, type EvaluationResult } from "../../iam-policy/index.ts";
-import { str, sub } from "../../protocol/params.ts";
+import { str, sub } from "../../core/input-tree.ts";
 import { ROOT_IDENTITY, type IamAuthorizer } from "./authorizer.ts";
 import type { CredentialStore } from "./credentials.ts";
 import { sessionArn } from "./credentials.ts";

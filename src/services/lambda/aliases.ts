@@ -3,8 +3,7 @@
 import { dict } from "../../core/dict.ts";
 import type { AliasConfiguration, ListAliasesResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
-import type { ServiceResponse } from "../../core/http-types.ts";
-import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
+import { restOutput, type RestOutput } from "../../core/rest-model.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { functionNotFound, invalidParameter, preconditionFailed, resourceConflict, resourceNotFound, REVISION_MISMATCH } from "./errors.ts";
 import { paginate, queryInt } from "./functions.ts";
@@ -41,9 +40,9 @@ function weightsFrom(routing: unknown): Record<string, number> | undefined {
   return w ? dict(w) : undefined;
 }
 
-export function createAlias(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function createAlias(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "CreateAlias";
-  const input: Input = { ...parseJsonBody(call.body), FunctionName: call.labels.FunctionName };
+  const input: Input = { ...call.input(), FunctionName: call.labels.FunctionName };
   validate(CREATE_ALIAS, input);
   const found = requireFunction(env, call, input.FunctionName, undefined, "lambda:CreateAlias", { noQualifier: true });
   const name = String(input.Name);
@@ -55,22 +54,22 @@ export function createAlias(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   if (weights && Object.keys(weights).length > 0) alias.additionalVersionWeights = weights;
   found.fn.aliases[name] = alias;
   const out: AliasConfiguration = toAliasConfiguration(found.loc, alias);
-  return jsonResponse(201, out);
+  return restOutput(201, out);
 }
 
-export function getAlias(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function getAlias(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "GetAlias";
   const input = { FunctionName: call.labels.FunctionName, Name: call.labels.Name };
   validate(ALIAS_REF, input);
   const found = requireFunction(env, call, input.FunctionName, undefined, "lambda:GetAlias", { noQualifier: true });
   const alias = found.fn.aliases[input.Name];
   if (!alias) throw resourceNotFound(`Cannot find alias arn: ${aliasArn(found, input.Name)}`);
-  return jsonResponse(200, toAliasConfiguration(found.loc, alias));
+  return restOutput(200, toAliasConfiguration(found.loc, alias));
 }
 
-export function updateAlias(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function updateAlias(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "UpdateAlias";
-  const input: Input = { ...parseJsonBody(call.body), FunctionName: call.labels.FunctionName, Name: call.labels.Name };
+  const input: Input = { ...call.input(), FunctionName: call.labels.FunctionName, Name: call.labels.Name };
   validate(UPDATE_ALIAS, input);
   const found = requireFunction(env, call, input.FunctionName, undefined, "lambda:UpdateAlias", { noQualifier: true });
   const name = String(input.Name);
@@ -89,10 +88,10 @@ export function updateAlias(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   };
   if (weights && Object.keys(weights).length > 0) next.additionalVersionWeights = weights;
   found.fn.aliases[name] = next;
-  return jsonResponse(200, toAliasConfiguration(found.loc, next));
+  return restOutput(200, toAliasConfiguration(found.loc, next));
 }
 
-export function deleteAlias(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function deleteAlias(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "DeleteAlias";
   const input = { FunctionName: call.labels.FunctionName, Name: call.labels.Name };
   validate(ALIAS_REF, input);
@@ -103,7 +102,7 @@ export function deleteAlias(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   return { status: 204, headers: {}, body: "" };
 }
 
-export function listAliases(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function listAliases(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "ListAliases";
   const input = {
     FunctionName: call.labels.FunctionName,
@@ -120,7 +119,7 @@ export function listAliases(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   const page = paginate(aliases, input.Marker, (input.MaxItems as number | undefined) ?? 50);
   const out: ListAliasesResponse = { Aliases: page.items };
   if (page.nextMarker) out.NextMarker = page.nextMarker;
-  return jsonResponse(200, out);
+  return restOutput(200, out);
 }
 
 /** Pick the version an invocation through this alias runs: the additional one with its weight's probability. */

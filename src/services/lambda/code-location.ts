@@ -5,7 +5,7 @@
 // path, query or host breaks the signature.
 import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { parseAmzDate, parseSignature, s3CanonicalPath, sha256Hex, SigningKeyCache, sigv4Encode, verifySignature } from "../../protocol/sigv4/verify.ts";
+import { parseAmzDate, parseSignature, s3CanonicalPath, sha256Hex, SigningKeyCache, sigv4Encode, verifySignature } from "../../sigv4/verify.ts";
 
 export const CODE_URL_EXPIRES_SECONDS = 600;
 

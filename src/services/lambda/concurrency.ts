@@ -3,8 +3,7 @@
 // R runs at most R at once (ReservedFunctionConcurrentInvocationLimitExceeded); the others share
 // what the account limit leaves unreserved (ConcurrentInvocationLimitExceeded).
 import type { Concurrency, GetAccountSettingsResponse, GetFunctionConcurrencyResponse } from "@aws-sdk/client-lambda";
-import type { ServiceResponse } from "../../core/http-types.ts";
-import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
+import { restOutput, type RestOutput } from "../../core/rest-model.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { functionNotFound, invalidParameter, tooManyRequests } from "./errors.ts";
 import { codeStorageQuota, codeStorageUsed } from "./code-storage.ts";
@@ -68,9 +67,9 @@ export function unreservedPool(env: LambdaEnv, s: LambdaState): number {
   return Math.max(0, env.config.concurrencyLimit - reservedTotal(s));
 }
 
-export function putFunctionConcurrency(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function putFunctionConcurrency(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "PutFunctionConcurrency";
-  const body = parseJsonBody(call.body);
+  const body = call.input();
   const input: Record<string, unknown> = { ...body, FunctionName: call.labels.FunctionName };
   validate(PUT_CONCURRENCY, input);
   const { fn, ref, state, arn } = requireFunction(env, call, input.FunctionName, undefined, "lambda:PutFunctionConcurrency", {
@@ -90,19 +89,19 @@ export function putFunctionConcurrency(env: LambdaEnv, call: LambdaCall): Servic
   }
   fn.reservedConcurrency = n;
   const out: Concurrency = { ReservedConcurrentExecutions: n };
-  return jsonResponse(200, out);
+  return restOutput(200, out);
 }
 
-export function getFunctionConcurrency(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function getFunctionConcurrency(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "GetFunctionConcurrency";
   const input = { FunctionName: call.labels.FunctionName };
   validate(FUNCTION_ONLY, input);
   const { fn } = requireFunction(env, call, input.FunctionName, undefined, "lambda:GetFunctionConcurrency", { noQualifier: "function-only" });
   const out: GetFunctionConcurrencyResponse = fn.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: fn.reservedConcurrency };
-  return jsonResponse(200, out);
+  return restOutput(200, out);
 }
 
-export function deleteFunctionConcurrency(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function deleteFunctionConcurrency(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "DeleteFunctionConcurrency";
   const input = { FunctionName: call.labels.FunctionName };
   validate(FUNCTION_ONLY, input);
@@ -111,7 +110,7 @@ export function deleteFunctionConcurrency(env: LambdaEnv, call: LambdaCall): Ser
   return { status: 204, headers: {}, body: "" };
 }
 
-export function getAccountSettings(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function getAccountSettings(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "GetAccountSettings";
   call.ctx.authorize("lambda:GetAccountSettings", "*");
   const s = env.state(call.ctx.accountId, call.ctx.region);
@@ -126,5 +125,5 @@ export function getAccountSettings(env: LambdaEnv, call: LambdaCall): ServiceRes
     },
     AccountUsage: { TotalCodeSize: totalCodeSize, FunctionCount: Object.keys(s.functions).length },
   };
-  return jsonResponse(200, out);
+  return restOutput(200, out);
 }

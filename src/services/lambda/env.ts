@@ -1,8 +1,7 @@
 // Everything the Lambda operations share: the deps from app.ts, IAM's internal API, the runtime,
 // the code store, the state machine, logs, concurrency and the async queue.
-import type { IncomingHttpHeaders } from "node:http";
 import type { OperationContext } from "../../core/operation-context.ts";
-import type { ServiceRequest, ServiceResponse } from "../../core/http-types.ts";
+import type { RestCall, RestOutput } from "../../core/rest-model.ts";
 import type { LaunchWrapper, RuntimeManager } from "../../runtime/index.ts";
 import type { IamInternal } from "../iam/index.ts";
 import type { ServiceDeps } from "../service-deps.ts";
@@ -16,18 +15,12 @@ import { emptyState, FAST_TIMINGS, REALISTIC_TIMINGS, type FunctionRecord, type 
 import { LambdaVpc, type LambdaVpcDeps, type VpcSource } from "./vpc.ts";
 import type { S3Internal } from "../s3/index.ts";
 
-/** One request as the operations see it. */
-export interface LambdaCall {
+/** One request as the operations see it: the decoded request (core/rest-model.ts) and its context. */
+export interface LambdaCall extends RestCall {
   ctx: OperationContext;
-  /** Path labels, percent-decoded: FunctionName, Name, StatementId, ARN. */
-  labels: Record<string, string>;
-  query: URLSearchParams;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-  req: ServiceRequest;
 }
 
-export type LambdaOperation = (env: LambdaEnv, call: LambdaCall) => ServiceResponse | Promise<ServiceResponse>;
+export type LambdaOperation = (env: LambdaEnv, call: LambdaCall) => RestOutput | Promise<RestOutput>;
 
 /** What the network module learns about an execution environment it is asked to set up. */
 export interface NetworkFunctionInfo {

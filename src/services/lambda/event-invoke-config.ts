@@ -3,8 +3,7 @@
 // Destinations are refused: hyperlocal has nothing (SQS, SNS, EventBridge) to deliver to yet.
 import type { FunctionEventInvokeConfig, ListFunctionEventInvokeConfigsResponse } from "@aws-sdk/client-lambda";
 import { dict } from "../../core/dict.ts";
-import type { ServiceResponse } from "../../protocol/http-types.ts";
-import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
+import { restOutput, type RestOutput } from "../../core/rest-model.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { invalidParameter, resourceNotFound } from "./errors.ts";
 import { requireFunction, requireQualifier, type Found } from "./lookup.ts";
@@ -36,7 +35,7 @@ function shape(found: Found, qualifier: string, c: EventInvokeConfigRecord): Fun
 /** Read and check the input; the function, the qualifier ($LATEST by default) and the body. */
 function target(env: LambdaEnv, call: LambdaCall, op: string, withBody: boolean) {
   call.ctx.operation = op;
-  const body = withBody ? parseJsonBody(call.body) : {};
+  const body = withBody ? call.input() : {};
   const qualifierParam = call.query.get("Qualifier") ?? undefined;
   const input: Record<string, unknown> = { ...body, FunctionName: call.labels.FunctionName, ...(qualifierParam !== undefined ? { Qualifier: qualifierParam } : {}) };
   validate(EVENT_INVOKE_CONFIG, input);
@@ -53,7 +52,7 @@ function noConfig(found: Found, qualifier: string): Error {
   return resourceNotFound(`The function ${functionArn(found.ref.region, found.ref.account, found.fn.name, qualifier)} doesn't have an EventInvokeConfig`);
 }
 
-function write(env: LambdaEnv, call: LambdaCall, op: "PutFunctionEventInvokeConfig" | "UpdateFunctionEventInvokeConfig"): ServiceResponse {
+function write(env: LambdaEnv, call: LambdaCall, op: "PutFunctionEventInvokeConfig" | "UpdateFunctionEventInvokeConfig"): RestOutput {
   const { found, qualifier, input, configs } = target(env, call, op, true);
   const retries = input.MaximumRetryAttempts as number | undefined;
   const age = input.MaximumEventAgeInSeconds as number | undefined;
@@ -71,26 +70,26 @@ function write(env: LambdaEnv, call: LambdaCall, op: "PutFunctionEventInvokeConf
     lastModified: env.clock.now(),
   };
   configs[qualifier] = next;
-  return jsonResponse(200, shape(found, qualifier, next));
+  return restOutput(200, shape(found, qualifier, next));
 }
 
 export const putFunctionEventInvokeConfig = (env: LambdaEnv, call: LambdaCall) => write(env, call, "PutFunctionEventInvokeConfig");
 export const updateFunctionEventInvokeConfig = (env: LambdaEnv, call: LambdaCall) => write(env, call, "UpdateFunctionEventInvokeConfig");
 
-export function getFunctionEventInvokeConfig(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function getFunctionEventInvokeConfig(env: LambdaEnv, call: LambdaCall): RestOutput {
   const { found, qualifier, configs } = target(env, call, "GetFunctionEventInvokeConfig", false);
   if (!Object.hasOwn(configs, qualifier)) throw noConfig(found, qualifier);
-  return jsonResponse(200, shape(found, qualifier, configs[qualifier]));
+  return restOutput(200, shape(found, qualifier, configs[qualifier]));
 }
 
-export function deleteFunctionEventInvokeConfig(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function deleteFunctionEventInvokeConfig(env: LambdaEnv, call: LambdaCall): RestOutput {
   const { found, qualifier, configs } = target(env, call, "DeleteFunctionEventInvokeConfig", false);
   if (!Object.hasOwn(configs, qualifier)) throw noConfig(found, qualifier);
   delete configs[qualifier];
   return { status: 204, headers: {}, body: "" };
 }
 
-export function listFunctionEventInvokeConfigs(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function listFunctionEventInvokeConfigs(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "ListFunctionEventInvokeConfigs";
   const maxItems = call.query.get("MaxItems");
   const input: Record<string, unknown> = {
@@ -108,5 +107,5 @@ export function listFunctionEventInvokeConfigs(env: LambdaEnv, call: LambdaCall)
     FunctionEventInvokeConfigs: page.map((q) => shape(found, q, found.fn.eventInvokeConfigs![q])),
     ...(start + size < all.length ? { NextMarker: all[start + size] } : {}),
   };
-  return jsonResponse(200, out);
+  return restOutput(200, out);
 }

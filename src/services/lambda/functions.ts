@@ -7,8 +7,7 @@ import type { OperationContext } from "../../core/operation-context.ts";
 import { RESERVED_ENV_NAMES } from "../../runtime/index.ts";
 import type { FunctionConfiguration, GetFunctionResponse, ListFunctionsResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
-import type { ServiceResponse } from "../../core/http-types.ts";
-import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
+import { restOutput, type RestOutput } from "../../core/rest-model.ts";
 import { runtimeFamily } from "../../runtime/index.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { functionNotFound, invalidParameter, preconditionFailed, resourceConflict, REVISION_MISMATCH } from "./errors.ts";
@@ -52,10 +51,10 @@ export const CODE_TASK = "code";
 
 // ---- CreateFunction ----
 
-export async function createFunction(env: LambdaEnv, call: LambdaCall): Promise<ServiceResponse> {
+export async function createFunction(env: LambdaEnv, call: LambdaCall): Promise<RestOutput> {
   const { ctx } = call;
   ctx.operation = "CreateFunction";
-  const input = parseJsonBody(call.body);
+  const input = call.input();
   validate(CREATE_FUNCTION, input);
   const ref = parseFunctionRef(String(input.FunctionName), ctx);
   if (ref.name.length > 64) throw oneProblem("functionName", input.FunctionName, "Member must have length less than or equal to 64"); // unverified wording
@@ -126,12 +125,12 @@ export async function createFunction(env: LambdaEnv, call: LambdaCall): Promise<
   }
   env.states.beginCreate(loc, fn, hasVpc(latest) ? [CODE_TASK, ENI_TASK] : [CODE_TASK], versions);
   const shown = published ? toFunctionConfiguration(loc, published, { arnQualifier: published.version }) : toFunctionConfiguration(loc, fn.latest);
-  return jsonResponse(201, shown);
+  return restOutput(201, shown);
 }
 
 // ---- GetFunction / GetFunctionConfiguration ----
 
-export function getFunction(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function getFunction(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "GetFunction";
   const input = { FunctionName: call.labels.FunctionName, Qualifier: call.query.get("Qualifier") ?? undefined };
   validate(NAMESPACED_WITH_QUALIFIER, input);
@@ -143,17 +142,17 @@ export function getFunction(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   };
   if (Object.keys(found.fn.tags).length > 0) out.Tags = { ...found.fn.tags };
   if (found.fn.reservedConcurrency !== undefined) out.Concurrency = { ReservedConcurrentExecutions: found.fn.reservedConcurrency };
-  return jsonResponse(200, out);
+  return restOutput(200, out);
 }
 
-export function getFunctionConfiguration(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function getFunctionConfiguration(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "GetFunctionConfiguration";
   const input = { FunctionName: call.labels.FunctionName, Qualifier: call.query.get("Qualifier") ?? undefined };
   validate(NAMESPACED_WITH_QUALIFIER, input);
   const found = requireFunction(env, call, input.FunctionName, input.Qualifier, "lambda:GetFunctionConfiguration");
   const t = requireQualifier(found, found.ref.qualifier);
   const out: FunctionConfiguration = toFunctionConfiguration(found.loc, t.cfg, { arnQualifier: found.ref.qualifier });
-  return jsonResponse(200, out);
+  return restOutput(200, out);
 }
 
 /**
@@ -169,10 +168,10 @@ export function codeLocation(env: LambdaEnv, loc: FunctionLocation, code: CodeRe
 
 // ---- UpdateFunctionConfiguration ----
 
-export function updateFunctionConfiguration(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function updateFunctionConfiguration(env: LambdaEnv, call: LambdaCall): RestOutput {
   const { ctx } = call;
   ctx.operation = "UpdateFunctionConfiguration";
-  const input: Record<string, unknown> = { ...parseJsonBody(call.body), FunctionName: call.labels.FunctionName };
+  const input: Record<string, unknown> = { ...call.input(), FunctionName: call.labels.FunctionName };
   validate(UPDATE_FUNCTION_CONFIGURATION, input);
   const vpcInput = input.VpcConfig as VpcInput | undefined;
   // Without VpcConfig the keys are the function's current values; with it, the requested ones.
@@ -242,15 +241,15 @@ export function updateFunctionConfiguration(env: LambdaEnv, call: LambdaCall): S
   // exist, while the previous configuration serves; existing ones are reused at once.
   const needsEnis = hasVpc(next) && env.vpc !== undefined;
   env.states.beginUpdate(loc, fn, previous, needsEnis ? [ENI_TASK] : [], { reactivates: needsEnis });
-  return jsonResponse(200, toFunctionConfiguration(loc, fn.latest));
+  return restOutput(200, toFunctionConfiguration(loc, fn.latest));
 }
 
 // ---- UpdateFunctionCode ----
 
-export async function updateFunctionCode(env: LambdaEnv, call: LambdaCall): Promise<ServiceResponse> {
+export async function updateFunctionCode(env: LambdaEnv, call: LambdaCall): Promise<RestOutput> {
   const { ctx } = call;
   ctx.operation = "UpdateFunctionCode";
-  const input: Record<string, unknown> = { ...parseJsonBody(call.body), FunctionName: call.labels.FunctionName };
+  const input: Record<string, unknown> = { ...call.input(), FunctionName: call.labels.FunctionName };
   validate(UPDATE_FUNCTION_CODE, input);
   const found = requireFunction(env, call, input.FunctionName, undefined, "lambda:UpdateFunctionCode", { noQualifier: true });
   const { fn, loc } = found;
@@ -274,7 +273,7 @@ export async function updateFunctionCode(env: LambdaEnv, call: LambdaCall): Prom
   if (input.Architectures !== undefined) next.architectures = input.Architectures as VersionConfig["architectures"];
   if (input.DryRun === true) {
     // Nothing changes: the answer shows what the update would give.
-    return jsonResponse(200, toFunctionConfiguration(loc, { ...next, revisionId: previous.revisionId }));
+    return restOutput(200, toFunctionConfiguration(loc, { ...next, revisionId: previous.revisionId }));
   }
   fn.latest = next;
   env.states.beginUpdate(loc, fn, previous, [CODE_TASK]);
@@ -285,12 +284,12 @@ export async function updateFunctionCode(env: LambdaEnv, call: LambdaCall): Prom
     if (p.created) env.states.beginPublish(loc, fn, published.version, publishTasks(env, published));
   }
   const shown = published ? toFunctionConfiguration(loc, published, { arnQualifier: published.version }) : toFunctionConfiguration(loc, fn.latest);
-  return jsonResponse(200, shown);
+  return restOutput(200, shown);
 }
 
 // ---- DeleteFunction ----
 
-export async function deleteFunction(env: LambdaEnv, call: LambdaCall): Promise<ServiceResponse> {
+export async function deleteFunction(env: LambdaEnv, call: LambdaCall): Promise<RestOutput> {
   call.ctx.operation = "DeleteFunction";
   const input = { FunctionName: call.labels.FunctionName, Qualifier: call.query.get("Qualifier") ?? undefined };
   validate(NAMESPACED_WITH_QUALIFIER, input);
@@ -326,7 +325,7 @@ export async function deleteFunction(env: LambdaEnv, call: LambdaCall): Promise<
 
 // ---- ListFunctions ----
 
-export function listFunctions(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function listFunctions(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "ListFunctions";
   const input: Input = {
     MasterRegion: call.query.get("MasterRegion") ?? undefined,
@@ -353,7 +352,7 @@ export function listFunctions(env: LambdaEnv, call: LambdaCall): ServiceResponse
   const page = paginate(items, input.Marker as string | undefined, (input.MaxItems as number | undefined) ?? 50);
   const out: ListFunctionsResponse = { Functions: page.items };
   if (page.nextMarker) out.NextMarker = page.nextMarker;
-  return jsonResponse(200, out);
+  return restOutput(200, out);
 }
 
 /** Markers are opaque to clients: the position of the next item, base64url. */

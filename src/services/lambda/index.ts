@@ -5,10 +5,7 @@ import { randomUUID } from "node:crypto";
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
 import { adminCount, adminError, adminScope, isAdminResponse, type AdminRoutes } from "../../core/admin.ts";
-import type { OperationContext } from "../../core/operation-context.ts";
-import type { ServiceDefinition } from "../../core/service-definition.ts";
-import type { ServiceRequest, ServiceResponse } from "../../core/http-types.ts";
-import { renderRestJsonError } from "../../protocol/rest-json/codec.ts";
+import type { RestOperation, RestServiceModel } from "../../core/rest-model.ts";
 import type { RuntimeManager } from "../../runtime/index.ts";
 import type { IamInternal } from "../iam/index.ts";
 import type { ServiceDeps } from "../service-deps.ts";
@@ -39,7 +36,7 @@ import {
 import { invoke } from "./invoke.ts";
 import type { LambdaState } from "./model.ts";
 import { addPermission, getPolicy, removePermission } from "./policy.ts";
-import { lambdaRouter, type LambdaOperationName } from "./routes.ts";
+import { LAMBDA_ROUTES, type LambdaOperationName } from "./routes.ts";
 import { listTags, tagResource, untagResource } from "./tags.ts";
 import { listVersionsByFunction, publishVersionOperation } from "./versions.ts";
 import { ENI_TASK, type NetworkSource, type VpcSource } from "./vpc.ts";
@@ -51,7 +48,8 @@ export type { NetworkSource, VpcSource } from "./vpc.ts";
 export const LAMBDA_MAX_BODY = 69_905_067;
 
 export interface LambdaModule {
-  service: ServiceDefinition;
+  /** The service model; the rest-json codec binds it to the wire (bindRestJsonService, in app.ts). */
+  model: RestServiceModel<LambdaOperationName>;
   /** GET /_hyperlocal/logs/{function}, GET /_hyperlocal/lambda-code/..., GET /_hyperlocal/lambda/runtime */
   registerAdminRoutes(admin: AdminRoutes): void;
   /**
@@ -143,14 +141,11 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
   env.queue.restore(restored);
   env.vpc?.armIdle();
 
-  const handle = (req: ServiceRequest, ctx: OperationContext): ServiceResponse | Promise<ServiceResponse> => {
-    const m = lambdaRouter.match(req.method, req.rawPath);
-    if (m === undefined || m === "method") {
-      throw new AwsError("UnknownOperationException", 404, `Unknown operation ${req.method} ${req.rawPath}`);
-    }
-    const call: LambdaCall = { ctx, labels: m.labels, query: req.query, headers: req.headers, body: req.body, req };
-    return OPERATIONS[m.operation](env, call);
-  };
+  const operations = {} as Record<LambdaOperationName, RestOperation>;
+  for (const name of Object.keys(OPERATIONS) as LambdaOperationName[]) {
+    const op = OPERATIONS[name];
+    operations[name] = (call, ctx) => op(env, { ...call, ctx });
+  }
 
   const stopEverything = async () => {
     env.states.clear();
@@ -161,12 +156,12 @@ export function createLambdaService(deps: ServiceDeps, iam: IamInternal, runtime
   };
 
   return {
-    service: {
+    model: {
       signingName: "lambda",
       protocol: "rest-json",
       maxBodyBytes: LAMBDA_MAX_BODY,
-      handle,
-      renderError: (err) => renderRestJsonError(err),
+      routes: LAMBDA_ROUTES,
+      operations,
       accessDenied: (p, a, r, d) => new AwsError("AccessDeniedException", 403, denialMessage(p, a, r, d)),
       onReset: async () => {
         await stopEverything();

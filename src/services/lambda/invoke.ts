@@ -1,7 +1,7 @@
 // Invoke: RequestResponse (200, the function's answer), Event (202, queued; async-queue.ts runs it
 // and retries failures), DryRun (204, the permission check only). The caller is authorized for
 // lambda:InvokeFunction through its identity policies and the function's resource-based policy.
-import type { ServiceResponse } from "../../core/http-types.ts";
+import type { RestOutput } from "../../core/rest-model.ts";
 import type { InvokeResult } from "../../runtime/index.ts";
 import { routeAlias } from "./aliases.ts";
 import { unreservedPool } from "./concurrency.ts";
@@ -26,7 +26,7 @@ export interface Execution {
 
 const EMPTY_EVENT = Buffer.from("{}");
 
-export async function invoke(env: LambdaEnv, call: LambdaCall): Promise<ServiceResponse> {
+export async function invoke(env: LambdaEnv, call: LambdaCall): Promise<RestOutput> {
   const { ctx, headers } = call;
   ctx.operation = "Invoke";
   const input = {

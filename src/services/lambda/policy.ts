@@ -4,8 +4,7 @@
 // (as LocalStack's snapshot tests against AWS record them).
 import type { AddPermissionResponse, GetPolicyResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
-import type { ServiceResponse } from "../../core/http-types.ts";
-import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
+import { restOutput, type RestOutput } from "../../core/rest-model.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { invalidParameter, lambdaError, preconditionFailed, resourceConflict, resourceNotFound, REVISION_MISMATCH } from "./errors.ts";
 import { requireFunction, type Found } from "./lookup.ts";
@@ -68,10 +67,10 @@ function principalOf(p: string): Statement["Principal"] {
   throw invalidParameter("The provided principal was invalid. Please check the principal and try again.");
 }
 
-export function addPermission(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function addPermission(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "AddPermission";
   const input: Record<string, unknown> = {
-    ...parseJsonBody(call.body),
+    ...call.input(),
     FunctionName: call.labels.FunctionName,
     Qualifier: call.query.get("Qualifier") ?? undefined,
   };
@@ -107,10 +106,10 @@ export function addPermission(env: LambdaEnv, call: LambdaCall): ServiceResponse
   found.fn.policies[key] = { document: text };
   revision.bump();
   const out: AddPermissionResponse = { Statement: JSON.stringify(statement) };
-  return jsonResponse(201, out);
+  return restOutput(201, out);
 }
 
-export function removePermission(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function removePermission(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "RemovePermission";
   const input = {
     FunctionName: call.labels.FunctionName,
@@ -133,7 +132,7 @@ export function removePermission(env: LambdaEnv, call: LambdaCall): ServiceRespo
   return { status: 204, headers: {}, body: "" };
 }
 
-export function getPolicy(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function getPolicy(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "GetPolicy";
   const input = { FunctionName: call.labels.FunctionName, Qualifier: call.query.get("Qualifier") ?? undefined };
   validate(NAMESPACED_WITH_QUALIFIER, input);
@@ -141,5 +140,5 @@ export function getPolicy(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   const existing = found.fn.policies[key];
   if (!existing) throw resourceNotFound("The resource you requested does not exist.");
   const out: GetPolicyResponse = { Policy: existing.document, RevisionId: revision.get() };
-  return jsonResponse(200, out);
+  return restOutput(200, out);
 }

@@ -1,7 +1,7 @@
 // Lambda's REST routes, as the model (botocore lambda/2015-03-31) gives them. The dated prefixes
 // are part of each operation's path: concurrency lives under 2017-10-31 (Get under 2019-09-30),
 // tags under 2017-03-31, account settings under 2016-08-19.
-import { Router, type Route } from "../../protocol/rest-json/codec.ts";
+import type { RestRoute } from "../../core/rest-model.ts";
 
 export type LambdaOperationName =
   | "CreateFunction"
@@ -38,7 +38,7 @@ export type LambdaOperationName =
 
 const F = "/2015-03-31/functions/{FunctionName}";
 
-export const LAMBDA_ROUTES: Route<LambdaOperationName>[] = [
+export const LAMBDA_ROUTES: RestRoute<LambdaOperationName>[] = [
   { method: "POST", pattern: "/2015-03-31/functions", operation: "CreateFunction" },
   { method: "GET", pattern: "/2015-03-31/functions", operation: "ListFunctions" },
   { method: "GET", pattern: F, operation: "GetFunction" },
@@ -72,4 +72,3 @@ export const LAMBDA_ROUTES: Route<LambdaOperationName>[] = [
   { method: "GET", pattern: "/2016-08-19/account-settings", operation: "GetAccountSettings" },
 ];
 
-export const lambdaRouter = new Router<LambdaOperationName>(LAMBDA_ROUTES);

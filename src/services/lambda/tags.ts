@@ -2,8 +2,7 @@
 import { dict } from "../../core/dict.ts";
 import type { ListTagsResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
-import type { ServiceResponse } from "../../core/http-types.ts";
-import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
+import { restOutput, type RestOutput } from "../../core/rest-model.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { invalidParameter } from "./errors.ts";
 import { requireFunction, type Found } from "./lookup.ts";
@@ -37,9 +36,9 @@ function taggedFunction(env: LambdaEnv, call: LambdaCall, action: string): Found
   return found;
 }
 
-export function tagResource(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function tagResource(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "TagResource";
-  const input: Record<string, unknown> = { ...parseJsonBody(call.body), Resource: call.labels.ARN };
+  const input: Record<string, unknown> = { ...call.input(), Resource: call.labels.ARN };
   validate(TAG_RESOURCE, input);
   const { fn } = taggedFunction(env, call, "lambda:TagResource");
   const tags = input.Tags as Record<string, string>;
@@ -50,7 +49,7 @@ export function tagResource(env: LambdaEnv, call: LambdaCall): ServiceResponse {
   return { status: 204, headers: {}, body: "" };
 }
 
-export function untagResource(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function untagResource(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "UntagResource";
   const input = { Resource: call.labels.ARN, TagKeys: call.query.has("tagKeys") ? call.query.getAll("tagKeys") : undefined };
   validate(UNTAG_RESOURCE, input);
@@ -62,11 +61,11 @@ export function untagResource(env: LambdaEnv, call: LambdaCall): ServiceResponse
   return { status: 204, headers: {}, body: "" };
 }
 
-export function listTags(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function listTags(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "ListTags";
   const input = { Resource: call.labels.ARN };
   validate(LIST_TAGS, input);
   const { fn } = taggedFunction(env, call, "lambda:ListTags");
   const out: ListTagsResponse = { Tags: { ...fn.tags } };
-  return jsonResponse(200, out);
+  return restOutput(200, out);
 }

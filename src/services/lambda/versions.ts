@@ -4,8 +4,7 @@
 import { cloneDocument } from "../../store/documents.ts";
 import type { FunctionConfiguration, ListVersionsByFunctionResponse } from "@aws-sdk/client-lambda";
 import { uuid } from "../../core/ids.ts";
-import type { ServiceResponse } from "../../core/http-types.ts";
-import { jsonResponse, parseJsonBody } from "../../protocol/rest-json/codec.ts";
+import { restOutput, type RestOutput } from "../../core/rest-model.ts";
 import type { LambdaCall, LambdaEnv } from "./env.ts";
 import { invalidParameter, preconditionFailed, REVISION_MISMATCH } from "./errors.ts";
 import { paginate, publishTasks, queryInt } from "./functions.ts";
@@ -36,9 +35,9 @@ export function publishVersion(env: LambdaEnv, fn: FunctionRecord, description: 
   return { cfg, created: true };
 }
 
-export function publishVersionOperation(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function publishVersionOperation(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "PublishVersion";
-  const input: Record<string, unknown> = { ...parseJsonBody(call.body), FunctionName: call.labels.FunctionName };
+  const input: Record<string, unknown> = { ...call.input(), FunctionName: call.labels.FunctionName };
   validate(PUBLISH_VERSION, input);
   const found = requireFunction(env, call, input.FunctionName, undefined, "lambda:PublishVersion", { noQualifier: true });
   const { fn, loc } = found;
@@ -53,10 +52,10 @@ export function publishVersionOperation(env: LambdaEnv, call: LambdaCall): Servi
   const { cfg, created } = publishVersion(env, fn, input.Description as string | undefined);
   if (created) env.states.beginPublish(loc, fn, cfg.version, publishTasks(env, cfg));
   const out: FunctionConfiguration = toFunctionConfiguration(loc, cfg, { arnQualifier: cfg.version });
-  return jsonResponse(201, out);
+  return restOutput(201, out);
 }
 
-export function listVersionsByFunction(env: LambdaEnv, call: LambdaCall): ServiceResponse {
+export function listVersionsByFunction(env: LambdaEnv, call: LambdaCall): RestOutput {
   call.ctx.operation = "ListVersionsByFunction";
   const input = {
     FunctionName: call.labels.FunctionName,
@@ -74,5 +73,5 @@ export function listVersionsByFunction(env: LambdaEnv, call: LambdaCall): Servic
   const page = paginate(items, input.Marker, (input.MaxItems as number | undefined) ?? 50);
   const out: ListVersionsByFunctionResponse = { Versions: page.items };
   if (page.nextMarker) out.NextMarker = page.nextMarker;
-  return jsonResponse(200, out);
+  return restOutput(200, out);
 }

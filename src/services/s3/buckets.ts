@@ -1,9 +1,7 @@
 import { dict } from "../../core/dict.ts";
-import type { ServiceResponse } from "../../core/http-types.ts";
-import { S3_XMLNS, xmlDocument, xmlText } from "../../protocol/rest-xml/codec.ts";
-import { escapeXml } from "../../protocol/xml.ts";
+import type { RestOutput } from "../../core/rest-model.ts";
 import type { BlobStore } from "./blobs.ts";
-import { authorize, bucketArn, canonicalId, findBucket, xmlResponse, type S3Call } from "./context.ts";
+import { authorize, bucketArn, canonicalId, findBucket, documentResponse, type S3Call } from "./context.ts";
 import { alreadyExists, alreadyOwnedByYou, bucketNotEmpty, invalidBucketName, malformedPolicy, malformedXml, noSuchBucketPolicy } from "./errors.ts";
 
 /** The general purpose bucket naming rules of the S3 user guide. */
@@ -16,30 +14,28 @@ export function validBucketName(name: string): boolean {
   return true;
 }
 
-export function listBuckets(call: S3Call): ServiceResponse {
+export function listBuckets(call: S3Call): RestOutput {
   call.ctx.operation = "ListBuckets";
   authorize(call, "s3:ListAllMyBuckets", "*", undefined);
   const mine = Object.values(call.state.buckets)
     .filter((b) => b.owner === call.ctx.accountId)
     .sort((a, b) => (a.name < b.name ? -1 : 1));
-  return xmlResponse(
-    xmlDocument("ListAllMyBucketsResult", {
-      Owner: { ID: canonicalId(call.ctx.accountId), DisplayName: call.ctx.accountId },
-      Buckets: { Bucket: mine.map((b) => ({ Name: b.name, CreationDate: b.created })) },
-    }),
-  );
+  return documentResponse("ListAllMyBucketsResult", {
+    Owner: { ID: canonicalId(call.ctx.accountId), DisplayName: call.ctx.accountId },
+    Buckets: { Bucket: mine.map((b) => ({ Name: b.name, CreationDate: b.created })) },
+  });
 }
 
-export function createBucket(call: S3Call): ServiceResponse {
+export function createBucket(call: S3Call): RestOutput {
   call.ctx.operation = "CreateBucket";
   const name = call.bucketName;
   if (!validBucketName(name)) throw invalidBucketName(name);
   authorize(call, "s3:CreateBucket", bucketArn(name), undefined);
   let region = call.ctx.region;
-  const body = call.req.body.toString("utf8");
-  if (body.trim() !== "") {
-    if (!/<CreateBucketConfiguration[\s>]/.test(body)) throw malformedXml();
-    const constraint = xmlText(body, "LocationConstraint");
+  const doc = call.document();
+  if (!doc.empty) {
+    if (!doc.has("CreateBucketConfiguration")) throw malformedXml();
+    const constraint = doc.text("LocationConstraint");
     if (constraint) region = constraint;
   }
   const existing = Object.hasOwn(call.state.buckets, name) ? call.state.buckets[name] : undefined;
@@ -48,14 +44,14 @@ export function createBucket(call: S3Call): ServiceResponse {
   return { status: 200, headers: { location: `/${name}` }, body: "" };
 }
 
-export function headBucket(call: S3Call): ServiceResponse {
+export function headBucket(call: S3Call): RestOutput {
   call.ctx.operation = "HeadBucket";
   const b = findBucket(call);
   authorize(call, "s3:ListBucket", bucketArn(b.name), b);
   return { status: 200, headers: { "x-amz-bucket-region": b.region }, body: "" };
 }
 
-export function deleteBucket(call: S3Call, blobs: BlobStore): ServiceResponse {
+export function deleteBucket(call: S3Call, blobs: BlobStore): RestOutput {
   call.ctx.operation = "DeleteBucket";
   const b = findBucket(call);
   authorize(call, "s3:DeleteBucket", bucketArn(b.name), b);
@@ -66,35 +62,35 @@ export function deleteBucket(call: S3Call, blobs: BlobStore): ServiceResponse {
   return { status: 204, body: "" };
 }
 
-export function getBucketLocation(call: S3Call): ServiceResponse {
+export function getBucketLocation(call: S3Call): RestOutput {
   call.ctx.operation = "GetBucketLocation";
   const b = findBucket(call);
   authorize(call, "s3:GetBucketLocation", bucketArn(b.name), b);
   // us-east-1 is the empty constraint, as S3 answers.
   const region = b.region === "us-east-1" ? "" : b.region;
-  return xmlResponse(`<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3_XMLNS}">${escapeXml(region)}</LocationConstraint>`);
+  return documentResponse("LocationConstraint", region);
 }
 
-export function putBucketVersioning(call: S3Call): ServiceResponse {
+export function putBucketVersioning(call: S3Call): RestOutput {
   call.ctx.operation = "PutBucketVersioning";
   const b = findBucket(call);
   authorize(call, "s3:PutBucketVersioning", bucketArn(b.name), b);
-  const body = call.req.body.toString("utf8");
-  if (!/<VersioningConfiguration[\s>]/.test(body)) throw malformedXml();
-  const status = xmlText(body, "Status");
+  const doc = call.document();
+  if (!doc.has("VersioningConfiguration")) throw malformedXml();
+  const status = doc.text("Status");
   if (status !== undefined && status !== "Enabled" && status !== "Suspended") throw malformedXml();
   if (status) b.versioning = status;
   return { status: 200, body: "" };
 }
 
-export function getBucketVersioning(call: S3Call): ServiceResponse {
+export function getBucketVersioning(call: S3Call): RestOutput {
   call.ctx.operation = "GetBucketVersioning";
   const b = findBucket(call);
   authorize(call, "s3:GetBucketVersioning", bucketArn(b.name), b);
-  return xmlResponse(xmlDocument("VersioningConfiguration", { Status: b.versioning }));
+  return documentResponse("VersioningConfiguration", { Status: b.versioning });
 }
 
-export function putBucketPolicy(call: S3Call): ServiceResponse {
+export function putBucketPolicy(call: S3Call): RestOutput {
   call.ctx.operation = "PutBucketPolicy";
   const b = findBucket(call);
   authorize(call, "s3:PutBucketPolicy", bucketArn(b.name), b);
@@ -110,7 +106,7 @@ export function putBucketPolicy(call: S3Call): ServiceResponse {
   return { status: 204, body: "" };
 }
 
-export function getBucketPolicy(call: S3Call): ServiceResponse {
+export function getBucketPolicy(call: S3Call): RestOutput {
   call.ctx.operation = "GetBucketPolicy";
   const b = findBucket(call);
   authorize(call, "s3:GetBucketPolicy", bucketArn(b.name), b);
@@ -118,7 +114,7 @@ export function getBucketPolicy(call: S3Call): ServiceResponse {
   return { status: 200, headers: { "content-type": "application/json" }, body: b.policy };
 }
 
-export function deleteBucketPolicy(call: S3Call): ServiceResponse {
+export function deleteBucketPolicy(call: S3Call): RestOutput {
   call.ctx.operation = "DeleteBucketPolicy";
   const b = findBucket(call);
   authorize(call, "s3:DeleteBucketPolicy", bucketArn(b.name), b);

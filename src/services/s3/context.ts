@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { OperationContext } from "../../core/operation-context.ts";
 import type { ServiceRequest } from "../../core/http-types.ts";
+import type { OutputDocument } from "../../core/output-tree.ts";
+import type { InputDocument, RestOutput } from "../../core/rest-model.ts";
 import type { BlobStore } from "./blobs.ts";
 import { noSuchBucket } from "./errors.ts";
 import type { Bucket, S3State } from "./state.ts";
@@ -8,6 +10,8 @@ import type { Bucket, S3State } from "./state.ts";
 /** What every S3 operation works with. */
 export interface S3Call {
   req: ServiceRequest;
+  /** The request body as a document (CreateBucketConfiguration, Delete, CompleteMultipartUpload). */
+  document(): InputDocument;
   ctx: OperationContext;
   state: S3State;
   blobs: BlobStore;
@@ -55,6 +59,7 @@ export function header(req: ServiceRequest, name: string): string | undefined {
   return Array.isArray(v) ? v.join(",") : v;
 }
 
-export function xmlResponse(body: string, headers: Record<string, string> = {}, status = 200) {
-  return { status, headers: { "content-type": "application/xml", ...headers }, body };
+/** An answer with a document body (the codec writes it as S3's XML). */
+export function documentResponse(root: string, members: OutputDocument["members"], headers: Record<string, string> = {}, status = 200): RestOutput {
+  return { status, headers, output: { root, members } };
 }

@@ -1,7 +1,6 @@
 import { AwsError } from "../../core/aws-error.ts";
 import { denialMessage } from "../../core/authorization.ts";
-import type { ServiceDefinition } from "../../core/service-definition.ts";
-import { hostId, renderS3Error } from "../../protocol/rest-xml/codec.ts";
+import type { RestXmlServiceModel } from "../../core/rest-model.ts";
 import type { ServiceDeps } from "../service-deps.ts";
 import { BlobStore } from "./blobs.ts";
 import { createS3Internal, type S3Internal } from "./internal.ts";
@@ -18,7 +17,8 @@ export const S3_MAX_BODY = 256 * 1024 * 1024;
 export type { S3Internal } from "./internal.ts";
 
 export interface S3Module {
-  service: ServiceDefinition;
+  /** The service model; the rest-xml codec binds it to the wire (bindRestXmlService, in app.ts). */
+  model: RestXmlServiceModel;
   internal: S3Internal;
   /** Where object bodies are kept. */
   blobDir: string;
@@ -26,22 +26,18 @@ export interface S3Module {
 
 export function createS3Service(deps: ServiceDeps): S3Module {
   const blobs = new BlobStore(deps.config.stateDir);
-  const service: ServiceDefinition = {
+  const model: RestXmlServiceModel = {
     signingName: "s3",
     protocol: "rest-xml",
     maxBodyBytes: S3_MAX_BODY,
     unsignedPayload: true,
     s3Signing: true,
-    handle: (req, ctx) => {
-      const res = route(req, ctx, s3State(deps.store), blobs);
-      // S3 names every answer, successes too, with these two headers (errors get them in renderS3Error).
-      return { ...res, headers: { "x-amz-request-id": ctx.requestId, "x-amz-id-2": hostId(), ...res.headers } };
-    },
-    renderError: (err, requestId) => renderS3Error(err.code === "RequestEntityTooLarge" ? new AwsError("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size", { MaxSizeAllowed: S3_MAX_BODY }) : err, requestId),
+    handle: (call, ctx) => route(call, ctx, s3State(deps.store), blobs),
+    translateError: (err) => (err.code === "RequestEntityTooLarge" ? new AwsError("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size", { MaxSizeAllowed: S3_MAX_BODY }) : err),
     // S3's denial message carries the same explanation as the other services' (since 2023).
     accessDenied: (principalArn, action, resource, d) => new AwsError("AccessDenied", 403, denialMessage(principalArn, action, resource, d)),
     onReset: () => blobs.clear(),
     onShutdown: () => blobs.close(),
   };
-  return { service, internal: createS3Internal(() => s3State(deps.store), blobs), blobDir: blobs.dir };
+  return { model, internal: createS3Internal(() => s3State(deps.store), blobs), blobDir: blobs.dir };
 }

@@ -26,7 +26,17 @@ export function createS3Internal(state: () => S3State, blobs: BlobStore): S3Inte
       }
       const req = { method: "GET", rawPath: "", query: new URLSearchParams(versionId !== undefined ? { versionId } : {}), headers: {}, body: Buffer.alloc(0) };
       const operation = ctx.operation;
-      const call: S3Call = { req, ctx, state: s, blobs, bucketName: bucket, key };
+      const call: S3Call = {
+        req,
+        document: () => {
+          throw new Error("GetObject reads no request document");
+        },
+        ctx,
+        state: s,
+        blobs,
+        bucketName: bucket,
+        key,
+      };
       try {
         const res = getObject(call, false);
         return Buffer.isBuffer(res.body) ? res.body : Buffer.from(res.body ?? "");

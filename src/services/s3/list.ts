@@ -1,7 +1,6 @@
-import type { ServiceResponse } from "../../core/http-types.ts";
-import { xmlDocument } from "../../protocol/rest-xml/codec.ts";
-import { escapeXml } from "../../protocol/xml.ts";
-import { authorize, bucketArn, findBucket, xmlResponse, type S3Call } from "./context.ts";
+import type { RestOutput } from "../../core/rest-model.ts";
+import type { OutputObject } from "../../core/output-tree.ts";
+import { authorize, bucketArn, findBucket, documentResponse, type S3Call } from "./context.ts";
 import { invalidArgument } from "./errors.ts";
 
 /** S3 lists keys in UTF-8 binary order. */
@@ -50,7 +49,7 @@ function listKeys(all: string[], prefix: string, delimiter: string, after: strin
   return { keys, prefixes, truncated: false, last };
 }
 
-export function listObjects(call: S3Call, v2: boolean): ServiceResponse {
+export function listObjects(call: S3Call, v2: boolean): RestOutput {
   call.ctx.operation = v2 ? "ListObjectsV2" : "ListObjects";
   const b = findBucket(call);
   const q = call.req.query;
@@ -78,40 +77,36 @@ export function listObjects(call: S3Call, v2: boolean): ServiceResponse {
   });
   const common = page.prefixes.map((p) => ({ Prefix: enc(p) }));
   if (v2) {
-    return xmlResponse(
-      xmlDocument("ListBucketResult", {
-        Name: b.name,
-        Prefix: enc(prefix),
-        Delimiter: delimiter ? enc(delimiter) : undefined,
-        MaxKeys: max,
-        EncodingType: encode ? "url" : undefined,
-        KeyCount: contents.length + common.length,
-        IsTruncated: page.truncated,
-        ContinuationToken: token ?? undefined,
-        NextContinuationToken: page.truncated && page.last !== undefined ? Buffer.from(`k:${page.last}`).toString("base64url") : undefined,
-        StartAfter: q.get("start-after") !== null ? enc(q.get("start-after")!) : undefined,
-        Contents: contents,
-        CommonPrefixes: common,
-      }),
-    );
-  }
-  return xmlResponse(
-    xmlDocument("ListBucketResult", {
+    return documentResponse("ListBucketResult", {
       Name: b.name,
       Prefix: enc(prefix),
-      Marker: enc(q.get("marker") ?? ""),
-      NextMarker: page.truncated && delimiter ? enc(page.last) : undefined,
-      MaxKeys: max,
       Delimiter: delimiter ? enc(delimiter) : undefined,
+      MaxKeys: max,
       EncodingType: encode ? "url" : undefined,
+      KeyCount: contents.length + common.length,
       IsTruncated: page.truncated,
+      ContinuationToken: token ?? undefined,
+      NextContinuationToken: page.truncated && page.last !== undefined ? Buffer.from(`k:${page.last}`).toString("base64url") : undefined,
+      StartAfter: q.get("start-after") !== null ? enc(q.get("start-after")!) : undefined,
       Contents: contents,
       CommonPrefixes: common,
-    }),
-  );
+    });
+  }
+  return documentResponse("ListBucketResult", {
+    Name: b.name,
+    Prefix: enc(prefix),
+    Marker: enc(q.get("marker") ?? ""),
+    NextMarker: page.truncated && delimiter ? enc(page.last) : undefined,
+    MaxKeys: max,
+    Delimiter: delimiter ? enc(delimiter) : undefined,
+    EncodingType: encode ? "url" : undefined,
+    IsTruncated: page.truncated,
+    Contents: contents,
+    CommonPrefixes: common,
+  });
 }
 
-export function listObjectVersions(call: S3Call): ServiceResponse {
+export function listObjectVersions(call: S3Call): RestOutput {
   call.ctx.operation = "ListObjectVersions";
   const b = findBucket(call);
   const q = call.req.query;
@@ -123,7 +118,7 @@ export function listObjectVersions(call: S3Call): ServiceResponse {
   const keyMarker = q.get("key-marker") ?? "";
   const versionMarker = q.get("version-id-marker");
   // Versions and delete markers interleave in key order, newest first within a key, as S3 lists them.
-  const entries: string[] = [];
+  const entries: [string, OutputObject][] = [];
   let truncated = false;
   let nextKey: string | undefined;
   let nextVersion: string | undefined;
@@ -144,13 +139,13 @@ export function listObjectVersions(call: S3Call): ServiceResponse {
         truncated = true;
         break outer;
       }
-      const common = `<Key>${escapeXml(enc(key))}</Key><VersionId>${escapeXml(v.versionId)}</VersionId><IsLatest>${i === 0}</IsLatest><LastModified>${v.lastModified}</LastModified>`;
-      entries.push(v.deleteMarker ? `<DeleteMarker>${common}</DeleteMarker>` : `<Version>${common}<ETag>${escapeXml(v.etag)}</ETag><Size>${v.size}</Size><StorageClass>STANDARD</StorageClass></Version>`);
+      const common = { Key: enc(key), VersionId: v.versionId, IsLatest: i === 0, LastModified: v.lastModified };
+      entries.push(v.deleteMarker ? ["DeleteMarker", common] : ["Version", { ...common, ETag: v.etag, Size: v.size, StorageClass: "STANDARD" }]);
       nextKey = key;
       nextVersion = v.versionId;
     }
   }
-  const head = xmlDocument("ListVersionsResult", {
+  const head = {
     Name: b.name,
     Prefix: enc(prefix),
     KeyMarker: enc(keyMarker),
@@ -160,6 +155,6 @@ export function listObjectVersions(call: S3Call): ServiceResponse {
     MaxKeys: max,
     EncodingType: encode ? "url" : undefined,
     IsTruncated: truncated,
-  });
-  return xmlResponse(head.replace(/<\/ListVersionsResult>$/, `${entries.join("")}</ListVersionsResult>`));
+  };
+  return documentResponse("ListVersionsResult", [...Object.entries(head), ...entries]);
 }

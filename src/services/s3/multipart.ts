@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { dict } from "../../core/dict.ts";
-import type { ServiceResponse } from "../../core/http-types.ts";
-import { xmlBlocks, xmlDocument, xmlText } from "../../protocol/rest-xml/codec.ts";
-import { authorize, findBucket, header, xmlResponse, type S3Call } from "./context.ts";
+import type { RestOutput } from "../../core/rest-model.ts";
+import { authorize, findBucket, header, documentResponse, type S3Call } from "./context.ts";
 import { entityTooSmall, invalidArgument, invalidPart, invalidPartOrder, malformedXml, noSuchUpload } from "./errors.ts";
 import { md5Etag, storeObject, userMetadata } from "./objects.ts";
 import type { Bucket, MultipartUpload } from "./state.ts";
 import { versionHeader } from "./versions.ts";
-import { checksumProblem } from "../../protocol/sigv4/streaming.ts";
+import { checksumProblem } from "../../sigv4/checksums.ts";
 import { AwsError } from "../../core/aws-error.ts";
 
 const MIN_PART = 5 * 1024 * 1024;
@@ -20,7 +19,7 @@ function findUpload(call: S3Call, b: Bucket): MultipartUpload {
   return u;
 }
 
-export function createMultipartUpload(call: S3Call): ServiceResponse {
+export function createMultipartUpload(call: S3Call): RestOutput {
   call.ctx.operation = "CreateMultipartUpload";
   const b = findBucket(call);
   authorize(call, "s3:PutObject", objArn(b.name, call.key), b);
@@ -33,10 +32,10 @@ export function createMultipartUpload(call: S3Call): ServiceResponse {
     metadata: userMetadata(call.req),
     parts: dict(),
   };
-  return xmlResponse(xmlDocument("InitiateMultipartUploadResult", { Bucket: b.name, Key: call.key, UploadId: uploadId }));
+  return documentResponse("InitiateMultipartUploadResult", { Bucket: b.name, Key: call.key, UploadId: uploadId });
 }
 
-export function uploadPart(call: S3Call): ServiceResponse {
+export function uploadPart(call: S3Call): RestOutput {
   call.ctx.operation = "UploadPart";
   const b = findBucket(call);
   authorize(call, "s3:PutObject", objArn(b.name, call.key), b);
@@ -56,14 +55,14 @@ export function uploadPart(call: S3Call): ServiceResponse {
   return { status: 200, headers: { etag }, body: "" };
 }
 
-export function completeMultipartUpload(call: S3Call): ServiceResponse {
+export function completeMultipartUpload(call: S3Call): RestOutput {
   call.ctx.operation = "CompleteMultipartUpload";
   const b = findBucket(call);
   authorize(call, "s3:PutObject", objArn(b.name, call.key), b);
   const u = findUpload(call, b);
-  const body = call.req.body.toString("utf8");
-  if (!/<CompleteMultipartUpload[\s>]/.test(body)) throw malformedXml();
-  const listed = xmlBlocks(body, "Part").map((p) => ({ n: Number(xmlText(p, "PartNumber")), etag: xmlText(p, "ETag") ?? "" }));
+  const doc = call.document();
+  if (!doc.has("CompleteMultipartUpload")) throw malformedXml();
+  const listed = doc.all("Part").map((p) => ({ n: Number(p.text("PartNumber")), etag: p.text("ETag") ?? "" }));
   if (listed.length === 0) throw malformedXml();
   let prev = 0;
   for (const p of listed) {
@@ -83,13 +82,11 @@ export function completeMultipartUpload(call: S3Call): ServiceResponse {
   const v = storeObject(call, b, data, u.contentType, u.metadata, etag);
   for (const p of Object.values(u.parts)) call.blobs.remove(p.blob);
   delete b.uploads[u.uploadId];
-  return xmlResponse(
-    xmlDocument("CompleteMultipartUploadResult", { Location: `/${b.name}/${encodeURIComponent(call.key)}`, Bucket: b.name, Key: call.key, ETag: etag }),
-    versionHeader(b, v.versionId),
-  );
+  return documentResponse("CompleteMultipartUploadResult", { Location: `/${b.name}/${encodeURIComponent(call.key)}`, Bucket: b.name, Key: call.key, ETag: etag },
+  versionHeader(b, v.versionId));
 }
 
-export function abortMultipartUpload(call: S3Call): ServiceResponse {
+export function abortMultipartUpload(call: S3Call): RestOutput {
   call.ctx.operation = "AbortMultipartUpload";
   const b = findBucket(call);
   authorize(call, "s3:AbortMultipartUpload", objArn(b.name, call.key), b);
@@ -99,7 +96,7 @@ export function abortMultipartUpload(call: S3Call): ServiceResponse {
   return { status: 204, body: "" };
 }
 
-export function listParts(call: S3Call): ServiceResponse {
+export function listParts(call: S3Call): RestOutput {
   call.ctx.operation = "ListParts";
   const b = findBucket(call);
   authorize(call, "s3:ListMultipartUploadParts", objArn(b.name, call.key), b);
@@ -113,20 +110,18 @@ export function listParts(call: S3Call): ServiceResponse {
     .sort((a, c) => a - c);
   const page = numbers.slice(0, max);
   const truncated = numbers.length > page.length;
-  return xmlResponse(
-    xmlDocument("ListPartsResult", {
-      Bucket: b.name,
-      Key: call.key,
-      UploadId: u.uploadId,
-      PartNumberMarker: marker,
-      NextPartNumberMarker: page.length ? page[page.length - 1] : undefined,
-      MaxParts: max,
-      IsTruncated: truncated,
-      Part: page.map((n) => {
-        const p = u.parts[String(n)];
-        return { PartNumber: n, LastModified: p.lastModified, ETag: p.etag, Size: p.size };
-      }),
-      StorageClass: "STANDARD",
+  return documentResponse("ListPartsResult", {
+    Bucket: b.name,
+    Key: call.key,
+    UploadId: u.uploadId,
+    PartNumberMarker: marker,
+    NextPartNumberMarker: page.length ? page[page.length - 1] : undefined,
+    MaxParts: max,
+    IsTruncated: truncated,
+    Part: page.map((n) => {
+      const p = u.parts[String(n)];
+      return { PartNumber: n, LastModified: p.lastModified, ETag: p.etag, Size: p.size };
     }),
-  );
+    StorageClass: "STANDARD",
+  });
 }

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { dict, type Dict } from "../../core/dict.ts";
-import type { ServiceRequest, ServiceResponse } from "../../core/http-types.ts";
-import { xmlBlocks, xmlDocument, xmlText } from "../../protocol/rest-xml/codec.ts";
-import { checksumProblem } from "../../protocol/sigv4/streaming.ts";
-import { allowed, authorize, bucketArn, findBucket, header, xmlResponse, type S3Call } from "./context.ts";
+import type { ServiceRequest } from "../../core/http-types.ts";
+import type { RestOutput } from "../../core/rest-model.ts";
+import { checksumProblem } from "../../sigv4/checksums.ts";
+import { allowed, authorize, bucketArn, findBucket, header, documentResponse, type S3Call } from "./context.ts";
 import { badDigest, invalidArgument, invalidRange, malformedXml, methodNotAllowed, noSuchBucket, noSuchKey, noSuchVersion } from "./errors.ts";
 import type { Bucket, ObjectVersion } from "./state.ts";
 import { addVersion, newVersionId, removeVersion, versionHeader, versionsOf } from "./versions.ts";
@@ -31,7 +31,7 @@ function checkDigests(req: ServiceRequest, data: Buffer): void {
   if (bad) throw new AwsError("BadDigest", 400, bad);
 }
 
-export function putObject(call: S3Call): ServiceResponse {
+export function putObject(call: S3Call): RestOutput {
   call.ctx.operation = "PutObject";
   const b = findBucket(call);
   authorize(call, "s3:PutObject", objArn(b.name, call.key), b);
@@ -88,7 +88,7 @@ function objectHeaders(b: Bucket, v: ObjectVersion): Record<string, string> {
   return h;
 }
 
-export function getObject(call: S3Call, head: boolean): ServiceResponse {
+export function getObject(call: S3Call, head: boolean): RestOutput {
   call.ctx.operation = head ? "HeadObject" : "GetObject";
   const b = findBucket(call);
   const versionId = call.req.query.get("versionId");
@@ -130,7 +130,7 @@ export function parseRange(range: string, size: number): [number, number] | "uns
   return [a, b];
 }
 
-export function deleteObject(call: S3Call): ServiceResponse {
+export function deleteObject(call: S3Call): RestOutput {
   call.ctx.operation = "DeleteObject";
   const b = findBucket(call);
   const versionId = call.req.query.get("versionId");
@@ -161,21 +161,21 @@ function deleteOne(call: S3Call, b: Bucket, key: string, versionId: string | nul
   return { headers: { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId }, deleteMarker: true, versionId: marker.versionId };
 }
 
-export function deleteObjects(call: S3Call): ServiceResponse {
+export function deleteObjects(call: S3Call): RestOutput {
   call.ctx.operation = "DeleteObjects";
   const b = findBucket(call);
   checkDigests(call.req, call.req.body);
-  const body = call.req.body.toString("utf8");
-  if (!/<Delete[\s>]/.test(body)) throw malformedXml();
-  const quiet = xmlText(body, "Quiet") === "true";
-  const objects = xmlBlocks(body, "Object");
+  const doc = call.document();
+  if (!doc.has("Delete")) throw malformedXml();
+  const quiet = doc.text("Quiet") === "true";
+  const objects = doc.all("Object");
   if (objects.length === 0 || objects.length > 1000) throw malformedXml();
   const deleted: Record<string, string | boolean | undefined>[] = [];
   const errors: Record<string, string | undefined>[] = [];
   for (const o of objects) {
-    const key = xmlText(o, "Key");
+    const key = o.text("Key");
     if (key === undefined) throw malformedXml();
-    const versionId = xmlText(o, "VersionId") ?? null;
+    const versionId = o.text("VersionId") ?? null;
     const action = versionId !== null ? "s3:DeleteObjectVersion" : "s3:DeleteObject";
     if (!allowed(call, action, objArn(b.name, key), b)) {
       errors.push({ Key: key, VersionId: versionId ?? undefined, Code: "AccessDenied", Message: "Access Denied" });
@@ -190,10 +190,10 @@ export function deleteObjects(call: S3Call): ServiceResponse {
       DeleteMarkerVersionId: out.deleteMarker && versionId === null ? out.versionId : undefined,
     });
   }
-  return xmlResponse(xmlDocument("DeleteResult", { Deleted: deleted, Error: errors }));
+  return documentResponse("DeleteResult", { Deleted: deleted, Error: errors });
 }
 
-export function copyObject(call: S3Call): ServiceResponse {
+export function copyObject(call: S3Call): RestOutput {
   call.ctx.operation = "CopyObject";
   const b = findBucket(call);
   const source = header(call.req, "x-amz-copy-source")!;
@@ -219,7 +219,7 @@ export function copyObject(call: S3Call): ServiceResponse {
   }
   const data = v.size === 0 ? Buffer.alloc(0) : call.blobs.read(v.blob!);
   const stored = storeObject(call, b, data, replace ? header(call.req, "content-type") : v.contentType, replace ? userMetadata(call.req) : dict(v.metadata), v.etag);
-  return xmlResponse(xmlDocument("CopyObjectResult", { ETag: stored.etag, LastModified: stored.lastModified }), {
+  return documentResponse("CopyObjectResult", { ETag: stored.etag, LastModified: stored.lastModified }, {
     ...(src.versioning ? { "x-amz-copy-source-version-id": v.versionId } : {}),
     ...versionHeader(b, stored.versionId),
   });

@@ -1,6 +1,6 @@
 import { AwsError } from "../../core/aws-error.ts";
 import type { OperationContext } from "../../core/operation-context.ts";
-import type { ServiceRequest, ServiceResponse } from "../../core/http-types.ts";
+import type { RestOutput, RestXmlCall } from "../../core/rest-model.ts";
 import type { BlobStore } from "./blobs.ts";
 import * as buckets from "./buckets.ts";
 import { bucketFromHost } from "./addressing.ts";
@@ -15,13 +15,13 @@ import type { S3State } from "./state.ts";
  * Path style: / (the account's buckets), /bucket (bucket operations), /bucket/key (object operations);
  * virtual-hosted style (Host: bucket.s3.<region>.amazonaws.com): / (the bucket), /key (its objects).
  */
-export function route(req: ServiceRequest, ctx: OperationContext, state: S3State, blobs: BlobStore): ServiceResponse {
+export function route({ req, document }: RestXmlCall, ctx: OperationContext, state: S3State, blobs: BlobStore): RestOutput {
   const path = req.rawPath.startsWith("/") ? req.rawPath.slice(1) : req.rawPath;
   const hosted = bucketFromHost(header(req, "host"));
   const slash = hosted !== undefined ? -1 : path.indexOf("/");
   const bucketName = hosted ?? decode(slash < 0 ? path : path.slice(0, slash));
   const key = hosted !== undefined ? decode(path) : slash < 0 ? "" : decode(path.slice(slash + 1));
-  const call: S3Call = { req, ctx, state, blobs, bucketName, key };
+  const call: S3Call = { req, document, ctx, state, blobs, bucketName, key };
   const q = req.query;
   const m = req.method;
   if (bucketName === "") {

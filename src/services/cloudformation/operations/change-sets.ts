@@ -1,6 +1,6 @@
 import { AwsError } from "../../../core/aws-error.ts";
 import { uuid } from "../../../core/ids.ts";
-import { str } from "../../../protocol/params.ts";
+import { str } from "../../../core/input-tree.ts";
 import { changedProperties, needsReplacement } from "../engine/diff.ts";
 import { stackEvent } from "../engine/events.ts";
 import { buildPlan, own, type PlanEnv } from "../engine/plan.ts";

@@ -1,6 +1,6 @@
 import { AwsError } from "../../../core/aws-error.ts";
 import type { OperationContext } from "../../../core/operation-context.ts";
-import { asList, str, sub, type ParamNode, type ParamTree } from "../../../protocol/params.ts";
+import { asList, str, sub, type InputNode, type InputTree } from "../../../core/input-tree.ts";
 import type { StackEngine } from "../engine/engine.ts";
 import { own, type PlanEnv } from "../engine/plan.ts";
 import type { CfnTargets } from "../caller.ts";
@@ -19,7 +19,7 @@ export interface CfnEnv {
   markDirty(): void;
 }
 
-export type CfnOperation = (p: ParamTree, ctx: OperationContext, env: CfnEnv) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
+export type CfnOperation = (p: InputTree, ctx: OperationContext, env: CfnEnv) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
 
 export const STACK_NAME = /^[a-zA-Z][-a-zA-Z0-9]*$/;
 
@@ -27,7 +27,7 @@ export function stackArnPattern(ctx: OperationContext, name: string): string {
   return `arn:aws:cloudformation:${ctx.region}:${ctx.accountId}:stack/${name}/*`;
 }
 
-export function reqParam(p: ParamTree, name: string): string {
+export function reqParam(p: InputTree, name: string): string {
   const v = str(p[name]);
   if (v === undefined || v === "") throw validationError(`1 validation error detected: Value null at '${name[0].toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
   return v;
@@ -51,7 +51,7 @@ export function stackNotFound(nameOrId: string): AwsError {
 }
 
 /** Look up and authorize `cloudformation:<Action>` on the stack's ARN (a pattern when not found). */
-export function stackFor(p: ParamTree, ctx: OperationContext, env: CfnEnv, key = "StackName"): StackRec {
+export function stackFor(p: InputTree, ctx: OperationContext, env: CfnEnv, key = "StackName"): StackRec {
   const nameOrId = reqParam(p, key);
   const s = findStack(env.state(ctx.accountId, ctx.region), nameOrId);
   ctx.authorize(`cloudformation:${ctx.operation}`, s ? s.stackId : nameOrId.startsWith("arn:") ? nameOrId : stackArnPattern(ctx, nameOrId));
@@ -59,19 +59,19 @@ export function stackFor(p: ParamTree, ctx: OperationContext, env: CfnEnv, key =
   return s;
 }
 
-export function parametersParam(p: ParamTree): GivenParameter[] {
-  return asList(p.Parameters).map((m: ParamNode) => ({
+export function parametersParam(p: InputTree): GivenParameter[] {
+  return asList(p.Parameters).map((m: InputNode) => ({
     ParameterKey: str(sub(m, "ParameterKey")),
     ParameterValue: str(sub(m, "ParameterValue")),
     UsePreviousValue: str(sub(m, "UsePreviousValue")) === "true",
   }));
 }
 
-export function stringsParam(p: ParamTree, name: string): string[] {
+export function stringsParam(p: InputTree, name: string): string[] {
   return asList(p[name]).filter((v): v is string => typeof v === "string");
 }
 
-export function tagsParam(p: ParamTree): Tag[] | undefined {
+export function tagsParam(p: InputTree): Tag[] | undefined {
   if (p.Tags === undefined) return undefined;
   const tags = asList(p.Tags).map((m) => ({ Key: str(sub(m, "Key")) ?? "", Value: str(sub(m, "Value")) ?? "" }));
   if (tags.length > 50) throw validationError("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
@@ -79,13 +79,13 @@ export function tagsParam(p: ParamTree): Tag[] | undefined {
   return tags;
 }
 
-export function boolParam(p: ParamTree, name: string): boolean | undefined {
+export function boolParam(p: InputTree, name: string): boolean | undefined {
   const v = str(p[name]);
   return v === undefined ? undefined : v === "true";
 }
 
 /** Paging over a list with NextToken as an offset. */
-export function page<T>(items: T[], p: ParamTree, size = 100): { items: T[]; next?: string } {
+export function page<T>(items: T[], p: InputTree, size = 100): { items: T[]; next?: string } {
   const start = Number(str(p.NextToken) ?? "0");
   if (!Number.isInteger(start) || start < 0) throw validationError("Invalid NextToken"); // unverified wording
   const slice = items.slice(start, start + size);

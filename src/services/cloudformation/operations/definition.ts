@@ -1,6 +1,6 @@
 import { AwsError } from "../../../core/aws-error.ts";
 import type { OperationContext } from "../../../core/operation-context.ts";
-import { str, type ParamTree } from "../../../protocol/params.ts";
+import { str, type InputTree } from "../../../core/input-tree.ts";
 import { buildPlan } from "../engine/plan.ts";
 import { providerFor } from "../providers/registry.ts";
 import type { AnalyzedTemplate } from "../template/analyze.ts";
@@ -31,7 +31,7 @@ export function requiredCapabilities(t: AnalyzedTemplate): { capabilities: strin
  * before answering: template, parameters, capabilities, role, imports.
  */
 export function readDefinition(
-  p: ParamTree,
+  p: InputTree,
   ctx: OperationContext,
   env: CfnEnv,
   stack: Pick<StackRec, "stackId" | "stackName" | "account" | "region">,

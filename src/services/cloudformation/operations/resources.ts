@@ -1,4 +1,4 @@
-import { str } from "../../../protocol/params.ts";
+import { str } from "../../../core/input-tree.ts";
 import { own } from "../engine/plan.ts";
 import { validationError } from "../template/errors.ts";
 import { eventView, resourceDetailView, resourceSummaryView, resourceView } from "../render.ts";

@@ -1,7 +1,7 @@
 import { AwsError } from "../../../core/aws-error.ts";
 import { uuid } from "../../../core/ids.ts";
 import type { OperationContext } from "../../../core/operation-context.ts";
-import { asList, str, type ParamTree } from "../../../protocol/params.ts";
+import { asList, str, type InputTree } from "../../../core/input-tree.ts";
 import { stackEvent } from "../engine/events.ts";
 import { own } from "../engine/plan.ts";
 import { validationError } from "../template/errors.ts";
@@ -187,4 +187,4 @@ export const stackOperations: Record<string, CfnOperation> = {
   ContinueUpdateRollback: continueUpdateRollback,
 };
 
-export type { ParamTree };
+export type { InputTree };

@@ -1,5 +1,5 @@
 import type { OperationContext } from "../../../core/operation-context.ts";
-import { str, type ParamTree } from "../../../protocol/params.ts";
+import { str, type InputTree } from "../../../core/input-tree.ts";
 import { own } from "../engine/plan.ts";
 import { validationError } from "../template/errors.ts";
 import { isObject, parseTemplate } from "../template/parse.ts";
@@ -36,7 +36,7 @@ function processedOf(body: string): unknown {
 }
 
 /** A template from TemplateBody, or a stack's. */
-function templateOf(p: ParamTree, ctx: OperationContext, env: CfnEnv, action: string): ProcessedTemplate {
+function templateOf(p: InputTree, ctx: OperationContext, env: CfnEnv, action: string): ProcessedTemplate {
   let body = str(p.TemplateBody);
   if (str(p.StackName) !== undefined && body === undefined) body = stackFor(p, ctx, env).def.templateBody;
   else ctx.authorize(`cloudformation:${action}`, "*");

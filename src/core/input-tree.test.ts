@@ -1,9 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { asList, asStringList, str, sub, toTree } from "./params.ts";
-import { writeXml } from "./xml.ts";
+import { asList, asStringList, str, sub, toTree } from "./input-tree.ts";
 
-describe("query parameters", () => {
+describe("input tree", () => {
   it("turns EC2 flattened lists into a tree", () => {
     const t = toTree(new URLSearchParams("Action=DescribeVpcs&Filter.2.Name=b&Filter.1.Name=a&Filter.1.Value.2=y&Filter.1.Value.1=x&VpcId.10=v10&VpcId.2=v2"));
     assert.equal(str(t.Action), "DescribeVpcs");
@@ -19,12 +18,5 @@ describe("query parameters", () => {
     assert.equal(str(sub(asList(t.Tags)[0], "Key")), "k");
     assert.equal(str(sub(asList(t.PolicyArns)[0], "arn")), "a");
     assert.deepEqual(asList(undefined), []);
-  });
-});
-
-describe("xml writer", () => {
-  it("writes items, members, escapes and empty lists", () => {
-    assert.equal(writeXml({ vpcSet: [{ vpcId: "v<1>" }], tagSet: [], skip: undefined, n: 3, b: false }, "item"), "<vpcSet><item><vpcId>v&lt;1&gt;</vpcId></item></vpcSet><tagSet/><n>3</n><b>false</b>");
-    assert.equal(writeXml({ Users: [{ UserName: "a&b" }] }, "member"), "<Users><member><UserName>a&amp;b</UserName></member></Users>");
   });
 });
