@@ -9,6 +9,7 @@ import type { AwsError } from "./aws-error.ts";
 import type { AuthDecision } from "./authorization.ts";
 import type { ServiceRequest } from "./http-types.ts";
 import type { OperationContext } from "./operation-context.ts";
+import type { OutputDocument } from "./output-tree.ts";
 
 export interface RestRoute<Op extends string = string> {
   method: string;
@@ -37,10 +38,10 @@ export interface RestCall {
  * A REST operation's answer: the status, headers and either `output` (the members of the SDK's
  * output shape, which the codec encodes) or a `body` that goes on the wire as it is (Invoke's payload).
  */
-export interface RestOutput {
+export interface RestOutput<Output = unknown> {
   status: number;
   headers?: Record<string, string>;
-  output?: unknown;
+  output?: Output;
   body?: Buffer | string;
 }
 
@@ -89,8 +90,8 @@ export interface RestXmlServiceModel {
   /** See ServiceDefinition: S3 takes unsigned and streaming payloads, and signs paths encoded once. */
   unsignedPayload?: boolean;
   s3Signing?: boolean;
-  /** Answers with `output` an OutputDocument (core/output-tree.ts), or a body as it is (GetObject). */
-  handle(call: RestXmlCall, ctx: OperationContext): RestOutput | Promise<RestOutput>;
+  /** Answers with an output document, or a body as it is (GetObject). */
+  handle(call: RestXmlCall, ctx: OperationContext): RestOutput<OutputDocument> | Promise<RestOutput<OutputDocument>>;
   /** The service's own form of an error raised before it saw the request (the gateway's body limit). */
   translateError?(err: AwsError): AwsError;
   accessDenied(principalArn: string, action: string, resource: string, decision: AuthDecision): AwsError;

@@ -4,6 +4,7 @@ import { AwsError } from "../../core/aws-error.ts";
 import { SimulatedClock } from "../../core/clock.ts";
 import type { OperationContext } from "../../core/operation-context.ts";
 import { rootPrincipal } from "../../core/principal.ts";
+import type { OutputDocument } from "../../core/output-tree.ts";
 import type { RestOutput, RestXmlServiceModel } from "../../core/rest-model.ts";
 import { bindRestXmlService } from "./bind.ts";
 import { S3_XMLNS } from "./codec.ts";
@@ -29,7 +30,7 @@ const model: RestXmlServiceModel = {
   maxBodyBytes: 10,
   unsignedPayload: true,
   s3Signing: true,
-  handle: ({ req, document }): RestOutput => {
+  handle: ({ req, document }): RestOutput<OutputDocument> => {
     if (req.rawPath === "/list") return { status: 200, headers: { "x-extra": "1" }, output: { root: "R", members: { Name: "a&b", Skip: undefined, Contents: [{ Key: "k1" }, { Key: "k2" }], Empty: [] } } };
     if (req.rawPath === "/versions") return { status: 200, output: { root: "V", members: [["Name", "b"], ["Version", { Key: "a" }], ["DeleteMarker", { Key: "b" }], ["Version", { Key: "c" }]] } };
     if (req.rawPath === "/location") return { status: 200, output: { root: "LocationConstraint", members: "eu-west-1" } };

@@ -15,7 +15,7 @@ export function bindRestXmlService(model: RestXmlServiceModel): ServiceDefinitio
     unsignedPayload: model.unsignedPayload,
     s3Signing: model.s3Signing,
     handle: (req, ctx) => {
-      const named = (r: RestOutput): ServiceResponse => {
+      const named = (r: RestOutput<OutputDocument>): ServiceResponse => {
         const res = encode(r);
         // S3 names every answer, successes too, with these two headers (errors get them in renderS3Error).
         return { ...res, headers: { "x-amz-request-id": ctx.requestId, "x-amz-id-2": hostId(), ...res.headers } };
@@ -31,8 +31,8 @@ export function bindRestXmlService(model: RestXmlServiceModel): ServiceDefinitio
 }
 
 /** An output document becomes S3's XML; a body given as it is passes through. */
-function encode(r: RestOutput): ServiceResponse {
-  if (!("output" in r)) return r;
-  const doc = r.output as OutputDocument;
+function encode(r: RestOutput<OutputDocument>): ServiceResponse {
+  if (!r.output) return r;
+  const doc = r.output;
   return { status: r.status, headers: { "content-type": "application/xml", ...r.headers }, body: xmlDocument(doc.root, doc.members) };
 }

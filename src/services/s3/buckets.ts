@@ -1,7 +1,6 @@
 import { dict } from "../../core/dict.ts";
-import type { RestOutput } from "../../core/rest-model.ts";
 import type { BlobStore } from "./blobs.ts";
-import { authorize, bucketArn, canonicalId, findBucket, documentResponse, type S3Call } from "./context.ts";
+import { authorize, bucketArn, canonicalId, findBucket, documentResponse, type S3Call, type S3Output } from "./context.ts";
 import { alreadyExists, alreadyOwnedByYou, bucketNotEmpty, invalidBucketName, malformedPolicy, malformedXml, noSuchBucketPolicy } from "./errors.ts";
 
 /** The general purpose bucket naming rules of the S3 user guide. */
@@ -14,7 +13,7 @@ export function validBucketName(name: string): boolean {
   return true;
 }
 
-export function listBuckets(call: S3Call): RestOutput {
+export function listBuckets(call: S3Call): S3Output {
   call.ctx.operation = "ListBuckets";
   authorize(call, "s3:ListAllMyBuckets", "*", undefined);
   const mine = Object.values(call.state.buckets)
@@ -26,7 +25,7 @@ export function listBuckets(call: S3Call): RestOutput {
   });
 }
 
-export function createBucket(call: S3Call): RestOutput {
+export function createBucket(call: S3Call): S3Output {
   call.ctx.operation = "CreateBucket";
   const name = call.bucketName;
   if (!validBucketName(name)) throw invalidBucketName(name);
@@ -44,14 +43,14 @@ export function createBucket(call: S3Call): RestOutput {
   return { status: 200, headers: { location: `/${name}` }, body: "" };
 }
 
-export function headBucket(call: S3Call): RestOutput {
+export function headBucket(call: S3Call): S3Output {
   call.ctx.operation = "HeadBucket";
   const b = findBucket(call);
   authorize(call, "s3:ListBucket", bucketArn(b.name), b);
   return { status: 200, headers: { "x-amz-bucket-region": b.region }, body: "" };
 }
 
-export function deleteBucket(call: S3Call, blobs: BlobStore): RestOutput {
+export function deleteBucket(call: S3Call, blobs: BlobStore): S3Output {
   call.ctx.operation = "DeleteBucket";
   const b = findBucket(call);
   authorize(call, "s3:DeleteBucket", bucketArn(b.name), b);
@@ -62,7 +61,7 @@ export function deleteBucket(call: S3Call, blobs: BlobStore): RestOutput {
   return { status: 204, body: "" };
 }
 
-export function getBucketLocation(call: S3Call): RestOutput {
+export function getBucketLocation(call: S3Call): S3Output {
   call.ctx.operation = "GetBucketLocation";
   const b = findBucket(call);
   authorize(call, "s3:GetBucketLocation", bucketArn(b.name), b);
@@ -71,7 +70,7 @@ export function getBucketLocation(call: S3Call): RestOutput {
   return documentResponse("LocationConstraint", region);
 }
 
-export function putBucketVersioning(call: S3Call): RestOutput {
+export function putBucketVersioning(call: S3Call): S3Output {
   call.ctx.operation = "PutBucketVersioning";
   const b = findBucket(call);
   authorize(call, "s3:PutBucketVersioning", bucketArn(b.name), b);
@@ -83,14 +82,14 @@ export function putBucketVersioning(call: S3Call): RestOutput {
   return { status: 200, body: "" };
 }
 
-export function getBucketVersioning(call: S3Call): RestOutput {
+export function getBucketVersioning(call: S3Call): S3Output {
   call.ctx.operation = "GetBucketVersioning";
   const b = findBucket(call);
   authorize(call, "s3:GetBucketVersioning", bucketArn(b.name), b);
   return documentResponse("VersioningConfiguration", { Status: b.versioning });
 }
 
-export function putBucketPolicy(call: S3Call): RestOutput {
+export function putBucketPolicy(call: S3Call): S3Output {
   call.ctx.operation = "PutBucketPolicy";
   const b = findBucket(call);
   authorize(call, "s3:PutBucketPolicy", bucketArn(b.name), b);
@@ -106,7 +105,7 @@ export function putBucketPolicy(call: S3Call): RestOutput {
   return { status: 204, body: "" };
 }
 
-export function getBucketPolicy(call: S3Call): RestOutput {
+export function getBucketPolicy(call: S3Call): S3Output {
   call.ctx.operation = "GetBucketPolicy";
   const b = findBucket(call);
   authorize(call, "s3:GetBucketPolicy", bucketArn(b.name), b);
@@ -114,7 +113,7 @@ export function getBucketPolicy(call: S3Call): RestOutput {
   return { status: 200, headers: { "content-type": "application/json" }, body: b.policy };
 }
 
-export function deleteBucketPolicy(call: S3Call): RestOutput {
+export function deleteBucketPolicy(call: S3Call): S3Output {
   call.ctx.operation = "DeleteBucketPolicy";
   const b = findBucket(call);
   authorize(call, "s3:DeleteBucketPolicy", bucketArn(b.name), b);

@@ -59,7 +59,9 @@ export function header(req: ServiceRequest, name: string): string | undefined {
   return Array.isArray(v) ? v.join(",") : v;
 }
 
-/** An answer with a document body (the codec writes it as S3's XML). */
-export function documentResponse(root: string, members: OutputDocument["members"], headers: Record<string, string> = {}, status = 200): RestOutput {
+/** What S3's operations answer: a document (the codec writes it as S3's XML), or a body as it is. */
+export type S3Output = RestOutput<OutputDocument>;
+
+export function documentResponse(root: string, members: OutputDocument["members"], headers: Record<string, string> = {}, status = 200): S3Output {
   return { status, headers, output: { root, members } };
 }

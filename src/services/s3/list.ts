@@ -1,6 +1,5 @@
-import type { RestOutput } from "../../core/rest-model.ts";
 import type { OutputObject } from "../../core/output-tree.ts";
-import { authorize, bucketArn, findBucket, documentResponse, type S3Call } from "./context.ts";
+import { authorize, bucketArn, findBucket, documentResponse, type S3Call, type S3Output } from "./context.ts";
 import { invalidArgument } from "./errors.ts";
 
 /** S3 lists keys in UTF-8 binary order. */
@@ -49,7 +48,7 @@ function listKeys(all: string[], prefix: string, delimiter: string, after: strin
   return { keys, prefixes, truncated: false, last };
 }
 
-export function listObjects(call: S3Call, v2: boolean): RestOutput {
+export function listObjects(call: S3Call, v2: boolean): S3Output {
   call.ctx.operation = v2 ? "ListObjectsV2" : "ListObjects";
   const b = findBucket(call);
   const q = call.req.query;
@@ -106,7 +105,7 @@ export function listObjects(call: S3Call, v2: boolean): RestOutput {
   });
 }
 
-export function listObjectVersions(call: S3Call): RestOutput {
+export function listObjectVersions(call: S3Call): S3Output {
   call.ctx.operation = "ListObjectVersions";
   const b = findBucket(call);
   const q = call.req.query;

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { dict } from "../../core/dict.ts";
-import type { RestOutput } from "../../core/rest-model.ts";
-import { authorize, findBucket, header, documentResponse, type S3Call } from "./context.ts";
+import { authorize, findBucket, header, documentResponse, type S3Call, type S3Output } from "./context.ts";
 import { entityTooSmall, invalidArgument, invalidPart, invalidPartOrder, malformedXml, noSuchUpload } from "./errors.ts";
 import { md5Etag, storeObject, userMetadata } from "./objects.ts";
 import type { Bucket, MultipartUpload } from "./state.ts";
@@ -19,7 +18,7 @@ function findUpload(call: S3Call, b: Bucket): MultipartUpload {
   return u;
 }
 
-export function createMultipartUpload(call: S3Call): RestOutput {
+export function createMultipartUpload(call: S3Call): S3Output {
   call.ctx.operation = "CreateMultipartUpload";
   const b = findBucket(call);
   authorize(call, "s3:PutObject", objArn(b.name, call.key), b);
@@ -35,7 +34,7 @@ export function createMultipartUpload(call: S3Call): RestOutput {
   return documentResponse("InitiateMultipartUploadResult", { Bucket: b.name, Key: call.key, UploadId: uploadId });
 }
 
-export function uploadPart(call: S3Call): RestOutput {
+export function uploadPart(call: S3Call): S3Output {
   call.ctx.operation = "UploadPart";
   const b = findBucket(call);
   authorize(call, "s3:PutObject", objArn(b.name, call.key), b);
@@ -55,7 +54,7 @@ export function uploadPart(call: S3Call): RestOutput {
   return { status: 200, headers: { etag }, body: "" };
 }
 
-export function completeMultipartUpload(call: S3Call): RestOutput {
+export function completeMultipartUpload(call: S3Call): S3Output {
   call.ctx.operation = "CompleteMultipartUpload";
   const b = findBucket(call);
   authorize(call, "s3:PutObject", objArn(b.name, call.key), b);
@@ -86,7 +85,7 @@ export function completeMultipartUpload(call: S3Call): RestOutput {
   versionHeader(b, v.versionId));
 }
 
-export function abortMultipartUpload(call: S3Call): RestOutput {
+export function abortMultipartUpload(call: S3Call): S3Output {
   call.ctx.operation = "AbortMultipartUpload";
   const b = findBucket(call);
   authorize(call, "s3:AbortMultipartUpload", objArn(b.name, call.key), b);
@@ -96,7 +95,7 @@ export function abortMultipartUpload(call: S3Call): RestOutput {
   return { status: 204, body: "" };
 }
 
-export function listParts(call: S3Call): RestOutput {
+export function listParts(call: S3Call): S3Output {
   call.ctx.operation = "ListParts";
   const b = findBucket(call);
   authorize(call, "s3:ListMultipartUploadParts", objArn(b.name, call.key), b);

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { dict, type Dict } from "../../core/dict.ts";
 import type { ServiceRequest } from "../../core/http-types.ts";
-import type { RestOutput } from "../../core/rest-model.ts";
 import { checksumProblem } from "../../sigv4/checksums.ts";
-import { allowed, authorize, bucketArn, findBucket, header, documentResponse, type S3Call } from "./context.ts";
+import { allowed, authorize, bucketArn, findBucket, header, documentResponse, type S3Call, type S3Output } from "./context.ts";
 import { badDigest, invalidArgument, invalidRange, malformedXml, methodNotAllowed, noSuchBucket, noSuchKey, noSuchVersion } from "./errors.ts";
 import type { Bucket, ObjectVersion } from "./state.ts";
 import { addVersion, newVersionId, removeVersion, versionHeader, versionsOf } from "./versions.ts";
@@ -31,7 +30,7 @@ function checkDigests(req: ServiceRequest, data: Buffer): void {
   if (bad) throw new AwsError("BadDigest", 400, bad);
 }
 
-export function putObject(call: S3Call): RestOutput {
+export function putObject(call: S3Call): S3Output {
   call.ctx.operation = "PutObject";
   const b = findBucket(call);
   authorize(call, "s3:PutObject", objArn(b.name, call.key), b);
@@ -88,7 +87,7 @@ function objectHeaders(b: Bucket, v: ObjectVersion): Record<string, string> {
   return h;
 }
 
-export function getObject(call: S3Call, head: boolean): RestOutput {
+export function getObject(call: S3Call, head: boolean): S3Output {
   call.ctx.operation = head ? "HeadObject" : "GetObject";
   const b = findBucket(call);
   const versionId = call.req.query.get("versionId");
@@ -130,7 +129,7 @@ export function parseRange(range: string, size: number): [number, number] | "uns
   return [a, b];
 }
 
-export function deleteObject(call: S3Call): RestOutput {
+export function deleteObject(call: S3Call): S3Output {
   call.ctx.operation = "DeleteObject";
   const b = findBucket(call);
   const versionId = call.req.query.get("versionId");
@@ -161,7 +160,7 @@ function deleteOne(call: S3Call, b: Bucket, key: string, versionId: string | nul
   return { headers: { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId }, deleteMarker: true, versionId: marker.versionId };
 }
 
-export function deleteObjects(call: S3Call): RestOutput {
+export function deleteObjects(call: S3Call): S3Output {
   call.ctx.operation = "DeleteObjects";
   const b = findBucket(call);
   checkDigests(call.req, call.req.body);
@@ -193,7 +192,7 @@ export function deleteObjects(call: S3Call): RestOutput {
   return documentResponse("DeleteResult", { Deleted: deleted, Error: errors });
 }
 
-export function copyObject(call: S3Call): RestOutput {
+export function copyObject(call: S3Call): S3Output {
   call.ctx.operation = "CopyObject";
   const b = findBucket(call);
   const source = header(call.req, "x-amz-copy-source")!;

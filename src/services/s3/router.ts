@@ -1,10 +1,10 @@
 import { AwsError } from "../../core/aws-error.ts";
 import type { OperationContext } from "../../core/operation-context.ts";
-import type { RestOutput, RestXmlCall } from "../../core/rest-model.ts";
+import type { RestXmlCall } from "../../core/rest-model.ts";
 import type { BlobStore } from "./blobs.ts";
 import * as buckets from "./buckets.ts";
 import { bucketFromHost } from "./addressing.ts";
-import { header, type S3Call } from "./context.ts";
+import { header, type S3Call, type S3Output } from "./context.ts";
 import { invalidArgument, invalidBucketName, notImplemented } from "./errors.ts";
 import { listObjects, listObjectVersions } from "./list.ts";
 import * as mp from "./multipart.ts";
@@ -15,7 +15,7 @@ import type { S3State } from "./state.ts";
  * Path style: / (the account's buckets), /bucket (bucket operations), /bucket/key (object operations);
  * virtual-hosted style (Host: bucket.s3.<region>.amazonaws.com): / (the bucket), /key (its objects).
  */
-export function route({ req, document }: RestXmlCall, ctx: OperationContext, state: S3State, blobs: BlobStore): RestOutput {
+export function route({ req, document }: RestXmlCall, ctx: OperationContext, state: S3State, blobs: BlobStore): S3Output {
   const path = req.rawPath.startsWith("/") ? req.rawPath.slice(1) : req.rawPath;
   const hosted = bucketFromHost(header(req, "host"));
   const slash = hosted !== undefined ? -1 : path.indexOf("/");
