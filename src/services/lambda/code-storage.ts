@@ -7,14 +7,21 @@ import { untracked } from "../../store/tracking.ts";
 /** Bytes of code the Region's functions and versions keep; versions that share code count it once, as Lambda stores it once. */
 export function codeStorageUsed(s: LambdaState): number {
   let total = 0;
-  const seen = new Set<string>();
-  // A read over every function: through the plain objects, as tracking is for writes (--state-dir).
-  for (const fn of Object.values(untracked(s).functions)) {
-    for (const cfg of [fn.latest, ...Object.values(fn.versions)]) {
-      const k = `${fn.name}/${cfg.code.sha256Hex}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      total += cfg.code.size;
+  // A read over every function (10,000 of them on every CreateFunction at scale): through the plain
+  // objects, as tracking is for writes (--state-dir), and without allocating per function. Code is
+  // shared only between one function's versions, so that is where duplicates are looked for.
+  const functions = untracked(s).functions;
+  for (const name in functions) {
+    const fn = functions[name];
+    total += fn.latest.code.size;
+    let seen: string[] | undefined;
+    for (const v in fn.versions) {
+      const code = fn.versions[v].code;
+      if (code.sha256Hex === fn.latest.code.sha256Hex) continue;
+      seen ??= [];
+      if (seen.includes(code.sha256Hex)) continue;
+      seen.push(code.sha256Hex);
+      total += code.size;
     }
   }
   return total;
