@@ -105,12 +105,18 @@ try {
     ["private-ip-address=10.0.19.99", "private-ip-address", "10.0.19.99"],
     ["description=bench 99* (wildcard)", "description", "bench 99*"],
   ];
+  // The fill leaves the heap with work to do (the garbage of 10,000 creates is collected over the
+  // next few hundred milliseconds): whichever query ran first paid it (0.8-1.3 ms p50 against
+  // 0.6-0.7 ms for the same query run later). Every query is warmed once before any is timed.
+  const senders = new Map<string, () => Promise<number>>();
+  for (const [label, name, value] of queries) senders.set(label, await rawSender(app.url, [[name, value]]));
+  for (let i = 0; i < QUERIES; i++) for (const send of senders.values()) await send();
   for (const [label, name, value] of queries) {
     await timeQueries(`DescribeNetworkInterfaces ${label}, SDK`, async () => {
       const r = await ec2.send(new E.DescribeNetworkInterfacesCommand({ Filters: [{ Name: name, Values: [value] }] }));
       return r.NetworkInterfaces!.length;
     });
-    const replayed = await rawSender(app.url, [[name, value]]);
+    const replayed = senders.get(label)!;
     if (profiler) await profiler.post("Profiler.start");
     await timeQueries(`DescribeNetworkInterfaces ${label}, replayed`, replayed);
     if (profiler) profiles.push(((await profiler.post("Profiler.stop")) as { profile: object }).profile);
