@@ -5,6 +5,7 @@
 // IAM, the operation, rendering). Runs function code (warm Invoke), so it enters a loopback-only
 // network namespace first (unshare -rn), as the tests do.
 // Options: `--only=<text>` replays only the operations whose label contains it; `--seconds=N` (3);
+// `--connections=N` (8; 1 shows one request's cost with nothing to overlap it);
 // `--cpu-prof` runs the server under node --cpu-prof and prints where its time went (bench/_profile.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -20,7 +21,7 @@ import { summarizeProfile } from "./_profile.ts";
 import { load, row, type LoadResult } from "./_support.ts";
 import { descendants } from "./_proc-tree.ts";
 
-const CONNECTIONS = 8;
+const CONNECTIONS = Number(process.argv.find((a) => a.startsWith("--connections="))?.slice("--connections=".length) ?? 8);
 const SECONDS = Number(process.argv.find((a) => a.startsWith("--seconds="))?.slice("--seconds=".length) ?? 3);
 
 export async function replayBench(): Promise<void> {
