@@ -5,34 +5,16 @@
 //
 // hyperlocal gives every (region, service) one address in TEST-NET-1 (192.0.2.0/24, RFC 5737: a
 // documentation block, never routed on the real internet; the model counts it as public). The
-// model never connects there: only hyperlocal answers AWS calls. Region r (its index in REGIONS)
+// model never connects there: only hyperlocal answers AWS calls. Region r (its addressSlot in aws-regions.ts)
 // owns 192.0.2.(16r)/28 and service s (its slot) the address 16r + s in it, so an address names
 // its region and service, and a region's S3 prefix list is one /32.
+
+import { AWS_REGIONS, awsRegion } from "./aws-regions.ts";
 
 /** The block every AWS service address lies in (one constant, shared by EC2's prefix lists and the network model). */
 export const AWS_SERVICE_ADDRESS_BLOCK = "192.0.2.0/24";
 
 const BLOCK_BASE = "192.0.2.";
-
-/** Regions with addresses, in slot order (16 slots of 16 addresses). */
-const REGIONS = [
-  "us-east-1",
-  "us-east-2",
-  "us-west-1",
-  "us-west-2",
-  "ca-central-1",
-  "eu-west-1",
-  "eu-west-2",
-  "eu-west-3",
-  "eu-central-1",
-  "eu-north-1",
-  "ap-northeast-1",
-  "ap-northeast-2",
-  "ap-southeast-1",
-  "ap-southeast-2",
-  "ap-south-1",
-  "sa-east-1",
-] as const;
 
 /** Services with addresses, by slot (1-15; 0 is left unused). IAM is global: its one address is us-east-1's. */
 const SERVICES: readonly (readonly [service: string, slot: number])[] = [
@@ -49,7 +31,7 @@ const SERVICES: readonly (readonly [service: string, slot: number])[] = [
 const GLOBAL_SERVICES = new Set(["iam"]);
 
 function regionSlot(region: string): number {
-  return (REGIONS as readonly string[]).indexOf(region);
+  return awsRegion(region)?.addressSlot ?? -1;
 }
 
 function serviceSlot(service: string): number {
@@ -90,7 +72,7 @@ export function awsServiceAtWord(w0: number): { region: string; service: string 
 const BLOCK_WORD = (192 << 16) | (0 << 8) | 2;
 /** Every address of the block → its region and service (frozen, shared). */
 const AT: ({ region: string; service: string } | undefined)[] = Array.from({ length: 256 }, (_, n) => {
-  const region = REGIONS[n >> 4];
+  const region = AWS_REGIONS.find((r) => r.addressSlot === n >> 4)?.name;
   const found = SERVICES.find(([, slot]) => slot === (n & 15));
   return region && found ? Object.freeze({ region, service: found[0] }) : undefined;
 });

@@ -1,3 +1,4 @@
+import { AWS_REGIONS } from "../../core/aws-regions.ts";
 import type { OutputObject } from "../../core/output-tree.ts";
 import { describeAvailabilityZones } from "./availability-zones.ts";
 import { gateDescribe, type Ec2Call } from "./context.ts";
@@ -10,24 +11,7 @@ import type { DhcpOptionsRec } from "./state.ts";
 import { dhcpOptionsView } from "./dhcp-options.ts";
 
 /** Region-wide, read-only calls: zones, regions, account attributes, DHCP option sets. */
-export const REGIONS = [
-  "us-east-1",
-  "us-east-2",
-  "us-west-1",
-  "us-west-2",
-  "ca-central-1",
-  "eu-west-1",
-  "eu-west-2",
-  "eu-west-3",
-  "eu-central-1",
-  "eu-north-1",
-  "ap-south-1",
-  "ap-northeast-1",
-  "ap-northeast-2",
-  "ap-southeast-1",
-  "ap-southeast-2",
-  "sa-east-1",
-];
+const REGIONS = AWS_REGIONS.map((r) => r.name);
 
 function describeRegions(c: Ec2Call): OutputObject {
   gateDescribe(c, "DescribeRegions");

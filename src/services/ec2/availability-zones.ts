@@ -1,3 +1,4 @@
+import { awsRegion } from "../../core/aws-regions.ts";
 import { own } from "../../core/dict.ts";
 import type { OutputObject } from "../../core/output-tree.ts";
 import type { InputTree } from "../../core/input-tree.ts";
@@ -94,28 +95,9 @@ export function describeAvailabilityZones(p: InputTree, region: string): OutputO
       groupName: `${region}-zg-1`,
       networkBorderGroup: region,
       zoneType: "availability-zone",
-      groupLongName: `${Object.prototype.hasOwnProperty.call(REGION_NAMES, region) ? REGION_NAMES[region] : region} 1`,
+      groupLongName: `${awsRegion(region)?.longName ?? region} 1`,
       zoneState: "available",
     })),
   };
 }
 
-/** The Regions' names as AWS shows them in GroupLongName. */
-const REGION_NAMES: Record<string, string> = {
-  "us-east-1": "US East (N. Virginia)",
-  "us-east-2": "US East (Ohio)",
-  "us-west-1": "US West (N. California)",
-  "us-west-2": "US West (Oregon)",
-  "ca-central-1": "Canada (Central)",
-  "eu-west-1": "Europe (Ireland)",
-  "eu-west-2": "Europe (London)",
-  "eu-west-3": "Europe (Paris)",
-  "eu-central-1": "Europe (Frankfurt)",
-  "eu-north-1": "Europe (Stockholm)",
-  "ap-northeast-1": "Asia Pacific (Tokyo)",
-  "ap-northeast-2": "Asia Pacific (Seoul)",
-  "ap-southeast-1": "Asia Pacific (Singapore)",
-  "ap-southeast-2": "Asia Pacific (Sydney)",
-  "ap-south-1": "Asia Pacific (Mumbai)",
-  "sa-east-1": "South America (Sao Paulo)",
-};
