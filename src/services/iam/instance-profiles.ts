@@ -95,8 +95,10 @@ export function instanceProfileOperations(env: IamEnv): Ops {
       authorizeIam(ctx, "AddRoleToInstanceProfile", profileResource(ctx.accountId, state, name));
       const p = findProfile(state, name);
       const role = findRole(state, roleName);
-      if (p.roles.some((r) => key(r) === key(role.name))) throw limitExceeded(`Cannot exceed quota for InstanceSessionsPerInstanceProfile: ${ROLES_PER_PROFILE}`);
-      if (p.roles.length >= ROLES_PER_PROFILE) throw limitExceeded(`Cannot exceed quota for InstanceSessionsPerInstanceProfile: ${ROLES_PER_PROFILE}`);
+      // The role already there counts as the one more it would be (AWS answers the quota for both).
+      if (p.roles.length >= ROLES_PER_PROFILE || p.roles.some((r) => key(r) === key(role.name))) {
+        throw limitExceeded(`Cannot exceed quota for InstanceSessionsPerInstanceProfile: ${ROLES_PER_PROFILE}`);
+      }
       p.roles.push(role.name);
       return undefined;
     },

@@ -205,16 +205,7 @@ export class StackEngine {
     if (rec?.status === "CREATE_COMPLETE") return true;
     if (rec?.status === "CREATE_FAILED") return false;
     if (!rec?.physicalId) return this.createResource(stack, plan, id, alive, failures);
-    const token = uuid();
-    try {
-      await this.adopt(stack, rec, alive);
-    } catch (e) {
-      if (e instanceof Stopped) throw e;
-      rec.status = "CREATE_FAILED";
-      rec.statusReason = handlerMessage(e, token);
-      resourceEvent(this.deps.clock, stack, rec, "CREATE_FAILED", rec.statusReason);
-      return false;
-    }
+    if (!(await this.adopt(stack, rec, alive, "CREATE_FAILED"))) return false;
     return this.completeCreate(stack, rec, failures);
   }
 
@@ -222,14 +213,28 @@ export class StackEngine {
    * After a restart: a resource whose create call had returned (its physical id is recorded with
    * it) is taken as made; a provider that waits for stability waits again. Never made twice.
    */
-  private async adopt(stack: StackRec, rec: StackResourceRec, alive: () => void): Promise<void> {
+  /**
+   * After a restart: take over a resource whose create call had returned (the provider waits again
+   * where it waits; the stack's tags are put on again). False when that fails: the resource is then
+   * `failed`, with the handler's message and its event.
+   */
+  private async adopt(stack: StackRec, rec: StackResourceRec, alive: () => void, failed: "CREATE_FAILED" | "UPDATE_FAILED"): Promise<boolean> {
     const provider = providerFor(rec.type)!;
-    if (provider.resume) {
-      const out = await provider.resume(this.context(stack, rec.logicalId, alive), rec.physicalId!, rec.properties, rec.attributes);
-      alive();
-      rec.attributes = out.attributes;
+    try {
+      if (provider.resume) {
+        const out = await provider.resume(this.context(stack, rec.logicalId, alive), rec.physicalId!, rec.properties, rec.attributes);
+        alive();
+        rec.attributes = out.attributes;
+      }
+      addStackTags(this.deps.targets, provider, stack, rec.logicalId, rec.physicalId!, rec.attributes);
+      return true;
+    } catch (e) {
+      if (e instanceof Stopped) throw e;
+      rec.status = failed;
+      rec.statusReason = handlerMessage(e, uuid());
+      resourceEvent(this.deps.clock, stack, rec, failed, rec.statusReason);
+      return false;
     }
-    addStackTags(this.deps.targets, provider, stack, rec.logicalId, rec.physicalId!, rec.attributes);
   }
 
   /** `failures`: resources of this operation that failed so far (a success after one is cancelled). */
@@ -748,14 +753,7 @@ export class StackEngine {
   private async resumeReplacement(stack: StackRec, plan: Plan, step: JournalEntry, progress: UpdateProgress, alive: () => void): Promise<boolean> {
     const fresh = step.fresh!;
     if (!fresh.physicalId) return this.replaceResource(stack, plan, step, progress, alive);
-    const token = uuid();
-    try {
-      await this.adopt(stack, fresh, alive);
-    } catch (e) {
-      if (e instanceof Stopped) throw e;
-      fresh.status = "UPDATE_FAILED";
-      fresh.statusReason = handlerMessage(e, token);
-      resourceEvent(this.deps.clock, stack, fresh, "UPDATE_FAILED", fresh.statusReason);
+    if (!(await this.adopt(stack, fresh, alive, "UPDATE_FAILED"))) {
       const cur = own(stack.resources, step.id);
       if (cur) cur.status = "UPDATE_FAILED";
       return false;
