@@ -161,6 +161,8 @@ describe("SAM: the guide's path with aws cloudformation package + deploy", { ski
 
   it("an invocation reaches the local server placed in the VPC at 10.0.1.25:5432", async () => {
     const port = (db.address() as { port: number }).port;
+    // Only a mapping on the loopback server (fail closed: the address exists in the model alone); the
+    // function's connection runs inside the suite's loopback-only namespace and reaches 127.0.0.1.
     const ep = await fetch(`${app.url}/_hyperlocal/endpoints`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ip: "10.0.1.25", port: 5432, target: `127.0.0.1:${port}` }) });
     assert.equal(ep.status, 201, await ep.text());
     assert.deepEqual(await invoke(), { version: "v1", reply: "pong to ping" });

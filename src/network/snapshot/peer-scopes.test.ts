@@ -7,6 +7,8 @@ import { buildListenerIndex, findListener } from "../server/listeners.ts";
 import type { EndpointRec } from "../server/registry.ts";
 import { peerScopes } from "./peer-scopes.ts";
 
+// Pure model tests: the 10.x addresses below are evaluated and looked up in hyperlocal's model and
+// listener index only; nothing here opens a socket.
 const ACCOUNT = "111111111111";
 
 // One VPC per Region with a subnet, a main route table, an allow-all ACL, a group and an interface.
