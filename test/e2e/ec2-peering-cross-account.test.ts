@@ -1,11 +1,13 @@
 // VPC peering between two accounts through EC2's API (SDK v3, each account with its own root
 // credentials): the request shows in both accounts, only the accepter's account accepts or rejects
 // it, each owner sets its own side's options, a rule may name the peer account's group (GroupId +
-// UserId) once the peering is active, and a peer VPC that does not exist fails the request.
+// UserId) once the peering is active, and a peer VPC that does not exist fails the request; hostile
+// ids change nothing, and a user of the accepter's account needs ec2:AcceptVpcPeeringConnection.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
-import { rejects } from "../support/clients.ts";
+import * as I from "@aws-sdk/client-iam";
+import { clients, rejects } from "../support/clients.ts";
 import { ACCOUNT_B, B_CREDS } from "../support/peering-world.ts";
 import { startNetworkTestServer, type NetworkTestServer } from "../../src/network/server/test-support.ts";
 
@@ -81,4 +83,39 @@ test("a peer VPC the other account does not have: the request fails (AWS's statu
   assert.equal(seen.Status!.Message, "Failed due to incorrect VPC-ID, Account ID, or overlapping CIDR range");
   const inB = (await b.send(new E.DescribeVpcPeeringConnectionsCommand({ Filters: [{ Name: "vpc-peering-connection-id", Values: [p.VpcPeeringConnectionId!] }] }))).VpcPeeringConnections!;
   assert.deepEqual(inB, []);
+});
+
+test("hostile and malformed ids across accounts: the request fails or is refused, and nothing stored changes", async () => {
+  // A peer VPC or owner that names nothing (prototype names included) fails the request, as a missing VPC does.
+  for (const [PeerVpcId, PeerOwnerId] of [["__proto__", ACCOUNT_B], ["constructor", ACCOUNT_B], [ids.bVpc, "constructor"], [ids.bVpc, "__proto__"]]) {
+    const p = (await a.send(new E.CreateVpcPeeringConnectionCommand({ VpcId: ids.aVpc, PeerVpcId, PeerOwnerId }))).VpcPeeringConnection!;
+    const seen = await describe(a, p.VpcPeeringConnectionId!);
+    assert.equal(seen.Status!.Code, "failed", `${PeerVpcId} / ${PeerOwnerId}`);
+    assert.equal(seen.Status!.Message, "Failed due to incorrect VPC-ID, Account ID, or overlapping CIDR range");
+  }
+  const before = (await b.send(new E.DescribeSecurityGroupsCommand({ GroupIds: [ids.bSg] }))).SecurityGroups![0].IpPermissions;
+  const rule = (UserId: string, GroupId: string) => b.send(new E.AuthorizeSecurityGroupIngressCommand({ GroupId: ids.bSg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 6000, ToPort: 6000, UserIdGroupPairs: [{ UserId, GroupId }] }] }));
+  const malformed = await rejects(rule(srv.config.account, "__proto__"));
+  assert.equal(malformed.name, "InvalidGroupId.Malformed");
+  assert.equal(malformed.$metadata.httpStatusCode, 400);
+  for (const userId of ["__proto__", "constructor"]) assert.equal((await rejects(rule(userId, ids.aSg))).name, "InvalidGroup.NotFound");
+  assert.deepEqual((await b.send(new E.DescribeSecurityGroupsCommand({ GroupIds: [ids.bSg] }))).SecurityGroups![0].IpPermissions, before);
+});
+
+test("an IAM user of the accepter's account without ec2:AcceptVpcPeeringConnection is denied; the request stays pending", async () => {
+  const p = (await a.send(new E.CreateVpcPeeringConnectionCommand({ VpcId: ids.aVpc, PeerVpcId: ids.bVpc, PeerOwnerId: ACCOUNT_B }))).VpcPeeringConnection!;
+  const iamB = clients(srv.url, B_CREDS).iam;
+  await iamB.send(new I.CreateUserCommand({ UserName: "viewer" }));
+  await iamB.send(new I.PutUserPolicyCommand({ UserName: "viewer", PolicyName: "read", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ec2:Describe*", Resource: "*" }] }) }));
+  const key = (await iamB.send(new I.CreateAccessKeyCommand({ UserName: "viewer" }))).AccessKey!;
+  const viewer = client({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+  try {
+    const denied = await rejects(viewer.send(new E.AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: p.VpcPeeringConnectionId! })));
+    assert.equal(denied.name, "UnauthorizedOperation");
+    assert.equal(denied.$metadata.httpStatusCode, 403);
+    assert.match(denied.message, /not authorized to perform: ec2:AcceptVpcPeeringConnection/);
+    for (const ec2 of [a, b, viewer]) assert.equal((await describe(ec2, p.VpcPeeringConnectionId!)).Status!.Code, "pending-acceptance");
+  } finally {
+    viewer.destroy();
+  }
 });

@@ -1,4 +1,4 @@
-import { dict } from "../../core/dict.ts";
+import { dict, own } from "../../core/dict.ts";
 import { ec2Id } from "../../core/ids.ts";
 import type { OutputObject } from "../../core/output-tree.ts";
 import { overlaps, parseCidr } from "../../net-addr/blocks.ts";
@@ -141,7 +141,7 @@ function createVpcPeeringConnection(c: Ec2Call): OutputObject {
   // (an owner that is no account id names nobody: AWS's "incorrect ... Account ID" failure).
   const peerState = !local && /^\d{12}$/.test(peerOwner) ? c.stateOf?.(peerOwner, peerRegion) : undefined;
   // A peer in this account and region must exist; elsewhere the request is made and then fails.
-  const accepter = local ? getVpc(c.s, peerVpcId) : peerState?.vpcs[peerVpcId];
+  const accepter = local ? getVpc(c.s, peerVpcId) : own(peerState?.vpcs, peerVpcId);
   if (accepter && accepter.id === requester.id) throw invalidParameterValue(`A VPC cannot be peered with itself (${requester.id}).`); // unverified wording
   const tags = tagSpecifications(c.p, ["vpc-peering-connection"])["vpc-peering-connection"];
   gate(c, "CreateVpcPeeringConnection", [

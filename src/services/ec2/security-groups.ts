@@ -146,7 +146,7 @@ function groupSource(s: Ec2State, group: SecurityGroupRec, id: string | undefine
   if (userId !== undefined && userId !== s.account) {
     if (!id) throw missingParameter("groupId"); // a group of another account is named by id
     if (!wellFormed("sg", id)) throw malformed("sg", "sg", id);
-    ref = /^\d{12}$/.test(userId) ? stateOf?.(userId, s.region).securityGroups[id] : undefined;
+    ref = /^\d{12}$/.test(userId) ? own(stateOf?.(userId, s.region).securityGroups, id) : undefined;
     if (!ref) throw notFound("sg", id);
   } else if (id) {
     if (!wellFormed("sg", id)) throw malformed("sg", "sg", id);
