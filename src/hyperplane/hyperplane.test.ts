@@ -4,8 +4,7 @@ import { defaultConfig } from "../config.ts";
 import type { AwsError } from "../core/aws-error.ts";
 import { SimulatedClock } from "../core/clock.ts";
 import { createLogger } from "../core/logger.ts";
-import { rootPrincipal } from "../core/principal.ts";
-import type { OperationContext } from "../core/operation-context.ts";
+import { rootTestContext } from "../core/test-support.ts";
 import { bindQueryService } from "../protocol/query/bind.ts";
 import { createEc2Service } from "../services/ec2/index.ts";
 import { Store } from "../store/store.ts";
@@ -21,17 +20,7 @@ function setup(settings: Partial<HyperplaneSettings> = {}, store = new Store(), 
   const { model, internal } = createEc2Service(deps);
   const service = bindQueryService(model);
   async function ec2(action: string, params: Record<string, string> = {}): Promise<string> {
-    const ctx: OperationContext = {
-      requestId: "r",
-      region: R,
-      accountId: A,
-      principal: rootPrincipal(A, "test"),
-      sourceIp: "127.0.0.1",
-      clock,
-      operation: "-",
-      decide: () => ({ allowed: true, result: "Allowed" }),
-      authorize: () => {},
-    };
+    const ctx = rootTestContext(A, R, clock, "r");
     const body = new URLSearchParams({ Action: action, Version: "2016-11-15", ...params }).toString();
     try {
       const res = await service.handle({ method: "POST", rawPath: "/", query: new URLSearchParams(), headers: { "content-type": "application/x-www-form-urlencoded" }, body: Buffer.from(body) }, ctx);

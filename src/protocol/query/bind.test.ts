@@ -2,22 +2,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AwsError } from "../../core/aws-error.ts";
 import { SimulatedClock } from "../../core/clock.ts";
-import type { OperationContext } from "../../core/operation-context.ts";
-import { rootPrincipal } from "../../core/principal.ts";
+import { rootTestContext } from "../../core/test-support.ts";
 import { createStsModel, STS_XMLNS } from "../../services/sts/index.ts";
 import { bindQueryService } from "./bind.ts";
 
-const ctx = (): OperationContext => ({
-  requestId: "req-1",
-  region: "us-east-1",
-  accountId: "111122223333",
-  principal: rootPrincipal("111122223333", "AKIATEST"),
-  sourceIp: "127.0.0.1",
-  clock: new SimulatedClock(),
-  operation: "-",
-  decide: () => ({ allowed: true, result: "Allowed" }),
-  authorize() {},
-});
+const ctx = () => rootTestContext("111122223333", "us-east-1", new SimulatedClock());
 
 const post = (body: string) => ({ method: "POST", rawPath: "/", query: new URLSearchParams(), headers: { "content-type": "application/x-www-form-urlencoded" }, body: Buffer.from(body) });
 

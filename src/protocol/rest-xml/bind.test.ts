@@ -2,24 +2,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AwsError } from "../../core/aws-error.ts";
 import { SimulatedClock } from "../../core/clock.ts";
-import type { OperationContext } from "../../core/operation-context.ts";
-import { rootPrincipal } from "../../core/principal.ts";
+import { rootTestContext } from "../../core/test-support.ts";
 import type { OutputDocument } from "../../core/output-tree.ts";
 import type { RestOutput, RestXmlServiceModel } from "../../core/rest-model.ts";
 import { bindRestXmlService } from "./bind.ts";
 import { S3_XMLNS } from "./codec.ts";
 
-const ctx = (): OperationContext => ({
-  requestId: "req-1",
-  region: "us-east-1",
-  accountId: "111122223333",
-  principal: rootPrincipal("111122223333", "AKIATEST"),
-  sourceIp: "127.0.0.1",
-  clock: new SimulatedClock(),
-  operation: "-",
-  decide: () => ({ allowed: true, result: "Allowed" }),
-  authorize() {},
-});
+const ctx = () => rootTestContext("111122223333", "us-east-1", new SimulatedClock());
 
 const request = (method: string, rawPath: string, body = "") => ({ method, rawPath, query: new URLSearchParams(), headers: {}, body: Buffer.from(body) });
 const HEAD = `<?xml version="1.0" encoding="UTF-8"?>\n`;

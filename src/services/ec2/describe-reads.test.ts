@@ -7,8 +7,7 @@ import { defaultConfig } from "../../config.ts";
 import { AwsError } from "../../core/aws-error.ts";
 import { SimulatedClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
-import { rootPrincipal } from "../../core/principal.ts";
-import type { OperationContext } from "../../core/operation-context.ts";
+import { rootTestContext } from "../../core/test-support.ts";
 import { Store } from "../../store/store.ts";
 import { toTree } from "../../core/input-tree.ts";
 import { createEc2Service } from "./index.ts";
@@ -27,17 +26,7 @@ test("every EC2 Describe operation only reads the state", async () => {
   const clock = new SimulatedClock();
   const store = new Store();
   const { operations } = createEc2Service({ store, clock, config: defaultConfig({ logLevel: "silent" }), logger: createLogger("silent") });
-  const ctx: OperationContext = {
-    requestId: "req-1",
-    region: REGION,
-    accountId: ACCOUNT,
-    principal: rootPrincipal(ACCOUNT, "AKIATEST"),
-    sourceIp: "127.0.0.1",
-    clock,
-    operation: "-",
-    decide: () => ({ allowed: true, result: "Allowed" }),
-    authorize() {},
-  };
+  const ctx = rootTestContext(ACCOUNT, REGION, clock);
   // The operation's output tree as JSON: the wire's XML is the codec's business (protocol/query).
   const answer = async (action: string, body: string) => {
     ctx.operation = action;

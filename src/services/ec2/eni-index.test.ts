@@ -10,7 +10,7 @@ import { AwsError } from "../../core/aws-error.ts";
 import { SimulatedClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { rootPrincipal } from "../../core/principal.ts";
-import type { OperationContext } from "../../core/operation-context.ts";
+import { rootTestContext } from "../../core/test-support.ts";
 import { Store } from "../../store/store.ts";
 import { EniIndex } from "./eni-index.ts";
 import { toTree } from "../../core/input-tree.ts";
@@ -25,17 +25,7 @@ const ok = (r: { status: number }) => r.status < 300;
 function server(store: Store) {
   const clock = new SimulatedClock();
   const { operations } = createEc2Service({ store, clock, config: defaultConfig({ logLevel: "silent", noDefaultVpc: true }), logger: createLogger("silent") });
-  const ctx: OperationContext = {
-    requestId: "req-1",
-    region: REGION,
-    accountId: ACCOUNT,
-    principal: rootPrincipal(ACCOUNT, "AKIATEST"),
-    sourceIp: "127.0.0.1",
-    clock,
-    operation: "-",
-    decide: () => ({ allowed: true, result: "Allowed" }),
-    authorize() {},
-  };
+  const ctx = rootTestContext(ACCOUNT, REGION, clock);
   // The operation's output tree as JSON: the wire's XML is the codec's business (protocol/query).
   const answer = async (action: string, body: string) => {
     ctx.operation = action;
