@@ -5,7 +5,8 @@
 // IAM, the operation, rendering). Runs function code (warm Invoke), so it enters a loopback-only
 // network namespace first (unshare -rn), as the tests do.
 // Options: `--only=<text>` replays only the operations whose label contains it; `--seconds=N` (3);
-// `--connections=N` (8; 1 shows one request's cost with nothing to overlap it);
+// `--connections=N` (8; 1 shows one request's cost with nothing to overlap it). The two servers take
+// turns in short slices and the ratio is the median of the slices' ratios (see compare()).
 // `--cpu-prof` runs the server under node --cpu-prof and prints where its time went (bench/_profile.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -18,7 +19,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { startChildServer, type ChildServer } from "../test/support/server.ts";
 import { advanceClock, LAMBDA_TRUST, nodeZip, pythonZip } from "../test/support/zip-functions.ts";
 import { summarizeProfile } from "./_profile.ts";
-import { load, row, type LoadResult } from "./_support.ts";
+import { load, percentile, row, type LoadResult } from "./_support.ts";
 import { descendants } from "./_proc-tree.ts";
 
 const CONNECTIONS = Number(process.argv.find((a) => a.startsWith("--connections="))?.slice("--connections=".length) ?? 8);
@@ -53,16 +54,18 @@ export async function replayBench(): Promise<void> {
       { label: "Lambda Invoke, warm Node.js", req: await sign.rest("lambda", "POST", "/2015-03-31/functions/node/invocations", '{"ping":1}'), expect: 200 },
       { label: "Lambda Invoke, warm Python", req: await sign.rest("lambda", "POST", "/2015-03-31/functions/python/invocations", '{"ping":1}'), expect: 200 },
     ];
-    console.log(`bench/gateway replay: one pre-signed request per operation, ${CONNECTIONS} keep-alive connections, ${SECONDS} s each,`);
+    console.log(`bench/gateway replay: one pre-signed request per operation, ${CONNECTIONS} keep-alive connections, ${SECONDS} s each side in alternating ${ROUND_MS} ms slices,`);
     console.log("against hyperlocal (signature verified on every request) and a bare node:http server answering 200, same run");
     for (const c of cases) {
       if (only && !c.label.includes(only)) continue;
-      const h = await run(target.port, c.req, c.expect, server.proc.pid!);
-      const b = await run(String(bare.port), c.req, 200, bare.pid);
+      const { h, b, ratios } = await compare(c.req, c.expect, { port: target.port, pid: server.proc.pid! }, { port: String(bare.port), pid: bare.pid });
       console.log(row(`${c.label}: hyperlocal`, h));
       console.log(row(`${c.label}: bare node:http`, b));
-      console.log(`${c.label}: ratio ${(h.perSecond / b.perSecond).toFixed(2)}   server CPU per request: hyperlocal ${h.cpuUs.toFixed(0)} µs (${(100 * h.systemShare).toFixed(0)}% in the kernel), bare ${b.cpuUs.toFixed(0)} µs (ratio ${(b.cpuUs / h.cpuUs).toFixed(2)})` +
-        (h.childCpuUs >= 1 ? `; execution environments ${h.childCpuUs.toFixed(0)} µs` : ""));
+      console.log(
+        `${c.label}: ratio ${median(ratios).toFixed(2)} (median of ${ratios.length} rounds, ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})` +
+          `   server CPU per request: hyperlocal ${h.cpuUs.toFixed(0)} µs (${(100 * h.systemShare).toFixed(0)}% in the kernel), bare ${b.cpuUs.toFixed(0)} µs (ratio ${(b.cpuUs / h.cpuUs).toFixed(2)})` +
+          (h.childCpuUs >= 1 ? `; execution environments ${h.childCpuUs.toFixed(0)} µs` : ""),
+      );
     }
   } finally {
     bare.stop();
@@ -117,9 +120,44 @@ function childCpuDelta(before: Map<number, number>, after: Map<number, number>):
   return sum;
 }
 
-async function run(port: string, req: Signed, expect: number, pid: number): Promise<LoadResult & { cpuUs: number; systemShare: number; childCpuUs: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const once = () =>
+interface Side {
+  port: string;
+  pid: number;
+}
+
+type Measured = LoadResult & { cpuUs: number; systemShare: number; childCpuUs: number };
+
+/**
+ * hyperlocal and the bare server in alternating slices of ROUND_MS (ABBA order), after a warm-up of
+ * both: this machine's speed drifts by a factor of two over seconds (other tenants), so each round's
+ * ratio compares two rates measured moments apart. The ratio printed is the median of the rounds'.
+ */
+async function compare(req: Signed, expect: number, hyperlocal: Side, bare: Side): Promise<{ h: Measured; b: Measured; ratios: number[] }> {
+  const sides = [hyperlocal, bare].map((side) => ({ side, agent: new Agent({ keepAlive: true, maxSockets: CONNECTIONS }), slices: [] as Slice[] }));
+  try {
+    // Warm-up: JIT on both sides. Long enough for the slow operations too (a first case otherwise
+    // pays for compiling the paths every later one shares).
+    await load(sender(sides[0].side.port, req, expect, sides[0].agent), CONNECTIONS, 1500);
+    await load(sender(sides[1].side.port, req, expect, sides[1].agent), CONNECTIONS, 500);
+    const rounds = Math.max(2, Math.round((SECONDS * 1000) / ROUND_MS));
+    const ratios: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const order = i % 2 === 0 ? sides : [sides[1], sides[0]];
+      for (const s of order) s.slices.push(await slice(s.side, sender(s.side.port, req, expect, s.agent)));
+      ratios.push(sides[0].slices[i].perSecond / sides[1].slices[i].perSecond);
+    }
+    return { h: total(sides[0].slices), b: total(sides[1].slices), ratios };
+  } finally {
+    for (const s of sides) s.agent.destroy();
+  }
+}
+
+const ROUND_MS = 250;
+
+type Slice = LoadResult & { latencies: number[]; cpu: number; system: number; childCpu: number };
+
+function sender(port: string, req: Signed, expect: number, agent: Agent): () => Promise<void> {
+  return () =>
     new Promise<void>((resolve, reject) => {
       const r = request({ host: "127.0.0.1", port, method: req.method, path: req.path, headers: req.headers, agent }, (res) => {
         const chunks: Buffer[] = [];
@@ -129,19 +167,37 @@ async function run(port: string, req: Signed, expect: number, pid: number): Prom
       r.on("error", reject);
       r.end(req.body);
     });
-  try {
-    // Warm-up: JIT on both sides. Long enough for the slow operations too (a first case otherwise
-    // pays for compiling the paths every later one shares).
-    await load(once, CONNECTIONS, 1500);
-    const cpu0 = cpuUs(pid);
-    const system0 = cpuUs(pid, "system");
-    const children0 = childCpu(pid);
-    const r = await load(once, CONNECTIONS, SECONDS * 1000);
-    const cpu = cpuUs(pid) - cpu0;
-    return { ...r, cpuUs: cpu / r.requests, systemShare: (cpuUs(pid, "system") - system0) / cpu, childCpuUs: childCpuDelta(children0, childCpu(pid)) / r.requests };
-  } finally {
-    agent.destroy();
-  }
+}
+
+async function slice(side: Side, once: () => Promise<void>): Promise<Slice> {
+  const cpu0 = cpuUs(side.pid);
+  const system0 = cpuUs(side.pid, "system");
+  const children0 = childCpu(side.pid);
+  const latencies: number[] = [];
+  const r = await load(once, CONNECTIONS, ROUND_MS, undefined, latencies);
+  return { ...r, latencies, cpu: cpuUs(side.pid) - cpu0, system: cpuUs(side.pid, "system") - system0, childCpu: childCpuDelta(children0, childCpu(side.pid)) };
+}
+
+function total(slices: Slice[]): Measured {
+  const lat = slices.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const requests = slices.reduce((n, s) => n + s.requests, 0);
+  const seconds = slices.reduce((n, s) => n + s.seconds, 0);
+  const cpu = slices.reduce((n, s) => n + s.cpu, 0);
+  return {
+    requests,
+    seconds,
+    perSecond: requests / seconds,
+    p50ms: percentile(lat, 50),
+    p99ms: percentile(lat, 99),
+    cpuUs: cpu / requests,
+    systemShare: slices.reduce((n, s) => n + s.system, 0) / cpu,
+    childCpuUs: slices.reduce((n, s) => n + s.childCpu, 0) / requests,
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function signer(target: URL) {

@@ -13,9 +13,12 @@ export interface LoadResult {
   p99ms: number;
 }
 
-/** Run fn with `concurrency` workers for `durationMs` (bounded in time and count). */
-export async function load(fn: () => Promise<unknown>, concurrency: number, durationMs: number, maxRequests = 1_000_000): Promise<LoadResult> {
-  const lat: number[] = [];
+/**
+ * Run fn with `concurrency` workers for `durationMs` (bounded in time and count). `latencies`, when
+ * given, receives each request's time in ms (sorted).
+ */
+export async function load(fn: () => Promise<unknown>, concurrency: number, durationMs: number, maxRequests = 1_000_000, latencies: number[] = []): Promise<LoadResult> {
+  const lat = latencies;
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(durationMs) * 1_000_000n;
   let n = 0;
