@@ -3,6 +3,17 @@ import type { Principal } from "./principal.ts";
 /** Values of condition keys: a string, or several for multi-valued keys. */
 export type ContextValue = string | string[];
 
+/**
+ * Operation-specific condition keys, or a function that makes them: called only when a decision
+ * looks at them (the account root in its own account is allowed without), so an operation that
+ * authorizes several resources does not build keys nobody reads.
+ */
+export type ConditionKeys = Record<string, ContextValue> | (() => Record<string, ContextValue>);
+
+export function conditionKeys(c: ConditionKeys | undefined): Record<string, ContextValue> | undefined {
+  return typeof c === "function" ? c() : c;
+}
+
 /** One authorization question: may this principal do this action on this resource? */
 export interface AuthRequest {
   principal: Principal;
@@ -11,7 +22,7 @@ export interface AuthRequest {
   /** The resource ARN, or "*" for actions without a resource type. */
   resource: string;
   /** Operation-specific condition keys, e.g. lambda:VpcIds, ec2:Vpc. Global keys are added by the authorizer. */
-  context?: Record<string, ContextValue>;
+  context?: ConditionKeys;
   /** A resource-based policy document (JSON) that applies, e.g. a Lambda function policy. */
   resourcePolicy?: string;
   /** The account that owns the resource, when it differs from the principal's. */

@@ -2,12 +2,12 @@
 // context is made (the gateway for a request, CloudFormation for a call it makes for a stack).
 // In core so services use it without importing the gateway.
 import type { AwsError } from "./aws-error.ts";
-import type { AuthDecision, Authorizer, ContextValue, RequestNetwork } from "./authorization.ts";
+import { conditionKeys, type AuthDecision, type Authorizer, type ConditionKeys, type ContextValue, type RequestNetwork } from "./authorization.ts";
 import type { Clock } from "./clock.ts";
 import type { Principal } from "./principal.ts";
 
 export interface AuthorizeExtra {
-  context?: Record<string, ContextValue>;
+  context?: ConditionKeys;
   resourcePolicy?: string;
   resourceAccount?: string;
   /** Only a VPC endpoint policy may deny (AuthRequest.endpointPolicyOnly). */
@@ -65,7 +65,7 @@ export function operationContext(i: OperationContextInput): OperationContext {
         principal,
         action,
         resource,
-        context: addedContext ? { ...extra?.context, ...addedContext } : extra?.context,
+        context: addedContext ? { ...conditionKeys(extra?.context), ...addedContext } : extra?.context,
         resourcePolicy: extra?.resourcePolicy,
         resourceAccount: extra?.resourceAccount,
         ...(extra?.endpointPolicyOnly ? { endpointPolicyOnly: true } : {}),

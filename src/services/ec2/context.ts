@@ -1,5 +1,5 @@
 import { dict } from "../../core/dict.ts";
-import type { ContextValue } from "../../core/authorization.ts";
+import { conditionKeys, type ConditionKeys, type ContextValue } from "../../core/authorization.ts";
 import type { OperationContext } from "../../core/operation-context.ts";
 import type { InputTree } from "../../core/input-tree.ts";
 import type { OutputObject } from "../../core/output-tree.ts";
@@ -45,7 +45,8 @@ export function arnOf(s: { account: string; region: string }, type: ArnType, id:
 
 export interface AuthTarget {
   arn: string;
-  context?: Record<string, ContextValue>;
+  /** Its condition keys, or a function making them (made only when a decision reads them). */
+  context?: ConditionKeys;
 }
 
 /** ec2:ResourceTag/<key> for each tag of an existing resource. */
@@ -70,8 +71,8 @@ export function requestTagContext(tags: Tags | undefined): Record<string, Contex
  */
 export function gate(c: Ec2Call, action: string, targets: AuthTarget | AuthTarget[] | "*", common: Record<string, ContextValue> = {}): void {
   const list: AuthTarget[] = targets === "*" ? [{ arn: "*" }] : Array.isArray(targets) ? targets : [targets];
-  const base = { "ec2:Region": c.ctx.region, ...common };
-  for (const t of list) c.ctx.authorize(`ec2:${action}`, t.arn, { context: { ...base, ...t.context } });
+  const iamAction = `ec2:${action}`;
+  for (const t of list) c.ctx.authorize(iamAction, t.arn, { context: () => ({ "ec2:Region": c.ctx.region, ...common, ...conditionKeys(t.context) }) });
   if (isDryRun(c.p)) throw dryRunOperation();
 }
 

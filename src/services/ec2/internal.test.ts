@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 import { defaultConfig } from "../../config.ts";
 import { AwsError } from "../../core/aws-error.ts";
-import type { AuthDecision } from "../../core/authorization.ts";
+import { conditionKeys, type AuthDecision } from "../../core/authorization.ts";
 import { SimulatedClock } from "../../core/clock.ts";
 import { createLogger } from "../../core/logger.ts";
 import { rootPrincipal } from "../../core/principal.ts";
@@ -40,7 +40,7 @@ function setup() {
       operation: "-",
       decide: () => ({ allowed: true, result: "Allowed" }),
       authorize(a: string, resource: string, extra?: AuthorizeExtra) {
-        const q = { action: a, resource, context: { ...(extra?.context ?? {}) } };
+        const q = { action: a, resource, context: { ...(conditionKeys(extra?.context) ?? {}) } };
         asked.push(q);
         if (deny?.(q)) {
           const d: AuthDecision = { allowed: false, result: "ImplicitDeny" };

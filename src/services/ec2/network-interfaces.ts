@@ -404,9 +404,9 @@ function createNetworkInterface(c: Ec2Call): OutputObject {
   if (description !== undefined && description.length > 255) throw invalidParameterValue("Description exceeds the maximum length of 255 characters."); // unverified wording
   const tags = tagSpecifications(c.p, ["network-interface"])["network-interface"];
   gate(c, "CreateNetworkInterface", [
-    { arn: arnOf(c.s, "network-interface", "*"), context: { ...subnetContext(c.s, subnet), ...requestTagContext(tags) } },
-    { arn: arnOf(c.s, "subnet", subnet.id), context: subnetContext(c.s, subnet) },
-    ...groups.map((g) => ({ arn: arnOf(c.s, "security-group", g.id), context: { "ec2:Vpc": arnOf(c.s, "vpc", g.vpcId), ...resourceTagContext(g.tags) } })),
+    { arn: arnOf(c.s, "network-interface", "*"), context: () => ({ ...subnetContext(c.s, subnet), ...requestTagContext(tags) }) },
+    { arn: arnOf(c.s, "subnet", subnet.id), context: () => subnetContext(c.s, subnet) },
+    ...groups.map((g) => ({ arn: arnOf(c.s, "security-group", g.id), context: () => ({ "ec2:Vpc": arnOf(c.s, "vpc", g.vpcId), ...resourceTagContext(g.tags) }) })),
   ]);
   const prior = priorResult(c, "CreateNetworkInterface");
   if (prior && c.s.networkInterfaces[prior]) return { networkInterface: networkInterfaceView(c.s, c.s.networkInterfaces[prior]), clientToken: optString(c.p, "ClientToken") };

@@ -1,7 +1,7 @@
 // The authorizer every request of every service goes through. The hot path does no JSON parsing:
 // the caller's compiled policies come from a per-principal cache (rebuilt when IAM changes), a
 // resource policy from the compile cache keyed by its text, and the context is one fresh object.
-import type { AuthDecision, AuthRequest, Authorizer, RequestNetwork } from "../../core/authorization.ts";
+import { conditionKeys, type AuthDecision, type AuthRequest, type Authorizer, type RequestNetwork } from "../../core/authorization.ts";
 import { isRoot } from "../../core/principal.ts";
 import { evaluate, withEndpointPolicy, type CompiledPolicy, type EvaluationResult } from "../../iam-policy/index.ts";
 import { DecisionLog } from "./decision-log.ts";
@@ -33,7 +33,7 @@ export class IamAuthorizer implements Authorizer {
     const net = req.network;
     // Through a VPC endpoint the request has no public source address: aws:VpcSourceIp instead (IAM UG, aws:SourceIp).
     const sourceIp = net?.sourceVpce !== undefined ? undefined : req.sourceIp;
-    const context = requestContext(bundle ? bundle.base : rootBase(p.accountId, p.arn), { sourceIp, region: req.region, secureTransport: req.secureTransport, now }, req.context);
+    const context = requestContext(bundle ? bundle.base : rootBase(p.accountId, p.arn), { sourceIp, region: req.region, secureTransport: req.secureTransport, now }, conditionKeys(req.context));
     if (net) addNetworkKeys(context, net);
     const resourcePolicy = req.resourcePolicy !== undefined ? this.env.policies.get(req.resourcePolicy, "resource", "ResourcePolicy") : undefined;
     const request = { action: req.action, resource: req.resource, principalArn: p.arn, principalAccount: p.accountId, context };
