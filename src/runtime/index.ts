@@ -10,3 +10,4 @@ export type { ZipEntry, ZipInput } from "./zip.ts";
 export { runtimeFamily } from "./runtime-families.ts";
 export type { RuntimeFamily } from "./runtime-families.ts";
 export { RESERVED_ENV_NAMES } from "./lambda-env.ts";
+export { runtimeVersionArn } from "./invocation-log.ts";

@@ -47,9 +47,18 @@ export function runtimeVersion(runtime: string): string {
   return `${runtimeVersionLabel(runtime)}.v1`;
 }
 
+/** Also GetFunction's RuntimeVersionConfig: asked on every call, so each runtime's hash is made once. */
 export function runtimeVersionArn(runtime: string, region: string): string {
-  return `arn:aws:lambda:${region}::runtime:${createHash("sha256").update(`hyperlocal:${runtime}`).digest("hex")}`;
+  let hash = runtimeHashes.get(runtime);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(`hyperlocal:${runtime}`).digest("hex");
+    if (runtimeHashes.size >= 64) runtimeHashes.clear(); // a few dozen runtimes exist: this only bounds it
+    runtimeHashes.set(runtime, hash);
+  }
+  return `arn:aws:lambda:${region}::runtime:${hash}`;
 }
+
+const runtimeHashes = new Map<string, string>();
 
 /** Written when the init phase failed or timed out. */
 export function initReportLine(initDurationMs: number, status: ReportStatus, errorType?: string): string {

@@ -17,8 +17,27 @@ export class CodeUrlSigner {
   readonly accessKeyId = `ASIA${createHmac("sha256", this.secret).update("key id").digest("hex").slice(0, 16).toUpperCase()}`;
   private readonly keys = new SigningKeyCache(16);
 
+  /** URLs signed within the current second (X-Amz-Date's resolution): the same inputs sign the same. */
+  private recent = new Map<string, string>();
+  private recentSecond = NaN;
+
   /** `base` + `path` + the signed query, valid from `now` for 600 seconds. */
   presign(base: string, path: string, region: string, now: number): string {
+    const second = Math.floor(now / 1000);
+    if (second !== this.recentSecond) {
+      this.recent = new Map();
+      this.recentSecond = second;
+    }
+    const key = `${base}\n${path}\n${region}`;
+    let url = this.recent.get(key);
+    if (url === undefined) {
+      url = this.sign(base, path, region, now);
+      if (this.recent.size < 1024) this.recent.set(key, url);
+    }
+    return url;
+  }
+
+  private sign(base: string, path: string, region: string, now: number): string {
     const host = new URL(base).host;
     const amzDate = new Date(now).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
     const date = amzDate.slice(0, 8);

@@ -1,7 +1,7 @@
 // The state as the API shows it, typed with the SDK's own shapes.
-import { createHash } from "node:crypto";
 import type { AliasConfiguration, FunctionConfiguration, Runtime } from "@aws-sdk/client-lambda";
 import type { FunctionLocation } from "./function-state.ts";
+import { runtimeVersionArn } from "../../runtime/index.ts";
 import { functionArn, type AliasRecord, type VersionConfig } from "./model.ts";
 
 export interface RenderOptions {
@@ -57,12 +57,6 @@ export function toFunctionConfiguration(loc: FunctionLocation, cfg: VersionConfi
   if (cfg.applicationLogLevel) out.LoggingConfig.ApplicationLogLevel = cfg.applicationLogLevel as never;
   if (cfg.systemLogLevel) out.LoggingConfig.SystemLogLevel = cfg.systemLogLevel as never;
   return out;
-}
-
-/** The same stand-in hash the runtime's INIT_START line shows (src/runtime/invocation-log.ts). */
-function runtimeVersionArn(runtime: string, region: string): string {
-  const hash = createHash("sha256").update(`hyperlocal:${runtime}`).digest("hex");
-  return `arn:aws:lambda:${region}::runtime:${hash}`;
 }
 
 export function toAliasConfiguration(loc: FunctionLocation, a: AliasRecord): AliasConfiguration {
