@@ -211,6 +211,29 @@ describe("EniIndex", () => {
     assert.deepEqual(described("bench 1\\9*"), [], "an escaped character ends the prefix, it is not taken literally twice");
     assert.deepEqual(described("bench 5"), ["eni-5"]);
   });
+
+  test("a value held by one interface, then by two, then by one again, and then by none, is found exactly so", () => {
+    const x = new EniIndex();
+    const at = (ip: string) => x.candidates([{ name: "private-ip-address", values: [ip] }]);
+    x.put(eni("eni-1", { privateIps: ["10.0.0.1"] }));
+    assert.deepEqual(at("10.0.0.1"), ["eni-1"]);
+    x.put(eni("eni-1", { privateIps: ["10.0.0.1"] }));
+    assert.deepEqual(at("10.0.0.1"), ["eni-1"], "the same interface indexed again is still one holder");
+    x.put(eni("eni-2", { privateIps: ["10.0.0.2", "10.0.0.1"] }));
+    assert.deepEqual(at("10.0.0.1"), ["eni-1", "eni-2"]);
+    x.put(eni("eni-1", { privateIps: ["10.0.0.3"] }));
+    assert.deepEqual(at("10.0.0.1"), ["eni-2"], "the first holder moved away");
+    assert.deepEqual(at("10.0.0.3"), ["eni-1"]);
+    assert.deepEqual(x.idsWith("ip", "10.0.0.1"), ["eni-2"]);
+    x.drop("eni-3"); // never indexed: nothing changes
+    x.drop("eni-1");
+    assert.deepEqual(at("10.0.0.3"), []);
+    assert.deepEqual(at("10.0.0.*"), ["eni-2"]);
+    x.drop("eni-2");
+    assert.deepEqual(at("10.0.0.1"), []);
+    assert.deepEqual(x.idsWith("ip", "10.0.0.1"), []);
+    assert.equal(x.size, 0);
+  });
 });
 
 describe("kept interface views", () => {

@@ -29,32 +29,38 @@ const FIELD_OF = new Map<string, string>([
   ["tag-value", "tag-value"],
 ]);
 
-type Posting = [field: string, value: string];
+/**
+ * What an interface is indexed under, flat: field, value, field, value, ... (one array per
+ * interface rather than one per pair: a create indexes ten or more).
+ */
+type Postings = string[];
 
-function postingsOf(e: EniRec): Posting[] {
-  const out: Posting[] = [
-    ["id", e.id],
-    ["subnet", e.subnetId],
-    ["vpc", e.vpcId],
-    ["type", e.interfaceType],
-    ["az", e.availabilityZone],
-    ["description", e.description],
-  ];
-  if (e.requesterId !== undefined) out.push(["requester", e.requesterId]);
-  for (const ip of e.privateIps) out.push(["ip", ip]);
-  for (const g of e.groupIds) out.push(["group", g]);
-  for (const [k, v] of Object.entries(e.tags)) out.push(["tag-key", k], ["tag-value", v], [`tag:${k}`, v]);
+function postingsOf(e: EniRec): Postings {
+  const out: Postings = ["id", e.id, "subnet", e.subnetId, "vpc", e.vpcId, "type", e.interfaceType, "az", e.availabilityZone, "description", e.description];
+  if (e.requesterId !== undefined) out.push("requester", e.requesterId);
+  for (const ip of e.privateIps) out.push("ip", ip);
+  for (const g of e.groupIds) out.push("group", g);
+  for (const [k, v] of Object.entries(e.tags)) out.push("tag-key", k, "tag-value", v, `tag:${k}`, v);
   return out;
 }
 
 /**
  * One field: value → the ids holding it with their creation rank (so ordering them needs no other
- * lookup), and (once a wildcard asked) the values in sorted order.
+ * lookup), and (once a wildcard asked) the values in sorted order. A value only one interface holds
+ * (its id, its address: most values) is kept as that one holder, not as a map.
  */
 type Holders = Map<string, number>;
+interface Single {
+  id: string;
+  rank: number;
+}
 interface FieldIndex {
-  byValue: Map<string, Holders>;
+  byValue: Map<string, Holders | Single>;
   sorted?: string[];
+}
+
+function asHolders(h: Holders | Single): Holders {
+  return h instanceof Map ? h : new Map([[h.id, h.rank]]);
 }
 
 /** The first index in `sorted` whose value is not below `v`. */
@@ -79,7 +85,7 @@ function literalPrefix(pattern: string): string {
 export class EniIndex {
   private readonly fields = new Map<string, FieldIndex>();
   /** id → its creation rank (the order Describe lists in) and what it is indexed under */
-  private readonly entries = new Map<string, { rank: number; postings: Posting[] }>();
+  private readonly entries = new Map<string, { rank: number; postings: Postings }>();
   private ranks = 0;
 
   /** How many interfaces the table holds. */
@@ -93,19 +99,29 @@ export class EniIndex {
     const postings = postingsOf(e);
     if (old) {
       // Only what changed is unlinked: an id keeps its place (creation order) under the values it still has.
-      const kept = new Set(postings.map(([field, value]) => `${field}\u0000${value}`));
-      this.unlink(e.id, old.postings.filter(([field, value]) => !kept.has(`${field}\u0000${value}`)));
+      const kept = new Set<string>();
+      for (let i = 0; i < postings.length; i += 2) kept.add(`${postings[i]}\u0000${postings[i + 1]}`);
+      const gone: Postings = [];
+      for (let i = 0; i < old.postings.length; i += 2) {
+        if (!kept.has(`${old.postings[i]}\u0000${old.postings[i + 1]}`)) gone.push(old.postings[i], old.postings[i + 1]);
+      }
+      this.unlink(e.id, gone);
     }
     const rank = old?.rank ?? this.ranks++;
-    for (const [field, value] of postings) {
+    for (let i = 0; i < postings.length; i += 2) {
+      const field = postings[i];
+      const value = postings[i + 1];
       let f = this.fields.get(field);
       if (!f) this.fields.set(field, (f = { byValue: new Map() }));
-      let ids = f.byValue.get(value);
-      if (!ids) {
-        f.byValue.set(value, (ids = new Map()));
+      const held = f.byValue.get(value);
+      if (held === undefined) {
+        f.byValue.set(value, { id: e.id, rank });
         if (f.sorted) f.sorted.splice(lowerBound(f.sorted, value), 0, value);
+      } else if (held instanceof Map) {
+        held.set(e.id, rank);
+      } else if (held.id !== e.id) {
+        f.byValue.set(value, new Map([[held.id, held.rank], [e.id, rank]]));
       }
-      ids.set(e.id, rank);
     }
     this.entries.set(e.id, { rank, postings });
   }
@@ -120,7 +136,7 @@ export class EniIndex {
   /** The ids holding `value` in `field` (exact), in creation order: for dependency checks. */
   idsWith(field: "subnet" | "vpc" | "group" | "ip", value: string): string[] {
     const ids = this.fields.get(field)?.byValue.get(value);
-    return ids ? inOrder([ids]) : [];
+    return ids ? inOrder([asHolders(ids)]) : [];
   }
 
   /**
@@ -153,7 +169,7 @@ export class EniIndex {
     for (const v of values) {
       if (!isWildcard(v)) {
         const ids = byValue.get(v);
-        if (ids && !seen.has(v)) out.push(ids);
+        if (ids && !seen.has(v)) out.push(asHolders(ids));
         seen.add(v);
         continue;
       }
@@ -164,7 +180,7 @@ export class EniIndex {
       for (let i = lowerBound(sorted, prefix); i < sorted.length && sorted[i].startsWith(prefix); i++) {
         const value = sorted[i];
         if (!seen.has(value) && matchesPattern(v, value)) {
-          out.push(byValue.get(value)!);
+          out.push(asHolders(byValue.get(value)!));
           seen.add(value);
         }
       }
@@ -172,13 +188,19 @@ export class EniIndex {
     return out;
   }
 
-  private unlink(id: string, postings: Posting[]): void {
-    for (const [field, value] of postings) {
+  private unlink(id: string, postings: Postings): void {
+    for (let i = 0; i < postings.length; i += 2) {
+      const field = postings[i];
+      const value = postings[i + 1];
       const f = this.fields.get(field);
       const ids = f?.byValue.get(value);
       if (!f || !ids) continue;
-      ids.delete(id);
-      if (ids.size > 0) continue;
+      if (ids instanceof Map) {
+        ids.delete(id);
+        if (ids.size > 0) continue;
+      } else if (ids.id !== id) {
+        continue;
+      }
       f.byValue.delete(value);
       if (f.sorted) f.sorted.splice(lowerBound(f.sorted, value), 1);
       if (f.byValue.size === 0) this.fields.delete(field);
