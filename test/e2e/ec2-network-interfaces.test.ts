@@ -4,6 +4,8 @@ import { after, before, describe, test } from "node:test";
 import * as E from "@aws-sdk/client-ec2";
 import type { NetworkInterface, Vpc } from "@aws-sdk/client-ec2";
 import type { App } from "../../src/app.ts";
+import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
+import { clients } from "../support/clients.ts";
 import { createSubnet, createVpc, fails, freeAddresses, sixtyFour, startEc2Server, stateGuard } from "../support/ec2-helpers.ts";
 
 let app: App;
@@ -284,5 +286,36 @@ describe("changing and deleting interfaces", () => {
     await fails(ec2.send(new E.DeleteNetworkInterfaceCommand({ NetworkInterfaceId: a.NetworkInterfaceId })), "InvalidNetworkInterfaceID.NotFound", `The networkInterface ID '${a.NetworkInterfaceId}' does not exist`);
     assert.equal((await create({ SubnetId: s })).PrivateIpAddress, a.PrivateIpAddress, "the freed address is the lowest free one again");
     assert.notEqual(b.PrivateIpAddress, a.PrivateIpAddress);
+  });
+});
+
+describe("IAM", () => {
+  // The condition keys of CreateNetworkInterface are made only when a decision reads them (the
+  // account root's never do): an IAM user's decisions must still see them.
+  test("ec2:Subnet and ec2:Vpc narrow CreateNetworkInterface for an IAM user; a denied create stores nothing", async () => {
+    const root = clients(app.url);
+    await root.iam.send(new CreateUserCommand({ UserName: "eni-maker" }));
+    const subnetArn = (id: string) => `arn:aws:ec2:us-east-1:000000000000:subnet/${id}`;
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "ec2:DescribeNetworkInterfaces", Resource: "*" },
+        {
+          Effect: "Allow",
+          Action: "ec2:CreateNetworkInterface",
+          Resource: "*",
+          // The security-group resource carries ec2:Vpc but no ec2:Subnet: IfExists lets it through.
+          Condition: { StringEqualsIfExists: { "ec2:Subnet": subnetArn(subnetId) }, StringEquals: { "ec2:Vpc": `arn:aws:ec2:us-east-1:000000000000:vpc/${vpc.VpcId}` } },
+        },
+      ],
+    };
+    await root.iam.send(new PutUserPolicyCommand({ UserName: "eni-maker", PolicyName: "p", PolicyDocument: JSON.stringify(policy) }));
+    const k = (await root.iam.send(new CreateAccessKeyCommand({ UserName: "eni-maker" }))).AccessKey!;
+    const user = clients(app.url, { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! }).ec2;
+    await unchanged(() => user.send(new E.CreateNetworkInterfaceCommand({ SubnetId: dualSubnet, Groups: [sgA] })), "UnauthorizedOperation", /ec2:CreateNetworkInterface/, 403);
+    const made = (await user.send(new E.CreateNetworkInterfaceCommand({ SubnetId: subnetId, Groups: [sgA] }))).NetworkInterface!;
+    assert.equal(made.SubnetId, subnetId);
+    assert.deepEqual(made.Groups?.map((g) => g.GroupId), [sgA]);
+    await ec2.send(new E.DeleteNetworkInterfaceCommand({ NetworkInterfaceId: made.NetworkInterfaceId }));
   });
 });
